@@ -1,0 +1,39 @@
+/* myrestart's jump into the saved context.
+ *
+ * void ckpt_ctx_jump(const struct ckpt_regs *r, const void *xarea, long mode)
+ *   Last act of a restart: restores the extended state (mode as for
+ *   ckpt_ctx_save: 0 none, 1 fxrstor, 2 xrstor), then the callee-saved
+ *   registers, rflags and rsp of the saved context, and returns into it
+ *   with rax = 1.  FS base was set by the caller just before.
+ */
+	.text
+	.globl ckpt_ctx_jump
+	.type ckpt_ctx_jump, @function
+ckpt_ctx_jump:
+	cmpq $1, %rdx
+	je 1f
+	cmpq $2, %rdx
+	jne 3f
+	movl $-1, %eax
+	movl $-1, %edx
+	xrstor64 (%rsi)
+	jmp 2f
+1:	fxrstor64 (%rsi)
+	jmp 2f
+3:	ldmxcsr 0x58(%rdi)
+	fldcw 0x5c(%rdi)
+2:	movq 0x30(%rdi), %rsp       /* the program's stack from here on */
+	pushq 0x38(%rdi)            /* rip, consumed by ret */
+	pushq 0x40(%rdi)            /* rflags, consumed by popfq */
+	movq 0x00(%rdi), %rbx
+	movq 0x08(%rdi), %rbp
+	movq 0x10(%rdi), %r12
+	movq 0x18(%rdi), %r13
+	movq 0x20(%rdi), %r14
+	movq 0x28(%rdi), %r15
+	movl $1, %eax
+	popfq
+	ret
+	.size ckpt_ctx_jump, .-ckpt_ctx_jump
+
+	.section .note.GNU-stack,"",@progbits

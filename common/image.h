@@ -1,0 +1,142 @@
+/* The ckpt image format, version 1: the contract between libckpt.so (writer)
+ * and myrestart (reader).  docs/image-format.md explains it in prose.
+ *
+ *   offset 0      struct ckpt_header (one page, zero padded)
+ *   offset 4096   page data: each region's saved pages, page aligned, one
+ *                 region after the other in table order
+ *   records_off   the record area: a sequence of typed records
+ *                 (struct ckpt_rec + payload, each padded to 8 bytes)
+ *
+ * All integers are little endian.  Every checksum is CRC32C (Castagnoli):
+ * the header covers itself (with header_crc = 0), records_crc covers the
+ * whole record area, and each region record carries the CRC32C of its data.
+ * A reader must refuse an image whose version it does not know, a record
+ * type it does not know, or any value outside the documented ranges.
+ */
+#ifndef CKPT_IMAGE_H
+#define CKPT_IMAGE_H
+
+#include <linux/types.h>
+
+#define CKPT_MAGIC        "CKPTIMG\n"
+#define CKPT_VERSION      1u
+#define CKPT_PAGE         4096ul
+
+/* myrestart lives here; libckpt.so reserves the range in the target so that
+ * no mapping of the program can land on it. */
+#define CKPT_RESERVED_START 0x5000000ul
+#define CKPT_RESERVED_END   0x5400000ul
+
+/* Highest user address on x86-64 with 4-level page tables. */
+#define CKPT_USER_END     0x800000000000ul
+
+enum ckpt_runner {
+	CKPT_RUNNER_NATIVE = 0,
+	CKPT_RUNNER_QEMU   = 1,
+};
+
+struct ckpt_header {
+	char  magic[8];          /* CKPT_MAGIC */
+	__u32 version;           /* CKPT_VERSION */
+	__u32 header_size;       /* sizeof(struct ckpt_header) */
+	__u32 page_size;         /* CKPT_PAGE */
+	__u32 runner;            /* enum ckpt_runner */
+	__u64 xcr0;              /* xsave features in the saved area; 0: fxsave */
+	__u32 xsave_size;        /* bytes of saved extended state */
+	__u32 nrecords;
+	__u64 records_off;       /* page aligned, >= data end */
+	__u64 records_size;
+	__u64 data_off;          /* CKPT_PAGE */
+	__u64 data_size;         /* sum of all regions' data_len */
+	__u64 file_size;         /* records_off + records_size */
+	__u32 records_crc;
+	__u32 header_crc;        /* over this struct with header_crc = 0 */
+};
+
+struct ckpt_rec {
+	__u32 type;              /* enum ckpt_rec_type */
+	__u32 size;              /* payload bytes, not counting padding */
+};
+
+enum ckpt_rec_type {
+	CKPT_REC_INFO   = 1,     /* struct ckpt_info: who, where, when */
+	CKPT_REC_REGS   = 2,     /* struct ckpt_regs: where execution resumes */
+	CKPT_REC_XSTATE = 3,     /* xsave (or fxsave) area, header.xsave_size */
+	CKPT_REC_REGION = 4,     /* struct ckpt_region + runs + name */
+	CKPT_REC_MM     = 5,     /* struct ckpt_mm: brk, stack, args, auxv */
+	CKPT_REC_END    = 6,     /* empty; must be last */
+};
+#define CKPT_REC_MAX 6
+
+struct ckpt_info {
+	__u64 time;              /* seconds since the epoch at checkpoint */
+	__s32 pid;
+	__u32 ncheckpoints;      /* how many images this process lineage wrote */
+	char  comm[16];
+	char  exe[256];
+	char  cwd[256];
+	char  cmdline[256];      /* NUL-separated, truncated */
+	__u32 cmdline_len;
+	__u32 pad;
+};
+
+/* Registers at the resume point (the return of ckpt_ctx_save in the
+ * checkpoint signal handler).  Offsets are used by arch/x86_64 assembly. */
+struct ckpt_regs {
+	__u64 rbx, rbp, r12, r13, r14, r15;   /* 0x00 .. 0x28 */
+	__u64 rsp, rip, rflags;               /* 0x30, 0x38, 0x40 */
+	__u64 fs_base, gs_base;               /* 0x48, 0x50 */
+	__u32 mxcsr, fcw;                     /* 0x58, 0x5c */
+};
+
+/* Region kinds: how myrestart brings a mapping back. */
+enum ckpt_region_kind {
+	CKPT_KIND_ANON    = 1,   /* private memory: anonymous mapping + saved pages */
+	CKPT_KIND_STACK   = 2,   /* like ANON, MAP_GROWSDOWN: the main [stack] */
+	CKPT_KIND_VDSO    = 3,   /* [vdso]: myrestart moves its own one here */
+	CKPT_KIND_VVAR    = 4,   /* [vvar] */
+	CKPT_KIND_VVAR_VCLOCK = 5, /* [vvar_vclock] (kernels >= 6.13) */
+};
+#define CKPT_KIND_MAX 5
+
+#define CKPT_PROT_MASK 7u        /* PROT_READ | PROT_WRITE | PROT_EXEC */
+
+/* Region flags (what the mapping was; informational except where noted). */
+#define CKPT_RF_FILE    0x1u     /* was backed by the file in the name */
+#define CKPT_RF_SHARED  0x2u     /* was MAP_SHARED (restored private) */
+#define CKPT_RF_HEAP    0x4u     /* was [heap] */
+#define CKPT_RF_MASK    0x7u
+
+/* A region record: the struct, then nruns struct ckpt_run, then the name
+ * (name_len bytes, NUL included).  Pages not covered by a run read as zero. */
+struct ckpt_region {
+	__u64 start, end;        /* page aligned, start < end */
+	__u32 prot;              /* PROT_* */
+	__u32 kind;              /* enum ckpt_region_kind */
+	__u32 flags;             /* CKPT_RF_* */
+	__u32 nruns;
+	__u64 data_off;          /* file offset of this region's pages */
+	__u64 data_len;          /* bytes; = sum of runs' pages * CKPT_PAGE */
+	__u64 file_off;          /* offset in the backing file (informational) */
+	__u32 data_crc;          /* CRC32C of the data_len bytes */
+	__u32 name_len;          /* including the NUL, <= CKPT_NAME_MAX */
+};
+#define CKPT_NAME_MAX 4096
+
+struct ckpt_run {
+	__u64 page;              /* first page, counted from region start */
+	__u64 npages;
+};
+
+/* Kernel mm fields (prctl PR_SET_MM_MAP), so that brk() keeps growing the
+ * heap and /proc/PID/cmdline stays right after a restart. */
+struct ckpt_mm {
+	__u64 start_code, end_code, start_data, end_data;
+	__u64 start_brk, brk, start_stack;
+	__u64 arg_start, arg_end, env_start, env_end;
+	__u64 auxv[64];
+	__u32 auxv_size;         /* bytes used in auxv */
+	__u32 valid;             /* 1 when the fields above were read */
+};
+
+#endif

@@ -1,0 +1,197 @@
+/* System calls nolibc 6.12 does not wrap, as raw my_syscallN() calls.
+ * All return the kernel's value: >= 0 on success, -errno on failure. */
+#ifndef CKPT_SYSCALLS_H
+#define CKPT_SYSCALLS_H
+
+#ifdef _NOLIBC_CRT_H
+/* libckpt.so is built without nolibc's crt.h (its _start_c calls main);
+ * these two are only declared so that nolibc's unused getenv/getauxval
+ * still compile.  Nothing references them. */
+extern char **environ __attribute__((visibility("hidden")));
+extern const unsigned long *_auxv __attribute__((visibility("hidden")));
+#endif
+#include "nolibc.h"
+#ifdef _NOLIBC_CRT_H
+/* only crt.h calls nolibc's (empty) __stack_chk_init; keep -Wunused quiet */
+static inline void ckpt_nolibc_no_crt(void) { __stack_chk_init(); }
+#endif
+
+#ifndef ARCH_SET_FS
+#define ARCH_SET_FS 0x1002
+#define ARCH_GET_FS 0x1003
+#endif
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+#ifndef MREMAP_MAYMOVE
+#define MREMAP_MAYMOVE 1
+#define MREMAP_FIXED   2
+#endif
+
+struct k_sigaction {             /* the kernel's struct sigaction */
+	void (*handler)(int, void *, void *);
+	unsigned long flags;
+	void (*restorer)(void);
+	unsigned long mask;
+};
+#ifndef SA_RESTORER
+#define SA_RESTORER 0x04000000
+#endif
+#define K_SA_SIGINFO 4
+#define K_SA_ONSTACK 0x08000000
+#define K_SA_RESTART 0x10000000
+
+static inline long k_sigaction(int sig, const struct k_sigaction *act, struct k_sigaction *old)
+{
+	return my_syscall4(__NR_rt_sigaction, sig, act, old, 8);
+}
+static inline long k_sigprocmask(int how, const unsigned long *set, unsigned long *old)
+{
+	return my_syscall4(__NR_rt_sigprocmask, how, set, old, 8);
+}
+static inline long k_arch_prctl(int code, unsigned long addr)
+{
+	return my_syscall2(__NR_arch_prctl, code, addr);
+}
+static inline long k_pread(int fd, void *buf, size_t n, __u64 off)
+{
+	return my_syscall4(__NR_pread64, fd, buf, n, off);
+}
+static inline long k_pwrite(int fd, const void *buf, size_t n, __u64 off)
+{
+	return my_syscall4(__NR_pwrite64, fd, buf, n, off);
+}
+static inline long k_mmap(unsigned long addr, size_t len, int prot, int flags, int fd, __u64 off)
+{
+	return my_syscall6(__NR_mmap, addr, len, prot, flags, fd, off);
+}
+static inline long k_munmap(unsigned long addr, size_t len)
+{
+	return my_syscall2(__NR_munmap, addr, len);
+}
+static inline long k_mprotect(unsigned long addr, size_t len, int prot)
+{
+	return my_syscall3(__NR_mprotect, addr, len, prot);
+}
+static inline long k_mremap(unsigned long old, size_t oldlen, size_t newlen, int flags, unsigned long newaddr)
+{
+	return my_syscall5(__NR_mremap, old, oldlen, newlen, flags, newaddr);
+}
+static inline long k_openat(int dirfd, const char *path, int flags, int mode)
+{
+	return my_syscall4(__NR_openat, dirfd, path, flags, mode);
+}
+static inline long k_renameat(int ofd, const char *o, int nfd, const char *n)
+{
+	return my_syscall4(__NR_renameat, ofd, o, nfd, n);
+}
+static inline long k_unlinkat(int dfd, const char *path, int flags)
+{
+	return my_syscall3(__NR_unlinkat, dfd, path, flags);
+}
+static inline long k_readlink(const char *path, char *buf, size_t n)
+{
+	return my_syscall4(__NR_readlinkat, AT_FDCWD, path, buf, n);
+}
+static inline long k_getcwd(char *buf, size_t n)
+{
+	return my_syscall2(__NR_getcwd, buf, n);
+}
+static inline long k_prctl(int op, unsigned long a, unsigned long b, unsigned long c, unsigned long d)
+{
+	return my_syscall5(__NR_prctl, op, a, b, c, d);
+}
+static inline long k_clone(unsigned long flags)
+{
+	/* fork-like: no CLONE_VM, so the child runs on a copy of our stack */
+	return my_syscall5(__NR_clone, flags, 0, 0, 0, 0);
+}
+static inline long k_waitid(int idtype, int id, void *info, int options)
+{
+	return my_syscall5(__NR_waitid, idtype, id, info, options, 0);
+}
+static inline long k_rseq(void *area, __u32 len, int flags, __u32 sig)
+{
+	return my_syscall4(__NR_rseq, area, len, flags, sig);
+}
+static inline long k_fsync(int fd)
+{
+	return my_syscall1(__NR_fsync, fd);
+}
+static inline long k_ftruncate(int fd, __u64 len)
+{
+	return my_syscall2(__NR_ftruncate, fd, len);
+}
+static inline long k_time(void)
+{
+	struct timespec ts;
+	if (my_syscall2(__NR_clock_gettime, CLOCK_REALTIME, &ts) < 0)
+		return 0;
+	return ts.tv_sec;
+}
+static inline __u64 k_now_ns(void)
+{
+	struct timespec ts;
+	my_syscall2(__NR_clock_gettime, CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+static inline long k_statx(int dfd, const char *path, int flags, unsigned mask, struct statx *st)
+{
+	return my_syscall5(__NR_statx, dfd, path, flags, mask, st);
+}
+static inline __attribute__((noreturn)) void k_exit_group(int code)
+{
+	my_syscall1(__NR_exit_group, code);
+	__builtin_unreachable();
+}
+
+/* read() until n bytes or EOF; returns bytes read or -errno */
+static inline long k_read_full(int fd, void *buf, size_t n)
+{
+	size_t got = 0;
+	while (got < n) {
+		long r = my_syscall3(__NR_read, fd, (char *)buf + got, n - got);
+		if (r == -EINTR)
+			continue;
+		if (r < 0)
+			return r;
+		if (r == 0)
+			break;
+		got += r;
+	}
+	return got;
+}
+
+static inline long k_pread_full(int fd, void *buf, size_t n, __u64 off)
+{
+	size_t got = 0;
+	while (got < n) {
+		long r = k_pread(fd, (char *)buf + got, n - got, off + got);
+		if (r == -EINTR)
+			continue;
+		if (r < 0)
+			return r;
+		if (r == 0)
+			break;
+		got += r;
+	}
+	return got;
+}
+
+static inline long k_write_full(int fd, const void *buf, size_t n)
+{
+	size_t done = 0;
+	while (done < n) {
+		long r = my_syscall3(__NR_write, fd, (const char *)buf + done, n - done);
+		if (r == -EINTR)
+			continue;
+		if (r < 0)
+			return r;
+		if (r == 0)
+			return -EIO;
+		done += r;
+	}
+	return done;
+}
+
+#endif

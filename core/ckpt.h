@@ -1,0 +1,58 @@
+/* libckpt.so internals: the state the library keeps inside the target.
+ * This struct lives in the library's .bss, so it is itself part of every
+ * image: what the writer records here is what the restart path finds. */
+#ifndef CKPT_CORE_H
+#define CKPT_CORE_H
+
+#include "syscalls.h"
+#include "image.h"
+
+#define CKPT_PATH_MAX 4096
+#define CKPT_NSIG 64
+
+struct ckpt_state {
+	int enabled;              /* constructor finished and range reserved */
+	int runner;               /* enum ckpt_runner */
+	int sig;                  /* checkpoint signal */
+	int xmode;                /* 0 none, 1 fxsave, 2 xsave */
+	__u32 xsize;
+	__u64 xcr0;
+	__u32 ncheckpoints;
+	int writer;               /* pid of a writer still running, or 0 */
+	int fsync;                /* CKPT_FSYNC=1: fsync before the rename */
+	char path[CKPT_PATH_MAX]; /* absolute image path */
+	char comm[16];
+
+	/* filled at checkpoint time (context by the handler, the rest by the
+	 * writer before it copies memory) and used by the restart path */
+	struct ckpt_regs regs;
+	struct k_sigaction act[CKPT_NSIG + 1];
+	int act_ok[CKPT_NSIG + 1];
+	void *rseq_area;
+	__u32 rseq_len, rseq_sig;
+	struct ckpt_mm mm;
+	struct ckpt_info info;
+
+	__u8 xarea[16384] __attribute__((aligned(64)));
+};
+
+extern struct ckpt_state ckpt_st;
+
+/* arch/x86_64 */
+long ckpt_ctx_save(struct ckpt_regs *r, void *xarea, long mode);
+void ckpt_signal_entry(void);
+void ckpt_sigreturn(void);
+__attribute__((noreturn)) void ckpt_switch_stack(unsigned long top, void (*fn)(void *), void *arg);
+
+/* handler.c */
+int ckpt_install_handler(int sig);
+/* write.c: the forked writer's body; exits 0 when the image is in place */
+__attribute__((noreturn)) void ckpt_writer_main(void);
+/* state.c */
+void ckpt_state_capture(void);
+void ckpt_state_restore(void);
+void ckpt_reserve_range(void);
+/* msg.c */
+void ckpt_msg(const char *what, const char *detail, long err);
+
+#endif

@@ -1,0 +1,153 @@
+/* Kernel-side state that memory alone does not carry: signal dispositions,
+ * the rseq registration, the mm fields behind brk and /proc/PID/cmdline,
+ * and the reservation that keeps myrestart's range free. */
+#include "ckpt.h"
+
+#define RSEQ_SIG_X86 0x53053053u
+
+static int qemu(void)
+{
+	return ckpt_st.runner == CKPT_RUNNER_QEMU;
+}
+
+/* Keep 0x5000000-0x5400000 free for myrestart.  qemu 7.2 treats
+ * MAP_FIXED_NOREPLACE as a hint, so the address is checked either way. */
+void ckpt_reserve_range(void)
+{
+	const unsigned long len = CKPT_RESERVED_END - CKPT_RESERVED_START;
+	long a = k_mmap(CKPT_RESERVED_START, len, PROT_NONE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+			(qemu() ? 0 : MAP_FIXED_NOREPLACE), -1, 0);
+
+	if (a == (long)CKPT_RESERVED_START) {
+		ckpt_st.enabled = 1;
+		return;
+	}
+	if ((unsigned long)a < -4095ul)
+		k_munmap(a, len);
+	ckpt_msg("checkpoints disabled",
+		 "the program already uses 0x5000000-0x5400000, where myrestart must live",
+		 0);
+}
+
+/* glibc registers a struct rseq per thread and exports its place only as
+ * a libc symbol we cannot name.  The kernel answers EBUSY to a second
+ * registration of exactly the same area, length and signature, so probing
+ * the candidate slots near the thread pointer finds it. */
+static void find_rseq(void)
+{
+	long tp = 0, off;
+
+	ckpt_st.rseq_area = 0;
+	if (qemu() || k_arch_prctl(ARCH_GET_FS, (unsigned long)&tp) < 0 || !tp)
+		return;
+	for (off = -16384; off < 16384; off += 32) {
+		if (k_rseq((void *)(tp + off), 32, 0, RSEQ_SIG_X86) == -EBUSY) {
+			ckpt_st.rseq_area = (void *)(tp + off);
+			ckpt_st.rseq_len = 32;
+			ckpt_st.rseq_sig = RSEQ_SIG_X86;
+			return;
+		}
+	}
+}
+
+static long read_file(const char *path, char *buf, long cap)
+{
+	long fd = k_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0), n;
+	if (fd < 0)
+		return fd;
+	n = k_read_full(fd, buf, cap);
+	sys_close(fd);
+	return n;
+}
+
+/* /proc/self/stat fields 26-28 and 45-51 (start_code .. env_end) */
+static void read_mm(void)
+{
+	static char buf[1024];
+	struct ckpt_mm *m = &ckpt_st.mm;
+	__u64 v[53] = { 0 };
+	long n = read_file("/proc/self/stat", buf, sizeof(buf) - 1);
+	char *p;
+	int f;
+
+	m->valid = 0;
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	for (p = buf + n; p > buf && *p != ')'; p--)
+		;
+	if (*p != ')')
+		return;
+	for (f = 2, p++; *p && f < 52; ) {
+		while (*p == ' ')
+			p++;
+		f++;
+		if (*p == '-')
+			p++;
+		while (*p >= '0' && *p <= '9')
+			v[f] = v[f] * 10 + (*p++ - '0');
+		while (*p && *p != ' ')
+			p++;
+	}
+	m->start_code = v[26], m->end_code = v[27], m->start_stack = v[28];
+	m->start_data = v[45], m->end_data = v[46], m->start_brk = v[47];
+	m->arg_start = v[48], m->arg_end = v[49];
+	m->env_start = v[50], m->env_end = v[51];
+	m->brk = (__u64)sys_brk(0);
+	n = read_file("/proc/self/auxv", (char *)m->auxv, sizeof(m->auxv));
+	m->auxv_size = n > 0 ? n : 0;
+	/* qemu's emulated stat leaves most of these at 0: nothing to restore */
+	m->valid = m->start_code && m->end_code && m->start_brk && m->brk >= m->start_brk;
+}
+
+static void read_info(void)
+{
+	struct ckpt_info *in = &ckpt_st.info;
+	long n;
+
+	in->time = k_time();
+	in->pid = sys_getpid();
+	in->ncheckpoints = ckpt_st.ncheckpoints;
+	memcpy(in->comm, ckpt_st.comm, sizeof(in->comm));
+	n = k_readlink("/proc/self/exe", in->exe, sizeof(in->exe) - 1);
+	in->exe[n > 0 ? n : 0] = 0;
+	if (k_getcwd(in->cwd, sizeof(in->cwd)) < 0)
+		in->cwd[0] = 0;
+	n = read_file("/proc/self/cmdline", in->cmdline, sizeof(in->cmdline) - 1);
+	in->cmdline_len = n > 0 ? n : 0;
+	in->cmdline[in->cmdline_len] = 0;
+}
+
+/* In the writer, before memory is copied: what is recorded here is what
+ * the restart path will find in the restored library. */
+void ckpt_state_capture(void)
+{
+	int s;
+
+	for (s = 1; s <= CKPT_NSIG; s++)
+		ckpt_st.act_ok[s] = s != SIGKILL && s != SIGSTOP &&
+			k_sigaction(s, 0, &ckpt_st.act[s]) == 0;
+	k_arch_prctl(ARCH_GET_FS, (unsigned long)&ckpt_st.regs.fs_base);
+	k_arch_prctl(0x1004 /* ARCH_GET_GS */, (unsigned long)&ckpt_st.regs.gs_base);
+	find_rseq();
+	read_mm();
+	read_info();
+}
+
+/* In the restarted process, still inside the checkpoint handler with all
+ * signals blocked; myrestart has already put memory, registers and mm back. */
+void ckpt_state_restore(void)
+{
+	int s;
+
+	/* myrestart's text, data and stack are still mapped; give the range
+	 * back to the reservation (nothing runs from it any more) */
+	k_mmap(CKPT_RESERVED_START, CKPT_RESERVED_END - CKPT_RESERVED_START, PROT_NONE,
+	       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+	for (s = 1; s <= CKPT_NSIG; s++)
+		if (ckpt_st.act_ok[s])
+			k_sigaction(s, &ckpt_st.act[s], 0);
+	if (ckpt_st.rseq_area)
+		k_rseq(ckpt_st.rseq_area, ckpt_st.rseq_len, 0, ckpt_st.rseq_sig);
+}

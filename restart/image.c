@@ -1,0 +1,363 @@
+/* Reading and validating an image.  Nothing here changes the address
+ * space: every check that can fail happens before myrestart's point of no
+ * return, and a damaged image gets one line on stderr and exit status 1. */
+#include "restart.h"
+#include "crc32c.h"
+#include "cpu.h"
+
+static char records[RST_RECORDS_MAX] __attribute__((aligned(64)));
+
+static int region_fail(const struct img *im, const char *what, unsigned i)
+{
+	struct out *o = msg(im);
+	out_str(o, what);
+	out_str(o, " (region ");
+	out_u64(o, i + 1);
+	out_str(o, " of ");
+	out_u64(o, im->nregions ? im->nregions : i + 1);
+	out_chr(o, ')');
+	return msg_end();
+}
+
+static int check_header(struct img *im)
+{
+	struct ckpt_header *hd = &im->hd;
+	__u32 crc = hd->header_crc;
+	struct out *o;
+
+	if (memcmp(hd->magic, CKPT_MAGIC, 8))
+		return fail(im, "not a ckpt image (bad magic)");
+	hd->header_crc = 0;
+	if (crc32c(0, hd, sizeof(*hd)) != crc)
+		return fail(im, "bad checksum in header");
+	hd->header_crc = crc;
+	if (hd->version != CKPT_VERSION) {
+		o = msg(im);
+		out_str(o, "image format version ");
+		out_u64(o, hd->version);
+		out_str(o, "; this myrestart reads version ");
+		out_u64(o, CKPT_VERSION);
+		return msg_end();
+	}
+	if (hd->header_size != sizeof(*hd) || hd->page_size != CKPT_PAGE)
+		return fail(im, "bad header (size or page size)");
+	if (hd->data_off != CKPT_PAGE || hd->records_off % CKPT_PAGE ||
+	    hd->records_off < hd->data_off || hd->data_size > hd->records_off - hd->data_off ||
+	    hd->records_size > hd->file_size || hd->records_off != hd->file_size - hd->records_size)
+		return fail(im, "bad header (layout)");
+	if (im->fsize < hd->file_size) {
+		o = msg(im);
+		out_str(o, "truncated image (");
+		out_u64(o, im->fsize);
+		out_str(o, " of ");
+		out_u64(o, hd->file_size);
+		out_str(o, " bytes)");
+		return msg_end();
+	}
+	if (im->fsize > hd->file_size)
+		return fail(im, "bad image (trailing data after the record table)");
+	if (hd->records_size > RST_RECORDS_MAX)
+		return fail(im, "record table too large for this myrestart");
+	if (hd->runner > CKPT_RUNNER_QEMU)
+		return fail(im, "bad header (unknown runner)");
+	if (hd->xcr0 ? hd->xsave_size < 576 || hd->xsave_size > 16384 : hd->xsave_size != 512)
+		return fail(im, "bad header (extended state size)");
+	return 0;
+}
+
+/* every run inside the region, ascending, adding up to data_len */
+static int check_runs(const struct img *im, const struct ckpt_region *r, unsigned i)
+{
+	const struct ckpt_run *run = region_runs(r);
+	__u64 np = (r->end - r->start) / CKPT_PAGE, next = 0, total = 0;
+
+	for (unsigned k = 0; k < r->nruns; k++) {
+		if (!run[k].npages || run[k].page < next || run[k].page > np ||
+		    run[k].npages > np - run[k].page)
+			return region_fail(im, "bad page run", i);
+		next = run[k].page + run[k].npages;
+		total += run[k].npages;
+	}
+	if (total * CKPT_PAGE != r->data_len)
+		return region_fail(im, "page runs do not match the data length", i);
+	return 0;
+}
+
+static int check_region(const struct img *im, const struct ckpt_region *r, __u32 size, unsigned i)
+{
+	const struct ckpt_header *hd = &im->hd;
+	__u64 fixed = sizeof(*r);
+
+	if (size < fixed || r->nruns > (size - fixed) / sizeof(struct ckpt_run))
+		return region_fail(im, "bad region record", i);
+	if (r->name_len < 1 || r->name_len > CKPT_NAME_MAX ||
+	    fixed + r->nruns * sizeof(struct ckpt_run) + r->name_len != size ||
+	    region_name(r)[r->name_len - 1])
+		return region_fail(im, "bad region record", i);
+	if (r->start % CKPT_PAGE || r->end % CKPT_PAGE || r->start >= r->end ||
+	    r->end > CKPT_USER_END || r->start < CKPT_PAGE)
+		return region_fail(im, "bad region address", i);
+	if (r->start < CKPT_RESERVED_END && r->end > CKPT_RESERVED_START)
+		return region_fail(im, "region overlaps myrestart's range 0x5000000-0x5400000", i);
+	if (r->kind < 1 || r->kind > CKPT_KIND_MAX || (r->prot & ~CKPT_PROT_MASK) ||
+	    (r->flags & ~CKPT_RF_MASK))
+		return region_fail(im, "bad region kind, protection or flags", i);
+	if (r->kind >= CKPT_KIND_VDSO && (r->data_len || r->nruns))
+		return region_fail(im, "vdso region with data", i);
+	if (r->data_off % CKPT_PAGE || r->data_off < hd->data_off ||
+	    r->data_len > hd->data_off + hd->data_size - r->data_off ||
+	    r->data_off - hd->data_off > hd->data_size)
+		return region_fail(im, "truncated image", i);
+	if (i && im->reg[i - 1]->end > r->start)
+		return region_fail(im, "regions overlap or are out of order", i);
+	return check_runs(im, r, i);
+}
+
+static int need(const struct img *im, const void *p, const char *what)
+{
+	if (p)
+		return 0;
+	struct out *o = msg(im);
+	out_str(o, "bad image (no ");
+	out_str(o, what);
+	out_str(o, " record)");
+	return msg_end();
+}
+
+static int check_records(struct img *im)
+{
+	const char *p = records, *end = records + im->hd.records_size;
+	unsigned n = 0;
+	int ended = 0;
+
+	im->nregions = 0;
+	while (p < end && !ended) {
+		const struct ckpt_rec *h = (const struct ckpt_rec *)p;
+		const void *body = h + 1;
+		__u64 left = end - p;
+		if (left < sizeof(*h) || h->size > left - sizeof(*h))
+			return fail(im, "bad record table (record runs past its end)");
+		if (h->type < 1 || h->type > CKPT_REC_MAX) {
+			struct out *o = msg(im);
+			out_str(o, "unknown record type ");
+			out_u64(o, h->type);
+			out_str(o, " (written by a newer ckpt?)");
+			return msg_end();
+		}
+		switch (h->type) {
+		case CKPT_REC_INFO:
+			if (h->size != sizeof(struct ckpt_info))
+				return fail(im, "bad info record");
+			im->info = body;
+			break;
+		case CKPT_REC_REGS:
+			if (h->size != sizeof(struct ckpt_regs))
+				return fail(im, "bad register record");
+			im->regs = body;
+			break;
+		case CKPT_REC_XSTATE:
+			if (h->size != im->hd.xsave_size)
+				return fail(im, "bad extended state record");
+			im->xstate = body;
+			break;
+		case CKPT_REC_MM:
+			if (h->size != sizeof(struct ckpt_mm) || im->mm)
+				return fail(im, "bad mm record");
+			im->mm = body;
+			break;
+		case CKPT_REC_REGION:
+			if (im->nregions >= RST_REGIONS_MAX)
+				return fail(im, "too many regions for this myrestart");
+			im->reg[im->nregions] = body;
+			if (check_region(im, body, h->size, im->nregions))
+				return 1;
+			im->nregions++;
+			break;
+		case CKPT_REC_END:
+			ended = 1;
+			break;
+		}
+		n++;
+		p += sizeof(*h) + ((h->size + 7ul) & ~7ul);
+	}
+	if (!ended || n != im->hd.nrecords)
+		return fail(im, "bad record table (no end record or wrong count)");
+	return need(im, im->info, "info") || need(im, im->regs, "register") ||
+	       need(im, im->xstate, "extended state") || need(im, im->mm, "mm");
+}
+
+static const struct ckpt_region *find_region(const struct img *im, __u64 addr)
+{
+	for (unsigned i = 0; i < im->nregions; i++)
+		if (addr >= im->reg[i]->start && addr < im->reg[i]->end)
+			return im->reg[i];
+	return 0;
+}
+
+/* The image must be restorable here: same runner, CPU features present,
+ * and a resume point inside the saved memory. */
+static int check_machine(const struct img *im)
+{
+	const struct ckpt_region *r;
+	__u64 xcr0 = cpu_xcr0();
+
+	if (im->hd.runner != (__u32)im->runner) {
+		if (im->hd.runner == CKPT_RUNNER_QEMU)
+			return fail(im, "taken under qemu-x86_64; restart it with qemu-x86_64 ./myrestart");
+		return fail(im, "taken natively; restart it without qemu-x86_64");
+	}
+	if (im->hd.xcr0 & ~xcr0) {
+		struct out *o = msg(im);
+		out_str(o, "saved with CPU state features this CPU lacks (xcr0 0x");
+		out_hex(o, im->hd.xcr0, 0);
+		out_str(o, ", here 0x");
+		out_hex(o, xcr0, 0);
+		out_chr(o, ')');
+		return msg_end();
+	}
+	r = find_region(im, im->regs->rip);
+	if (!r || r->kind >= CKPT_KIND_VDSO)
+		return fail(im, "bad register record (resume address outside the saved memory)");
+	r = find_region(im, im->regs->rsp - 8);
+	if (!r || !(r->prot & PROT_WRITE))
+		return fail(im, "bad register record (stack outside the saved memory)");
+	return 0;
+}
+
+int image_load(struct img *im)
+{
+	struct statx st;
+	long r;
+
+	r = k_openat(AT_FDCWD, im->path, O_RDONLY | O_CLOEXEC, 0);
+	if (r < 0) {
+		struct out *o = msg(im);
+		out_str(o, "cannot open: ");
+		out_str(o, err_str(r));
+		return msg_end();
+	}
+	im->fd = r;
+	r = k_statx(im->fd, "", AT_EMPTY_PATH, STATX_SIZE | STATX_TYPE, &st);
+	if (r < 0)
+		return fail(im, "cannot stat the image");
+	if ((st.stx_mode & S_IFMT) != S_IFREG)
+		return fail(im, "not a regular file");
+	im->fsize = st.stx_size;
+	if (im->fsize < sizeof(im->hd))
+		return fail(im, im->fsize ? "truncated image (header)" : "empty file, not a ckpt image");
+	r = k_pread_full(im->fd, &im->hd, sizeof(im->hd), 0);
+	if (r != (long)sizeof(im->hd))
+		return fail(im, "cannot read the header");
+	if (check_header(im))
+		return 1;
+	r = k_pread_full(im->fd, records, im->hd.records_size, im->hd.records_off);
+	if (r != (long)im->hd.records_size)
+		return fail(im, "cannot read the record table");
+	if (crc32c(0, records, im->hd.records_size) != im->hd.records_crc)
+		return fail(im, "bad checksum in record table");
+	return check_records(im) || check_machine(im);
+}
+
+/* Page data: each region's CRC32C, read through a temporary read-only
+ * mapping of the file (kernel-chosen address, unmapped before restore). */
+int image_verify_data(struct img *im)
+{
+	__u64 len = im->hd.data_size;
+	long base;
+	unsigned i;
+
+	if (!len)
+		return 0;
+	base = k_mmap(0, len, PROT_READ, MAP_PRIVATE, im->fd, im->hd.data_off);
+	if (base < 0 && base > -4096)
+		return fail(im, "cannot map the image to verify it");
+	for (i = 0; i < im->nregions; i++) {
+		const struct ckpt_region *r = im->reg[i];
+		const void *d = (const void *)(base + (r->data_off - im->hd.data_off));
+		if (r->data_len && crc32c(0, d, r->data_len) != r->data_crc) {
+			struct out *o = msg(im);
+			out_str(o, "bad checksum in region ");
+			out_u64(o, i + 1);
+			out_str(o, " (");
+			out_str(o, region_name(r)[0] ? region_name(r) : "anonymous");
+			out_chr(o, ')');
+			k_munmap(base, len);
+			return msg_end();
+		}
+	}
+	k_munmap(base, len);
+	return 0;
+}
+
+static void out_pad(struct out *o, unsigned from, unsigned col)
+{
+	while (o->len - from < col)
+		out_chr(o, ' ');
+}
+
+void image_info(const struct img *im, int exact)
+{
+	static const char *kind[] = { "?", "anon", "stack", "vdso", "vvar", "vvar_vclock" };
+	const struct ckpt_info *in = im->info;
+	struct out o = { .len = 0 };
+	unsigned i;
+
+	out_str(&o, "format:      version ");
+	out_u64(&o, im->hd.version);
+	out_str(&o, im->hd.runner == CKPT_RUNNER_QEMU ? ", taken under qemu-x86_64\n" : ", taken natively\n");
+	out_str(&o, "program:     ");
+	out_str(&o, in->comm);
+	out_str(&o, " (pid ");
+	out_u64(&o, in->pid);
+	out_str(&o, ", checkpoint ");
+	out_u64(&o, in->ncheckpoints);
+	out_str(&o, ")\nexe:         ");
+	out_str(&o, in->exe);
+	out_str(&o, "\ncommand:     ");
+	for (i = 0; i < in->cmdline_len && i < sizeof(in->cmdline) - 1; i++)
+		out_chr(&o, in->cmdline[i] ? in->cmdline[i] : ' ');
+	out_str(&o, "\ncwd:         ");
+	out_str(&o, in->cwd);
+	out_str(&o, "\ntime:        ");
+	out_u64(&o, in->time);
+	out_str(&o, " (seconds since the epoch)\n");
+	out_flush(&o, 1);
+	out_str(&o, "cpu state:   xcr0 0x");
+	out_hex(&o, im->hd.xcr0, 0);
+	out_str(&o, ", ");
+	out_u64(&o, im->hd.xsave_size);
+	out_str(&o, " bytes; resume at rip 0x");
+	out_hex(&o, im->regs->rip, 0);
+	out_str(&o, "\nimage:       ");
+	exact ? out_u64(&o, im->hd.file_size) : out_size(&o, im->hd.file_size);
+	out_str(&o, exact ? " bytes, " : ", ");
+	out_u64(&o, im->nregions);
+	out_str(&o, " regions, records:");
+	out_str(&o, " info regs xstate mm");
+	out_str(&o, "\n\n  start            end              prot kind         stored  name\n");
+	out_flush(&o, 1);
+	for (i = 0; i < im->nregions; i++) {
+		const struct ckpt_region *r = im->reg[i];
+		unsigned l0 = o.len;
+		out_str(&o, "  ");
+		out_hex(&o, r->start, 16);
+		out_chr(&o, ' ');
+		out_hex(&o, r->end, 16);
+		out_chr(&o, ' ');
+		out_chr(&o, r->prot & PROT_READ ? 'r' : '-');
+		out_chr(&o, r->prot & PROT_WRITE ? 'w' : '-');
+		out_chr(&o, r->prot & PROT_EXEC ? 'x' : '-');
+		out_chr(&o, r->flags & CKPT_RF_SHARED ? 's' : 'p');
+		out_chr(&o, ' ');
+		out_str(&o, kind[r->kind]);
+		out_pad(&o, l0, 48);
+		if (exact)
+			out_u64(&o, r->data_len);
+		else
+			out_size(&o, r->data_len);
+		out_pad(&o, l0, 62);
+		out_str(&o, region_name(r));
+		out_chr(&o, '\n');
+		out_flush(&o, 1);
+	}
+}

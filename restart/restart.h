@@ -1,0 +1,57 @@
+/* myrestart internals.  Everything lives in myrestart's own .data/.bss
+ * (0x5100000-0x5300000), so nothing here can collide with the image. */
+#ifndef CKPT_RESTART_H
+#define CKPT_RESTART_H
+
+#include "syscalls.h"
+#include "image.h"
+#include "out.h"
+#include "maps.h"
+
+#define RST_STACK_LO   0x5300000ul    /* our stack: 0x5300000-0x5380000 */
+#define RST_STACK_HI   0x5380000ul
+#define RST_SCRATCH    0x5380000ul    /* parking for vdso/vvar while moving */
+#define RST_RECORDS_MAX (640u << 10)
+#define RST_REGIONS_MAX 8192u
+
+struct img {
+	const char *path;
+	int fd;
+	int lazy;                  /* skip page-data checksums */
+	int runner;                /* the runner myrestart itself is under */
+	__u64 fsize;
+	struct ckpt_header hd;
+	const struct ckpt_info *info;
+	const struct ckpt_regs *regs;
+	const void *xstate;
+	const struct ckpt_mm *mm;
+	unsigned nregions;
+	const struct ckpt_region *reg[RST_REGIONS_MAX];
+};
+
+static inline const struct ckpt_run *region_runs(const struct ckpt_region *r)
+{
+	return (const struct ckpt_run *)(r + 1);
+}
+static inline const char *region_name(const struct ckpt_region *r)
+{
+	return (const char *)(region_runs(r) + r->nruns);
+}
+
+/* image.c: 0 when the whole image is valid; else prints why and returns 1 */
+int image_load(struct img *im);
+int image_verify_data(struct img *im);
+void image_info(const struct img *im, int exact);
+/* restore.c */
+int restore_prepare(struct img *im);
+__attribute__((noreturn)) void restore_run(struct img *im);
+/* main.c: one-line messages "myrestart: FILE: what" on stderr */
+struct out *msg(const struct img *im);
+int msg_end(void);                 /* prints the line; returns 1 */
+int fail(const struct img *im, const char *what);
+int runner_detect(void);
+
+void ckpt_switch_stack(unsigned long top, void (*fn)(void *), void *arg);
+__attribute__((noreturn)) void ckpt_ctx_jump(const struct ckpt_regs *r, const void *x, long mode);
+
+#endif

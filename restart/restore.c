@@ -1,0 +1,279 @@
+/* Bringing the image back.  restore_prepare() still may fail cleanly;
+ * restore_run() is the point of no return: it moves to myrestart's own
+ * stack, clears every mapping of ours outside 0x5000000-0x5400000, puts
+ * the kernel's vdso where the program had it, maps the saved regions and
+ * jumps into the saved context. */
+#include "restart.h"
+
+struct own_map {
+	__u64 start, end;
+	int kind;                 /* 0 or CKPT_KIND_VDSO/VVAR/VVAR_VCLOCK */
+	int keep;                 /* qemu: holds its descriptor tables */
+};
+
+static char own_text[65536];
+static struct own_map own[512];
+static unsigned nown;
+static struct ckpt_regs regs;
+static __u8 xarea[16384] __attribute__((aligned(64)));
+
+static int special_kind(const struct map_ent *e)
+{
+	if (name_is(e, "[vdso]"))
+		return CKPT_KIND_VDSO;
+	if (name_is(e, "[vvar]"))
+		return CKPT_KIND_VVAR;
+	if (name_is(e, "[vvar_vclock]"))
+		return CKPT_KIND_VVAR_VCLOCK;
+	return 0;
+}
+
+/* qemu-user keeps the guest's GDT and IDT in guest memory (at the top of
+ * a static guest's [stack]); signals and segment loads need them. */
+static void qemu_tables(__u64 *gdt, __u64 *idt)
+{
+	struct __attribute__((packed)) { __u16 lim; __u64 base; } g, i;
+	__asm__ volatile("sgdt %0; sidt %1" : "=m"(g), "=m"(i));
+	*gdt = g.base;
+	*idt = i.base;
+}
+
+static int read_own_maps(struct img *im)
+{
+	long fd = k_openat(AT_FDCWD, "/proc/self/maps", O_RDONLY | O_CLOEXEC, 0), n;
+	__u64 gdt = 0, idt = 0;
+	char *line, *p;
+
+	if (fd < 0)
+		return fail(im, "cannot read /proc/self/maps");
+	n = k_read_full(fd, own_text, sizeof(own_text) - 1);
+	sys_close(fd);
+	if (n < 0 || n >= (long)sizeof(own_text) - 1)
+		return fail(im, "cannot read /proc/self/maps (too long?)");
+	own_text[n] = 0;
+	if (im->runner == CKPT_RUNNER_QEMU)
+		qemu_tables(&gdt, &idt);
+	for (nown = 0, line = own_text; *line; line = p) {
+		struct map_ent e;
+		for (p = line; *p && *p != '\n'; p++)
+			;
+		if (*p)
+			*p++ = 0;
+		if (maps_parse(line, &e))
+			return fail(im, "cannot parse /proc/self/maps");
+		if (e.end > CKPT_USER_END)
+			continue;       /* [vsyscall] */
+		if (nown == sizeof(own) / sizeof(own[0]))
+			return fail(im, "too many mappings in myrestart itself");
+		own[nown].start = e.start;
+		own[nown].end = e.end;
+		own[nown].kind = special_kind(&e);
+		own[nown].keep = (gdt >= e.start && gdt < e.end) || (idt >= e.start && idt < e.end);
+		nown++;
+	}
+	return 0;
+}
+
+static const struct own_map *own_special(int kind)
+{
+	for (unsigned i = 0; i < nown; i++)
+		if (own[i].kind == kind)
+			return &own[i];
+	return 0;
+}
+
+static const struct ckpt_region *img_special(const struct img *im, int kind)
+{
+	for (unsigned i = 0; i < im->nregions; i++)
+		if (im->reg[i]->kind == (__u32)kind)
+			return im->reg[i];
+	return 0;
+}
+
+/* The saved [vdso]/[vvar] must be ours in size and in relative layout:
+ * vdso code finds its data at a fixed distance. */
+static int check_vdso(struct img *im)
+{
+	const struct ckpt_region *base = img_special(im, CKPT_KIND_VDSO);
+	const struct own_map *obase = own_special(CKPT_KIND_VDSO);
+
+	for (int k = CKPT_KIND_VDSO; k <= CKPT_KIND_VVAR_VCLOCK; k++) {
+		const struct ckpt_region *r = img_special(im, k);
+		const struct own_map *o = own_special(k);
+		if (!r)
+			continue;
+		if (!o || !base || !obase || r->end - r->start != o->end - o->start ||
+		    r->start - base->start != o->start - obase->start)
+			return fail(im, "the image's vdso does not match this kernel's (taken on another kernel?)");
+	}
+	return 0;
+}
+
+static int check_collisions(struct img *im)
+{
+	for (unsigned i = 0; i < nown; i++) {
+		if (!own[i].keep)
+			continue;
+		for (unsigned k = 0; k < im->nregions; k++)
+			if (im->reg[k]->start < own[i].end && im->reg[k]->end > own[i].start)
+				return fail(im, "the image overlaps qemu's descriptor tables in this process; cannot restore it here");
+	}
+	return 0;
+}
+
+int restore_prepare(struct img *im)
+{
+	long a = k_mmap(RST_STACK_LO, RST_STACK_HI - RST_STACK_LO, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (a != (long)RST_STACK_LO)
+		return fail(im, "cannot map myrestart's stack at 0x5300000");
+	if (read_own_maps(im) || check_vdso(im) || check_collisions(im))
+		return 1;
+	regs = *im->regs;
+	memcpy(xarea, im->xstate, im->hd.xsave_size);
+	return 0;
+}
+
+static __attribute__((noreturn)) void die(const struct img *im, const char *what, long err)
+{
+	struct out *o = msg(im);
+	out_str(o, "restore failed after the point of no return: ");
+	out_str(o, what);
+	if (err) {
+		out_str(o, ": ");
+		out_str(o, err_str(err));
+	}
+	msg_end();
+	k_exit_group(1);
+}
+
+static void unmap_own(const struct img *im)
+{
+	for (unsigned i = 0; i < nown; i++) {
+		if (own[i].kind || own[i].keep ||
+		    (own[i].start >= CKPT_RESERVED_START && own[i].end <= CKPT_RESERVED_END))
+			continue;
+		if (k_munmap(own[i].start, own[i].end - own[i].start) < 0)
+			die(im, "cannot unmap myrestart's memory", 0);
+	}
+}
+
+/* Park our vdso/vvar in scratch space first, so that no move can land on
+ * another special mapping not yet moved, then put them where the image
+ * had them (or drop those the image did not have). */
+static void move_vdso(const struct img *im)
+{
+	__u64 lo = ~0ull, at[CKPT_KIND_MAX + 1] = { 0 };
+	int k;
+
+	for (k = CKPT_KIND_VDSO; k <= CKPT_KIND_VVAR_VCLOCK; k++)
+		if (own_special(k) && own_special(k)->start < lo)
+			lo = own_special(k)->start;
+	for (k = CKPT_KIND_VDSO; k <= CKPT_KIND_VVAR_VCLOCK; k++) {
+		const struct own_map *o = own_special(k);
+		__u64 len;
+		if (!o)
+			continue;
+		len = o->end - o->start;
+		if (!img_special(im, k)) {
+			k_munmap(o->start, len);
+			continue;
+		}
+		at[k] = RST_SCRATCH + (o->start - lo);
+		if (at[k] + len > CKPT_RESERVED_END ||
+		    k_mremap(o->start, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, at[k]) != (long)at[k])
+			die(im, "cannot move the vdso", 0);
+	}
+	for (k = CKPT_KIND_VDSO; k <= CKPT_KIND_VVAR_VCLOCK; k++) {
+		const struct ckpt_region *r = img_special(im, k);
+		__u64 len;
+		long m;
+		if (!r || !at[k])
+			continue;
+		len = r->end - r->start;
+		m = k_mremap(at[k], len, len, MREMAP_MAYMOVE | MREMAP_FIXED, r->start);
+		if (m != (long)r->start)
+			die(im, "cannot move the vdso", m < 0 ? m : 0);
+	}
+}
+
+static void map_region(const struct img *im, const struct ckpt_region *r)
+{
+	const struct ckpt_run *run = region_runs(r);
+	__u64 len = r->end - r->start, off = r->data_off;
+	int prot = r->prot;
+	long a;
+
+	a = k_mmap(r->start, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED |
+		   (r->kind == CKPT_KIND_STACK ? MAP_GROWSDOWN : 0), -1, 0);
+	if (a != (long)r->start)
+		die(im, region_name(r)[0] ? region_name(r) : "cannot map anonymous memory", a < 0 ? a : 0);
+	for (unsigned k = 0; k < r->nruns; k++) {
+		__u64 n = run[k].npages * CKPT_PAGE;
+		long got = k_pread_full(im->fd, (void *)(r->start + run[k].page * CKPT_PAGE), n, off);
+		if (got != (long)n)
+			die(im, "cannot read the image", got < 0 ? got : -EIO);
+		off += n;
+	}
+	/* qemu's synthesized maps can drop the x bit of code it maps */
+	if (im->hd.runner == CKPT_RUNNER_QEMU && (r->flags & CKPT_RF_FILE) && (prot & PROT_READ))
+		prot |= PROT_EXEC;
+	if (prot != (PROT_READ | PROT_WRITE) && k_mprotect(r->start, len, prot) < 0)
+		die(im, "cannot set protections", 0);
+}
+
+static void restore_mm(const struct img *im)
+{
+	const struct ckpt_mm *m = im->mm;
+	struct prctl_mm_map pm = {
+		.start_code = m->start_code, .end_code = m->end_code,
+		.start_data = m->start_data, .end_data = m->end_data,
+		.start_brk = m->start_brk, .brk = m->brk, .start_stack = m->start_stack,
+		.arg_start = m->arg_start, .arg_end = m->arg_end,
+		.env_start = m->env_start, .env_end = m->env_end,
+		.auxv = (__u64 *)m->auxv, .auxv_size = m->auxv_size, .exe_fd = -1,
+	};
+	long r;
+
+	if (!m->valid || im->runner == CKPT_RUNNER_QEMU)
+		return;
+	r = k_prctl(PR_SET_MM, PR_SET_MM_MAP, (unsigned long)&pm, sizeof(pm), 0);
+	if (r < 0) {
+		struct out *o = msg(im);
+		out_str(o, "warning: cannot restore the program break (prctl PR_SET_MM_MAP: ");
+		out_str(o, err_str(r));
+		out_str(o, "); malloc will use mmap instead");
+		msg_end();
+	}
+}
+
+static __attribute__((noreturn)) void restore_main(void *arg)
+{
+	struct img *im = arg;
+
+	unmap_own(im);
+	move_vdso(im);
+	for (unsigned i = 0; i < im->nregions; i++)
+		if (im->reg[i]->kind <= CKPT_KIND_STACK)
+			map_region(im, im->reg[i]);
+	restore_mm(im);
+	k_prctl(PR_SET_NAME, (unsigned long)im->info->comm, 0, 0, 0);
+	sys_close(im->fd);
+	/* FS last: from here on only the program's TLS is reachable */
+	if (regs.gs_base)
+		k_arch_prctl(0x1001 /* ARCH_SET_GS */, regs.gs_base);
+	k_arch_prctl(ARCH_SET_FS, regs.fs_base);
+	ckpt_ctx_jump(&regs, xarea, im->hd.xcr0 ? 2 : 1);
+}
+
+void restore_run(struct img *im)
+{
+	unsigned long all = ~0ul;
+
+	/* the program's handlers are not installed yet: nothing may arrive
+	 * until the restored sigreturn puts its own mask back */
+	k_sigprocmask(SIG_SETMASK, &all, 0);
+	ckpt_switch_stack(RST_STACK_HI, restore_main, im);
+	__builtin_unreachable();
+}
