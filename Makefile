@@ -47,10 +47,10 @@ $(NOLIBC):
 # --- libckpt.so ---
 build/core/%.o: core/%.c $(COMMON_H) $(wildcard core/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(LIB_CFLAGS) -c -o $@ $<
+	@echo "  CC      $@"; $(CC) $(LIB_CFLAGS) -c -o $@ $<
 build/core/common-%.o: common/%.c $(COMMON_H)
 	@mkdir -p $(dir $@)
-	$(CC) $(LIB_CFLAGS) -c -o $@ $<
+	@echo "  CC      $@"; $(CC) $(LIB_CFLAGS) -c -o $@ $<
 build/arch/x86_64/context.o build/arch/x86_64/signal.o: build/arch/x86_64/%.o: arch/x86_64/%.S
 	@mkdir -p $(dir $@)
 	$(CC) -fPIC -c -o $@ $<
@@ -64,10 +64,10 @@ libckpt.so: $(CORE_OBJ) core/libckpt.map
 # --- myrestart ---
 build/restart/%.o: restart/%.c $(COMMON_H) $(wildcard restart/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(RST_CFLAGS) -c -o $@ $<
+	@echo "  CC      $@"; $(CC) $(RST_CFLAGS) -c -o $@ $<
 build/restart/common-%.o: common/%.c $(COMMON_H)
 	@mkdir -p $(dir $@)
-	$(CC) $(RST_CFLAGS) -c -o $@ $<
+	@echo "  CC      $@"; $(CC) $(RST_CFLAGS) -c -o $@ $<
 build/arch/x86_64/restore.o build/arch/x86_64/stack.o: build/arch/x86_64/%.o: arch/x86_64/%.S
 	@mkdir -p $(dir $@)
 	$(CC) -c -o $@ $<

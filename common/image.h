@@ -65,8 +65,9 @@ enum ckpt_rec_type {
 	CKPT_REC_REGION = 4,     /* struct ckpt_region + runs + name */
 	CKPT_REC_MM     = 5,     /* struct ckpt_mm: brk, stack, args, auxv */
 	CKPT_REC_END    = 6,     /* empty; must be last */
+	CKPT_REC_FD     = 7,     /* struct ckpt_fd + path: one open descriptor */
 };
-#define CKPT_REC_MAX 6
+#define CKPT_REC_MAX 7
 
 struct ckpt_info {
 	__u64 time;              /* seconds since the epoch at checkpoint */
@@ -137,6 +138,23 @@ struct ckpt_mm {
 	__u64 auxv[64];
 	__u32 auxv_size;         /* bytes used in auxv */
 	__u32 valid;             /* 1 when the fields above were read */
+};
+
+/* An open file descriptor other than 0, 1 and 2 (those stay as the
+ * restarter got them).  Followed by path_len bytes of path, NUL included. */
+enum ckpt_fd_kind {
+	CKPT_FD_FILE = 1,        /* reopened by path: regular file, directory, device */
+	CKPT_FD_NULL = 2,        /* pipe, socket, deleted file...: /dev/null after restart */
+};
+struct ckpt_fd {
+	__s32 fd;
+	__u32 kind;              /* enum ckpt_fd_kind */
+	__u32 flags;             /* open(2) flags, O_CLOEXEC excluded */
+	__u32 cloexec;           /* 1 if FD_CLOEXEC */
+	__u64 pos;               /* file offset */
+	__u64 size;              /* size at checkpoint (regular files) */
+	__u32 mode;              /* st_mode at checkpoint */
+	__u32 path_len;          /* including the NUL, <= CKPT_NAME_MAX */
 };
 
 #endif

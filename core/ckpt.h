@@ -52,7 +52,9 @@ __attribute__((noreturn)) void ckpt_writer_main(void);
 void ckpt_state_capture(void);
 void ckpt_state_restore(void);
 void ckpt_reserve_range(void);
-/* msg.c */
+/* fds.c */
+__u64 ckpt_fds_records(char *buf, __u64 cap, unsigned *count, int skip);
+/* init.c */
 void ckpt_msg(const char *what, const char *detail, long err);
 
 #endif

@@ -27,6 +27,10 @@ static __u64 nruns, runs_cap;
 static __u64 *pm_buf;
 #define PM_ENTRIES 65536ul
 
+static char *fd_recs;
+static __u64 fd_recs_size;
+static unsigned fd_count;
+#define FD_RECS_CAP (4ul << 20)
 static int img_fd = -1;
 static int pm_fd = -1;
 static char tmp_path[CKPT_PATH_MAX + 32];
@@ -265,13 +269,14 @@ static int write_records(__u64 off, struct ckpt_header *hd)
 {
 	__u64 size = rec_size(sizeof(struct ckpt_info)) + rec_size(sizeof(struct ckpt_regs)) +
 		     rec_size(ckpt_st.xsize) + rec_size(sizeof(struct ckpt_mm)) + rec_size(0);
-	unsigned i, n = 5;
+	unsigned i, n = 5 + fd_count;
 	char *buf, *p;
 	long r;
 
 	for (i = 0; i < nregs; i++, n++)
 		size += rec_size(sizeof(struct ckpt_region) +
 				 regs[i].r.nruns * sizeof(struct ckpt_run) + regs[i].r.name_len);
+	size += fd_recs_size;
 	buf = scratch(page_up(size));
 	if (!buf)
 		return fail("out of memory", "record table", -ENOMEM);
@@ -286,6 +291,8 @@ static int write_records(__u64 off, struct ckpt_header *hd)
 			    w->r.nruns * sizeof(struct ckpt_run), w->name, w->r.name_len);
 		name[w->r.name_len - 1] = 0;
 	}
+	memcpy(p, fd_recs, fd_recs_size);
+	p += fd_recs_size;
 	p = put_rec(p, CKPT_REC_END, 0, 0, 0, 0, 0, 0);
 	hd->nrecords = n;
 	hd->records_off = off;
@@ -353,6 +360,11 @@ static int write_all(void)
 	pm_buf = scratch(PM_ENTRIES * 8);
 	if (!pm_buf)
 		return fail("out of memory", "pagemap buffer", -ENOMEM);
+	/* descriptors first, before the writer opens any of its own */
+	fd_recs = scratch(FD_RECS_CAP);
+	if (!fd_recs)
+		return fail("out of memory", "descriptor table", -ENOMEM);
+	fd_recs_size = ckpt_fds_records(fd_recs, FD_RECS_CAP, &fd_count, -1);
 	if (ckpt_st.runner == CKPT_RUNNER_NATIVE)
 		pm_fd = k_openat(AT_FDCWD, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC, 0);
 	if (open_tmp())
@@ -422,6 +434,7 @@ void ckpt_writer_main(void)
 	/* after a restart these still hold the last writer's values */
 	maps_buf = 0, maps_cap = 0, regs = 0, nregs = 0;
 	runs = 0, nruns = 0, runs_cap = 0, pm_buf = 0;
+	fd_recs = 0, fd_recs_size = 0, fd_count = 0;
 	img_fd = -1, pm_fd = -1, tmp_path[0] = 0, fail_what = fail_name = 0;
 	wstack = (unsigned long)scratch(WSTACK_SIZE);
 	if (!wstack) {

@@ -173,6 +173,13 @@ static int check_records(struct img *im)
 				return 1;
 			im->nregions++;
 			break;
+		case CKPT_REC_FD:
+			if (im->nfds >= RST_FDS_MAX)
+				return fail(im, "too many descriptors for this myrestart");
+			if (fds_check(im, body, h->size))
+				return 1;
+			im->fds[im->nfds++] = body;
+			break;
 		case CKPT_REC_END:
 			ended = 1;
 			break;
@@ -243,13 +250,23 @@ int image_load(struct img *im)
 	if ((st.stx_mode & S_IFMT) != S_IFREG)
 		return fail(im, "not a regular file");
 	im->fsize = st.stx_size;
-	if (im->fsize < sizeof(im->hd))
-		return fail(im, im->fsize ? "truncated image (header)" : "empty file, not a ckpt image");
-	r = k_pread_full(im->fd, &im->hd, sizeof(im->hd), 0);
-	if (r != (long)sizeof(im->hd))
+	if (!im->fsize)
+		return fail(im, "empty file, not a ckpt image");
+	r = k_pread_full(im->fd, records, CKPT_PAGE, 0);
+	if (r < 0)
 		return fail(im, "cannot read the header");
+	if (r < 8 || memcmp(records, CKPT_MAGIC, 8))
+		return fail(im, "not a ckpt image (bad magic)");
+	if (r != (long)CKPT_PAGE)
+		return fail(im, "truncated image (header page)");
+	memcpy(&im->hd, records, sizeof(im->hd));
 	if (check_header(im))
 		return 1;
+	/* the rest of the header page is padding and must be zero: a flipped
+	 * byte there is damage too */
+	for (r = sizeof(im->hd); r < (long)CKPT_PAGE; r++)
+		if (records[r])
+			return fail(im, "bad header (non-zero padding)");
 	r = k_pread_full(im->fd, records, im->hd.records_size, im->hd.records_off);
 	if (r != (long)im->hd.records_size)
 		return fail(im, "cannot read the record table");
@@ -332,8 +349,11 @@ void image_info(const struct img *im, int exact)
 	exact ? out_u64(&o, im->hd.file_size) : out_size(&o, im->hd.file_size);
 	out_str(&o, exact ? " bytes, " : ", ");
 	out_u64(&o, im->nregions);
-	out_str(&o, " regions, records:");
-	out_str(&o, " info regs xstate mm");
+	out_str(&o, " regions, ");
+	out_u64(&o, im->nfds);
+	out_str(&o, " descriptors; records: info regs xstate mm region");
+	if (im->nfds)
+		out_str(&o, " fd");
 	out_str(&o, "\n\n  start            end              prot kind         stored  name\n");
 	out_flush(&o, 1);
 	for (i = 0; i < im->nregions; i++) {
@@ -357,6 +377,17 @@ void image_info(const struct img *im, int exact)
 			out_size(&o, r->data_len);
 		out_pad(&o, l0, 62);
 		out_str(&o, region_name(r));
+		out_chr(&o, '\n');
+		out_flush(&o, 1);
+	}
+	for (i = 0; i < im->nfds; i++) {
+		const struct ckpt_fd *f = im->fds[i];
+		out_str(&o, i ? "  fd " : "\n  fd ");
+		out_u64(&o, f->fd);
+		out_str(&o, f->kind == CKPT_FD_NULL ? "  (becomes /dev/null)  " : "  offset ");
+		if (f->kind == CKPT_FD_FILE)
+			out_u64(&o, f->pos), out_str(&o, "  ");
+		out_str(&o, (const char *)(f + 1));
 		out_chr(&o, '\n');
 		out_flush(&o, 1);
 	}

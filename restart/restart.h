@@ -13,6 +13,7 @@
 #define RST_SCRATCH    0x5380000ul    /* parking for vdso/vvar while moving */
 #define RST_RECORDS_MAX (640u << 10)
 #define RST_REGIONS_MAX 8192u
+#define RST_FDS_MAX     1024u
 
 struct img {
 	const char *path;
@@ -27,6 +28,10 @@ struct img {
 	const struct ckpt_mm *mm;
 	unsigned nregions;
 	const struct ckpt_region *reg[RST_REGIONS_MAX];
+	unsigned nfds;
+	const struct ckpt_fd *fds[RST_FDS_MAX];
+	int held[RST_FDS_MAX];     /* reopened descriptors, parked high */
+	int fd_base;               /* first parked descriptor */
 };
 
 static inline const struct ckpt_run *region_runs(const struct ckpt_region *r)
@@ -42,6 +47,10 @@ static inline const char *region_name(const struct ckpt_region *r)
 int image_load(struct img *im);
 int image_verify_data(struct img *im);
 void image_info(const struct img *im, int exact);
+/* fds.c */
+int fds_check(const struct img *im, const struct ckpt_fd *f, __u32 size);
+int fds_prepare(struct img *im);
+void fds_install(struct img *im);
 /* restore.c */
 int restore_prepare(struct img *im);
 __attribute__((noreturn)) void restore_run(struct img *im);

@@ -1,0 +1,44 @@
+#!/bin/bash
+# The seed assignment's `make check` recipe, made to end and to fail:
+#
+#   (sleep 3 && kill -12 `pgrep -n hello` && \
+#    sleep 2 && pkill -9 -n hello && make restart) &
+#   ./hello
+#
+# hello runs under libckpt.so; the restarted hello is stopped after a few
+# more dots.  Fails unless an image was written and the dots continued.
+#   tests/seed-recipe.sh [RUNNER]     (RUNNER: empty for native, or qemu-x86_64)
+set -u
+cd "$(dirname "$0")/.."
+RUNNER=${1:-}
+LIB=$PWD/libckpt.so
+TAG=${RUNNER:-native}
+OUT=tests/out/seed-$TAG
+mkdir -p tests/out && rm -f myckpt "$OUT".*
+pkill -9 -x hello 2>/dev/null
+
+echo "seed recipe ($TAG): ./hello under libckpt.so; kill -12 after 3 s, kill -9 after 2 more, make restart"
+(sleep 3 && kill -12 $(pgrep -n hello) && sleep 2 && pkill -9 -n hello &&
+	make -s restart RUNNER="$RUNNER" >"$OUT.restart" 2>"$OUT.restart-err") &
+SEQ=$!
+if [ -n "$RUNNER" ]; then
+	$RUNNER -E LD_PRELOAD="$LIB" ./hello >"$OUT.before" 2>"$OUT.err"
+else
+	LD_PRELOAD="$LIB" ./hello >"$OUT.before" 2>"$OUT.err"
+fi
+# ./hello has been killed; the restarted one now prints into $OUT.restart
+# (under `make restart`, which never ends by itself): a few more seconds
+sleep 5
+pkill -9 -n -x hello
+wait $SEQ
+before=$(tr -cd . <"$OUT.before" | wc -c)
+after=$(tr -cd . <"$OUT.restart" 2>/dev/null | wc -c)
+echo "  before the kill: $(cat "$OUT.before")"
+echo "  after restart:   $(cat "$OUT.restart" 2>/dev/null)"
+cat "$OUT.err" "$OUT.restart-err" 2>/dev/null | sed 's/^/  stderr: /'
+if [ -s myckpt ] && [ "$before" -ge 3 ] && [ "$after" -ge 2 ]; then
+	echo "seed recipe ($TAG): ok ($before dots, killed, $after more after the restart)"
+	exit 0
+fi
+echo "seed recipe ($TAG): FAILED ($before dots before, $after after the restart; image: $(ls -la myckpt 2>&1))"
+exit 1
