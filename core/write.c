@@ -36,12 +36,17 @@ static int pm_fd = -1;
 static char tmp_path[CKPT_PATH_MAX + 32];
 static const char *fail_what;
 static const char *fail_name;
+static long fail_err;
 
+/* records the first failure; its message is printed once, at the end */
 static int fail(const char *what, const char *name, long err)
 {
-	fail_what = what;
-	fail_name = name;
-	return err ? (int)err : -EINVAL;
+	if (!fail_what) {
+		fail_what = what;
+		fail_name = name;
+		fail_err = err;
+	}
+	return -1;
 }
 
 static void *scratch(__u64 len)
@@ -405,9 +410,9 @@ static __attribute__((noreturn)) void writer_on_own_stack(void *arg)
 			out_str(&o, fail_name);
 			out_chr(&o, ')');
 		}
-		if (r < -1) {
+		if (fail_err) {
 			out_str(&o, ": ");
-			out_str(&o, err_str(r));
+			out_str(&o, err_str(fail_err));
 		}
 		out_str(&o, "; the previous image is unchanged\n");
 		out_flush(&o, 2);
@@ -435,7 +440,7 @@ void ckpt_writer_main(void)
 	maps_buf = 0, maps_cap = 0, regs = 0, nregs = 0;
 	runs = 0, nruns = 0, runs_cap = 0, pm_buf = 0;
 	fd_recs = 0, fd_recs_size = 0, fd_count = 0;
-	img_fd = -1, pm_fd = -1, tmp_path[0] = 0, fail_what = fail_name = 0;
+	img_fd = -1, pm_fd = -1, tmp_path[0] = 0, fail_what = fail_name = 0, fail_err = 0;
 	wstack = (unsigned long)scratch(WSTACK_SIZE);
 	if (!wstack) {
 		ckpt_msg("checkpoint failed", "no memory for the writer's stack", -ENOMEM);

@@ -141,6 +141,8 @@ int main(int argc, char **argv)
 		say(1, "ok\n");
 		return 0;
 	}
+	if (im.runner == CKPT_RUNNER_QEMU)
+		qemu_relocate_tables(&im, argv);
 	if (restore_prepare(&im))
 		return 1;
 	restore_run(&im);

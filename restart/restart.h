@@ -51,6 +51,8 @@ void image_info(const struct img *im, int exact);
 int fds_check(const struct img *im, const struct ckpt_fd *f, __u32 size);
 int fds_prepare(struct img *im);
 void fds_install(struct img *im);
+/* qemu.c */
+void qemu_relocate_tables(const struct img *im, char **argv);
 /* restore.c */
 int restore_prepare(struct img *im);
 __attribute__((noreturn)) void restore_run(struct img *im);

@@ -8,8 +8,11 @@
 struct own_map {
 	__u64 start, end;
 	int kind;                 /* 0 or CKPT_KIND_VDSO/VVAR/VVAR_VCLOCK */
-	int keep;                 /* qemu: holds its descriptor tables */
 };
+
+/* qemu: the pages holding the emulated GDT and IDT, never unmapped */
+static __u64 keep_page[2];
+static unsigned nkeep;
 
 static char own_text[65536];
 static struct own_map own[512];
@@ -51,8 +54,13 @@ static int read_own_maps(struct img *im)
 	if (n < 0 || n >= (long)sizeof(own_text) - 1)
 		return fail(im, "cannot read /proc/self/maps (too long?)");
 	own_text[n] = 0;
-	if (im->runner == CKPT_RUNNER_QEMU)
+	nkeep = 0;
+	if (im->runner == CKPT_RUNNER_QEMU) {
 		qemu_tables(&gdt, &idt);
+		keep_page[nkeep++] = gdt & ~(CKPT_PAGE - 1);
+		if ((idt & ~(CKPT_PAGE - 1)) != keep_page[0])
+			keep_page[nkeep++] = idt & ~(CKPT_PAGE - 1);
+	}
 	for (nown = 0, line = own_text; *line; line = p) {
 		struct map_ent e;
 		for (p = line; *p && *p != '\n'; p++)
@@ -68,7 +76,6 @@ static int read_own_maps(struct img *im)
 		own[nown].start = e.start;
 		own[nown].end = e.end;
 		own[nown].kind = special_kind(&e);
-		own[nown].keep = (gdt >= e.start && gdt < e.end) || (idt >= e.start && idt < e.end);
 		nown++;
 	}
 	return 0;
@@ -111,13 +118,15 @@ static int check_vdso(struct img *im)
 
 static int check_collisions(struct img *im)
 {
-	for (unsigned i = 0; i < nown; i++) {
-		if (!own[i].keep)
-			continue;
+	for (unsigned i = 0; i < nkeep; i++)
 		for (unsigned k = 0; k < im->nregions; k++)
-			if (im->reg[k]->start < own[i].end && im->reg[k]->end > own[i].start)
-				return fail(im, "the image overlaps qemu's descriptor tables in this process; cannot restore it here");
-	}
+			if (im->reg[k]->start <= keep_page[i] && im->reg[k]->end > keep_page[i]) {
+				struct out *o = msg(im);
+				out_str(o, "the image needs 0x");
+				out_hex(o, keep_page[i], 0);
+				out_str(o, ", where qemu keeps its descriptor tables in this process");
+				return msg_end();
+			}
 	return 0;
 }
 
@@ -147,14 +156,26 @@ static __attribute__((noreturn)) void die(const struct img *im, const char *what
 	k_exit_group(1);
 }
 
+/* unmaps [lo, hi) except the kept pages */
+static void unmap_range(const struct img *im, __u64 lo, __u64 hi)
+{
+	for (unsigned i = 0; i < nkeep; i++)
+		if (keep_page[i] >= lo && keep_page[i] < hi) {
+			unmap_range(im, lo, keep_page[i]);
+			unmap_range(im, keep_page[i] + CKPT_PAGE, hi);
+			return;
+		}
+	if (lo < hi && k_munmap(lo, hi - lo) < 0)
+		die(im, "cannot unmap myrestart's memory", 0);
+}
+
 static void unmap_own(const struct img *im)
 {
 	for (unsigned i = 0; i < nown; i++) {
-		if (own[i].kind || own[i].keep ||
+		if (own[i].kind ||
 		    (own[i].start >= CKPT_RESERVED_START && own[i].end <= CKPT_RESERVED_END))
 			continue;
-		if (k_munmap(own[i].start, own[i].end - own[i].start) < 0)
-			die(im, "cannot unmap myrestart's memory", 0);
+		unmap_range(im, own[i].start, own[i].end);
 	}
 }
 

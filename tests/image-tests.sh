@@ -5,7 +5,7 @@
 image_case() {  # image_case NAME IMAGE WANT_REGEX [OPTIONS]
 	local name=$1 img=$2 want=$3 rc; shift 3
 	want image-damage || return 0
-	timeout 20 $RUNNER "$MYRESTART" "$@" "$img" >"$W/out" 2>"$W/err" </dev/null
+	timeout 20 ${IC_RUNNER-$RUNNER} "$MYRESTART" "$@" "$img" >"$W/out" 2>"$W/err" </dev/null
 	rc=$?
 	if [ $rc -ne 1 ]; then
 		report "$name" 0 "exit status $rc, want 1"
@@ -65,6 +65,12 @@ if want image-damage; then
 		cp "$IMG" "$W/data"; printf '\xff\xfe' | dd of="$W/data" bs=1 seek=$((4096 + 100)) conv=notrunc status=none
 		image_case data-checksum "$W/data" 'bad checksum in region [0-9]+ \('
 		image_case data-checksum-restart "$W/data" 'bad checksum in region'
+		# the other runner refuses the image, before touching anything
+		if [ -n "$RUNNER" ]; then
+			IC_RUNNER= image_case cross-runner "$IMG" 'taken under qemu-x86_64; restart it with qemu-x86_64'
+		else
+			IC_RUNNER=qemu-x86_64 image_case cross-runner "$IMG" 'taken natively; restart it without qemu-x86_64'
+		fi
 		damage_sweep "$IMG"
 		timeout 10 $RUNNER "$MYRESTART" --bogus "$IMG" >/dev/null 2>"$W/err"
 		report "usage-exit-2" $([ $? -eq 2 ] && echo 1 || echo 0) "unknown option not refused with 2"

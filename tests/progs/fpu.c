@@ -2,6 +2,7 @@
  * long asm loop keeps accumulators in ymm0-ymm7 and xmm8-xmm15, never in
  * memory; the rounding mode (MXCSR and x87) is changed from the default. */
 #include <fenv.h>
+#include <stdlib.h>
 #include <math.h>
 #include "step.h"
 
@@ -30,13 +31,14 @@ static void avx_loop(long iters, double out[32])
 		  "xmm8", "xmm9", "cc");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	long iters = argc > 1 ? atol(argv[1]) : 30000000;
 	double out[32] = { 0 };
 	long double x = 1.0L;
 	fesetround(FE_UPWARD);
 	for (int i = 0; i < 12; i++) {
-		avx_loop(30000000, out);
+		avx_loop(iters, out);
 		x = x * 1.000000001L + 1e-12L;
 		STEP(i, "%.17g %.17g %.17g %.17g %.17g %.17g %.21Lg %.17g", out[0], out[4], out[8],
 		     out[12], out[16], out[20], x, nextafter(1.0, 2.0) + 1e-17);

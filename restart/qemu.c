@@ -1,0 +1,99 @@
+/* qemu-user keeps the guest's IDT and GDT on the first free guest pages
+ * after the guest stack, which starts at 0x4000000000: for a static
+ * myrestart with the default 8 MiB stack, 0x4000801000-0x4000803000.  Every
+ * qemu target lives from 0x4000000000 up too (a non-PIE program's ld.so
+ * sits exactly there), and qemu needs those pages intact for every signal
+ * it delivers.  When the image needs them, myrestart runs itself again
+ * under the same qemu with a guest stack size (QEMU_STACK_SIZE) that puts
+ * the tables into a gap of the image. */
+#include "restart.h"
+
+#define QEMU_STACK_BASE 0x4000001000ul   /* stack start; tables follow it */
+#define QEMU_TABLES     0x2000ul         /* IDT page + GDT page */
+
+static int overlaps(const struct img *im, __u64 lo, __u64 hi)
+{
+	for (unsigned i = 0; i < im->nregions; i++)
+		if (im->reg[i]->start < hi && im->reg[i]->end > lo)
+			return 1;
+	return 0;
+}
+
+/* the first stack size >= 8 MiB whose tables land in a gap of the image */
+static __u64 stack_size_for(const struct img *im)
+{
+	__u64 t = QEMU_STACK_BASE + (8ul << 20);
+	for (unsigned i = 0; i < im->nregions; i++)
+		if (im->reg[i]->start < t + QEMU_TABLES && im->reg[i]->end > t)
+			t = im->reg[i]->end;      /* regions are sorted */
+	return t - QEMU_STACK_BASE;
+}
+
+static char *find(char *s, const char *w)
+{
+	unsigned n = strlen(w);
+	for (; *s; s++)
+		if (!memcmp(s, w, n))
+			return s;
+	return 0;
+}
+
+/* qemu's own binary, from the host view that /proc/self/smaps still gives */
+static int qemu_path(char *path, unsigned cap)
+{
+	static char buf[32768];
+	long fd = k_openat(AT_FDCWD, "/proc/self/smaps", O_RDONLY | O_CLOEXEC, 0), n;
+	char *p;
+
+	if (fd < 0)
+		return -1;
+	n = k_read_full(fd, buf, sizeof(buf) - 1);
+	sys_close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	for (p = buf; (p = find(p, "/qemu-")); p++) {
+		char *s = p, *e = p;
+		while (s > buf && s[-1] != ' ' && s[-1] != '\n')
+			s--;
+		while (*e && *e != '\n')
+			e++;
+		if (*s == '/' && (unsigned)(e - s) < cap) {
+			memcpy(path, s, e - s);
+			path[e - s] = 0;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Returns only when no re-execution is needed (or possible: then the
+ * caller's collision check refuses the image with a clear message). */
+void qemu_relocate_tables(const struct img *im, char **argv)
+{
+	static char qemu[512], env_buf[64];
+	static char *nargv[64], *nenv[512];
+	struct __attribute__((packed)) { __u16 lim; __u64 base; } g;
+	struct out o = { .len = 0 };
+	unsigned i, k = 0;
+	__u64 size;
+
+	__asm__ volatile("sidt %0" : "=m"(g));
+	if (!overlaps(im, g.base & ~(CKPT_PAGE - 1), (g.base & ~(CKPT_PAGE - 1)) + QEMU_TABLES))
+		return;
+	size = stack_size_for(im);
+	if (g.base == QEMU_STACK_BASE + size || qemu_path(qemu, sizeof(qemu)))
+		return;
+	out_str(&o, "QEMU_STACK_SIZE=");
+	out_u64(&o, size);
+	memcpy(env_buf, o.buf, o.len);
+	env_buf[o.len] = 0;
+	nargv[0] = qemu;
+	for (i = 0; argv[i] && i < 62; i++)
+		nargv[i + 1] = argv[i];
+	nargv[i + 1] = 0;
+	nenv[k++] = env_buf;
+	for (i = 0; environ && environ[i] && k < 510; i++)
+		if (memcmp(environ[i], "QEMU_STACK_SIZE=", 16))
+			nenv[k++] = environ[i];
+	nenv[k] = 0;
+	my_syscall3(__NR_execve, qemu, nargv, nenv);
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env python3
+"""Writes a tiny valid ckpt image (format 1) for the fuzzer's seed corpus:
+one anonymous region with one stored page, the mandatory records, an fd.
+Mirrors common/image.h; `myrestart --check` must accept it."""
+import struct, sys, zlib
+
+def crc32c(data, crc=0):
+    crc ^= 0xffffffff
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82f63b78 & -(crc & 1))
+    return crc ^ 0xffffffff
+
+def rec(t, payload):
+    pad = (-len(payload)) % 8
+    return struct.pack('<II', t, len(payload)) + payload + b'\0' * pad
+
+PAGE = 4096
+start, end = 0x10000000, 0x10002000
+data = bytes(range(256)) * 16                      # one page
+info = struct.pack('<QiI16s256s256s256sII', 0, 42, 1, b'seed', b'/seed', b'/', b'seed\0', 5, 0)
+regs = struct.pack('<6Q3Q2QII', 0, 0, 0, 0, 0, 0, end - 64, start, 0x202, 0, 0, 0x1f80, 0x37f)
+xstate = b'\0' * 24 + struct.pack('<I', 0x1f80) + b'\0' * (512 - 28)
+mm = struct.pack('<11Q', *([0] * 11)) + b'\0' * 512 + struct.pack('<II', 0, 0)
+name = b'seed\0'
+region = struct.pack('<QQIIIIQQQII', start, end, 7, 1, 0, 1, PAGE, PAGE, 0,
+                     crc32c(data), len(name)) + struct.pack('<QQ', 1, 1) + name
+path = b'/dev/null\0'
+fd = struct.pack('<iIIIQQII', 3, 1, 2, 1, 0, 0, 0o20666, len(path)) + path
+records = (rec(1, info) + rec(2, regs) + rec(3, xstate) + rec(5, mm) +
+           rec(4, region) + rec(7, fd) + rec(6, b''))
+records_off = PAGE + PAGE
+hdr = struct.pack('<8sIIII QII QQQQQ II', b'CKPTIMG\n', 1, 88, PAGE, 0, 0, 512, 7,
+                  records_off, len(records), PAGE, PAGE, records_off + len(records),
+                  crc32c(records), 0)
+hdr = hdr[:-4] + struct.pack('<I', crc32c(hdr))
+img = hdr + b'\0' * (PAGE - len(hdr)) + data + records
+sys.stdout.buffer.write(img)
