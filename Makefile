@@ -32,7 +32,7 @@ CORE_OBJ := $(patsubst %.c,build/%.o,$(CORE_SRC)) $(patsubst common/%.c,build/co
 RST_OBJ  := $(patsubst %.c,build/%.o,$(RST_SRC)) $(patsubst common/%.c,build/restart/common-%.o,$(COMMON_SRC)) \
 	build/arch/x86_64/restore.o build/arch/x86_64/stack.o
 
-.PHONY: all demo deps fuzz check check-native check-qemu restart test test-native test-qemu size clean distclean
+.PHONY: all bench demo deps fuzz check check-native check-qemu restart test test-native test-qemu size clean distclean
 
 all: libckpt.so myrestart
 
@@ -128,6 +128,10 @@ fuzz: build/fuzz-image myrestart
 	./myrestart --check build/fuzz-corpus/seed.img
 	build/fuzz-image -max_total_time=$(FUZZ_TIME) -max_len=65536 -timeout=10 \
 		-print_final_stats=1 build/fuzz-corpus 2>&1 | tail -12
+
+# Timings beside the floors of the same run (docs/performance.md).
+bench: libckpt.so myrestart
+	python3 tests/bench/bench.py $(SCENARIOS)
 
 size: libckpt.so myrestart
 	@./tests/size-report.sh

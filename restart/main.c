@@ -1,6 +1,6 @@
 /* myrestart: validates a ckpt image and brings the program back.
  *
- *   myrestart [--lazy] FILE        restart (every checksum checked first)
+ *   myrestart [--lazy] [--eager] FILE  restart (every checksum checked first)
  *   myrestart --check FILE         validate only, print "ok"
  *   myrestart --info [--bytes] FILE  describe the image
  */
@@ -76,7 +76,7 @@ static void say(int fd, const char *s)
 static int usage(int code)
 {
 	say(code ? 2 : 1,
-	    "Usage: myrestart [--lazy] FILE\n"
+	    "Usage: myrestart [--lazy] [--eager] FILE\n"
 	    "       myrestart --check FILE\n"
 	    "       myrestart --info [--bytes] FILE\n"
 	    "Restarts the process saved in the ckpt image FILE (written by libckpt.so).\n"
@@ -85,6 +85,8 @@ static int usage(int code)
 	    "  --bytes    with --info: exact byte counts instead of KiB/MiB/GiB\n"
 	    "  --lazy     skip the page-data checksums (headers and tables are still\n"
 	    "             checked): faster, but a damaged page goes unnoticed\n"
+	    "  --eager    copy the saved pages into memory instead of mapping the image\n"
+	    "             file (use it when FILE may be overwritten or its storage go away)\n"
 	    "  --help     this text;  --version  the version\n"
 	    "Exit status: 0 ok, 1 bad image or failed restart, 2 usage error.\n");
 	return code;
@@ -107,6 +109,8 @@ int main(int argc, char **argv)
 			exact = 1;
 		else if (!strcmp(a, "--lazy"))
 			im.lazy = 1;
+		else if (!strcmp(a, "--eager"))
+			im.eager = 1;
 		else if (!strcmp(a, "--help"))
 			return usage(0);
 		else if (!strcmp(a, "--version")) {

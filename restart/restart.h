@@ -19,6 +19,7 @@ struct img {
 	const char *path;
 	int fd;
 	int lazy;                  /* skip page-data checksums */
+	int eager;                 /* copy pages instead of mapping the image */
 	int runner;                /* the runner myrestart itself is under */
 	__u64 fsize;
 	struct ckpt_header hd;

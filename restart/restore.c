@@ -218,28 +218,36 @@ static void move_vdso(const struct img *im)
 	}
 }
 
+/* Saved pages come back by mapping the image file itself (MAP_PRIVATE: the
+ * program's writes stay its own), so a restart costs page-table updates,
+ * not copies.  --eager, and the [stack] (which must stay an anonymous
+ * MAP_GROWSDOWN mapping), copy into anonymous memory instead. */
 static void map_region(const struct img *im, const struct ckpt_region *r)
 {
 	const struct ckpt_run *run = region_runs(r);
 	__u64 len = r->end - r->start, off = r->data_off;
-	int prot = r->prot;
+	int prot = r->prot, copy = im->eager || r->kind == CKPT_KIND_STACK;
 	long a;
 
+	/* qemu's synthesized maps can drop the x bit of code it maps */
+	if (im->hd.runner == CKPT_RUNNER_QEMU && (r->flags & CKPT_RF_FILE) && (prot & PROT_READ))
+		prot |= PROT_EXEC;
 	a = k_mmap(r->start, len, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED |
 		   (r->kind == CKPT_KIND_STACK ? MAP_GROWSDOWN : 0), -1, 0);
 	if (a != (long)r->start)
 		die(im, region_name(r)[0] ? region_name(r) : "cannot map anonymous memory", a < 0 ? a : 0);
 	for (unsigned k = 0; k < r->nruns; k++) {
-		__u64 n = run[k].npages * CKPT_PAGE;
-		long got = k_pread_full(im->fd, (void *)(r->start + run[k].page * CKPT_PAGE), n, off);
+		__u64 at = r->start + run[k].page * CKPT_PAGE, n = run[k].npages * CKPT_PAGE;
+		long got;
+		if (copy)
+			got = k_pread_full(im->fd, (void *)at, n, off);
+		else
+			got = k_mmap(at, n, prot | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, im->fd, off) == (long)at ? (long)n : -EIO;
 		if (got != (long)n)
 			die(im, "cannot read the image", got < 0 ? got : -EIO);
 		off += n;
 	}
-	/* qemu's synthesized maps can drop the x bit of code it maps */
-	if (im->hd.runner == CKPT_RUNNER_QEMU && (r->flags & CKPT_RF_FILE) && (prot & PROT_READ))
-		prot |= PROT_EXEC;
 	if (prot != (PROT_READ | PROT_WRITE) && k_mprotect(r->start, len, prot) < 0)
 		die(im, "cannot set protections", 0);
 }

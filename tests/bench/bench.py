@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""make bench: checkpoint and restart timings of ckpt, beside the floors
+measured in the same run on the same machine (dd of the same bytes to the
+same directory, one read of the image, fork of the same process, exec of a
+static binary) and CRIU's figures when a criu 4.x is on PATH.
+Min and median of RUNS runs after a warm-up."""
+import os, signal, statistics, subprocess, sys, time, shutil
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+LIB, RST = ROOT + "/libckpt.so", ROOT + "/myrestart"
+WORK = os.environ.get("BENCH_DIR", ROOT + "/build/bench")
+RUNS = int(os.environ.get("RUNS", "5"))
+WL = WORK + "/workload"
+
+def ms(t): return t * 1e3
+
+def wait_for(pred, timeout=120.0, step=0.0002):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return time.monotonic()
+        time.sleep(step)
+    raise RuntimeError("timed out")
+
+class Proc:
+    def __init__(self, argv, env=None):
+        self.out = open(WORK + "/out", "wb+")
+        self.p = subprocess.Popen(argv, cwd=WORK, stdout=self.out, stderr=subprocess.DEVNULL, env=env)
+    def lines(self):
+        self.out.flush()
+        with open(WORK + "/out", "rb") as f:
+            return f.read().decode(errors="replace").split("\n")
+    def wait_line(self, prefix, timeout=120.0):
+        found = []
+        def have():
+            for l in self.lines():
+                if l.startswith(prefix) and l not in found:
+                    found.append(l); return True
+            return False
+        t = wait_for(have, timeout)
+        return t, found[-1]
+    def kill(self):
+        self.p.kill(); self.p.wait(); self.out.close()
+
+def one_run(args):
+    img = WORK + "/myckpt"
+    for f in os.listdir(WORK):
+        if f.startswith("myckpt"):
+            os.unlink(os.path.join(WORK, f))
+    env = dict(os.environ, LD_PRELOAD=LIB)
+    p = Proc([WL] + args, env)
+    _, fork_line = p.wait_line("fork ")
+    p.wait_line("ready")
+    time.sleep(0.05)
+    t0 = time.monotonic()
+    p.p.send_signal(signal.SIGUSR2)
+    t1 = wait_for(lambda: os.path.exists(img))
+    time.sleep(0.02)
+    p.p.send_signal(signal.SIGUSR1)
+    _, gap = p.wait_line("gap ")
+    p.kill()
+    size = os.path.getsize(img)
+    # restart to the program's first output
+    def restart(opts):
+        t2 = time.monotonic()
+        q = Proc([RST] + opts + ["myckpt"])
+        t3, _ = q.wait_line("resumed")
+        q.kill()
+        return t3 - t2
+    r_def, r_lazy = restart([]), restart(["--lazy"])
+    # floors, same bytes, same directory
+    t = time.monotonic()
+    subprocess.run(["dd", "if=/dev/zero", "of=" + WORK + "/dd.out", "bs=1M", "count=%d" % max(1, size >> 20),
+                    "conv=notrunc"], stderr=subprocess.DEVNULL, check=True)
+    dd = time.monotonic() - t
+    os.unlink(WORK + "/dd.out")
+    t = time.monotonic()
+    subprocess.run(["cat", img], stdout=subprocess.DEVNULL, check=True)
+    rd = time.monotonic() - t
+    return dict(ckpt=t1 - t0, pause=float(gap.split()[1]) / 1e3, fork=float(fork_line.split()[1]) / 1e3,
+                size=size, restart=r_def, lazy=r_lazy, dd=dd, read=rd)
+
+def exec_floor():
+    t = time.monotonic()
+    for _ in range(50):
+        subprocess.run([RST, "--version"], stdout=subprocess.DEVNULL)
+    return (time.monotonic() - t) / 50
+
+def fmt(v): return "%8.1f" % ms(v)
+
+def main():
+    os.makedirs(WORK, exist_ok=True)
+    subprocess.run(["gcc", "-O2", "-o", WL, ROOT + "/tests/bench/workload.c"], check=True)
+    scen = [("hello", ["hello"]), ("dense 64 MiB", ["dense", "64"]),
+            ("dense 1 GiB", ["dense", "1024"]), ("sparse 4 GiB/4 MiB", ["sparse", "4096", "4"])]
+    if len(sys.argv) > 1:
+        scen = [s for s in scen if s[0].split()[0] in sys.argv[1:]]
+    ex = exec_floor()
+    print("ckpt benchmark: %d runs after one warm-up per scenario; times in ms (min / median)" % RUNS)
+    print("exec floor (static binary, mean of 50): %.2f ms" % ms(ex))
+    print("CRIU: %s" % ("found at " + shutil.which("criu") + " (not driven by this bench yet)" if shutil.which("criu")
+                        else "not installed (criu 4.x is not in Debian 12; figures quoted in docs/performance.md)"))
+    hdr = "%-20s %17s %17s %17s %10s %17s %17s %17s %17s" % ("scenario", "checkpoint", "pause", "fork floor",
+          "image MiB", "restart", "restart --lazy", "dd floor", "read floor")
+    print(hdr); print("-" * len(hdr))
+    for name, args in scen:
+        one_run(args)                       # warm-up: page cache, first-touch
+        rs = [one_run(args) for _ in range(RUNS)]
+        def mm(k): v = [r[k] for r in rs]; return "%8.1f/%8.1f" % (ms(min(v)), ms(statistics.median(v)))
+        print("%-20s %17s %17s %17s %10.1f %17s %17s %17s %17s" % (name, mm("ckpt"), mm("pause"), mm("fork"),
+              rs[0]["size"] / 2**20, mm("restart"), mm("lazy"), mm("dd"), mm("read")))
+        med = {k: statistics.median([r[k] for r in rs]) for k in rs[0]}
+        print("%-20s checkpoint/dd %.2f  pause/fork %.2f  restart/read %.2f  lazy/read %.2f  ckpt/exec %.1f  restart/exec %.1f" % (
+              "  ratios (median)", med["ckpt"] / med["dd"], med["pause"] / med["fork"], med["restart"] / med["read"],
+              med["lazy"] / med["read"], med["ckpt"] / ex, med["restart"] / ex))
+
+main()

@@ -1,0 +1,69 @@
+/* The benchmark workload: MODE dense N (N MiB, every page written) or
+ * sparse N M (N MiB reserved, M MiB touched) or hello (nothing).  Then a
+ * 1 ms heartbeat: the longest gap between two beats is the pause the
+ * program saw.  SIGUSR1 prints "gap <max ms>" and resets it; a change of
+ * pid (we were restarted) prints "resumed" at once; "fork <ms>" at start
+ * is the floor: one fork() of this very process. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t report;
+static void on_usr1(int s) { (void)s; report = 1; }
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+int main(int argc, char **argv)
+{
+	size_t mib = argc > 2 ? strtoul(argv[2], 0, 10) : 0, touch = argc > 3 ? strtoul(argv[3], 0, 10) : mib;
+	if (mib) {
+		unsigned char *m = mmap(0, mib << 20, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (m == MAP_FAILED)
+			return 1;
+		size_t step = touch >= mib ? 4096 : (mib << 20) / ((touch << 20) / 4096);
+		for (size_t i = 0; i < (mib << 20); i += step)
+			memset(m + i, (int)(i >> 12) | 1, 4096);
+	}
+	signal(SIGUSR1, on_usr1);
+	double t0 = now_ms();
+	pid_t c = fork();
+	if (c == 0)
+		_exit(0);
+	double fork_ms = now_ms() - t0;
+	waitpid(c, 0, 0);
+	pid_t me = getpid();
+	printf("fork %.3f\nready\n", fork_ms);
+	fflush(stdout);
+	double last = now_ms(), gap = 0;
+	for (;;) {
+		double t = now_ms();
+		if (t - last > gap)
+			gap = t - last;
+		last = t;
+		if (getpid() != me) {
+			me = getpid();
+			printf("resumed\n");
+			fflush(stdout);
+		}
+		if (report) {
+			report = 0;
+			printf("gap %.3f\n", gap);
+			fflush(stdout);
+			gap = 0;
+			last = now_ms();
+		}
+		while (now_ms() - t < 1.0)
+			;
+	}
+}
