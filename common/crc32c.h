@@ -19,23 +19,67 @@ static __u32 crc32c_sw(__u32 crc, const unsigned char *p, __u64 n)
 	return crc;
 }
 
-/* one stream of crc32q: 8 bytes per 3-cycle latency, some 8 GB/s */
+/* a * b modulo the CRC32C polynomial, in the reflected bit order */
+static __u32 crc_mulmod(__u32 a, __u32 b)
+{
+	__u32 p = 0;
+	for (__u32 m = 1u << 31; m; m >>= 1) {
+		if (a & m)
+			p ^= b;
+		b = b & 1 ? (b >> 1) ^ 0x82f63b78u : b >> 1;
+	}
+	return p;
+}
+
+/* x^(8n) modulo the polynomial: multiplying a CRC register by it is what
+ * feeding n zero bytes does */
+static __u32 crc_shift_op(__u64 n)
+{
+	__u32 r = 1u << 31, sq = 1u << 30;  /* 1 and x, reflected */
+	for (n *= 8; n; n >>= 1) {
+		if (n & 1)
+			r = crc_mulmod(r, sq);
+		sq = crc_mulmod(sq, sq);
+	}
+	return r;
+}
+
+static __u64 crc_hw8(__u64 c, const unsigned char *p, __u64 n)
+{
+	for (; n >= 8; p += 8, n -= 8)
+		__asm__("crc32q %1, %0" : "+r"(c) : "rm"(*(const __u64 *)p));
+	for (; n; p++, n--)
+		__asm__("crc32b %1, %k0" : "+r"(c) : "rm"(*p));
+	return c;
+}
+
+/* crc32q has a 3-cycle latency and a 1-cycle throughput: three
+ * independent streams over consecutive blocks keep the unit busy (about
+ * three times one stream's speed), and the CRC's linearity joins them:
+ * crc(A B) = crc(A) * x^(8|B|) + crc0(B). */
+#define CRC_BLOCK 8192ul
 static __u32 crc32c_hw(__u32 crc, const unsigned char *p, __u64 n)
 {
+	static __u32 op1, op2;
 	__u64 c = crc;
-	while (n && ((unsigned long)p & 7)) {
-		__asm__("crc32b %1, %k0" : "+r"(c) : "rm"(*p));
-		p++, n--;
+
+	if (n >= 3 * CRC_BLOCK && !op1) {
+		op1 = crc_shift_op(CRC_BLOCK);
+		op2 = crc_shift_op(2 * CRC_BLOCK);
 	}
-	while (n >= 8) {
-		__asm__("crc32q %1, %0" : "+r"(c) : "rm"(*(const __u64 *)p));
-		p += 8, n -= 8;
+	while (n >= 3 * CRC_BLOCK) {
+		const __u64 *a = (const __u64 *)p, *b = a + CRC_BLOCK / 8, *d = b + CRC_BLOCK / 8;
+		__u64 c2 = 0, c3 = 0;
+		for (unsigned i = 0; i < CRC_BLOCK / 8; i++) {
+			__asm__("crc32q %1, %0" : "+r"(c) : "rm"(a[i]));
+			__asm__("crc32q %1, %0" : "+r"(c2) : "rm"(b[i]));
+			__asm__("crc32q %1, %0" : "+r"(c3) : "rm"(d[i]));
+		}
+		c = crc_mulmod(op2, (__u32)c) ^ crc_mulmod(op1, (__u32)c2) ^ (__u32)c3;
+		p += 3 * CRC_BLOCK;
+		n -= 3 * CRC_BLOCK;
 	}
-	while (n--) {
-		__asm__("crc32b %1, %k0" : "+r"(c) : "rm"(*p));
-		p++;
-	}
-	return (__u32)c;
+	return (__u32)crc_hw8(c, p, n);
 }
 
 /* crc32c of n bytes, continuing from a previous value (start with 0) */

@@ -76,18 +76,12 @@ static void say(int fd, const char *s)
 static int usage(int code)
 {
 	say(code ? 2 : 1,
-	    "Usage: myrestart [--lazy] [--eager] FILE\n"
-	    "       myrestart --check FILE\n"
-	    "       myrestart --info [--bytes] FILE\n"
-	    "Restarts the process saved in the ckpt image FILE (written by libckpt.so).\n"
-	    "  --check    validate the whole image (headers, tables, every checksum); print ok\n"
-	    "  --info     describe the image: program, registers, regions\n"
-	    "  --bytes    with --info: exact byte counts instead of KiB/MiB/GiB\n"
-	    "  --lazy     skip the page-data checksums (headers and tables are still\n"
-	    "             checked): faster, but a damaged page goes unnoticed\n"
-	    "  --eager    copy the saved pages into memory instead of mapping the image\n"
-	    "             file (use it when FILE may be overwritten or its storage go away)\n"
-	    "  --help     this text;  --version  the version\n"
+	    "Usage: myrestart [--lazy|--eager] FILE | --check FILE | --info [--bytes] FILE\n"
+	    "Restarts the process saved in the ckpt image FILE, after checking all of it.\n"
+	    "  --check  validate only (headers, tables, every checksum) and print ok\n"
+	    "  --info   describe the image; --bytes: exact byte counts\n"
+	    "  --lazy   skip the page-data checksums (faster; damage goes unnoticed)\n"
+	    "  --eager  copy pages instead of mapping FILE (if FILE may change or vanish)\n"
 	    "Exit status: 0 ok, 1 bad image or failed restart, 2 usage error.\n");
 	return code;
 }

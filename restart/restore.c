@@ -111,7 +111,7 @@ static int check_vdso(struct img *im)
 			continue;
 		if (!o || !base || !obase || r->end - r->start != o->end - o->start ||
 		    r->start - base->start != o->start - obase->start)
-			return fail(im, "the image's vdso does not match this kernel's (taken on another kernel?)");
+			return fail(im, "vdso differs from this kernel's (another kernel?)");
 	}
 	return 0;
 }
@@ -146,7 +146,7 @@ int restore_prepare(struct img *im)
 static __attribute__((noreturn)) void die(const struct img *im, const char *what, long err)
 {
 	struct out *o = msg(im);
-	out_str(o, "restore failed after the point of no return: ");
+	out_str(o, "restore failed (past the point of no return): ");
 	out_str(o, what);
 	if (err) {
 		out_str(o, ": ");
@@ -270,9 +270,9 @@ static void restore_mm(const struct img *im)
 	r = k_prctl(PR_SET_MM, PR_SET_MM_MAP, (unsigned long)&pm, sizeof(pm), 0);
 	if (r < 0) {
 		struct out *o = msg(im);
-		out_str(o, "warning: cannot restore the program break (prctl PR_SET_MM_MAP: ");
+		out_str(o, "warning: program break not restored (");
 		out_str(o, err_str(r));
-		out_str(o, "); malloc will use mmap instead");
+		out_str(o, "); malloc will use mmap");
 		msg_end();
 	}
 }

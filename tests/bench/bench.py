@@ -7,8 +7,9 @@ Min and median of RUNS runs after a warm-up."""
 import os, signal, statistics, subprocess, sys, time, shutil
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-LIB, RST = ROOT + "/libckpt.so", ROOT + "/myrestart"
 WORK = os.environ.get("BENCH_DIR", ROOT + "/build/bench")
+# private copies: the tree may be rebuilt while the bench runs
+LIB, RST = WORK + "/libckpt.so", WORK + "/myrestart"
 RUNS = int(os.environ.get("RUNS", "5"))
 WL = WORK + "/workload"
 
@@ -90,6 +91,8 @@ def fmt(v): return "%8.1f" % ms(v)
 
 def main():
     os.makedirs(WORK, exist_ok=True)
+    shutil.copy(ROOT + "/libckpt.so", LIB)
+    shutil.copy(ROOT + "/myrestart", RST)
     subprocess.run(["gcc", "-O2", "-o", WL, ROOT + "/tests/bench/workload.c"], check=True)
     scen = [("hello", ["hello"]), ("dense 64 MiB", ["dense", "64"]),
             ("dense 1 GiB", ["dense", "1024"]), ("sparse 4 GiB/4 MiB", ["sparse", "4096", "4"])]
