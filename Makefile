@@ -32,7 +32,7 @@ CORE_OBJ := $(patsubst %.c,build/%.o,$(CORE_SRC)) $(patsubst common/%.c,build/co
 RST_OBJ  := $(patsubst %.c,build/%.o,$(RST_SRC)) $(patsubst common/%.c,build/restart/common-%.o,$(COMMON_SRC)) \
 	build/arch/x86_64/restore.o build/arch/x86_64/stack.o
 
-.PHONY: all bench demo deps fuzz check check-native check-qemu restart test test-native test-qemu size clean distclean
+.PHONY: all bench demo deps fuzz install uninstall check check-native check-qemu restart test test-native test-qemu size clean distclean
 
 all: libckpt.so myrestart
 
@@ -129,14 +129,39 @@ fuzz: build/fuzz-image myrestart
 	build/fuzz-image -max_total_time=$(FUZZ_TIME) -max_len=65536 -timeout=10 \
 		-print_final_stats=1 build/fuzz-corpus 2>&1 | tail -12
 
+# --- install ---
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR     ?= $(PREFIX)/share/man
+INSTALLED  := $(BINDIR)/myrestart $(BINDIR)/ckpt-run $(LIBDIR)/libckpt.so $(INCLUDEDIR)/ckpt.h \
+	$(MANDIR)/man1/myrestart.1 $(MANDIR)/man1/ckpt-run.1 $(MANDIR)/man7/libckpt.7
+
+install: libckpt.so myrestart
+	install -D -m 755 myrestart $(DESTDIR)$(BINDIR)/myrestart
+	sed 's|^CKPT_LIB=$$|CKPT_LIB=$(LIBDIR)/libckpt.so|' ckpt-run >ckpt-run.installed
+	install -D -m 755 ckpt-run.installed $(DESTDIR)$(BINDIR)/ckpt-run && rm -f ckpt-run.installed
+	install -D -m 644 libckpt.so $(DESTDIR)$(LIBDIR)/libckpt.so
+	install -D -m 644 include/ckpt.h $(DESTDIR)$(INCLUDEDIR)/ckpt.h
+	install -D -m 644 man/myrestart.1 $(DESTDIR)$(MANDIR)/man1/myrestart.1
+	install -D -m 644 man/ckpt-run.1 $(DESTDIR)$(MANDIR)/man1/ckpt-run.1
+	install -D -m 644 man/libckpt.7 $(DESTDIR)$(MANDIR)/man7/libckpt.7
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+
 # Timings beside the floors of the same run (docs/performance.md).
 bench: libckpt.so myrestart
 	python3 tests/bench/bench.py $(SCENARIOS)
 
 size: libckpt.so myrestart
-	@./tests/size-report.sh
+	@for f in myrestart libckpt.so; do \
+		t=$$(stat -c %s $$f); echo "$$f: $$t bytes"; \
+		size -A $$f | awk -v t=$$t '$$2 ~ /^[0-9]+$$/ && $$2 > 0 && $$1 !~ /bss|Total/ \
+			{ printf "  %-20s %7d  %5.1f%%\n", $$1, $$2, 100 * $$2 / t }'; done
 
 clean:
-	rm -rf build libckpt.so myrestart hello myckpt myckpt.* tests/out
+	rm -rf build libckpt.so myrestart hello myckpt myckpt.* tests/out ckpt-run.installed
 distclean: clean
 	rm -rf nolibc

@@ -20,6 +20,12 @@ struct ckpt_state {
 	__u32 ncheckpoints;
 	int writer;               /* pid of a writer still running, or 0 */
 	int fsync;                /* CKPT_FSYNC=1: fsync before the rename */
+	int verbose;              /* CKPT_VERBOSE=1: a line per checkpoint */
+	int api_call;             /* inside ckpt_checkpoint(): it runs the callbacks */
+	int restarted;            /* set by the restart path */
+	__u64 t_start;            /* CLOCK_MONOTONIC at the signal, for verbose */
+	struct { int ev; void (*fn)(void *); void *arg; } cb[16];
+	unsigned ncb;
 	char path[CKPT_PATH_MAX]; /* absolute image path */
 	char comm[16];
 
@@ -47,6 +53,7 @@ __attribute__((noreturn)) void ckpt_switch_stack(unsigned long top, void (*fn)(v
 
 /* handler.c */
 int ckpt_install_handler(int sig);
+void ckpt_run_callbacks(int ev);
 /* write.c: the forked writer's body; exits 0 when the image is in place */
 __attribute__((noreturn)) void ckpt_writer_main(void);
 /* state.c */

@@ -29,7 +29,11 @@ __attribute__((used)) void ckpt_signal_handler(int sig, void *info, void *uc)
 	/* a checkpoint still being written is finished first: queued, never
 	 * two writers racing for the same image */
 	wait_writer();
+	ckpt_st.t_start = k_now_ns();
+	if (!ckpt_st.api_call)
+		ckpt_run_callbacks(1 /* CKPT_PRE_CHECKPOINT */);
 	ckpt_st.ncheckpoints++;
+	ckpt_st.restarted = 0;
 	if (ckpt_ctx_save(&ckpt_st.regs, ckpt_st.xarea, ckpt_st.xmode)) {
 		restart_path();
 		return;
@@ -45,12 +49,38 @@ __attribute__((used)) void ckpt_signal_handler(int sig, void *info, void *uc)
 		return;
 	}
 	ckpt_st.writer = pid;
+	if (!ckpt_st.api_call)
+		ckpt_run_callbacks(2 /* CKPT_RESUME */);
 }
 
 static void restart_path(void)
 {
 	ckpt_st.writer = 0;
+	ckpt_st.restarted = 1;
 	ckpt_state_restore();
+	if (!ckpt_st.api_call)
+		ckpt_run_callbacks(3 /* CKPT_RESTART */);
+}
+
+void ckpt_run_callbacks(int ev)
+{
+	for (unsigned i = 0; i < ckpt_st.ncb; i++)
+		if (ckpt_st.cb[i].ev == ev)
+			ckpt_st.cb[i].fn(ckpt_st.cb[i].arg);
+}
+
+/* public API: registers fn(arg) for an event; 0 or -errno */
+__attribute__((visibility("default"))) int ckpt_on(int ev, void (*fn)(void *), void *arg)
+{
+	if (ev < 1 || ev > 3 || !fn)
+		return -EINVAL;
+	if (ckpt_st.ncb == sizeof(ckpt_st.cb) / sizeof(ckpt_st.cb[0]))
+		return -ENOMEM;
+	ckpt_st.cb[ckpt_st.ncb].ev = ev;
+	ckpt_st.cb[ckpt_st.ncb].fn = fn;
+	ckpt_st.cb[ckpt_st.ncb].arg = arg;
+	ckpt_st.ncb++;
+	return 0;
 }
 
 int ckpt_install_handler(int sig)
@@ -65,30 +95,38 @@ int ckpt_install_handler(int sig)
 }
 
 /* public API: a checkpoint now, from the program itself.  0 in the
- * original process once the image is complete, 1 after a restart, -1
- * when checkpointing is unavailable or the writer failed. */
+ * original process once the image is complete, 1 after a restart,
+ * -errno on failure (ENOSYS: checkpointing is disabled; EIO: the writer
+ * failed and said why on stderr).  Callbacks run here, in the caller's
+ * context, not in the signal handler. */
 __attribute__((visibility("default"))) int ckpt_checkpoint(void)
 {
 	__u32 before = ckpt_st.ncheckpoints;
-	long tid = my_syscall0(__NR_gettid);
 	char info[128];
 	int *status = (int *)(info + 24);  /* siginfo_t.si_status */
 	long r;
 
 	if (!ckpt_st.enabled)
-		return -1;
-	r = my_syscall3(__NR_tgkill, my_syscall0(__NR_getpid), tid, ckpt_st.sig);
+		return -ENOSYS;
+	ckpt_run_callbacks(1);
+	ckpt_st.api_call = 1;
+	r = my_syscall3(__NR_tgkill, my_syscall0(__NR_getpid), my_syscall0(__NR_gettid), ckpt_st.sig);
+	ckpt_st.api_call = 0;
 	if (r < 0)
-		return -1;
+		return r;
 	if (ckpt_st.ncheckpoints == before)
-		return -1;
-	/* after a restart the context resumed inside the handler, which set
-	 * no writer; the original process waits for its writer's verdict */
-	if (!ckpt_st.writer)
+		return -EAGAIN;          /* the signal is blocked or ignored here */
+	if (ckpt_st.restarted) {
+		ckpt_st.restarted = 0;
+		ckpt_run_callbacks(3);
 		return 1;
+	}
 	do
 		r = k_waitid(P_PID, ckpt_st.writer, info, WEXITED | __WALL);
 	while (r == -EINTR);
 	ckpt_st.writer = 0;
-	return r == 0 && *status == 0 ? 0 : -1;
+	if (r < 0 || *status != 0)
+		return -EIO;
+	ckpt_run_callbacks(2);
+	return 0;
 }

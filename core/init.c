@@ -91,6 +91,63 @@ static const char *env_get(char **envp, const char *name)
 	return 0;
 }
 
+static const char *ckpt_file;
+
+static int parse_signal(const char *v)
+{
+	static const struct { const char *name; int sig; } names[] = {
+		{ "USR1", SIGUSR1 }, { "USR2", SIGUSR2 }, { "HUP", SIGHUP }, { "INT", SIGINT },
+		{ "QUIT", SIGQUIT }, { "TERM", SIGTERM }, { "PWR", SIGPWR }, { "URG", SIGURG },
+		{ "XCPU", SIGXCPU }, { "WINCH", SIGWINCH },
+	};
+	int n = 0;
+
+	if (starts_with(v, "SIG"))
+		v += 3;
+	if (*v >= '0' && *v <= '9') {
+		for (; *v >= '0' && *v <= '9' && n < 100; v++)
+			n = n * 10 + (*v - '0');
+		return *v || n < 1 || n > 64 || n == SIGKILL || n == SIGSTOP ? -1 : n;
+	}
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(v, names[i].name))
+			return names[i].sig;
+	return -1;
+}
+
+static int flag(char **envp, const char *name, int *out)
+{
+	const char *v = env_get(envp, name);
+	if (!v || !*v)
+		return 0;
+	if ((v[0] != '0' && v[0] != '1') || v[1]) {
+		ckpt_msg("checkpoints disabled: bad value (want 0 or 1) for", name, 0);
+		return -1;
+	}
+	*out = v[0] == '1';
+	return 0;
+}
+
+/* CKPT_FILE, CKPT_SIGNAL, CKPT_VERBOSE, CKPT_FSYNC.  A bad value: one line,
+ * and the program runs without checkpointing. */
+static int read_config(char **envp)
+{
+	const char *v = env_get(envp, "CKPT_SIGNAL");
+
+	if (v && *v && (ckpt_st.sig = parse_signal(v)) < 0) {
+		ckpt_msg("checkpoints disabled: bad CKPT_SIGNAL (a number or a name like USR2)", v, 0);
+		return -1;
+	}
+	if (flag(envp, "CKPT_VERBOSE", &ckpt_st.verbose) || flag(envp, "CKPT_FSYNC", &ckpt_st.fsync))
+		return -1;
+	ckpt_file = env_get(envp, "CKPT_FILE");
+	if (ckpt_file && !*ckpt_file) {
+		ckpt_msg("checkpoints disabled: empty CKPT_FILE", 0, 0);
+		return -1;
+	}
+	return 0;
+}
+
 static int resolve_path(const char *name)
 {
 	long n;
@@ -145,11 +202,9 @@ static void ckpt_init(int argc, char **argv, char **envp)
 		ckpt_st.xsize = 512;
 	}
 
-	{
-		const char *f = env_get(envp, "CKPT_FSYNC");
-		ckpt_st.fsync = f && f[0] == '1';
-	}
-	r = resolve_path("myckpt");
+	if (read_config(envp) < 0)
+		return;
+	r = resolve_path(ckpt_file ? ckpt_file : "myckpt");
 	if (r < 0) {
 		ckpt_msg("checkpoints disabled", "cannot resolve the image path", r);
 		return;

@@ -391,6 +391,22 @@ static int write_all(void)
 	r = k_renameat(AT_FDCWD, tmp_path, AT_FDCWD, ckpt_st.path);
 	if (r < 0)
 		return fail("cannot rename the image to", ckpt_st.path, r);
+	if (ckpt_st.verbose) {
+		struct out o = { .len = 0 };
+		__u64 us = (k_now_ns() - ckpt_st.t_start) / 1000;
+		out_str(&o, "libckpt: checkpoint ");
+		out_u64(&o, ckpt_st.ncheckpoints);
+		out_str(&o, " written to ");
+		out_str(&o, ckpt_st.path);
+		out_str(&o, " (");
+		out_size(&o, hd.file_size);
+		out_str(&o, " in ");
+		out_u64(&o, us / 1000);
+		out_chr(&o, '.');
+		out_u64(&o, us / 100 % 10);
+		out_str(&o, " ms)\n");
+		out_flush(&o, 2);
+	}
 	return 0;
 }
 

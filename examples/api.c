@@ -16,7 +16,7 @@ int main(void)
 	unsigned long x = 1;
 
 	printf("0000 enabled %d\n", ckpt_enabled());
-	if (ckpt_on(CKPT_PRE_CHECKPOINT, on_pre, stdout) || ckpt_on(CKPT_RESTART, on_restart, 0))
+	if (ckpt_enabled() && (ckpt_on(CKPT_PRE_CHECKPOINT, on_pre, stdout) || ckpt_on(CKPT_RESTART, on_restart, 0)))
 		perror("0000 ckpt_on");
 	for (int i = 1; i <= 40; i++) {
 		x = x * 6364136223846793005ul + 1442695040888963407ul;

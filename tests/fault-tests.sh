@@ -154,3 +154,28 @@ if want faults; then
 	fi
 	report blocked-read $([ -z "$why" ] && echo 1 || echo 0) "$why"
 fi
+
+# endurance: 50 checkpoints of one running program, no restart in between;
+# then a restart from the last image
+if want endurance-50; then
+	W=$OUT/endurance-50; rm -rf "$W"; mkdir -p "$W/ref"; : >"$W/stderr"; why=
+	reference "$W/ref.out" "$BIN/counter" 300 20
+	(cd "$W" && launch "$W/seg0" "$BIN/counter" 300 20; echo $PID >"$W/pid"); PID=$(cat "$W/pid")
+	wait_lines "$W/seg0" 2 $((20 * QEMU_SLOW)) || why="no output"
+	for k in $(seq 1 50); do
+		[ -n "$why" ] && break
+		rm -f "$W/myckpt"
+		kill -USR2 $PID || { why="program gone at checkpoint $k"; break; }
+		wait_image $((20 * QEMU_SLOW)) || why="no image for checkpoint $k"
+	done
+	if [ -z "$why" ]; then
+		kill -9 $PID; wait $PID 2>/dev/null
+		restart "$W/seg1"
+		wait_exit $((60 * QEMU_SLOW)) || why="restart did not finish"
+		splice "$W/seg0" "$W/seg1" >"$W/spliced.out"
+		[ -z "$why" ] && ! cmp -s "$W/ref.out" "$W/spliced.out" && why="output differs"
+		grep -q 'checkpoint failed' "$W/stderr" && why="a checkpoint failed"
+	fi
+	kill -9 $PID 2>/dev/null
+	report endurance-50-checkpoints $([ -z "$why" ] && echo 1 || echo 0) "$why"
+fi

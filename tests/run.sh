@@ -52,6 +52,7 @@ build cxx cxx.cc
 build rseq rseq.c
 build reader reader.c
 build errnomask errnomask.c
+build api ../../examples/api.c -I"$ROOT/include"
 [ $? -eq 0 ] || { echo "cannot build the test programs"; echo "0 passed, 1 failed"; exit 1; }
 
 # --- helpers ---
@@ -73,18 +74,18 @@ restart() {  # restart OUTFILE : myrestart of $W/myckpt, pid in $PID
 	PID=$!
 }
 wait_lines() {  # wait_lines FILE N TIMEOUT_S : until FILE has N lines
-	local i=0 lim=$(($3 * 20))
+	local i=0 lim=$(($3 * 100))
 	while [ "$(wc -l <"$1" 2>/dev/null || echo 0)" -lt "$2" ]; do
 		kill -0 "$PID" 2>/dev/null || return 1
 		i=$((i + 1)); [ $i -ge $lim ] && return 1
-		sleep 0.05
+		sleep 0.01
 	done
 }
 wait_image() {  # wait_image TIMEOUT_S : until $W/myckpt exists
-	local i=0 lim=$(($1 * 20))
+	local i=0 lim=$(($1 * 100))
 	while [ ! -e "$W/myckpt" ]; do
 		i=$((i + 1)); [ $i -ge $lim ] && return 1
-		sleep 0.05
+		sleep 0.01
 	done
 }
 wait_exit() {  # wait_exit TIMEOUT_S : until $PID has exited
@@ -132,7 +133,7 @@ cycle() {
 	PID=$(cat "$W/pid")
 	local c seg=0 why=
 	for c in $(seq 1 "$cycles"); do
-		if ! wait_lines "$W/seg$seg" $((lines * c)) "$tmo"; then why="no output before checkpoint $c"; break; fi
+		if ! wait_lines "$W/seg$seg" $((lines + 1)) "$tmo"; then why="no output before checkpoint $c"; break; fi
 		rm -f "$W/myckpt"
 		kill -USR2 "$PID"
 		if ! wait_image "$tmo"; then why="no image after checkpoint $c"; break; fi
@@ -178,10 +179,14 @@ cycle rseq            5 1 $((20 * QEMU_SLOW)) "$BIN/rseq"
 cycle cxx             5 1 $((20 * QEMU_SLOW)) "$BIN/cxx"
 cycle python3         5 1 $((40 * QEMU_SLOW)) /usr/bin/python3 "$ROOT/tests/progs/compute.py"
 cycle perl            5 1 $((40 * QEMU_SLOW)) /usr/bin/perl "$ROOT/tests/progs/compute.pl"
+# endurance: one program through 100 checkpoint/kill/restart cycles
+# (20 cycles under qemu, where each one costs seconds)
+cycle endurance-$((QEMU_SLOW > 1 ? 20 : 100)) 2 $((QEMU_SLOW > 1 ? 20 : 100)) $((30 * QEMU_SLOW)) "$BIN/counter" 1000 10
 cycle dense-1gib      2 1 $((120 * QEMU_SLOW)) "$BIN/dense" 1024
 
 . "$ROOT/tests/image-tests.sh"
 . "$ROOT/tests/fault-tests.sh"
+. "$ROOT/tests/tool-tests.sh"
 
 echo "$PASS passed, $FAIL failed, $SKIP skipped"
 [ $FAIL -eq 0 ]

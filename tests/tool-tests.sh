@@ -1,0 +1,95 @@
+# Sourced by tests/run.sh: the tool around the core (issue 8): the program
+# API, ckpt-run and its options, configuration errors, --info, install.
+
+tool_report() { report "$1" $([ -z "$2" ] && echo 1 || echo 0) "$2"; }
+
+if want tools; then
+	# the API example: self-checkpoints every 10 steps; killed after 25,
+	# restarted from the image of step 20
+	W=$OUT/api-example; mkdir -p "$W/ref"; : >"$W/stderr"; why=
+	reference "$W/ref.out" "$BIN/api"
+	(cd "$W" && launch "$W/seg0" "$BIN/api"; echo $PID >"$W/pid"); PID=$(cat "$W/pid")
+	if wait_lines "$W/seg0" 28 $((20 * QEMU_SLOW)); then
+		kill -9 $PID; wait $PID 2>/dev/null
+		restart "$W/seg1"
+		wait_exit $((20 * QEMU_SLOW)) || why="restart did not finish"
+		grep -q '^0000 enabled 0$' "$W/ref.out" || why="${why:-without the library ckpt_enabled() is not 0}"
+		grep -q '^0000 enabled 1$' "$W/seg0" || why="${why:-ckpt_enabled() is not 1 under the library}"
+		grep -q '^0020 checkpoint -> restarted$' "$W/seg1" || why="${why:-ckpt_checkpoint() did not return 1 after the restart}"
+		[ "$(tail -1 "$W/seg1" | cut -d' ' -f1-3)" = "$(tail -1 "$W/ref.out" | cut -d' ' -f1-3)" ] || why="${why:-final state differs}"
+		tail -1 "$W/seg1" | grep -q 'restarts 1$' || why="${why:-the CKPT_RESTART callback did not run once}"
+	else
+		why="no output"
+	fi
+	kill -9 $PID 2>/dev/null
+	tool_report api-example "$why"
+
+	# ckpt-run: options become configuration; the image goes where asked
+	W=$OUT/ckpt-run; mkdir -p "$W/ref" "$W/sub"; : >"$W/stderr"; why=
+	reference "$W/ref.out" "$BIN/counter"
+	(cd "$W" && exec "$ROOT/ckpt-run" ${RUNNER:+--qemu} --file sub/img.x --signal USR1 --verbose \
+		"$BIN/counter") >"$W/seg0" 2>>"$W/stderr" &
+	PID=$!
+	wait_lines "$W/seg0" 5 $((20 * QEMU_SLOW)) && kill -USR1 $PID
+	i=0; while [ ! -e "$W/sub/img.x" ] && [ $i -lt $((400 * QEMU_SLOW)) ]; do sleep 0.05; i=$((i + 1)); done
+	if [ -e "$W/sub/img.x" ]; then
+		kill -9 $PID; wait $PID 2>/dev/null
+		(cd "$W" && exec $RUNNER "$MYRESTART" sub/img.x >"$W/seg1" 2>>"$W/stderr") & PID=$!
+		wait_exit $((20 * QEMU_SLOW)) || why="restart did not finish"
+		splice "$W/seg0" "$W/seg1" >"$W/spliced.out"
+		cmp -s "$W/ref.out" "$W/spliced.out" || why="${why:-output differs}"
+		grep -q "libckpt: checkpoint 1 written to $W/sub/img.x (" "$W/stderr" || why="${why:-no --verbose line}"
+	else
+		why="no image at sub/img.x after SIGUSR1"
+	fi
+	kill -9 $PID 2>/dev/null
+	tool_report ckpt-run-options "$why"
+
+	# a bad value: one line, and the program runs as if without the library
+	W=$OUT/bad-config; mkdir -p "$W/ref"; why=
+	reference "$W/ref.out" "$BIN/counter"
+	for kv in CKPT_SIGNAL=FOO CKPT_SIGNAL=9 CKPT_VERBOSE=yes CKPT_FILE=; do
+		if [ -n "$RUNNER" ]; then
+			(cd "$W" && $RUNNER -E LD_PRELOAD="$LIB" -E "$kv" "$BIN/counter" >"$W/out" 2>"$W/err")
+		else
+			(cd "$W" && env LD_PRELOAD="$LIB" "$kv" "$BIN/counter" >"$W/out" 2>"$W/err")
+		fi
+		cmp -s "$W/out" "$W/ref.out" || why="$kv: output differs"
+		{ [ "$(grep -c . "$W/err")" -eq 1 ] && grep -q 'checkpoints disabled' "$W/err"; } || why="$kv: stderr: $(head -c 200 "$W/err")"
+	done
+	tool_report bad-configuration "$why"
+
+	# --info, --help, --version
+	W=$OUT/info; mkdir -p "$W"; : >"$W/stderr"; why=
+	(cd "$W" && launch "$W/seg0" "$BIN/counter"; echo $PID >"$W/pid"); PID=$(cat "$W/pid")
+	if wait_lines "$W/seg0" 3 $((20 * QEMU_SLOW)) && kill -USR2 $PID && wait_image $((20 * QEMU_SLOW)); then
+		$RUNNER "$MYRESTART" --info "$W/myckpt" >"$W/info" 2>&1 || why="--info failed"
+		for w in "program:.counter" "command:.$BIN/counter" "cwd:.$W" "\[stack\]" "libckpt.so"; do
+			grep -q "$w" "$W/info" || why="${why:-no '$w' in --info}"
+		done
+		$RUNNER "$MYRESTART" --info --bytes "$W/myckpt" | grep -q "$(stat -c %s "$W/myckpt") bytes" || why="${why:---bytes size wrong}"
+	else
+		why="no image"
+	fi
+	kill -9 $PID 2>/dev/null
+	$RUNNER "$MYRESTART" --help | grep -q '^Usage: myrestart' || why="${why:---help}"
+	$RUNNER "$MYRESTART" --version | grep -q 'image format 1' || why="${why:---version}"
+	tool_report info-help-version "$why"
+
+	# make install into a staging directory: the installed ckpt-run finds the
+	# installed library; uninstall leaves nothing
+	if [ -z "$RUNNER" ]; then
+		W=$OUT/install; rm -rf "$W"; mkdir -p "$W/ref"; : >"$W/stderr"; why=
+		make -s -C "$ROOT" install DESTDIR="$W/root" PREFIX=/opt/ckpt >/dev/null || why="make install failed"
+		reference "$W/ref.out" "$BIN/counter"
+		lib=$(sed -n 's/^CKPT_LIB=//p' "$W/root/opt/ckpt/bin/ckpt-run")
+		[ "$lib" = /opt/ckpt/lib/libckpt.so ] || why="${why:-installed ckpt-run points at '$lib'}"
+		for f in bin/myrestart bin/ckpt-run lib/libckpt.so include/ckpt.h share/man/man1/myrestart.1 \
+			 share/man/man1/ckpt-run.1 share/man/man7/libckpt.7; do
+			[ -s "$W/root/opt/ckpt/$f" ] || why="${why:-$f not installed}"
+		done
+		make -s -C "$ROOT" uninstall DESTDIR="$W/root" PREFIX=/opt/ckpt >/dev/null
+		[ -z "$(find "$W/root" -type f)" ] || why="${why:-uninstall left $(find "$W/root" -type f | head -1)}"
+		tool_report install-uninstall "$why"
+	fi
+fi
