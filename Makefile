@@ -127,7 +127,10 @@ fuzz: build/fuzz-image myrestart
 	python3 tests/fuzz/mkseed.py >build/fuzz-corpus/seed.img
 	./myrestart --check build/fuzz-corpus/seed.img
 	build/fuzz-image -max_total_time=$(FUZZ_TIME) -max_len=65536 -timeout=10 \
-		-print_final_stats=1 build/fuzz-corpus 2>&1 | tail -12
+		-artifact_prefix=build/ -print_final_stats=1 build/fuzz-corpus >build/fuzz.log 2>&1 \
+		|| { tail -40 build/fuzz.log; echo "fuzz: FAILED (reproducer in build/)"; exit 1; }
+	@grep -E '^(Done|stat::number_of_executed_units|stat::average_exec_per_sec)' build/fuzz.log
+	@echo "fuzz: ok"
 
 # --- install ---
 PREFIX     ?= /usr/local

@@ -44,10 +44,19 @@ static __u32 crc_shift_op(__u64 n)
 	return r;
 }
 
+/* 8 bytes from any address (a plain mov; a cast would be a misaligned,
+ * undefined load) */
+static inline __u64 load64(const unsigned char *p)
+{
+	__u64 v;
+	__builtin_memcpy(&v, p, 8);
+	return v;
+}
+
 static __u64 crc_hw8(__u64 c, const unsigned char *p, __u64 n)
 {
 	for (; n >= 8; p += 8, n -= 8)
-		__asm__("crc32q %1, %0" : "+r"(c) : "rm"(*(const __u64 *)p));
+		__asm__("crc32q %1, %0" : "+r"(c) : "r"(load64(p)));
 	for (; n; p++, n--)
 		__asm__("crc32b %1, %k0" : "+r"(c) : "rm"(*p));
 	return c;
@@ -68,12 +77,12 @@ static __u32 crc32c_hw(__u32 crc, const unsigned char *p, __u64 n)
 		op2 = crc_shift_op(2 * CRC_BLOCK);
 	}
 	while (n >= 3 * CRC_BLOCK) {
-		const __u64 *a = (const __u64 *)p, *b = a + CRC_BLOCK / 8, *d = b + CRC_BLOCK / 8;
+		const unsigned char *b = p + CRC_BLOCK, *d = b + CRC_BLOCK;
 		__u64 c2 = 0, c3 = 0;
-		for (unsigned i = 0; i < CRC_BLOCK / 8; i++) {
-			__asm__("crc32q %1, %0" : "+r"(c) : "rm"(a[i]));
-			__asm__("crc32q %1, %0" : "+r"(c2) : "rm"(b[i]));
-			__asm__("crc32q %1, %0" : "+r"(c3) : "rm"(d[i]));
+		for (unsigned i = 0; i < CRC_BLOCK; i += 8) {
+			__asm__("crc32q %1, %0" : "+r"(c) : "r"(load64(p + i)));
+			__asm__("crc32q %1, %0" : "+r"(c2) : "r"(load64(b + i)));
+			__asm__("crc32q %1, %0" : "+r"(c3) : "r"(load64(d + i)));
 		}
 		c = crc_mulmod(op2, (__u32)c) ^ crc_mulmod(op1, (__u32)c2) ^ (__u32)c3;
 		p += 3 * CRC_BLOCK;

@@ -4,6 +4,7 @@
 #include "ckpt.h"
 #include "cpu.h"
 #include "out.h"
+#include "runner.h"
 
 struct ckpt_state ckpt_st;
 
@@ -39,32 +40,6 @@ static const char *base_name(const char *s)
 		if (*s == '/')
 			b = s + 1;
 	return b;
-}
-
-/* qemu-user 7.2 gives the guest no vDSO, and /proc/self/status (which it
- * does not emulate) names the host binary, qemu-x86_64. */
-static int detect_qemu(char **envp)
-{
-	char buf[256];
-	long n, fd;
-	char **p = envp;
-	const unsigned long *auxv;
-	int has_vdso = 0;
-
-	while (*p)
-		p++;
-	for (auxv = (const unsigned long *)(p + 1); auxv[0]; auxv += 2)
-		if (auxv[0] == AT_SYSINFO_EHDR && auxv[1])
-			has_vdso = 1;
-	fd = k_openat(AT_FDCWD, "/proc/self/status", O_RDONLY | O_CLOEXEC, 0);
-	if (fd >= 0) {
-		n = k_read_full(fd, buf, sizeof(buf) - 1);
-		sys_close(fd);
-		buf[n > 0 ? n : 0] = 0;
-		if (starts_with(buf, "Name:\tqemu-"))
-			return 1;
-	}
-	return !has_vdso;
 }
 
 /* LD_PRELOAD exported to qemu itself loads us into the host emulator too:
@@ -179,7 +154,12 @@ static void ckpt_init(int argc, char **argv, char **envp)
 	(void)argc;
 	if (!envp || inside_qemu_host())
 		return;
-	ckpt_st.runner = detect_qemu(envp) ? CKPT_RUNNER_QEMU : CKPT_RUNNER_NATIVE;
+	{
+		char **p = envp;
+		while (*p)
+			p++;
+		ckpt_st.runner = runner_detect((const unsigned long *)(p + 1));
+	}
 	ckpt_st.sig = SIGUSR2;
 
 	if (argv && argv[0]) {

@@ -352,6 +352,25 @@ static int open_tmp(void)
 	return 0;
 }
 
+/* CKPT_FSYNC: the rename itself must reach the disk too */
+static long sync_dir(void)
+{
+	char dir[CKPT_PATH_MAX];
+	unsigned n = strlen(ckpt_st.path);
+	long fd, r;
+
+	while (n > 1 && ckpt_st.path[n - 1] != '/')
+		n--;
+	memcpy(dir, ckpt_st.path, n);
+	dir[n] = 0;
+	fd = k_openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return fd;
+	r = k_fsync(fd);
+	sys_close(fd);
+	return r;
+}
+
 static int write_all(void)
 {
 	struct ckpt_header hd;
@@ -391,6 +410,8 @@ static int write_all(void)
 	r = k_renameat(AT_FDCWD, tmp_path, AT_FDCWD, ckpt_st.path);
 	if (r < 0)
 		return fail("cannot rename the image to", ckpt_st.path, r);
+	if (ckpt_st.fsync && (r = sync_dir()) < 0)
+		return fail("cannot sync the directory of", ckpt_st.path, r);
 	if (ckpt_st.verbose) {
 		struct out o = { .len = 0 };
 		__u64 us = (k_now_ns() - ckpt_st.t_start) / 1000;

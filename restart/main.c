@@ -5,6 +5,7 @@
  *   myrestart --info [--bytes] FILE  describe the image
  */
 #include "restart.h"
+#include "runner.h"
 
 #define VERSION "0.1"
 
@@ -36,36 +37,6 @@ int fail(const struct img *i, const char *what)
 {
 	out_str(msg(i), what);
 	return msg_end();
-}
-
-static int starts_with(const char *s, const char *p)
-{
-	while (*p)
-		if (*s++ != *p++)
-			return 0;
-	return 1;
-}
-
-/* qemu-user 7.2 gives the guest no vDSO; /proc/self/status (not emulated)
- * names the host binary. */
-int runner_detect(void)
-{
-	char buf[64];
-	long fd, n;
-	int has_vdso = 0;
-
-	for (const unsigned long *a = _auxv; a && a[0]; a += 2)
-		if (a[0] == AT_SYSINFO_EHDR && a[1])
-			has_vdso = 1;
-	fd = k_openat(AT_FDCWD, "/proc/self/status", O_RDONLY | O_CLOEXEC, 0);
-	if (fd >= 0) {
-		n = k_read_full(fd, buf, sizeof(buf) - 1);
-		sys_close(fd);
-		buf[n > 0 ? n : 0] = 0;
-		if (starts_with(buf, "Name:\tqemu-"))
-			return CKPT_RUNNER_QEMU;
-	}
-	return has_vdso ? CKPT_RUNNER_NATIVE : CKPT_RUNNER_QEMU;
 }
 
 static void say(int fd, const char *s)
@@ -125,7 +96,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	im.path = argv[i];
-	im.runner = runner_detect();
+	im.runner = runner_detect(_auxv);
 	if (info) {
 		/* describe whatever parses, even an image for another runner */
 		int r = image_load(&im);

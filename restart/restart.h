@@ -61,7 +61,6 @@ __attribute__((noreturn)) void restore_run(struct img *im);
 struct out *msg(const struct img *im);
 int msg_end(void);                 /* prints the line; returns 1 */
 int fail(const struct img *im, const char *what);
-int runner_detect(void);
 
 void ckpt_switch_stack(unsigned long top, void (*fn)(void *), void *arg);
 __attribute__((noreturn)) void ckpt_ctx_jump(const struct ckpt_regs *r, const void *x, long mode);

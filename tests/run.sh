@@ -52,6 +52,7 @@ build cxx cxx.cc
 build rseq rseq.c
 build reader reader.c
 build errnomask errnomask.c
+build inhandler inhandler.c
 build api ../../examples/api.c -I"$ROOT/include"
 [ $? -eq 0 ] || { echo "cannot build the test programs"; echo "0 passed, 1 failed"; exit 1; }
 
@@ -172,6 +173,7 @@ cycle recursion       5 1 $((30 * QEMU_SLOW)) "$BIN/recursion"
 cycle globals-tls     5 1 $((20 * QEMU_SLOW)) "$BIN/globals"
 # the AVX loop is emulated under qemu: fewer iterations there
 cycle fpu-avx         3 1 $((60 * QEMU_SLOW)) "$BIN/fpu" $((30000000 / QEMU_SLOW / QEMU_SLOW))
+cycle in-own-handler  5 1 $((30 * QEMU_SLOW)) "$BIN/inhandler"
 cycle errno-sigmask   5 1 $((30 * QEMU_SLOW)) "$BIN/errnomask"
 cycle file-offset     20 1 $((20 * QEMU_SLOW)) "$BIN/file" "$OUT/input.txt"
 cycle signal-handlers 5 1 $((20 * QEMU_SLOW)) "$BIN/signals"
