@@ -7,7 +7,7 @@ CC      := clang
 LD      := ld.lld
 RUNNER  ?=
 # Keep the restarter and the library small; the build fails past these.
-MYRESTART_MAX := 24576
+MYRESTART_MAX := 28672
 LIBCKPT_MAX   := 32768
 
 KSRC_TAR := /usr/src/linux-source-6.12.tar.xz

@@ -66,8 +66,9 @@ enum ckpt_rec_type {
 	CKPT_REC_MM     = 5,     /* struct ckpt_mm: brk, stack, args, auxv */
 	CKPT_REC_END    = 6,     /* empty; must be last */
 	CKPT_REC_FD     = 7,     /* struct ckpt_fd + path: one open descriptor */
+	CKPT_REC_PROC   = 8,     /* struct ckpt_proc: cwd, umask, timers, limits */
 };
-#define CKPT_REC_MAX 7
+#define CKPT_REC_MAX 8
 
 struct ckpt_info {
 	__u64 time;              /* seconds since the epoch at checkpoint */
@@ -155,6 +156,18 @@ struct ckpt_fd {
 	__u64 size;              /* size at checkpoint (regular files) */
 	__u32 mode;              /* st_mode at checkpoint */
 	__u32 path_len;          /* including the NUL, <= CKPT_NAME_MAX */
+};
+
+/* Process attributes the kernel keeps, restored by myrestart just before
+ * it jumps (signals are blocked until the program's own sigreturn). */
+#define CKPT_NRLIMIT 16
+struct ckpt_proc {
+	__u32 umask;
+	__u32 ckpt_signal;       /* the checkpoint signal: never re-raised */
+	struct { __u64 interval_us, value_us; } itimer[3];  /* REAL, VIRTUAL, PROF */
+	struct { __u64 cur, max; } rlimit[CKPT_NRLIMIT];    /* RLIM_INFINITY = ~0 */
+	__u64 pending;           /* signals pending at the checkpoint, bit sig-1 */
+	char cwd[4096];          /* NUL terminated */
 };
 
 #endif

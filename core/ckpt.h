@@ -39,6 +39,7 @@ struct ckpt_state {
 	struct ckpt_mm mm;
 	void **curbrk;            /* glibc's cached program break, if found */
 	struct ckpt_info info;
+	struct ckpt_proc proc;
 
 	__u8 xarea[16384] __attribute__((aligned(64)));
 };

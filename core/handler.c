@@ -5,6 +5,24 @@
 
 static void restart_path(void);
 
+/* What a forked writer cannot see: interval timers are not inherited, and
+ * the pending set is the program's, not the child's. */
+static void capture_parent_only(void)
+{
+	struct { struct timeval interval, value; } it;
+	struct ckpt_proc *p = &ckpt_st.proc;
+
+	for (int w = 0; w < 3; w++) {
+		if (my_syscall2(__NR_getitimer, w, &it) < 0)
+			it.interval.tv_sec = it.interval.tv_usec = it.value.tv_sec = it.value.tv_usec = 0;
+		p->itimer[w].interval_us = it.interval.tv_sec * 1000000ull + it.interval.tv_usec;
+		p->itimer[w].value_us = it.value.tv_sec * 1000000ull + it.value.tv_usec;
+	}
+	p->pending = 0;
+	my_syscall2(__NR_rt_sigpending, &p->pending, 8);
+	p->ckpt_signal = ckpt_st.sig;
+}
+
 static void wait_writer(void)
 {
 	char info[128];
@@ -34,6 +52,7 @@ __attribute__((used)) void ckpt_signal_handler(int sig, void *info, void *uc)
 		ckpt_run_callbacks(1 /* CKPT_PRE_CHECKPOINT */);
 	ckpt_st.ncheckpoints++;
 	ckpt_st.restarted = 0;
+	capture_parent_only();
 	if (ckpt_ctx_save(&ckpt_st.regs, ckpt_st.xarea, ckpt_st.xmode)) {
 		restart_path();
 		return;

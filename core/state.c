@@ -132,6 +132,17 @@ void ckpt_state_capture(void)
 	find_rseq();
 	read_mm();
 	{
+		struct ckpt_proc *p = &ckpt_st.proc;
+		int m = sys_umask(022);
+		sys_umask(m);
+		p->umask = m;
+		for (int r = 0; r < CKPT_NRLIMIT; r++)
+			if (my_syscall4(__NR_prlimit64, 0, r, 0, &p->rlimit[r]) < 0)
+				p->rlimit[r].cur = p->rlimit[r].max = ~0ull;
+		if (k_getcwd(p->cwd, sizeof(p->cwd)) < 0)
+			p->cwd[0] = 0;
+	}
+	{
 		void **cb = ckpt_glibc_curbrk();
 		if (cb)
 			ckpt_st.curbrk = cb;

@@ -273,8 +273,9 @@ static char *put_rec(char *p, __u32 type, const void *a, __u32 alen,
 static int write_records(__u64 off, struct ckpt_header *hd)
 {
 	__u64 size = rec_size(sizeof(struct ckpt_info)) + rec_size(sizeof(struct ckpt_regs)) +
-		     rec_size(ckpt_st.xsize) + rec_size(sizeof(struct ckpt_mm)) + rec_size(0);
-	unsigned i, n = 5 + fd_count;
+		     rec_size(ckpt_st.xsize) + rec_size(sizeof(struct ckpt_mm)) +
+		     rec_size(sizeof(struct ckpt_proc)) + rec_size(0);
+	unsigned i, n = 6 + fd_count;
 	char *buf, *p;
 	long r;
 
@@ -289,6 +290,7 @@ static int write_records(__u64 off, struct ckpt_header *hd)
 	p = put_rec(p, CKPT_REC_REGS, &ckpt_st.regs, sizeof(ckpt_st.regs), 0, 0, 0, 0);
 	p = put_rec(p, CKPT_REC_XSTATE, ckpt_st.xarea, ckpt_st.xsize, 0, 0, 0, 0);
 	p = put_rec(p, CKPT_REC_MM, &ckpt_st.mm, sizeof(ckpt_st.mm), 0, 0, 0, 0);
+	p = put_rec(p, CKPT_REC_PROC, &ckpt_st.proc, sizeof(ckpt_st.proc), 0, 0, 0, 0);
 	for (i = 0; i < nregs; i++) {
 		struct wregion *w = &regs[i];
 		char *name = p + sizeof(struct ckpt_rec) + sizeof(w->r) + w->r.nruns * sizeof(struct ckpt_run);

@@ -165,6 +165,12 @@ static int check_records(struct img *im)
 				return fail(im, "bad mm record");
 			im->mm = body;
 			break;
+		case CKPT_REC_PROC:
+			if (h->size != sizeof(struct ckpt_proc) || im->proc ||
+			    strnlen(((const struct ckpt_proc *)body)->cwd, 4096) == 4096)
+				return fail(im, "bad process record");
+			im->proc = body;
+			break;
 		case CKPT_REC_REGION:
 			if (im->nregions >= RST_REGIONS_MAX)
 				return fail(im, "too many regions for this myrestart");
@@ -190,7 +196,8 @@ static int check_records(struct img *im)
 	if (!ended || n != im->hd.nrecords)
 		return fail(im, "bad record table (no end record or wrong count)");
 	return need(im, im->info, "info") || need(im, im->regs, "register") ||
-	       need(im, im->xstate, "extended state") || need(im, im->mm, "mm");
+	       need(im, im->xstate, "extended state") || need(im, im->mm, "mm") ||
+	       need(im, im->proc, "process");
 }
 
 static const struct ckpt_region *find_region(const struct img *im, __u64 addr)
@@ -357,7 +364,7 @@ void image_info(const struct img *im, int exact)
 	out_u64(&o, im->nregions);
 	out_str(&o, " regions, ");
 	out_u64(&o, im->nfds);
-	out_str(&o, " descriptors; records: info regs xstate mm region");
+	out_str(&o, " descriptors; records: info regs xstate mm proc region");
 	if (im->nfds)
 		out_str(&o, " fd");
 	out_str(&o, "\n\n  start            end              prot kind         stored  name\n");

@@ -27,6 +27,7 @@ struct img {
 	const struct ckpt_regs *regs;
 	const void *xstate;
 	const struct ckpt_mm *mm;
+	const struct ckpt_proc *proc;
 	unsigned nregions;
 	const struct ckpt_region *reg[RST_REGIONS_MAX];
 	unsigned nfds;
@@ -52,6 +53,9 @@ void image_info(const struct img *im, int exact);
 int fds_check(const struct img *im, const struct ckpt_fd *f, __u32 size);
 int fds_prepare(struct img *im);
 void fds_install(struct img *im);
+/* proc.c */
+int proc_prepare(const struct img *im);
+void proc_restore(const struct img *im);
 /* qemu.c */
 void qemu_relocate_tables(const struct img *im, char **argv);
 /* restore.c */

@@ -136,7 +136,8 @@ int restore_prepare(struct img *im)
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	if (a != (long)RST_STACK_LO)
 		return fail(im, "cannot map myrestart's stack at 0x5300000");
-	if (read_own_maps(im) || check_vdso(im) || check_collisions(im) || fds_prepare(im))
+	if (read_own_maps(im) || check_vdso(im) || check_collisions(im) || fds_prepare(im) ||
+	    proc_prepare(im))
 		return 1;
 	regs = *im->regs;
 	memcpy(xarea, im->xstate, im->hd.xsave_size);
@@ -289,6 +290,7 @@ static __attribute__((noreturn)) void restore_main(void *arg)
 	restore_mm(im);
 	k_prctl(PR_SET_NAME, (unsigned long)im->info->comm, 0, 0, 0);
 	fds_install(im);
+	proc_restore(im);
 	/* FS last: from here on only the program's TLS is reachable */
 	if (regs.gs_base)
 		k_arch_prctl(0x1001 /* ARCH_SET_GS */, regs.gs_base);

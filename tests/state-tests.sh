@@ -1,0 +1,34 @@
+# Sourced by tests/run.sh: process state beyond memory (issue 9) through a
+# checkpoint, kill and restart.  The restart runs from another directory,
+# so the program's working directory must come back from the image.
+
+if want proc-state; then
+	W=$OUT/proc-state; rm -rf "$W"; mkdir -p "$W/ref/d" "$W/run/d" "$W/elsewhere"; : >"$W/stderr"; why=
+	seq -f "input line %02g" 1 30 >"$W/input"
+	(cd "$W/ref/d" && $RUNNER "$BIN/procstate" "$W/input" "$W/ref/log" >"$W/ref.out")
+	(cd "$W/run/d" && launch "$W/seg0" "$BIN/procstate" "$W/input" "$W/run/log"; echo $PID >"$W/pid")
+	PID=$(cat "$W/pid")
+	if wait_lines "$W/seg0" 8 $((20 * QEMU_SLOW)) && kill -USR2 $PID &&
+	   i=0 && until [ -e "$W/run/d/myckpt" ] || [ $i -ge $((400 * QEMU_SLOW)) ]; do sleep 0.05; i=$((i + 1)); done &&
+	   [ -e "$W/run/d/myckpt" ]; then
+		kill -9 $PID; wait $PID 2>/dev/null
+		(cd "$W/elsewhere" && exec $RUNNER "$MYRESTART" "$W/run/d/myckpt" >"$W/seg1" 2>>"$W/stderr") &
+		PID=$!
+		wait_lines "$W/seg1" 1 $((20 * QEMU_SLOW))
+		comm=$(cat /proc/$PID/comm 2>/dev/null)
+		found=$(pgrep -x procstate | grep -x "$PID")
+		wait_exit $((30 * QEMU_SLOW)) || why="restart did not finish"
+		splice "$W/seg0" "$W/seg1" >"$W/spliced.out"
+		[ -z "$why" ] && ! cmp -s "$W/ref.out" "$W/spliced.out" && why="output differs (diff $W/ref.out $W/spliced.out)"
+		[ -z "$why" ] && [ "$comm" != procstate ] && why="comm after restart is '$comm'"
+		[ -z "$why" ] && [ -z "$found" ] && why="pgrep -x procstate does not find the restarted process"
+		# every line once, in order, except those the killed process wrote
+		# after the checkpoint, which appear twice
+		[ -z "$why" ] && [ "$(sort -u "$W/run/log" | sort -t' ' -k2n)" != "$(cat "$W/ref/log")" ] &&
+			why="the O_APPEND log lost or reordered lines"
+	else
+		why="no image"
+	fi
+	kill -9 $PID 2>/dev/null
+	report proc-state $([ -z "$why" ] && echo 1 || echo 0) "$why"
+fi
