@@ -67,8 +67,9 @@ enum ckpt_rec_type {
 	CKPT_REC_END    = 6,     /* empty; must be last */
 	CKPT_REC_FD     = 7,     /* struct ckpt_fd + path: one open descriptor */
 	CKPT_REC_PROC   = 8,     /* struct ckpt_proc: cwd, umask, timers, limits */
+	CKPT_REC_SIGNALS = 9,    /* struct ckpt_signals: every disposition */
 };
-#define CKPT_REC_MAX 8
+#define CKPT_REC_MAX 9
 
 struct ckpt_info {
 	__u64 time;              /* seconds since the epoch at checkpoint */
@@ -145,7 +146,8 @@ struct ckpt_mm {
  * restarter got them).  Followed by path_len bytes of path, NUL included. */
 enum ckpt_fd_kind {
 	CKPT_FD_FILE = 1,        /* reopened by path: regular file, directory, device */
-	CKPT_FD_NULL = 2,        /* pipe, socket, deleted file...: /dev/null after restart */
+	CKPT_FD_NULL = 2,        /* pipe, socket...: /dev/null after restart */
+	CKPT_FD_DELETED = 3,     /* open but unlinked: contents in the image */
 };
 struct ckpt_fd {
 	__s32 fd;
@@ -156,6 +158,9 @@ struct ckpt_fd {
 	__u64 size;              /* size at checkpoint (regular files) */
 	__u32 mode;              /* st_mode at checkpoint */
 	__u32 path_len;          /* including the NUL, <= CKPT_NAME_MAX */
+	__u64 data_off;          /* DELETED: the contents (size bytes, page */
+	__u32 data_crc;          /*   aligned in the file), and their CRC32C */
+	__u32 pad;
 };
 
 /* Process attributes the kernel keeps, restored by myrestart just before
@@ -167,7 +172,16 @@ struct ckpt_proc {
 	struct { __u64 interval_us, value_us; } itimer[3];  /* REAL, VIRTUAL, PROF */
 	struct { __u64 cur, max; } rlimit[CKPT_NRLIMIT];    /* RLIM_INFINITY = ~0 */
 	__u64 pending;           /* signals pending at the checkpoint, bit sig-1 */
+	__u64 rseq_area;         /* glibc's registered struct rseq, or 0 */
+	__u32 rseq_len, rseq_sig;
 	char cwd[4096];          /* NUL terminated */
+};
+
+/* The kernel's struct sigaction for signals 1..64 (entry sig-1); valid
+ * has bit sig-1 set for each one recorded (never SIGKILL, SIGSTOP). */
+struct ckpt_signals {
+	struct { __u64 handler, flags, restorer, mask; } act[64];
+	__u64 valid;
 };
 
 #endif

@@ -32,10 +32,7 @@ struct ckpt_state {
 	/* filled at checkpoint time (context by the handler, the rest by the
 	 * writer before it copies memory) and used by the restart path */
 	struct ckpt_regs regs;
-	struct k_sigaction act[CKPT_NSIG + 1];
-	int act_ok[CKPT_NSIG + 1];
-	void *rseq_area;
-	__u32 rseq_len, rseq_sig;
+	struct ckpt_signals sigs;
 	struct ckpt_mm mm;
 	void **curbrk;            /* glibc's cached program break, if found */
 	struct ckpt_info info;
@@ -65,6 +62,7 @@ void ckpt_reserve_range(void);
 void *ckpt_glibc_curbrk(void);
 /* fds.c */
 __u64 ckpt_fds_records(char *buf, __u64 cap, unsigned *count, int skip);
+int ckpt_fds_write_deleted(char *recs, __u64 size, int img_fd, __u64 *off);
 /* init.c */
 void ckpt_msg(const char *what, const char *detail, long err);
 

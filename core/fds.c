@@ -1,9 +1,12 @@
 /* Open file descriptors, as the writer sees them in /proc/self/fd (the
  * writer shares them with the program: it only looks, never seeks).
  * Regular files, directories and devices are reopened by path at restart;
- * what cannot be reopened (pipes, sockets, deleted files...) is named in
- * a warning and becomes /dev/null, so that descriptor numbers stay put. */
+ * a regular file that was deleted while open has its contents saved and
+ * comes back as an unlinked file; what cannot be reopened (pipes,
+ * sockets...) is named in a warning and becomes /dev/null, so that
+ * descriptor numbers stay put. */
 #include "ckpt.h"
+#include "crc32c.h"
 #include "out.h"
 
 static __u64 dec(const char *p, int base)
@@ -51,7 +54,7 @@ static __u64 one_fd(int fd, char *p, __u64 room)
 	char *path = (char *)(f + 1), proc[64], info[512];
 	struct statx st;
 	const char *v;
-	long n, lfd;
+	long n, lfd, len;
 
 	if (room < sizeof(*h) + sizeof(*f) + CKPT_NAME_MAX + 8)
 		return 0;
@@ -60,6 +63,7 @@ static __u64 one_fd(int fd, char *p, __u64 room)
 	if (n <= 0 || k_statx(fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE | STATX_MODE, &st) < 0)
 		return 0;
 	path[n] = 0;
+	len = n;
 	proc_fd_path(proc, "/proc/self/fdinfo/", fd);
 	lfd = k_openat(AT_FDCWD, proc, O_RDONLY | O_CLOEXEC, 0);
 	if (lfd < 0)
@@ -78,8 +82,10 @@ static __u64 one_fd(int fd, char *p, __u64 room)
 	f->cloexec = !!(f->flags & O_CLOEXEC);
 	f->flags &= ~O_CLOEXEC;
 	f->kind = CKPT_FD_FILE;
-	if (path[0] != '/' || (n > 10 && !memcmp(path + n - 10, " (deleted)", 10)) ||
-	    S_ISFIFO(st.stx_mode) || S_ISSOCK(st.stx_mode)) {
+	if (len > 10 && !memcmp(path + len - 10, " (deleted)", 10) && S_ISREG(st.stx_mode))
+		f->kind = CKPT_FD_DELETED;    /* contents saved by ckpt_fds_write_deleted() */
+	else if (path[0] != '/' || (len > 10 && !memcmp(path + len - 10, " (deleted)", 10)) ||
+		 S_ISFIFO(st.stx_mode) || S_ISSOCK(st.stx_mode)) {
 		warn_fd(fd, path);
 		f->kind = CKPT_FD_NULL;
 	}
@@ -118,4 +124,51 @@ __u64 ckpt_fds_records(char *buf, __u64 cap, unsigned *count, int skip)
 	}
 	sys_close(dfd);
 	return used;
+}
+
+/* Appends the contents of every deleted-but-open file to the image at *off
+ * (page aligned), filling in each record's size, data_off and data_crc.
+ * Read through /proc/self/fd: a fresh description, so the program's own
+ * offset is untouched, even for a descriptor opened write-only. */
+int ckpt_fds_write_deleted(char *recs, __u64 size, int img_fd, __u64 *off)
+{
+	const __u64 chunk = 1ul << 20;
+	long buf = 0;
+
+	for (__u64 at = 0; at < size; ) {
+		struct ckpt_rec *h = (struct ckpt_rec *)(recs + at);
+		struct ckpt_fd *f = (struct ckpt_fd *)(h + 1);
+		char proc[64];
+		__u64 got = 0;
+		__u32 crc = 0;
+		long fd, r;
+
+		at += sizeof(*h) + ((h->size + 7) & ~7ul);
+		if (f->kind != CKPT_FD_DELETED)
+			continue;
+		if (!buf && (buf = k_mmap(0, chunk, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) < 0)
+			return buf;
+		proc_fd_path(proc, "/proc/self/fd/", f->fd);
+		fd = k_openat(AT_FDCWD, proc, O_RDONLY | O_CLOEXEC, 0);
+		if (fd < 0)
+			return fd;
+		while ((r = k_pread(fd, (void *)buf, chunk, got)) > 0) {
+			crc = crc32c(crc, (const void *)buf, r);
+			if ((r = k_write_full(img_fd, (const void *)buf, r)) < 0)
+				break;
+			got += r;
+		}
+		sys_close(fd);
+		if (r < 0)
+			return r;
+		f->data_off = *off;
+		f->size = got;
+		f->data_crc = crc;
+		*off += (got + CKPT_PAGE - 1) & ~(CKPT_PAGE - 1);
+		if ((r = my_syscall3(__NR_lseek, img_fd, *off, SEEK_SET)) < 0)
+			return r;
+	}
+	if (buf)
+		k_munmap(buf, chunk);
+	return 0;
 }

@@ -37,14 +37,14 @@ static void find_rseq(void)
 {
 	long tp = 0, off;
 
-	ckpt_st.rseq_area = 0;
+	ckpt_st.proc.rseq_area = 0;
 	if (qemu() || k_arch_prctl(ARCH_GET_FS, (unsigned long)&tp) < 0 || !tp)
 		return;
 	for (off = -16384; off < 16384; off += 32) {
 		if (k_rseq((void *)(tp + off), 32, 0, RSEQ_SIG_X86) == -EBUSY) {
-			ckpt_st.rseq_area = (void *)(tp + off);
-			ckpt_st.rseq_len = 32;
-			ckpt_st.rseq_sig = RSEQ_SIG_X86;
+			ckpt_st.proc.rseq_area = tp + off;
+			ckpt_st.proc.rseq_len = 32;
+			ckpt_st.proc.rseq_sig = RSEQ_SIG_X86;
 			return;
 		}
 	}
@@ -124,9 +124,11 @@ void ckpt_state_capture(void)
 {
 	int s;
 
+	ckpt_st.sigs.valid = 0;
 	for (s = 1; s <= CKPT_NSIG; s++)
-		ckpt_st.act_ok[s] = s != SIGKILL && s != SIGSTOP &&
-			k_sigaction(s, 0, &ckpt_st.act[s]) == 0;
+		if (s != SIGKILL && s != SIGSTOP &&
+		    k_sigaction(s, 0, (struct k_sigaction *)&ckpt_st.sigs.act[s - 1]) == 0)
+			ckpt_st.sigs.valid |= 1ull << (s - 1);
 	k_arch_prctl(ARCH_GET_FS, (unsigned long)&ckpt_st.regs.fs_base);
 	k_arch_prctl(0x1004 /* ARCH_GET_GS */, (unsigned long)&ckpt_st.regs.gs_base);
 	find_rseq();
@@ -151,20 +153,14 @@ void ckpt_state_capture(void)
 }
 
 /* In the restarted process, still inside the checkpoint handler with all
- * signals blocked; myrestart has already put memory, registers and mm back. */
+ * signals blocked; myrestart has already put memory, registers, mm,
+ * descriptors, signal dispositions, rseq and the process record back. */
 void ckpt_state_restore(void)
 {
-	int s;
-
 	/* myrestart's text, data and stack are still mapped; give the range
 	 * back to the reservation (nothing runs from it any more) */
 	k_mmap(CKPT_RESERVED_START, CKPT_RESERVED_END - CKPT_RESERVED_START, PROT_NONE,
 	       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
-	for (s = 1; s <= CKPT_NSIG; s++)
-		if (ckpt_st.act_ok[s])
-			k_sigaction(s, &ckpt_st.act[s], 0);
-	if (ckpt_st.rseq_area)
-		k_rseq(ckpt_st.rseq_area, ckpt_st.rseq_len, 0, ckpt_st.rseq_sig);
 	/* the break could not be put back (qemu): keep glibc's malloc off brk
 	 * (see glibc.c) */
 	if ((__u64)sys_brk(0) != ckpt_st.mm.brk && ckpt_st.curbrk)

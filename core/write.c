@@ -274,8 +274,9 @@ static int write_records(__u64 off, struct ckpt_header *hd)
 {
 	__u64 size = rec_size(sizeof(struct ckpt_info)) + rec_size(sizeof(struct ckpt_regs)) +
 		     rec_size(ckpt_st.xsize) + rec_size(sizeof(struct ckpt_mm)) +
-		     rec_size(sizeof(struct ckpt_proc)) + rec_size(0);
-	unsigned i, n = 6 + fd_count;
+		     rec_size(sizeof(struct ckpt_proc)) + rec_size(sizeof(struct ckpt_signals)) +
+		     rec_size(0);
+	unsigned i, n = 7 + fd_count;
 	char *buf, *p;
 	long r;
 
@@ -291,6 +292,7 @@ static int write_records(__u64 off, struct ckpt_header *hd)
 	p = put_rec(p, CKPT_REC_XSTATE, ckpt_st.xarea, ckpt_st.xsize, 0, 0, 0, 0);
 	p = put_rec(p, CKPT_REC_MM, &ckpt_st.mm, sizeof(ckpt_st.mm), 0, 0, 0, 0);
 	p = put_rec(p, CKPT_REC_PROC, &ckpt_st.proc, sizeof(ckpt_st.proc), 0, 0, 0, 0);
+	p = put_rec(p, CKPT_REC_SIGNALS, &ckpt_st.sigs, sizeof(ckpt_st.sigs), 0, 0, 0, 0);
 	for (i = 0; i < nregs; i++) {
 		struct wregion *w = &regs[i];
 		char *name = p + sizeof(struct ckpt_rec) + sizeof(w->r) + w->r.nruns * sizeof(struct ckpt_run);
@@ -401,6 +403,8 @@ static int write_all(void)
 	for (i = 0; i < nregs; i++)
 		if (write_region(&regs[i], &off))
 			return -1;
+	if ((r = ckpt_fds_write_deleted(fd_recs, fd_recs_size, img_fd, &off)) < 0)
+		return fail("cannot save the contents of a deleted open file", 0, r);
 	if (write_records(off, &hd) || write_header(&hd, off))
 		return -1;
 	if (ckpt_st.fsync && (r = k_fsync(img_fd)) < 0)

@@ -10,8 +10,13 @@ int fds_check(const struct img *im, const struct ckpt_fd *f, __u32 size)
 
 	if (size < sizeof(*f) || f->path_len < 2 || f->path_len > CKPT_NAME_MAX ||
 	    sizeof(*f) + f->path_len != size || path[f->path_len - 1] ||
-	    f->fd < 3 || f->fd >= (1 << 20) || f->kind < CKPT_FD_FILE || f->kind > CKPT_FD_NULL)
+	    f->fd < 3 || f->fd >= (1 << 20) || f->kind < CKPT_FD_FILE || f->kind > CKPT_FD_DELETED)
 		return fail(im, "bad descriptor record");
+	if (f->kind == CKPT_FD_DELETED &&
+	    (f->data_off % CKPT_PAGE || f->data_off < im->hd.data_off ||
+	     f->data_off - im->hd.data_off > im->hd.data_size ||
+	     f->size > im->hd.data_size - (f->data_off - im->hd.data_off)))
+		return fail(im, "bad descriptor record (deleted file contents)");
 	for (unsigned i = 0; i < im->nfds; i++)
 		if (im->fds[i]->fd == f->fd)
 			return fail(im, "bad descriptor record (duplicate)");
@@ -31,10 +36,10 @@ static int fd_fail(const struct img *im, const struct ckpt_fd *f, const char *wh
 	return msg_end();
 }
 
-static void size_warning(const struct img *im, const struct ckpt_fd *f, __u64 now)
+static int size_warning(const struct img *im, const struct ckpt_fd *f, __u64 now)
 {
 	struct out *o = msg(im);
-	out_str(o, "warning: ");
+	out_str(o, im->strict ? "refusing (--strict): " : "warning: ");
 	out_str(o, (const char *)(f + 1));
 	out_str(o, " changed size since the checkpoint (");
 	out_u64(o, f->size);
@@ -42,6 +47,52 @@ static void size_warning(const struct img *im, const struct ckpt_fd *f, __u64 no
 	out_u64(o, now);
 	out_str(o, " bytes)");
 	msg_end();
+	return im->strict;
+}
+
+/* A file deleted while open: a new unlinked file (O_TMPFILE) in the same
+ * directory, or in /tmp, with the saved contents; then opened again
+ * through /proc/self/fd with the program's own flags. */
+static long recreate_deleted(const struct img *im, const struct ckpt_fd *f, int flags)
+{
+	char dir[CKPT_NAME_MAX], proc[64];
+	const char *path = (const char *)(f + 1);
+	unsigned n = f->path_len - 1;
+	long t, r = 0, buf, g;
+	__u64 done = 0;
+
+	while (n > 1 && path[n - 1] != '/')
+		n--;
+	memcpy(dir, path, n);
+	dir[n] = 0;
+	t = k_openat(AT_FDCWD, dir, O_TMPFILE | O_RDWR | O_CLOEXEC, f->mode & 0777);
+	if (t < 0)
+		t = k_openat(AT_FDCWD, "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, f->mode & 0777);
+	if (t < 0)
+		return t;
+	buf = k_mmap(0, 1ul << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf < 0 && buf > -4096)
+		r = buf;
+	while (!r && done < f->size) {
+		__u64 c = f->size - done < (1ul << 20) ? f->size - done : (1ul << 20);
+		if ((r = k_pread_full(im->fd, (void *)buf, c, f->data_off + done)) == (long)c)
+			r = k_write_full(t, (void *)buf, c) == (long)c ? 0 : -EIO;
+		else
+			r = -EIO;
+		done += c;
+	}
+	if (buf > 0)
+		k_munmap(buf, 1ul << 20);
+	{
+		struct out o = { .len = 0 };
+		out_str(&o, "/proc/self/fd/");
+		out_u64(&o, t);
+		memcpy(proc, o.buf, o.len);
+		proc[o.len] = 0;
+	}
+	g = r ? r : k_openat(AT_FDCWD, proc, flags, 0);
+	sys_close(t);
+	return g;
 }
 
 int fds_prepare(struct img *im)
@@ -61,13 +112,18 @@ int fds_prepare(struct img *im)
 
 		if (f->kind == CKPT_FD_NULL)
 			t = k_openat(AT_FDCWD, "/dev/null", O_RDWR, 0);
+		else if (f->kind == CKPT_FD_DELETED)
+			t = recreate_deleted(im, f, flags);
 		else
 			t = k_openat(AT_FDCWD, (const char *)(f + 1), flags, 0);
 		if (t < 0)
-			return fd_fail(im, f, "cannot reopen", t);
+			return fd_fail(im, f, f->kind == CKPT_FD_DELETED ? "cannot recreate" : "cannot reopen", t);
 		if (f->kind == CKPT_FD_FILE && S_ISREG(f->mode) &&
-		    k_statx(t, "", AT_EMPTY_PATH, STATX_SIZE, &st) == 0 && st.stx_size != f->size)
-			size_warning(im, f, st.stx_size);
+		    k_statx(t, "", AT_EMPTY_PATH, STATX_SIZE, &st) == 0 && st.stx_size != f->size &&
+		    size_warning(im, f, st.stx_size)) {
+			sys_close(t);
+			return 1;
+		}
 		h = my_syscall3(__NR_fcntl, t, F_DUPFD_CLOEXEC, base);
 		sys_close(t);
 		if (h < 0)
@@ -90,7 +146,7 @@ void fds_install(struct img *im)
 		const struct ckpt_fd *f = im->fds[i];
 		my_syscall3(__NR_dup3, im->held[i], f->fd, f->cloexec ? O_CLOEXEC : 0);
 		sys_close(im->held[i]);
-		if (f->kind == CKPT_FD_FILE)
+		if (f->kind != CKPT_FD_NULL)
 			my_syscall3(__NR_lseek, f->fd, f->pos, SEEK_SET);
 	}
 }

@@ -165,6 +165,11 @@ static int check_records(struct img *im)
 				return fail(im, "bad mm record");
 			im->mm = body;
 			break;
+		case CKPT_REC_SIGNALS:
+			if (h->size != sizeof(struct ckpt_signals) || im->sigs)
+				return fail(im, "bad signal record");
+			im->sigs = body;
+			break;
 		case CKPT_REC_PROC:
 			if (h->size != sizeof(struct ckpt_proc) || im->proc ||
 			    strnlen(((const struct ckpt_proc *)body)->cwd, 4096) == 4096)
@@ -197,7 +202,7 @@ static int check_records(struct img *im)
 		return fail(im, "bad record table (no end record or wrong count)");
 	return need(im, im->info, "info") || need(im, im->regs, "register") ||
 	       need(im, im->xstate, "extended state") || need(im, im->mm, "mm") ||
-	       need(im, im->proc, "process");
+	       need(im, im->proc, "process") || need(im, im->sigs, "signal");
 }
 
 static const struct ckpt_region *find_region(const struct img *im, __u64 addr)
@@ -315,6 +320,21 @@ int image_verify_data(struct img *im)
 			bad = msg_end();
 		}
 	}
+	for (unsigned i = 0; i < im->nfds && !bad; i++) {
+		const struct ckpt_fd *f = im->fds[i];
+		__u32 crc = 0;
+		if (f->kind != CKPT_FD_DELETED)
+			continue;
+		for (__u64 done = 0; done < f->size && !bad; ) {
+			__u64 n = f->size - done < VERIFY_CHUNK ? f->size - done : VERIFY_CHUNK;
+			if (k_pread_full(im->fd, (void *)buf, n, f->data_off + done) != (long)n)
+				bad = fail(im, "truncated image (deleted file contents)");
+			crc = crc32c(crc, (const void *)buf, n);
+			done += n;
+		}
+		if (!bad && crc != f->data_crc)
+			bad = fail(im, "bad checksum in the contents of a deleted file");
+	}
 	k_munmap(buf, VERIFY_CHUNK);
 	return bad;
 }
@@ -364,7 +384,7 @@ void image_info(const struct img *im, int exact)
 	out_u64(&o, im->nregions);
 	out_str(&o, " regions, ");
 	out_u64(&o, im->nfds);
-	out_str(&o, " descriptors; records: info regs xstate mm proc region");
+	out_str(&o, " descriptors; records: info regs xstate mm proc signals region");
 	if (im->nfds)
 		out_str(&o, " fd");
 	out_str(&o, "\n\n  start            end              prot kind         stored  name\n");
@@ -397,8 +417,9 @@ void image_info(const struct img *im, int exact)
 		const struct ckpt_fd *f = im->fds[i];
 		out_str(&o, i ? "  fd " : "\n  fd ");
 		out_u64(&o, f->fd);
-		out_str(&o, f->kind == CKPT_FD_NULL ? "  (becomes /dev/null)  " : "  offset ");
-		if (f->kind == CKPT_FD_FILE)
+		out_str(&o, f->kind == CKPT_FD_NULL ? "  (becomes /dev/null)  " :
+			    f->kind == CKPT_FD_DELETED ? "  (deleted; contents saved) offset " : "  offset ");
+		if (f->kind != CKPT_FD_NULL)
 			out_u64(&o, f->pos), out_str(&o, "  ");
 		out_str(&o, (const char *)(f + 1));
 		out_chr(&o, '\n');

@@ -53,6 +53,7 @@ static int usage(int code)
 	    "  --info   describe the image; --bytes: exact byte counts\n"
 	    "  --lazy   skip the page-data checksums (faster; damage goes unnoticed)\n"
 	    "  --eager  copy pages instead of mapping FILE (if FILE may change or vanish)\n"
+	    "  --strict refuse if a file the program had open changed size\n"
 	    "Exit status: 0 ok, 1 bad image or failed restart, 2 usage error.\n");
 	return code;
 }
@@ -76,6 +77,8 @@ int main(int argc, char **argv)
 			im.lazy = 1;
 		else if (!strcmp(a, "--eager"))
 			im.eager = 1;
+		else if (!strcmp(a, "--strict"))
+			im.strict = 1;
 		else if (!strcmp(a, "--help"))
 			return usage(0);
 		else if (!strcmp(a, "--version")) {

@@ -1,4 +1,5 @@
-/* Process attributes from the PROC record: working directory, umask,
+/* Process attributes from the PROC and SIGNALS records: signal
+ * dispositions, the rseq registration, working directory, umask,
  * resource limits, interval timers and pending signals.  Checked before
  * the point of no return, applied just before the jump: limits after the
  * last mapping (a lower RLIMIT_AS must not stop the restore), timers and
@@ -58,6 +59,11 @@ void proc_restore(const struct img *im)
 	const struct ckpt_proc *p = im->proc;
 	long pid = my_syscall0(__NR_getpid), tid = my_syscall0(__NR_gettid);
 
+	for (int s = 1; s <= 64; s++)
+		if ((im->sigs->valid >> (s - 1)) & 1)
+			k_sigaction(s, (const struct k_sigaction *)&im->sigs->act[s - 1], 0);
+	if (p->rseq_area)
+		k_rseq((void *)p->rseq_area, p->rseq_len, 0, p->rseq_sig);
 	if (cwd_ok)
 		sys_chdir(p->cwd);
 	sys_umask(p->umask);

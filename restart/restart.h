@@ -28,6 +28,8 @@ struct img {
 	const void *xstate;
 	const struct ckpt_mm *mm;
 	const struct ckpt_proc *proc;
+	const struct ckpt_signals *sigs;
+	int strict;                /* refuse files that changed since the checkpoint */
 	unsigned nregions;
 	const struct ckpt_region *reg[RST_REGIONS_MAX];
 	unsigned nfds;

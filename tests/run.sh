@@ -54,6 +54,7 @@ build reader reader.c
 build errnomask errnomask.c
 build inhandler inhandler.c
 build procstate procstate.c
+build deleted deleted.c
 build api ../../examples/api.c -I"$ROOT/include"
 [ $? -eq 0 ] || { echo "cannot build the test programs"; echo "0 passed, 1 failed"; exit 1; }
 

@@ -32,3 +32,30 @@ if want proc-state; then
 	kill -9 $PID 2>/dev/null
 	report proc-state $([ -z "$why" ] && echo 1 || echo 0) "$why"
 fi
+
+# a deleted-but-open file comes back, contents and offset
+W=$OUT; cycle deleted-open-file 5 1 $((20 * QEMU_SLOW)) "$BIN/deleted"
+
+# a file that changed size since the checkpoint: a warning, or with
+# --strict a refusal before the point of no return
+if want strict; then
+	W=$OUT/strict; rm -rf "$W"; mkdir -p "$W"; : >"$W/stderr"; why=
+	seq -f "line %04g of the input file, padded to some length" 0 79 >"$W/input.txt"
+	(cd "$W" && launch "$W/seg0" "$BIN/file" "$W/input.txt"; echo $PID >"$W/pid")
+	PID=$(cat "$W/pid")
+	if wait_lines "$W/seg0" 5 $((20 * QEMU_SLOW)) && kill -USR2 $PID && wait_image $((20 * QEMU_SLOW)); then
+		kill -9 $PID; wait $PID 2>/dev/null
+		echo "one more line" >>"$W/input.txt"
+		(cd "$W" && timeout 30 $RUNNER "$MYRESTART" --strict myckpt >"$W/out" 2>"$W/err")
+		rc=$?
+		[ $rc -eq 1 ] && grep -q 'refusing (--strict): .*input.txt changed size' "$W/err" && [ ! -s "$W/out" ] ||
+			why="--strict: exit $rc, stderr $(head -c 200 "$W/err")"
+		(cd "$W" && timeout 60 $RUNNER "$MYRESTART" myckpt >"$W/out" 2>"$W/err")
+		grep -q 'warning: .*input.txt changed size since the checkpoint (4080 -> 4094 bytes)' "$W/err" || why="${why:-no warning: $(head -c 200 "$W/err")}"
+		grep -q "^0079 line 0079" "$W/out" && grep -q "^0080 one more line" "$W/out" || why="${why:-the warned restart did not finish}"
+	else
+		why="no image"
+	fi
+	kill -9 $PID 2>/dev/null
+	report strict-changed-file $([ -z "$why" ] && echo 1 || echo 0) "$why"
+fi

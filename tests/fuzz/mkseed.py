@@ -24,16 +24,17 @@ regs = struct.pack('<6Q3Q2QII', 0, 0, 0, 0, 0, 0, end - 64, start, 0x202, 0, 0, 
 xstate = b'\0' * 24 + struct.pack('<I', 0x1f80) + b'\0' * (512 - 28)
 mm = struct.pack('<11Q', *([0] * 11)) + b'\0' * 512 + struct.pack('<II', 0, 0)
 proc = (struct.pack('<II', 0o22, 12) + b'\0' * 48 + struct.pack('<QQ', 2**64 - 1, 2**64 - 1) * 16 +
-        struct.pack('<Q', 0) + b'/' + b'\0' * 4095)
+        struct.pack('<QQII', 0, 0, 0, 0) + b'/' + b'\0' * 4095)
+sigs = b'\0' * (64 * 32) + struct.pack('<Q', 0)
 name = b'seed\0'
 region = struct.pack('<QQIIIIQQQII', start, end, 7, 1, 0, 1, PAGE, PAGE, 0,
                      crc32c(data), len(name)) + struct.pack('<QQ', 1, 1) + name
 path = b'/dev/null\0'
-fd = struct.pack('<iIIIQQII', 3, 1, 2, 1, 0, 0, 0o20666, len(path)) + path
-records = (rec(1, info) + rec(2, regs) + rec(3, xstate) + rec(5, mm) + rec(8, proc) +
+fd = struct.pack('<iIIIQQIIQII', 3, 1, 2, 1, 0, 0, 0o20666, len(path), 0, 0, 0) + path
+records = (rec(1, info) + rec(2, regs) + rec(3, xstate) + rec(5, mm) + rec(8, proc) + rec(9, sigs) +
            rec(4, region) + rec(7, fd) + rec(6, b''))
 records_off = PAGE + PAGE
-hdr = struct.pack('<8sIIII QII QQQQQ II', b'CKPTIMG\n', 1, 88, PAGE, 0, 0, 512, 8,
+hdr = struct.pack('<8sIIII QII QQQQQ II', b'CKPTIMG\n', 1, 88, PAGE, 0, 0, 512, 9,
                   records_off, len(records), PAGE, PAGE, records_off + len(records),
                   crc32c(records), 0)
 hdr = hdr[:-4] + struct.pack('<I', crc32c(hdr))
