@@ -85,7 +85,9 @@ static __u64 one_fd(int fd, char *p, __u64 room)
 	if (len > 10 && !memcmp(path + len - 10, " (deleted)", 10) && S_ISREG(st.stx_mode))
 		f->kind = CKPT_FD_DELETED;    /* contents saved by ckpt_fds_write_deleted() */
 	else if (path[0] != '/' || (len > 10 && !memcmp(path + len - 10, " (deleted)", 10)) ||
-		 S_ISFIFO(st.stx_mode) || S_ISSOCK(st.stx_mode)) {
+		 S_ISFIFO(st.stx_mode) || S_ISSOCK(st.stx_mode) ||
+		 /* a terminal other than 0-2 belongs to a session that is gone */
+		 (S_ISCHR(st.stx_mode) && (!memcmp(path, "/dev/pts/", 9) || !memcmp(path, "/dev/tty", 8)))) {
 		warn_fd(fd, path);
 		f->kind = CKPT_FD_NULL;
 	}
