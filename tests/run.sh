@@ -11,6 +11,11 @@
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+# descriptors inherited from whoever runs us would be checkpointed along
+# with the test programs: close them (bash keeps the script on 255)
+for fd in $(ls /proc/$$/fd); do
+	case $fd in 0|1|2|255) ;; *) eval "exec $fd>&-" 2>/dev/null ;; esac
+done
 RUNNER=
 KEEP=0
 CASES=()

@@ -10,6 +10,11 @@
 #   tests/seed-recipe.sh [RUNNER]     (RUNNER: empty for native, or qemu-x86_64)
 set -u
 cd "$(dirname "$0")/.."
+# descriptors inherited from whoever runs us would be checkpointed along
+# with the test programs: close them (bash keeps the script on 255)
+for fd in $(ls /proc/$$/fd); do
+	case $fd in 0|1|2|255) ;; *) eval "exec $fd>&-" 2>/dev/null ;; esac
+done
 RUNNER=${1:-}
 LIB=$PWD/libckpt.so
 TAG=${RUNNER:-native}
