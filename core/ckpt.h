@@ -21,6 +21,7 @@ struct ckpt_state {
 	int writer;               /* pid of a writer still running, or 0 */
 	int fsync;                /* CKPT_FSYNC=1: fsync before the rename */
 	int verbose;              /* CKPT_VERBOSE=1: a line per checkpoint */
+	unsigned interval;        /* CKPT_INTERVAL: seconds between checkpoints, or 0 */
 	int api_call;             /* inside ckpt_checkpoint(): it runs the callbacks */
 	int restarted;            /* set by the restart path */
 	__u64 t_start;            /* CLOCK_MONOTONIC at the signal, for verbose */
@@ -58,6 +59,7 @@ __attribute__((noreturn)) void ckpt_writer_main(void);
 void ckpt_state_capture(void);
 void ckpt_state_restore(void);
 void ckpt_reserve_range(void);
+int ckpt_start_interval(void);
 /* glibc.c */
 void *ckpt_glibc_curbrk(void);
 /* fds.c */

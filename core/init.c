@@ -103,7 +103,7 @@ static int flag(char **envp, const char *name, int *out)
 	return 0;
 }
 
-/* CKPT_FILE, CKPT_SIGNAL, CKPT_VERBOSE, CKPT_FSYNC.  A bad value: one line,
+/* CKPT_FILE, CKPT_SIGNAL, CKPT_INTERVAL, CKPT_VERBOSE, CKPT_FSYNC.  A bad value: one line,
  * and the program runs without checkpointing. */
 static int read_config(char **envp)
 {
@@ -115,6 +115,18 @@ static int read_config(char **envp)
 	}
 	if (flag(envp, "CKPT_VERBOSE", &ckpt_st.verbose) || flag(envp, "CKPT_FSYNC", &ckpt_st.fsync))
 		return -1;
+	v = env_get(envp, "CKPT_INTERVAL");
+	if (v && *v) {
+		unsigned n = 0;
+		const char *q = v;
+		for (; *q >= '0' && *q <= '9' && n < 100000000; q++)
+			n = n * 10 + (*q - '0');
+		if (*q || !n || n >= 100000000) {
+			ckpt_msg("checkpoints disabled: bad CKPT_INTERVAL (whole seconds, at least 1)", v, 0);
+			return -1;
+		}
+		ckpt_st.interval = n;
+	}
 	ckpt_file = env_get(envp, "CKPT_FILE");
 	if (ckpt_file && !*ckpt_file) {
 		ckpt_msg("checkpoints disabled: empty CKPT_FILE", 0, 0);
@@ -196,7 +208,11 @@ static void ckpt_init(int argc, char **argv, char **envp)
 	if (r < 0) {
 		ckpt_st.enabled = 0;
 		ckpt_msg("checkpoints disabled", "cannot install the signal handler", r);
+		return;
 	}
+	r = ckpt_start_interval();
+	if (r < 0)
+		ckpt_msg("CKPT_INTERVAL ignored", "cannot create the timer", r);
 }
 
 /* public API: tells a program whether it runs under libckpt.so */

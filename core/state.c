@@ -161,8 +161,33 @@ void ckpt_state_restore(void)
 	 * back to the reservation (nothing runs from it any more) */
 	k_mmap(CKPT_RESERVED_START, CKPT_RESERVED_END - CKPT_RESERVED_START, PROT_NONE,
 	       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+	if (ckpt_start_interval() < 0)
+		ckpt_msg("warning", "cannot restart the CKPT_INTERVAL timer", 0);
 	/* the break could not be put back (qemu): keep glibc's malloc off brk
 	 * (see glibc.c) */
 	if ((__u64)sys_brk(0) != ckpt_st.mm.brk && ckpt_st.curbrk)
 		*ckpt_st.curbrk = (void *)-1l;
+}
+
+/* CKPT_INTERVAL: a POSIX timer of our own (not alarm() or an itimer, which
+ * belong to the program) sends the checkpoint signal every interval.  A
+ * timer is not inherited by a restarted process: the restart path starts
+ * it again. */
+int ckpt_start_interval(void)
+{
+	struct { __u64 value; int signo, notify; int pad[12]; } ev = {
+		.signo = ckpt_st.sig, .notify = 0 /* SIGEV_SIGNAL */,
+	};
+	struct { struct timespec interval, value; } its = {
+		{ ckpt_st.interval, 0 }, { ckpt_st.interval, 0 },
+	};
+	int id;
+	long r;
+
+	if (!ckpt_st.interval)
+		return 0;
+	r = my_syscall3(__NR_timer_create, CLOCK_MONOTONIC, &ev, &id);
+	if (r < 0)
+		return r;
+	return my_syscall4(__NR_timer_settime, id, 0, &its, 0);
 }

@@ -48,7 +48,7 @@ if want tools; then
 	# a bad value: one line, and the program runs as if without the library
 	W=$OUT/bad-config; mkdir -p "$W/ref"; why=
 	reference "$W/ref.out" "$BIN/counter"
-	for kv in CKPT_SIGNAL=FOO CKPT_SIGNAL=9 CKPT_VERBOSE=yes CKPT_FILE=; do
+	for kv in CKPT_SIGNAL=FOO CKPT_SIGNAL=9 CKPT_VERBOSE=yes CKPT_FILE= CKPT_INTERVAL=0 CKPT_INTERVAL=5s; do
 		if [ -n "$RUNNER" ]; then
 			(cd "$W" && $RUNNER -E LD_PRELOAD="$LIB" -E "$kv" "$BIN/counter" >"$W/out" 2>"$W/err")
 		else
@@ -92,4 +92,60 @@ if want tools; then
 		[ -z "$(find "$W/root" -type f)" ] || why="${why:-uninstall left $(find "$W/root" -type f | head -1)}"
 		tool_report install-uninstall "$why"
 	fi
+fi
+
+# CKPT_INTERVAL: checkpoints without any signal from outside, output
+# unchanged, and the timer ticks again after a restart
+if want interval; then
+	W=$OUT/interval; rm -rf "$W"; mkdir -p "$W/ref"; : >"$W/stderr"; why=
+	reference "$W/ref.out" "$BIN/counter" 150 40
+	if [ -n "$RUNNER" ]; then
+		(cd "$W" && exec $RUNNER -E LD_PRELOAD="$LIB" -E CKPT_INTERVAL=1 -E CKPT_VERBOSE=1 \
+			"$BIN/counter" 150 40) >"$W/seg0" 2>"$W/err0" &
+	else
+		(cd "$W" && CKPT_INTERVAL=1 CKPT_VERBOSE=1 LD_PRELOAD="$LIB" exec "$BIN/counter" 150 40) \
+			>"$W/seg0" 2>"$W/err0" &
+	fi
+	PID=$!
+	i=0; until [ "$(grep -c 'written to' "$W/err0")" -ge 2 ] || [ $i -ge 300 ]; do sleep 0.05; i=$((i + 1)); done
+	if [ "$(grep -c 'written to' "$W/err0")" -ge 2 ]; then
+		kill -9 $PID; wait $PID 2>/dev/null
+		(cd "$W" && CKPT_VERBOSE=0 exec $RUNNER "$MYRESTART" myckpt >"$W/seg1" 2>"$W/err1") & PID=$!
+		wait_exit $((30 * QEMU_SLOW)) || why="restart did not finish"
+		splice "$W/seg0" "$W/seg1" >"$W/spliced.out"
+		[ -z "$why" ] && ! cmp -s "$W/ref.out" "$W/spliced.out" && why="output differs"
+		[ -z "$why" ] && [ "$(grep -c 'written to' "$W/err1")" -lt 1 ] && why="no timed checkpoint after the restart"
+	else
+		why="fewer than 2 timed checkpoints in 15 s: $(head -c 200 "$W/err0")"
+	fi
+	kill -9 $PID 2>/dev/null
+	tool_report interval-checkpoints "$why"
+fi
+
+# examples/slurm/job.sh without Slurm: signal the batch shell, end the job
+# once it asked for a requeue, run the script again: it must restart
+if want slurm && [ -z "$RUNNER" ]; then
+	W=$OUT/slurm; rm -rf "$W"; mkdir -p "$W/ref" "$W/bin"; : >"$W/stderr"; why=
+	printf '#!/bin/sh\necho "$@" >>"%s/scontrol.log"\n' "$W" >"$W/bin/scontrol"; chmod +x "$W/bin/scontrol"
+	reference "$W/ref.out" "$BIN/counter" 150 20
+	(cd "$W" && SLURM_JOB_ID=42 PATH="$W/bin:$PATH" CKPT_RUN="$ROOT/ckpt-run" MYRESTART="$MYRESTART" \
+		exec "$ROOT/examples/slurm/job.sh" "$BIN/counter" 150 20) >"$W/seg0" 2>>"$W/stderr" &
+	PID=$!
+	wait_lines "$W/seg0" 10 20 && kill -USR2 $PID
+	i=0; until grep -q 'requeue 42' "$W/scontrol.log" 2>/dev/null || [ $i -ge 400 ]; do sleep 0.05; i=$((i + 1)); done
+	if grep -q 'requeue 42' "$W/scontrol.log" 2>/dev/null && [ -s "$W/myckpt" ]; then
+		# Slurm ends the job: the whole process group
+		pkill -9 -P $PID; kill -9 $PID 2>/dev/null; wait $PID 2>/dev/null
+		(cd "$W" && SLURM_JOB_ID=42 PATH="$W/bin:$PATH" CKPT_RUN="$ROOT/ckpt-run" MYRESTART="$MYRESTART" \
+			exec "$ROOT/examples/slurm/job.sh" "$BIN/counter" 150 20) >"$W/seg1" 2>>"$W/stderr" &
+		PID=$!
+		wait_exit 30 || why="the requeued job did not finish"
+		grep -q 'job.sh: restarting from' "$W/stderr" || why="${why:-the requeued job started over}"
+		splice "$W/seg0" "$W/seg1" >"$W/spliced.out"
+		[ -z "$why" ] && ! cmp -s "$W/ref.out" "$W/spliced.out" && why="output differs"
+	else
+		why="no requeue after SIGUSR2: $(cat "$W/stderr" | head -c 200)"
+	fi
+	pkill -9 -P $PID 2>/dev/null; kill -9 $PID 2>/dev/null
+	tool_report slurm-requeue "$why"
 fi
