@@ -85,6 +85,21 @@ static inline int maps_parse(char *line, struct map_ent *e)
 	return 0;
 }
 
+/* The next line of NUL-terminated text at *cur, split in place (its
+ * newline becomes a NUL); 0 at the end of the text. */
+static inline char *next_line(char **cur)
+{
+	char *line = *cur, *p = line;
+	if (!*line)
+		return 0;
+	while (*p && *p != '\n')
+		p++;
+	if (*p)
+		*p++ = 0;
+	*cur = p;
+	return line;
+}
+
 static inline int name_is(const struct map_ent *e, const char *s)
 {
 	unsigned i = 0;

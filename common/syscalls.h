@@ -145,12 +145,13 @@ static inline __attribute__((noreturn)) void k_exit_group(int code)
 	__builtin_unreachable();
 }
 
-/* read() until n bytes or EOF; returns bytes read or -errno */
-static inline long k_read_full(int fd, void *buf, size_t n)
+/* read (off < 0) or pread until n bytes or EOF; bytes read or -errno */
+static inline long k_read_at(int fd, void *buf, size_t n, long long off)
 {
 	size_t got = 0;
 	while (got < n) {
-		long r = my_syscall3(__NR_read, fd, (char *)buf + got, n - got);
+		long r = off < 0 ? my_syscall3(__NR_read, fd, (char *)buf + got, n - got)
+				 : k_pread(fd, (char *)buf + got, n - got, off + got);
 		if (r == -EINTR)
 			continue;
 		if (r < 0)
@@ -161,22 +162,8 @@ static inline long k_read_full(int fd, void *buf, size_t n)
 	}
 	return got;
 }
-
-static inline long k_pread_full(int fd, void *buf, size_t n, __u64 off)
-{
-	size_t got = 0;
-	while (got < n) {
-		long r = k_pread(fd, (char *)buf + got, n - got, off + got);
-		if (r == -EINTR)
-			continue;
-		if (r < 0)
-			return r;
-		if (r == 0)
-			break;
-		got += r;
-	}
-	return got;
-}
+#define k_read_full(fd, buf, n) k_read_at(fd, buf, n, -1)
+#define k_pread_full(fd, buf, n, off) k_read_at(fd, buf, n, (long long)(off))
 
 static inline long k_write_full(int fd, const void *buf, size_t n)
 {

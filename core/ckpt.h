@@ -61,7 +61,7 @@ void ckpt_state_restore(void);
 void ckpt_reserve_range(void);
 int ckpt_start_interval(void);
 /* glibc.c */
-void *ckpt_glibc_curbrk(void);
+void **ckpt_glibc_curbrk(__u64 libc_base);
 /* fds.c */
 __u64 ckpt_fds_records(char *buf, __u64 cap, unsigned *count, int skip);
 int ckpt_fds_write_deleted(char *recs, __u64 size, int img_fd, __u64 *off);

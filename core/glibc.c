@@ -10,37 +10,11 @@
  * libc by walking libc.so.6's dynamic symbol table (GNU hash) in memory,
  * and the restart path of state.c sets it. */
 #include "ckpt.h"
-#include "maps.h"
 #include <linux/elf.h>
 
 #ifndef DT_GNU_HASH
 #define DT_GNU_HASH 0x6ffffef5
 #endif
-
-static __u64 libc_base(void)
-{
-	static char buf[65536];
-	long fd = k_openat(AT_FDCWD, "/proc/self/maps", O_RDONLY | O_CLOEXEC, 0), n;
-	char *line, *p;
-
-	if (fd < 0)
-		return 0;
-	n = k_read_full(fd, buf, sizeof(buf) - 1);
-	sys_close(fd);
-	buf[n > 0 ? n : 0] = 0;
-	for (line = buf; *line; line = p) {
-		struct map_ent e;
-		for (p = line; *p && *p != '\n'; p++)
-			;
-		if (*p)
-			*p++ = 0;
-		if (maps_parse(line, &e) || e.offset || e.name_len < 10)
-			continue;
-		if (!memcmp(e.name + e.name_len - 10, "/libc.so.6", 10))
-			return e.start;
-	}
-	return 0;
-}
 
 static __u32 gnu_hash(const char *s)
 {
@@ -90,10 +64,11 @@ static void *lookup(__u64 base, const char *name)
 	return 0;
 }
 
-/* At checkpoint time, while the maps still name libc (after a restart its
- * memory is anonymous): where __curbrk lives, or 0. */
-void *ckpt_glibc_curbrk(void)
+/* Where __curbrk lives in the libc mapped at base (the start of its
+ * mapping at file offset 0, which the writer finds in /proc/self/maps
+ * while the maps still name libc: after a restart its memory is
+ * anonymous), or 0. */
+void **ckpt_glibc_curbrk(__u64 base)
 {
-	__u64 base = libc_base();
-	return base ? lookup(base, "__curbrk") : 0;
+	return lookup(base, "__curbrk");
 }

@@ -23,17 +23,22 @@ static void capture_parent_only(void)
 	p->ckpt_signal = ckpt_st.sig;
 }
 
-static void wait_writer(void)
+/* Waits for the writer still running, if any: 0 when it put its image in
+ * place, -EIO when it failed, -ECHILD when someone else reaped it (qemu
+ * forks it as an ordinary child). */
+static int wait_writer(void)
 {
 	char info[128];
+	int *status = (int *)(info + 24);  /* siginfo_t.si_status */
 	long r;
 
 	if (!ckpt_st.writer)
-		return;
+		return 0;
 	do
 		r = k_waitid(P_PID, ckpt_st.writer, info, WEXITED | __WALL);
 	while (r == -EINTR);
 	ckpt_st.writer = 0;
+	return r < 0 ? (int)r : *status ? -EIO : 0;
 }
 
 __attribute__((used)) void ckpt_signal_handler(int sig, void *info, void *uc)
@@ -121,8 +126,6 @@ int ckpt_install_handler(int sig)
 __attribute__((visibility("default"))) int ckpt_checkpoint(void)
 {
 	__u32 before = ckpt_st.ncheckpoints;
-	char info[128];
-	int *status = (int *)(info + 24);  /* siginfo_t.si_status */
 	long r;
 
 	if (!ckpt_st.enabled)
@@ -140,11 +143,7 @@ __attribute__((visibility("default"))) int ckpt_checkpoint(void)
 		ckpt_run_callbacks(3);
 		return 1;
 	}
-	do
-		r = k_waitid(P_PID, ckpt_st.writer, info, WEXITED | __WALL);
-	while (r == -EINTR);
-	ckpt_st.writer = 0;
-	if (r < 0 || *status != 0)
+	if (wait_writer())
 		return -EIO;
 	ckpt_run_callbacks(2);
 	return 0;

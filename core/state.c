@@ -144,11 +144,6 @@ void ckpt_state_capture(void)
 		if (k_getcwd(p->cwd, sizeof(p->cwd)) < 0)
 			p->cwd[0] = 0;
 	}
-	{
-		void **cb = ckpt_glibc_curbrk();
-		if (cb)
-			ckpt_st.curbrk = cb;
-	}
 	read_info();
 }
 

@@ -178,19 +178,15 @@ static int classify(struct wregion *w, const struct map_ent *e)
 static int parse_regions(void)
 {
 	unsigned lines = 1;
-	char *p, *line;
+	char *p, *line, *cur = maps_buf;
 
 	for (p = maps_buf; *p; p++)
 		lines += *p == '\n';
 	regs = scratch(page_up((__u64)lines * sizeof(*regs)));
 	if (!regs)
 		return fail("out of memory", "region table", -ENOMEM);
-	for (line = maps_buf; *line; line = p) {
+	while ((line = next_line(&cur))) {
 		struct map_ent e;
-		for (p = line; *p && *p != '\n'; p++)
-			;
-		if (*p)
-			*p++ = 0;
 		if (maps_parse(line, &e))
 			return fail("cannot parse /proc/self/maps line", line, 0);
 		if (name_is(&e, "[vsyscall]"))
@@ -205,6 +201,13 @@ static int parse_regions(void)
 			return fail("a mapping overlaps myrestart's range 0x5000000-0x5400000", e.name, 0);
 		if (e.end > CKPT_USER_END)
 			continue;
+		/* glibc's cached break, for a restart that cannot restore brk;
+		 * kept from an earlier checkpoint when libc is no longer named */
+		if (!e.offset && e.name_len > 10 && !memcmp(e.name + e.name_len - 10, "/libc.so.6", 10)) {
+			void **cb = ckpt_glibc_curbrk(e.start);
+			if (cb)
+				ckpt_st.curbrk = cb;
+		}
 		classify(&regs[nregs++], &e);
 	}
 	return 0;

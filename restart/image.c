@@ -291,6 +291,20 @@ int image_load(struct img *im)
  * in cache (as cat would read the file), so verifying costs about one read
  * of the image.  The buffer is a temporary mapping, gone before restore. */
 #define VERIFY_CHUNK (1ul << 20)
+/* CRC32C of len bytes of the image at off, through buf; -1 if short */
+static long long crc_of(const struct img *im, long buf, __u64 off, __u64 len)
+{
+	__u32 crc = 0;
+	for (__u64 done = 0; done < len; ) {
+		__u64 n = len - done < VERIFY_CHUNK ? len - done : VERIFY_CHUNK;
+		if (k_pread_full(im->fd, (void *)buf, n, off + done) != (long)n)
+			return -1;
+		crc = crc32c(crc, (const void *)buf, n);
+		done += n;
+	}
+	return crc;
+}
+
 int image_verify_data(struct img *im)
 {
 	long buf = k_mmap(0, VERIFY_CHUNK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -300,17 +314,10 @@ int image_verify_data(struct img *im)
 		return fail(im, "out of memory for verifying the image");
 	for (unsigned i = 0; i < im->nregions && !bad; i++) {
 		const struct ckpt_region *r = im->reg[i];
-		__u32 crc = 0;
-		for (__u64 done = 0; done < r->data_len; ) {
-			__u64 n = r->data_len - done < VERIFY_CHUNK ? r->data_len - done : VERIFY_CHUNK;
-			if (k_pread_full(im->fd, (void *)buf, n, r->data_off + done) != (long)n) {
-				bad = region_fail(im, "truncated image", i);
-				break;
-			}
-			crc = crc32c(crc, (const void *)buf, n);
-			done += n;
-		}
-		if (!bad && crc != r->data_crc) {
+		long long crc = crc_of(im, buf, r->data_off, r->data_len);
+		if (crc < 0)
+			bad = region_fail(im, "truncated image", i);
+		else if (crc != r->data_crc) {
 			struct out *o = msg(im);
 			out_str(o, "bad checksum in region ");
 			out_u64(o, i + 1);
@@ -322,17 +329,13 @@ int image_verify_data(struct img *im)
 	}
 	for (unsigned i = 0; i < im->nfds && !bad; i++) {
 		const struct ckpt_fd *f = im->fds[i];
-		__u32 crc = 0;
+		long long crc;
 		if (f->kind != CKPT_FD_DELETED)
 			continue;
-		for (__u64 done = 0; done < f->size && !bad; ) {
-			__u64 n = f->size - done < VERIFY_CHUNK ? f->size - done : VERIFY_CHUNK;
-			if (k_pread_full(im->fd, (void *)buf, n, f->data_off + done) != (long)n)
-				bad = fail(im, "truncated image (deleted file contents)");
-			crc = crc32c(crc, (const void *)buf, n);
-			done += n;
-		}
-		if (!bad && crc != f->data_crc)
+		crc = crc_of(im, buf, f->data_off, f->size);
+		if (crc < 0)
+			bad = fail(im, "truncated image (deleted file contents)");
+		else if (crc != f->data_crc)
 			bad = fail(im, "bad checksum in the contents of a deleted file");
 	}
 	k_munmap(buf, VERIFY_CHUNK);

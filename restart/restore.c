@@ -45,7 +45,7 @@ static int read_own_maps(struct img *im)
 {
 	long fd = k_openat(AT_FDCWD, "/proc/self/maps", O_RDONLY | O_CLOEXEC, 0), n;
 	__u64 gdt = 0, idt = 0;
-	char *line, *p;
+	char *line, *cur = own_text;
 
 	if (fd < 0)
 		return fail(im, "cannot read /proc/self/maps");
@@ -61,12 +61,8 @@ static int read_own_maps(struct img *im)
 		if ((idt & ~(CKPT_PAGE - 1)) != keep_page[0])
 			keep_page[nkeep++] = idt & ~(CKPT_PAGE - 1);
 	}
-	for (nown = 0, line = own_text; *line; line = p) {
+	for (nown = 0; (line = next_line(&cur)); ) {
 		struct map_ent e;
-		for (p = line; *p && *p != '\n'; p++)
-			;
-		if (*p)
-			*p++ = 0;
 		if (maps_parse(line, &e))
 			return fail(im, "cannot parse /proc/self/maps");
 		if (e.end > CKPT_USER_END)

@@ -41,6 +41,15 @@ failed_checkpoint() {  # failed_checkpoint NAME EXPECT_REGEX SETUP_CMD
 	kill -9 $PID 2>/dev/null
 	report "$name" $([ -z "$why" ] && echo 1 || echo 0) "$why"
 }
+# Kills $PID, restarts $W/myckpt, lets it finish and compares seg0 + seg1
+# with ref.out; prints why not, or nothing.
+kill_restart_compare() {
+	kill -9 $PID; wait $PID 2>/dev/null
+	restart "$W/seg1"
+	wait_exit $((60 * QEMU_SLOW)) || { echo "restart did not finish"; return; }
+	splice "$W/seg0" "$W/seg1" >"$W/spliced.out"
+	cmp -s "$W/ref.out" "$W/spliced.out" || echo "output differs"
+}
 wait_image_in() {  # wait_image_in DIR TIMEOUT_S
 	local i=0 lim=$(($2 * 20))
 	while [ ! -e "$1/myckpt" ]; do i=$((i + 1)); [ $i -ge $lim ] && return 1; sleep 0.05; done
@@ -113,11 +122,7 @@ cycle_double() {
 		grep -q "checkpoint failed" "$W/stderr" && why="a checkpoint failed"
 	fi
 	if [ -z "$why" ]; then
-		kill -9 $PID; wait $PID 2>/dev/null
-		restart "$W/seg1"
-		wait_exit $((60 * QEMU_SLOW)) || why="restart did not finish"
-		splice "$W/seg0" "$W/seg1" >"$W/spliced.out"
-		[ -z "$why" ] && ! cmp -s "$W/ref.out" "$W/spliced.out" && why="output differs"
+		why=$(kill_restart_compare)
 	fi
 	kill -9 $PID 2>/dev/null
 	report $name $([ -z "$why" ] && echo 1 || echo 0) "$why"
@@ -169,11 +174,7 @@ if want endurance-50; then
 		wait_image $((20 * QEMU_SLOW)) || why="no image for checkpoint $k"
 	done
 	if [ -z "$why" ]; then
-		kill -9 $PID; wait $PID 2>/dev/null
-		restart "$W/seg1"
-		wait_exit $((60 * QEMU_SLOW)) || why="restart did not finish"
-		splice "$W/seg0" "$W/seg1" >"$W/spliced.out"
-		[ -z "$why" ] && ! cmp -s "$W/ref.out" "$W/spliced.out" && why="output differs"
+		why=$(kill_restart_compare)
 		grep -q 'checkpoint failed' "$W/stderr" && why="a checkpoint failed"
 	fi
 	kill -9 $PID 2>/dev/null
