@@ -14,36 +14,28 @@ struct map_ent {
 	unsigned name_len;
 };
 
-static inline int maps_hex(const char **pp, __u64 *v)
+/* A number in base 16 or 10 at *pp, followed by the separator sep (0:
+ * none), which is skipped too.  0, or -1 when either is missing or the
+ * number overflows. */
+static inline int maps_num(const char **pp, __u64 *v, unsigned base, char sep)
 {
 	const char *p = *pp;
 	__u64 x = 0;
 	int n = 0;
 	for (;; p++, n++) {
 		char c = *p;
-		int d;
-		if (c >= '0' && c <= '9') d = c - '0';
-		else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-		else break;
-		if (n >= 16)
+		unsigned d;
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (base == 16 && c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else
+			break;
+		if (n >= (base == 16 ? 16 : 20))
 			return -1;
-		x = x << 4 | d;
+		x = x * base + d;
 	}
-	if (!n)
-		return -1;
-	*v = x;
-	*pp = p;
-	return 0;
-}
-
-static inline int maps_dec(const char **pp, __u64 *v)
-{
-	const char *p = *pp;
-	__u64 x = 0;
-	int n = 0;
-	for (; *p >= '0' && *p <= '9'; p++, n++)
-		x = x * 10 + (*p - '0');
-	if (!n)
+	if (!n || (sep && *p++ != sep))
 		return -1;
 	*v = x;
 	*pp = p;
@@ -55,26 +47,20 @@ static inline int maps_parse(char *line, struct map_ent *e)
 {
 	const char *p = line;
 	__u64 dev;
-	if (maps_hex(&p, &e->start) || *p++ != '-' || maps_hex(&p, &e->end) || *p++ != ' ')
-		return -1;
-	if (e->start >= e->end)
+	if (maps_num(&p, &e->start, 16, '-') || maps_num(&p, &e->end, 16, ' ') || e->start >= e->end)
 		return -1;
 	e->prot = 0;
-	if (p[0] == 'r') e->prot |= 1;
-	else if (p[0] != '-') return -1;
-	if (p[1] == 'w') e->prot |= 2;
-	else if (p[1] != '-') return -1;
-	if (p[2] == 'x') e->prot |= 4;
-	else if (p[2] != '-') return -1;
-	if (p[3] != 's' && p[3] != 'p')
+	for (int k = 0; k < 3; k++)
+		if (p[k] == "rwx"[k])
+			e->prot |= 1 << k;    /* PROT_READ, PROT_WRITE, PROT_EXEC */
+		else if (p[k] != '-')
+			return -1;
+	if ((p[3] != 's' && p[3] != 'p') || p[4] != ' ')
 		return -1;
 	e->shared = p[3] == 's';
-	p += 4;
-	if (*p++ != ' ' || maps_hex(&p, &e->offset) || *p++ != ' ')
-		return -1;
-	if (maps_hex(&p, &dev) || *p++ != ':' || maps_hex(&p, &dev) || *p++ != ' ')
-		return -1;
-	if (maps_dec(&p, &e->inode))
+	p += 5;
+	if (maps_num(&p, &e->offset, 16, ' ') || maps_num(&p, &dev, 16, ':') ||
+	    maps_num(&p, &dev, 16, ' ') || maps_num(&p, &e->inode, 10, 0))
 		return -1;
 	while (*p == ' ')
 		p++;

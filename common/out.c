@@ -63,30 +63,74 @@ void out_flush(struct out *o, int fd)
 	o->len = 0;
 }
 
+/* code byte, then text: a table instead of a switch keeps the restarter small */
+static const char err_text[] =
+	"\001operation not permitted\0" "\002no such file or directory\0" "\004interrupted\0"
+	"\005input/output error\0" "\011bad file descriptor\0" "\014out of memory\0"
+	"\015permission denied\0" "\016bad address\0" "\020busy\0" "\021file exists\0"
+	"\024not a directory\0" "\025is a directory\0" "\026invalid argument\0"
+	"\030too many open files\0" "\033file too large\0" "\034no space left on device\0"
+	"\036read-only file system\0" "\044file name too long\0" "\046function not implemented\0"
+	"\050too many symbolic links\0" "\172disk quota exceeded\0";
+
 const char *err_str(long err)
 {
-	switch (err < 0 ? -err : err) {
-	case EPERM: return "operation not permitted";
-	case ENOENT: return "no such file or directory";
-	case EINTR: return "interrupted";
-	case EIO: return "input/output error";
-	case EBADF: return "bad file descriptor";
-	case ENOMEM: return "out of memory";
-	case EACCES: return "permission denied";
-	case EFAULT: return "bad address";
-	case EBUSY: return "busy";
-	case EEXIST: return "file exists";
-	case ENOTDIR: return "not a directory";
-	case EISDIR: return "is a directory";
-	case EINVAL: return "invalid argument";
-	case EMFILE: return "too many open files";
-	case EFBIG: return "file too large";
-	case ENOSPC: return "no space left on device";
-	case EROFS: return "read-only file system";
-	case ENAMETOOLONG: return "file name too long";
-	case ELOOP: return "too many symbolic links";
-	case EDQUOT: return "disk quota exceeded";
-	case ENOSYS: return "function not implemented";
-	default: return "system error";
+	const char *p = err_text;
+	if (err < 0)
+		err = -err;
+	for (; *p; p += strlen(p) + 1)
+		if (*p == err)
+			return p + 1;
+	return "system error";
+}
+
+static void out_num(struct out *o, char conv, __u64 v)
+{
+	if (conv == 'z' && !o->exact)
+		out_size(o, v);
+	else if (conv == 'u' || conv == 'z')
+		out_u64(o, v);
+	else
+		out_hex(o, v, conv == 'X' ? 16 : 0);
+}
+
+const char *nth_str(const char *p, int n)
+{
+	while (n--)
+		p += strlen(p) + 1;
+	return p;
+}
+
+void voutf(struct out *o, const char *f, __builtin_va_list ap)
+{
+	for (; *f; f++) {
+		if (f[0] != '%' || !f[1]) {
+			out_chr(o, *f);
+			continue;
+		}
+		switch (*++f) {
+		case 's':
+			out_str(o, __builtin_va_arg(ap, const char *));
+			break;
+		case 'u': case 'x': case 'X': case 'z':
+			out_num(o, *f, __builtin_va_arg(ap, __u64));
+			break;
+		default:
+			out_chr(o, *f);
+		}
 	}
+}
+
+void out_pad(struct out *o, unsigned col)
+{
+	while (o->len < col && o->len < sizeof(o->buf) - 1)
+		out_chr(o, ' ');
+}
+
+void outf(struct out *o, const char *fmt, ...)
+{
+	__builtin_va_list ap;
+	__builtin_va_start(ap, fmt);
+	voutf(o, fmt, ap);
+	__builtin_va_end(ap);
 }

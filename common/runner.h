@@ -11,20 +11,13 @@
 static inline int runner_detect(const unsigned long *auxv)
 {
 	char buf[64];
-	long fd, n;
 	int has_vdso = 0;
 
 	for (; auxv && auxv[0]; auxv += 2)
 		if (auxv[0] == AT_SYSINFO_EHDR && auxv[1])
 			has_vdso = 1;
-	fd = k_openat(AT_FDCWD, "/proc/self/status", O_RDONLY | O_CLOEXEC, 0);
-	if (fd >= 0) {
-		n = k_read_full(fd, buf, sizeof(buf) - 1);
-		sys_close(fd);
-		buf[n > 0 ? n : 0] = 0;
-		if (!memcmp(buf, "Name:\tqemu-", 11))
-			return CKPT_RUNNER_QEMU;
-	}
+	if (k_read_file("/proc/self/status", buf, sizeof(buf)) >= 11 && !memcmp(buf, "Name:\tqemu-", 11))
+		return CKPT_RUNNER_QEMU;
 	return has_vdso ? CKPT_RUNNER_NATIVE : CKPT_RUNNER_QEMU;
 }
 

@@ -165,6 +165,17 @@ static inline long k_read_at(int fd, void *buf, size_t n, long long off)
 #define k_read_full(fd, buf, n) k_read_at(fd, buf, n, -1)
 #define k_pread_full(fd, buf, n, off) k_read_at(fd, buf, n, (long long)(off))
 
+/* up to cap bytes of a (/proc) file; bytes read or -errno */
+static inline long k_read_file(const char *path, char *buf, long cap)
+{
+	long fd = k_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0), n;
+	if (fd < 0)
+		return fd;
+	n = k_read_full(fd, buf, cap);
+	sys_close(fd);
+	return n;
+}
+
 static inline long k_write_full(int fd, const void *buf, size_t n)
 {
 	size_t done = 0;

@@ -50,23 +50,13 @@ static void find_rseq(void)
 	}
 }
 
-static long read_file(const char *path, char *buf, long cap)
-{
-	long fd = k_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0), n;
-	if (fd < 0)
-		return fd;
-	n = k_read_full(fd, buf, cap);
-	sys_close(fd);
-	return n;
-}
-
 /* /proc/self/stat fields 26-28 and 45-51 (start_code .. env_end) */
 static void read_mm(void)
 {
 	static char buf[1024];
 	struct ckpt_mm *m = &ckpt_st.mm;
 	__u64 v[53] = { 0 };
-	long n = read_file("/proc/self/stat", buf, sizeof(buf) - 1);
+	long n = k_read_file("/proc/self/stat", buf, sizeof(buf) - 1);
 	char *p;
 	int f;
 
@@ -94,7 +84,7 @@ static void read_mm(void)
 	m->arg_start = v[48], m->arg_end = v[49];
 	m->env_start = v[50], m->env_end = v[51];
 	m->brk = (__u64)sys_brk(0);
-	n = read_file("/proc/self/auxv", (char *)m->auxv, sizeof(m->auxv));
+	n = k_read_file("/proc/self/auxv", (char *)m->auxv, sizeof(m->auxv));
 	m->auxv_size = n > 0 ? n : 0;
 	/* qemu's emulated stat leaves most of these at 0: nothing to restore */
 	m->valid = m->start_code && m->end_code && m->start_brk && m->brk >= m->start_brk;
@@ -113,7 +103,7 @@ static void read_info(void)
 	in->exe[n > 0 ? n : 0] = 0;
 	if (k_getcwd(in->cwd, sizeof(in->cwd)) < 0)
 		in->cwd[0] = 0;
-	n = read_file("/proc/self/cmdline", in->cmdline, sizeof(in->cmdline) - 1);
+	n = k_read_file("/proc/self/cmdline", in->cmdline, sizeof(in->cmdline) - 1);
 	in->cmdline_len = n > 0 ? n : 0;
 	in->cmdline[in->cmdline_len] = 0;
 }

@@ -25,41 +25,30 @@ int fds_check(const struct img *im, const struct ckpt_fd *f, __u32 size)
 
 static int fd_fail(const struct img *im, const struct ckpt_fd *f, const char *what, long err)
 {
-	struct out *o = msg(im);
-	out_str(o, what);
-	out_str(o, " fd ");
-	out_u64(o, f->fd);
-	out_str(o, " (");
-	out_str(o, (const char *)(f + 1));
-	out_str(o, "): ");
-	out_str(o, err_str(err));
-	return msg_end();
+	return fail(im, "%s fd %u (%s): %s", what, (__u64)f->fd, (const char *)(f + 1), err_str(err));
 }
 
 static int size_warning(const struct img *im, const struct ckpt_fd *f, __u64 now)
 {
-	struct out *o = msg(im);
-	out_str(o, im->strict ? "refusing (--strict): " : "warning: ");
-	out_str(o, (const char *)(f + 1));
-	out_str(o, " changed size since the checkpoint (");
-	out_u64(o, f->size);
-	out_str(o, " -> ");
-	out_u64(o, now);
-	out_str(o, " bytes)");
-	msg_end();
+	fail(im, "%s%s changed size since the checkpoint (%u -> %u bytes)",
+	     im->strict ? "refusing (--strict): " : "warning: ", (const char *)(f + 1),
+	     (__u64)f->size, now);
 	return im->strict;
 }
 
 /* A file deleted while open: a new unlinked file (O_TMPFILE) in the same
- * directory, or in /tmp, with the saved contents; then opened again
- * through /proc/self/fd with the program's own flags. */
+ * directory, or in /tmp, with the saved contents copied in by the kernel
+ * (sendfile: no buffer of ours); then opened again through /proc/self/fd
+ * with the program's own flags. */
 static long recreate_deleted(const struct img *im, const struct ckpt_fd *f, int flags)
 {
-	char dir[CKPT_NAME_MAX], proc[64];
+	char dir[CKPT_NAME_MAX];
 	const char *path = (const char *)(f + 1);
 	unsigned n = f->path_len - 1;
-	long t, r = 0, buf, g;
+	long t, r = 0;
+	__s64 off = f->data_off;
 	__u64 done = 0;
+	struct out o = { .len = 0 };
 
 	while (n > 1 && path[n - 1] != '/')
 		n--;
@@ -70,29 +59,17 @@ static long recreate_deleted(const struct img *im, const struct ckpt_fd *f, int 
 		t = k_openat(AT_FDCWD, "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, f->mode & 0777);
 	if (t < 0)
 		return t;
-	buf = k_mmap(0, 1ul << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (buf < 0 && buf > -4096)
-		r = buf;
-	while (!r && done < f->size) {
-		__u64 c = f->size - done < (1ul << 20) ? f->size - done : (1ul << 20);
-		if ((r = k_pread_full(im->fd, (void *)buf, c, f->data_off + done)) == (long)c)
-			r = k_write_full(t, (void *)buf, c) == (long)c ? 0 : -EIO;
-		else
-			r = -EIO;
-		done += c;
+	while (done < f->size) {
+		r = my_syscall4(__NR_sendfile, t, im->fd, &off, f->size - done);
+		if (r <= 0)
+			break;
+		done += r;
 	}
-	if (buf > 0)
-		k_munmap(buf, 1ul << 20);
-	{
-		struct out o = { .len = 0 };
-		out_str(&o, "/proc/self/fd/");
-		out_u64(&o, t);
-		memcpy(proc, o.buf, o.len);
-		proc[o.len] = 0;
-	}
-	g = r ? r : k_openat(AT_FDCWD, proc, flags, 0);
+	outf(&o, "/proc/self/fd/%u", (__u64)t);
+	o.buf[o.len] = 0;
+	r = done < f->size ? (r < 0 ? r : -EIO) : k_openat(AT_FDCWD, o.buf, flags, 0);
 	sys_close(t);
-	return g;
+	return r;
 }
 
 int fds_prepare(struct img *im)

@@ -9,21 +9,14 @@ static char records[RST_RECORDS_MAX] __attribute__((aligned(64)));
 
 static int region_fail(const struct img *im, const char *what, unsigned i)
 {
-	struct out *o = msg(im);
-	out_str(o, what);
-	out_str(o, " (region ");
-	out_u64(o, i + 1);
-	out_str(o, " of ");
-	out_u64(o, im->nregions ? im->nregions : i + 1);
-	out_chr(o, ')');
-	return msg_end();
+	return fail(im, "%s (region %u of %u)", what, (__u64)i + 1,
+		    (__u64)(im->nregions ? im->nregions : i + 1));
 }
 
 static int check_header(struct img *im)
 {
 	struct ckpt_header *hd = &im->hd;
 	__u32 crc = hd->header_crc;
-	struct out *o;
 
 	if (memcmp(hd->magic, CKPT_MAGIC, 8))
 		return fail(im, "not a ckpt image (bad magic)");
@@ -31,29 +24,17 @@ static int check_header(struct img *im)
 	if (crc32c(0, hd, sizeof(*hd)) != crc)
 		return fail(im, "bad checksum in header");
 	hd->header_crc = crc;
-	if (hd->version != CKPT_VERSION) {
-		o = msg(im);
-		out_str(o, "image format version ");
-		out_u64(o, hd->version);
-		out_str(o, "; this myrestart reads version ");
-		out_u64(o, CKPT_VERSION);
-		return msg_end();
-	}
+	if (hd->version != CKPT_VERSION)
+		return fail(im, "image format version %u; this myrestart reads version %u",
+			    (__u64)hd->version, (__u64)CKPT_VERSION);
 	if (hd->header_size != sizeof(*hd) || hd->page_size != CKPT_PAGE)
 		return fail(im, "bad header (size or page size)");
 	if (hd->data_off != CKPT_PAGE || hd->records_off % CKPT_PAGE ||
 	    hd->records_off < hd->data_off || hd->data_size > hd->records_off - hd->data_off ||
 	    hd->records_size > hd->file_size || hd->records_off != hd->file_size - hd->records_size)
 		return fail(im, "bad header (layout)");
-	if (im->fsize < hd->file_size) {
-		o = msg(im);
-		out_str(o, "truncated image (");
-		out_u64(o, im->fsize);
-		out_str(o, " of ");
-		out_u64(o, hd->file_size);
-		out_str(o, " bytes)");
-		return msg_end();
-	}
+	if (im->fsize < hd->file_size)
+		return fail(im, "truncated image (%u of %u bytes)", im->fsize, (__u64)hd->file_size);
 	if (im->fsize > hd->file_size)
 		return fail(im, "bad image (trailing data after the record table)");
 	if (hd->records_size > RST_RECORDS_MAX)
@@ -113,21 +94,32 @@ static int check_region(const struct img *im, const struct ckpt_region *r, __u32
 	return check_runs(im, r, i);
 }
 
-static int need(const struct img *im, const void *p, const char *what)
+/* the records an image has exactly once, in the order of img.once[]; size
+ * 0: the header's xsave_size */
+static const struct { __u32 type, size; const char *name; } once_rec[] = {
+	{ CKPT_REC_INFO, sizeof(struct ckpt_info), "info" },
+	{ CKPT_REC_REGS, sizeof(struct ckpt_regs), "register" },
+	{ CKPT_REC_XSTATE, 0, "extended state" },
+	{ CKPT_REC_MM, sizeof(struct ckpt_mm), "mm" },
+	{ CKPT_REC_PROC, sizeof(struct ckpt_proc), "process" },
+	{ CKPT_REC_SIGNALS, sizeof(struct ckpt_signals), "signal" },
+};
+#define NONCE (sizeof(once_rec) / sizeof(once_rec[0]))
+
+/* a record of once_rec[]: right size, not seen before */
+static int check_once(struct img *im, const struct ckpt_rec *h, unsigned k)
 {
-	if (p)
-		return 0;
-	struct out *o = msg(im);
-	out_str(o, "bad image (no ");
-	out_str(o, what);
-	out_str(o, " record)");
-	return msg_end();
+	__u32 want = once_rec[k].size ? once_rec[k].size : im->hd.xsave_size;
+	if (h->size != want || im->once[k])
+		return fail(im, "bad %s record", once_rec[k].name);
+	im->once[k] = h + 1;
+	return 0;
 }
 
 static int check_records(struct img *im)
 {
 	const char *p = records, *end = records + im->hd.records_size;
-	unsigned n = 0;
+	unsigned n = 0, k;
 	int ended = 0;
 
 	im->nregions = 0;
@@ -137,72 +129,39 @@ static int check_records(struct img *im)
 		__u64 left = end - p;
 		if (left < sizeof(*h) || h->size > left - sizeof(*h))
 			return fail(im, "bad record table (record runs past its end)");
-		if (h->type < 1 || h->type > CKPT_REC_MAX) {
-			struct out *o = msg(im);
-			out_str(o, "unknown record type ");
-			out_u64(o, h->type);
-			out_str(o, " (written by a newer ckpt?)");
-			return msg_end();
-		}
-		switch (h->type) {
-		case CKPT_REC_INFO:
-			if (h->size != sizeof(struct ckpt_info))
-				return fail(im, "bad info record");
-			im->info = body;
-			break;
-		case CKPT_REC_REGS:
-			if (h->size != sizeof(struct ckpt_regs))
-				return fail(im, "bad register record");
-			im->regs = body;
-			break;
-		case CKPT_REC_XSTATE:
-			if (h->size != im->hd.xsave_size)
-				return fail(im, "bad extended state record");
-			im->xstate = body;
-			break;
-		case CKPT_REC_MM:
-			if (h->size != sizeof(struct ckpt_mm) || im->mm)
-				return fail(im, "bad mm record");
-			im->mm = body;
-			break;
-		case CKPT_REC_SIGNALS:
-			if (h->size != sizeof(struct ckpt_signals) || im->sigs)
-				return fail(im, "bad signal record");
-			im->sigs = body;
-			break;
-		case CKPT_REC_PROC:
-			if (h->size != sizeof(struct ckpt_proc) || im->proc ||
-			    strnlen(((const struct ckpt_proc *)body)->cwd, 4096) == 4096)
-				return fail(im, "bad process record");
-			im->proc = body;
-			break;
-		case CKPT_REC_REGION:
+		if (h->type < 1 || h->type > CKPT_REC_MAX)
+			return fail(im, "unknown record type %u (written by a newer ckpt?)", (__u64)h->type);
+		for (k = 0; k < NONCE && once_rec[k].type != h->type; k++)
+			;
+		if (k < NONCE) {
+			if (check_once(im, h, k))
+				return 1;
+		} else if (h->type == CKPT_REC_REGION) {
 			if (im->nregions >= RST_REGIONS_MAX)
 				return fail(im, "too many regions for this myrestart");
 			im->reg[im->nregions] = body;
 			if (check_region(im, body, h->size, im->nregions))
 				return 1;
 			im->nregions++;
-			break;
-		case CKPT_REC_FD:
+		} else if (h->type == CKPT_REC_FD) {
 			if (im->nfds >= RST_FDS_MAX)
 				return fail(im, "too many descriptors for this myrestart");
 			if (fds_check(im, body, h->size))
 				return 1;
 			im->fds[im->nfds++] = body;
-			break;
-		case CKPT_REC_END:
-			ended = 1;
-			break;
-		}
+		} else
+			ended = 1;        /* CKPT_REC_END */
 		n++;
 		p += sizeof(*h) + ((h->size + 7ul) & ~7ul);
 	}
 	if (!ended || n != im->hd.nrecords)
 		return fail(im, "bad record table (no end record or wrong count)");
-	return need(im, im->info, "info") || need(im, im->regs, "register") ||
-	       need(im, im->xstate, "extended state") || need(im, im->mm, "mm") ||
-	       need(im, im->proc, "process") || need(im, im->sigs, "signal");
+	for (k = 0; k < NONCE; k++)
+		if (!im->once[k])
+			return fail(im, "bad image (no %s record)", once_rec[k].name);
+	if (strnlen(im->proc->cwd, sizeof(im->proc->cwd)) == sizeof(im->proc->cwd))
+		return fail(im, "bad process record");
+	return 0;
 }
 
 static const struct ckpt_region *find_region(const struct img *im, __u64 addr)
@@ -225,15 +184,9 @@ static int check_machine(const struct img *im)
 			return fail(im, "taken under qemu-x86_64; restart it with qemu-x86_64 ./myrestart");
 		return fail(im, "taken natively; restart it without qemu-x86_64");
 	}
-	if (im->hd.xcr0 & ~xcr0) {
-		struct out *o = msg(im);
-		out_str(o, "saved with CPU state features this CPU lacks (xcr0 0x");
-		out_hex(o, im->hd.xcr0, 0);
-		out_str(o, ", here 0x");
-		out_hex(o, xcr0, 0);
-		out_chr(o, ')');
-		return msg_end();
-	}
+	if (im->hd.xcr0 & ~xcr0)
+		return fail(im, "saved with CPU state features this CPU lacks (xcr0 0x%x, here 0x%x)",
+			    (__u64)im->hd.xcr0, xcr0);
 	r = find_region(im, im->regs->rip);
 	if (!r || r->kind >= CKPT_KIND_VDSO)
 		return fail(im, "bad register record (resume address outside the saved memory)");
@@ -249,12 +202,8 @@ int image_load(struct img *im)
 	long r;
 
 	r = k_openat(AT_FDCWD, im->path, O_RDONLY | O_CLOEXEC, 0);
-	if (r < 0) {
-		struct out *o = msg(im);
-		out_str(o, "cannot open: ");
-		out_str(o, err_str(r));
-		return msg_end();
-	}
+	if (r < 0)
+		return fail(im, "cannot open: %s", err_str(r));
 	im->fd = r;
 	r = k_statx(im->fd, "", AT_EMPTY_PATH, STATX_SIZE | STATX_TYPE, &st);
 	if (r < 0)
@@ -317,15 +266,9 @@ int image_verify_data(struct img *im)
 		long long crc = crc_of(im, buf, r->data_off, r->data_len);
 		if (crc < 0)
 			bad = region_fail(im, "truncated image", i);
-		else if (crc != r->data_crc) {
-			struct out *o = msg(im);
-			out_str(o, "bad checksum in region ");
-			out_u64(o, i + 1);
-			out_str(o, " (");
-			out_str(o, region_name(r)[0] ? region_name(r) : "anonymous");
-			out_chr(o, ')');
-			bad = msg_end();
-		}
+		else if (crc != r->data_crc)
+			bad = fail(im, "bad checksum in region %u (%s)", (__u64)i + 1,
+				   region_name(r)[0] ? region_name(r) : "anonymous");
 	}
 	for (unsigned i = 0; i < im->nfds && !bad; i++) {
 		const struct ckpt_fd *f = im->fds[i];
@@ -342,90 +285,48 @@ int image_verify_data(struct img *im)
 	return bad;
 }
 
-static void out_pad(struct out *o, unsigned from, unsigned col)
-{
-	while (o->len - from < col)
-		out_chr(o, ' ');
-}
-
 void image_info(const struct img *im, int exact)
 {
-	static const char *kind[] = { "?", "anon", "stack", "vdso", "vvar", "vvar_vclock" };
+	static const char kinds[] = "?\0anon\0stack\0vdso\0vvar\0vvar_vclock";
 	const struct ckpt_info *in = im->info;
-	struct out o = { .len = 0 };
+	struct out o = { .len = 0, .exact = exact };
 	unsigned i;
 
-	out_str(&o, "format:\tversion ");
-	out_u64(&o, im->hd.version);
-	out_str(&o, im->hd.runner == CKPT_RUNNER_QEMU ? ", taken under qemu-x86_64\n" : ", taken natively\n");
-	out_str(&o, "program:\t");
-	out_str(&o, in->comm);
-	out_str(&o, " (pid ");
-	out_u64(&o, in->pid);
-	out_str(&o, ", checkpoint ");
-	out_u64(&o, in->ncheckpoints);
-	out_str(&o, ")\nexe:         ");
-	out_str(&o, in->exe);
-	out_str(&o, "\ncommand:\t");
+	outf(&o, "format:\tversion %u, taken %s\nprogram:\t%s (pid %u, checkpoint %u)\n"
+		 "exe:\t%s\ncommand:\t", (__u64)im->hd.version,
+	     im->hd.runner == CKPT_RUNNER_QEMU ? "under qemu-x86_64" : "natively",
+	     in->comm, (__u64)in->pid, (__u64)in->ncheckpoints, in->exe);
 	for (i = 0; i < in->cmdline_len && i < sizeof(in->cmdline) - 1; i++)
 		out_chr(&o, in->cmdline[i] ? in->cmdline[i] : ' ');
-	out_str(&o, "\ncwd:\t");
-	out_str(&o, in->cwd);
-	out_str(&o, "\ntime:\t");
-	out_u64(&o, in->time);
-	out_str(&o, " (seconds since the epoch)\n");
+	outf(&o, "\ncwd:\t%s\ntime:\t%u (seconds since the epoch)\n", in->cwd, (__u64)in->time);
 	out_flush(&o, 1);
-	out_str(&o, "cpu state:\txcr0 0x");
-	out_hex(&o, im->hd.xcr0, 0);
-	out_str(&o, ", ");
-	out_u64(&o, im->hd.xsave_size);
-	out_str(&o, " bytes; resume at rip 0x");
-	out_hex(&o, im->regs->rip, 0);
-	out_str(&o, "\nimage:\t");
-	exact ? out_u64(&o, im->hd.file_size) : out_size(&o, im->hd.file_size);
-	out_str(&o, exact ? " bytes, " : ", ");
-	out_u64(&o, im->nregions);
-	out_str(&o, " regions, ");
-	out_u64(&o, im->nfds);
-	out_str(&o, " descriptors; records: info regs xstate mm proc signals region");
-	if (im->nfds)
-		out_str(&o, " fd");
-	out_str(&o, "\n\n  start            end              prot kind         stored  name\n");
+	outf(&o, "cpu state:\txcr0 0x%x, %u bytes; resume at rip 0x%x\nimage:\t%z%s, %u regions, "
+		 "%u descriptors\n\n"
+		 "  start            end              prot kind        stored     name\n",
+	     (__u64)im->hd.xcr0, (__u64)im->hd.xsave_size, (__u64)im->regs->rip,
+	     (__u64)im->hd.file_size, exact ? " bytes" : "", (__u64)im->nregions,
+	     (__u64)im->nfds);
 	out_flush(&o, 1);
 	for (i = 0; i < im->nregions; i++) {
 		const struct ckpt_region *r = im->reg[i];
-		unsigned l0 = o.len;
-		out_str(&o, "  ");
-		out_hex(&o, r->start, 16);
-		out_chr(&o, ' ');
-		out_hex(&o, r->end, 16);
-		out_chr(&o, ' ');
-		out_chr(&o, r->prot & PROT_READ ? 'r' : '-');
-		out_chr(&o, r->prot & PROT_WRITE ? 'w' : '-');
-		out_chr(&o, r->prot & PROT_EXEC ? 'x' : '-');
-		out_chr(&o, r->flags & CKPT_RF_SHARED ? 's' : 'p');
-		out_chr(&o, ' ');
-		out_str(&o, kind[r->kind]);
-		out_pad(&o, l0, 48);
-		if (exact)
-			out_u64(&o, r->data_len);
-		else
-			out_size(&o, r->data_len);
-		out_pad(&o, l0, 62);
-		out_str(&o, region_name(r));
-		out_chr(&o, '\n');
+		char perm[5] = { r->prot & PROT_READ ? 'r' : '-', r->prot & PROT_WRITE ? 'w' : '-',
+				 r->prot & PROT_EXEC ? 'x' : '-', r->flags & CKPT_RF_SHARED ? 's' : 'p' };
+		outf(&o, "  %X %X %s %s", (__u64)r->start, (__u64)r->end, perm, nth_str(kinds, r->kind));
+		out_pad(&o, 53);
+		outf(&o, "%z", (__u64)r->data_len);
+		out_pad(&o, 64);
+		outf(&o, "%s\n", region_name(r));
 		out_flush(&o, 1);
 	}
 	for (i = 0; i < im->nfds; i++) {
 		const struct ckpt_fd *f = im->fds[i];
-		out_str(&o, i ? "  fd " : "\n  fd ");
-		out_u64(&o, f->fd);
-		out_str(&o, f->kind == CKPT_FD_NULL ? "  (becomes /dev/null)  " :
-			    f->kind == CKPT_FD_DELETED ? "  (deleted; contents saved) offset " : "  offset ");
-		if (f->kind != CKPT_FD_NULL)
-			out_u64(&o, f->pos), out_str(&o, "  ");
-		out_str(&o, (const char *)(f + 1));
-		out_chr(&o, '\n');
+		outf(&o, "%s  fd %u  ", i ? "" : "\n", (__u64)f->fd);
+		if (f->kind == CKPT_FD_NULL)
+			outf(&o, "(becomes /dev/null)  ");
+		else
+			outf(&o, "%soffset %u  ", f->kind == CKPT_FD_DELETED ? "(deleted; contents saved) " : "",
+			     (__u64)f->pos);
+		outf(&o, "%s\n", (const char *)(f + 1));
 		out_flush(&o, 1);
 	}
 }

@@ -9,34 +9,23 @@
 
 #define VERSION "0.1"
 
-/* something in .data, so the data segment sits at 0x5100000 as designed */
-static const char *prog = "myrestart";
-static struct out M;
 static struct img im;
 
-struct out *msg(const struct img *i)
+int fail(const struct img *i, const char *fmt, ...)
 {
-	M.len = 0;
-	out_str(&M, prog);
-	out_str(&M, ": ");
-	if (i && i->path) {
-		out_str(&M, i->path);
-		out_str(&M, ": ");
-	}
-	return &M;
-}
+	static struct out m;
+	__builtin_va_list ap;
 
-int msg_end(void)
-{
-	out_chr(&M, '\n');
-	out_flush(&M, 2);
+	m.len = 0;
+	outf(&m, "myrestart: ");
+	if (i && i->path)
+		outf(&m, "%s: ", i->path);
+	__builtin_va_start(ap, fmt);
+	voutf(&m, fmt, ap);
+	__builtin_va_end(ap);
+	out_chr(&m, '\n');
+	out_flush(&m, 2);
 	return 1;
-}
-
-int fail(const struct img *i, const char *what)
-{
-	out_str(msg(i), what);
-	return msg_end();
 }
 
 static void say(int fd, const char *s)
@@ -47,49 +36,42 @@ static void say(int fd, const char *s)
 static int usage(int code)
 {
 	say(code ? 2 : 1,
-	    "Usage: myrestart [--lazy|--eager] FILE | --check FILE | --info [--bytes] FILE\n"
-	    "Restarts the process saved in the ckpt image FILE, after checking all of it.\n"
-	    "  --check  validate only (headers, tables, every checksum) and print ok\n"
-	    "  --info   describe the image; --bytes: exact byte counts\n"
-	    "  --lazy   skip the page-data checksums (faster; damage goes unnoticed)\n"
-	    "  --eager  copy pages instead of mapping FILE (if FILE may change or vanish)\n"
-	    "  --strict refuse if a file the program had open changed size\n"
-	    "Exit status: 0 ok, 1 bad image or failed restart, 2 usage error.\n");
+	    "Usage: myrestart [--lazy|--eager] [--strict] FILE\n"
+	    "   or: myrestart --check FILE | --info [--bytes] FILE\n"
+	    "Restart the process saved in the ckpt image FILE, after checking all of it.\n"
+	    "  --check   only validate FILE, then print ok\n"
+	    "  --info    describe FILE; --bytes: exact sizes\n"
+	    "  --lazy    skip the page checksums\n"
+	    "  --eager   copy pages instead of mapping FILE\n"
+	    "  --strict  refuse if an open file changed size\n"
+	    "Exit status 0 ok, 1 bad image or failed restart, 2 usage error.\n");
 	return code;
 }
 
 int main(int argc, char **argv)
 {
-	int check = 0, info = 0, exact = 0, i;
+	static int check, info, exact;
+	static const char *const name[] = { "--check", "--info", "--bytes", "--lazy", "--eager", "--strict" };
+	static int *const flag[] = { &check, &info, &exact, &im.lazy, &im.eager, &im.strict };
+	unsigned k;
+	int i;
 
 	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
 		const char *a = argv[i];
-		if (!strcmp(a, "--")) {
+		for (k = 0; k < sizeof(name) / sizeof(name[0]) && strcmp(a, name[k]); k++)
+			;
+		if (k < sizeof(name) / sizeof(name[0]))
+			*flag[k] = 1;
+		else if (!strcmp(a, "--")) {
 			i++;
 			break;
-		} else if (!strcmp(a, "--check"))
-			check = 1;
-		else if (!strcmp(a, "--info"))
-			info = 1;
-		else if (!strcmp(a, "--bytes"))
-			exact = 1;
-		else if (!strcmp(a, "--lazy"))
-			im.lazy = 1;
-		else if (!strcmp(a, "--eager"))
-			im.eager = 1;
-		else if (!strcmp(a, "--strict"))
-			im.strict = 1;
-		else if (!strcmp(a, "--help"))
+		} else if (!strcmp(a, "--help"))
 			return usage(0);
 		else if (!strcmp(a, "--version")) {
 			say(1, "myrestart (ckpt) " VERSION ", image format 1\n");
 			return 0;
 		} else {
-			struct out *o = msg(0);
-			out_str(o, "unknown option '");
-			out_str(o, a);
-			out_str(o, "'; try 'myrestart --help'");
-			msg_end();
+			fail(0, "unknown option '%s'; try 'myrestart --help'", a);
 			return 2;
 		}
 	}

@@ -6,21 +6,12 @@
  * signals last (everything is blocked until the program's sigreturn). */
 #include "restart.h"
 
-static const char *const rlimit_name[CKPT_NRLIMIT] = {
-	"CPU", "FSIZE", "DATA", "STACK", "CORE", "RSS", "NPROC", "NOFILE",
-	"MEMLOCK", "AS", "LOCKS", "SIGPENDING", "MSGQUEUE", "NICE", "RTPRIO", "RTTIME",
-};
+/* RLIMIT_ names in resource order, each NUL terminated */
+static const char rlimit_names[] =
+	"CPU\0FSIZE\0DATA\0STACK\0CORE\0RSS\0NPROC\0NOFILE\0MEMLOCK\0AS\0LOCKS\0"
+	"SIGPENDING\0MSGQUEUE\0NICE\0RTPRIO\0RTTIME";
 
 static int cwd_ok;
-
-static void warn(const struct img *im, const char *what, const char *detail)
-{
-	struct out *o = msg(im);
-	out_str(o, "warning: ");
-	out_str(o, what);
-	out_str(o, detail);
-	msg_end();
-}
 
 int proc_prepare(const struct img *im)
 {
@@ -32,7 +23,7 @@ int proc_prepare(const struct img *im)
 		return 0;
 	fd = k_openat(AT_FDCWD, cwd, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 	if (fd < 0)
-		warn(im, "cannot return to the working directory, staying here: ", cwd);
+		fail(im, "warning: cannot return to the working directory, staying here: %s", cwd);
 	else
 		cwd_ok = 1, sys_close(fd);
 	return 0;
@@ -50,7 +41,7 @@ static void restore_rlimits(const struct img *im)
 			continue;
 		now.cur = want.cur < now.max ? want.cur : now.max;
 		my_syscall4(__NR_prlimit64, 0, r, &now, 0);
-		warn(im, "cannot raise the hard limit RLIMIT_", rlimit_name[r]);
+		fail(im, "warning: cannot raise the hard limit RLIMIT_%s", nth_str(rlimit_names, r));
 	}
 }
 
@@ -69,12 +60,12 @@ void proc_restore(const struct img *im)
 	sys_umask(p->umask);
 	restore_rlimits(im);
 	for (int w = 0; w < 3; w++) {
-		struct { struct timeval interval, value; } it = {
-			{ p->itimer[w].interval_us / 1000000, p->itimer[w].interval_us % 1000000 },
-			{ p->itimer[w].value_us / 1000000, p->itimer[w].value_us % 1000000 },
-		};
-		if (p->itimer[w].value_us)
-			my_syscall3(__NR_setitimer, w, &it, 0);
+		struct timeval it[2];           /* interval, value */
+		__u64 us[2] = { p->itimer[w].interval_us, p->itimer[w].value_us };
+		for (int k = 0; k < 2; k++)
+			it[k].tv_sec = us[k] / 1000000, it[k].tv_usec = us[k] % 1000000;
+		if (us[1])
+			my_syscall3(__NR_setitimer, w, it, 0);
 	}
 	for (int s = 1; s <= 64; s++)
 		if (((p->pending >> (s - 1)) & 1) && s != (int)p->ckpt_signal && s != SIGKILL && s != SIGSTOP)

@@ -4,7 +4,7 @@
  * qemu target lives from 0x4000000000 up too (a non-PIE program's ld.so
  * sits exactly there), and qemu needs those pages intact for every signal
  * it delivers.  When the image needs them, myrestart runs itself again
- * under the same qemu with a guest stack size (QEMU_STACK_SIZE) that puts
+ * under the same qemu with a guest stack size (-s) that puts
  * the tables into a gap of the image. */
 #include "restart.h"
 
@@ -42,13 +42,9 @@ static char *find(char *s, const char *w)
 static int qemu_path(char *path, unsigned cap)
 {
 	static char buf[32768];
-	long fd = k_openat(AT_FDCWD, "/proc/self/smaps", O_RDONLY | O_CLOEXEC, 0), n;
+	long n = k_read_file("/proc/self/smaps", buf, sizeof(buf) - 1);
 	char *p;
 
-	if (fd < 0)
-		return -1;
-	n = k_read_full(fd, buf, sizeof(buf) - 1);
-	sys_close(fd);
 	buf[n > 0 ? n : 0] = 0;
 	for (p = buf; (p = find(p, "/qemu-")); p++) {
 		char *s = p, *e = p;
@@ -66,14 +62,15 @@ static int qemu_path(char *path, unsigned cap)
 }
 
 /* Returns only when no re-execution is needed (or possible: then the
- * caller's collision check refuses the image with a clear message). */
+ * caller's collision check refuses the image with a clear message).  qemu
+ * takes -s over QEMU_STACK_SIZE, so the environment passes on as it is. */
 void qemu_relocate_tables(const struct img *im, char **argv)
 {
-	static char qemu[512], env_buf[64];
-	static char *nargv[64], *nenv[512];
+	static char qemu[512], size_arg[24];
+	static char *nargv[64];
 	struct __attribute__((packed)) { __u16 lim; __u64 base; } g;
 	struct out o = { .len = 0 };
-	unsigned i, k = 0;
+	unsigned i;
 	__u64 size;
 
 	__asm__ volatile("sidt %0" : "=m"(g));
@@ -82,18 +79,13 @@ void qemu_relocate_tables(const struct img *im, char **argv)
 	size = stack_size_for(im);
 	if (g.base == QEMU_STACK_BASE + size || qemu_path(qemu, sizeof(qemu)))
 		return;
-	out_str(&o, "QEMU_STACK_SIZE=");
-	out_u64(&o, size);
-	memcpy(env_buf, o.buf, o.len);
-	env_buf[o.len] = 0;
+	outf(&o, "%u", size);
+	memcpy(size_arg, o.buf, o.len);
 	nargv[0] = qemu;
-	for (i = 0; argv[i] && i < 62; i++)
-		nargv[i + 1] = argv[i];
-	nargv[i + 1] = 0;
-	nenv[k++] = env_buf;
-	for (i = 0; environ && environ[i] && k < 510; i++)
-		if (memcmp(environ[i], "QEMU_STACK_SIZE=", 16))
-			nenv[k++] = environ[i];
-	nenv[k] = 0;
-	my_syscall3(__NR_execve, qemu, nargv, nenv);
+	nargv[1] = "-s";
+	nargv[2] = size_arg;
+	for (i = 0; argv[i] && i < 60; i++)
+		nargv[i + 3] = argv[i];
+	nargv[i + 3] = 0;
+	my_syscall3(__NR_execve, qemu, nargv, environ);
 }

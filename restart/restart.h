@@ -23,12 +23,17 @@ struct img {
 	int runner;                /* the runner myrestart itself is under */
 	__u64 fsize;
 	struct ckpt_header hd;
-	const struct ckpt_info *info;
-	const struct ckpt_regs *regs;
-	const void *xstate;
-	const struct ckpt_mm *mm;
-	const struct ckpt_proc *proc;
-	const struct ckpt_signals *sigs;
+	union {                    /* the records an image has exactly once */
+		struct {
+			const struct ckpt_info *info;
+			const struct ckpt_regs *regs;
+			const void *xstate;
+			const struct ckpt_mm *mm;
+			const struct ckpt_proc *proc;
+			const struct ckpt_signals *sigs;
+		};
+		const void *once[6];  /* in the order of image.c's once_rec[] */
+	};
 	int strict;                /* refuse files that changed since the checkpoint */
 	unsigned nregions;
 	const struct ckpt_region *reg[RST_REGIONS_MAX];
@@ -63,10 +68,9 @@ void qemu_relocate_tables(const struct img *im, char **argv);
 /* restore.c */
 int restore_prepare(struct img *im);
 __attribute__((noreturn)) void restore_run(struct img *im);
-/* main.c: one-line messages "myrestart: FILE: what" on stderr */
-struct out *msg(const struct img *im);
-int msg_end(void);                 /* prints the line; returns 1 */
-int fail(const struct img *im, const char *what);
+/* main.c: one line "myrestart: FILE: what" on stderr (see outf() for
+ * the format); returns 1 */
+int fail(const struct img *im, const char *fmt, ...);
 
 void ckpt_switch_stack(unsigned long top, void (*fn)(void *), void *arg);
 __attribute__((noreturn)) void ckpt_ctx_jump(const struct ckpt_regs *r, const void *x, long mode);

@@ -6,28 +6,31 @@
 #include "restart.h"
 
 struct own_map {
-	__u64 start, end;
-	int kind;                 /* 0 or CKPT_KIND_VDSO/VVAR/VVAR_VCLOCK */
+	__u64 start, end;         /* end 0: none */
 };
+
+/* [vdso], [vvar], [vvar_vclock]: index = kind - CKPT_KIND_VDSO */
+#define NSPECIAL (CKPT_KIND_MAX - CKPT_KIND_VDSO + 1)
 
 /* qemu: the pages holding the emulated GDT and IDT, never unmapped */
 static __u64 keep_page[2];
 static unsigned nkeep;
 
 static char own_text[65536];
-static struct own_map own[512];
+static struct own_map own[512];    /* ours to unmap */
 static unsigned nown;
+static struct own_map own_sp[NSPECIAL];              /* ours to move */
+static const struct ckpt_region *img_sp[NSPECIAL];  /* where they go */
 static struct ckpt_regs regs;
 static __u8 xarea[16384] __attribute__((aligned(64)));
 
+/* CKPT_KIND_VDSO.. for the special mappings, else 0 */
 static int special_kind(const struct map_ent *e)
 {
-	if (name_is(e, "[vdso]"))
-		return CKPT_KIND_VDSO;
-	if (name_is(e, "[vvar]"))
-		return CKPT_KIND_VVAR;
-	if (name_is(e, "[vvar_vclock]"))
-		return CKPT_KIND_VVAR_VCLOCK;
+	static const char names[] = "[vdso]\0[vvar]\0[vvar_vclock]";
+	for (int k = 0; k < NSPECIAL; k++)
+		if (name_is(e, nth_str(names, k)))
+			return CKPT_KIND_VDSO + k;
 	return 0;
 }
 
@@ -43,14 +46,11 @@ static void qemu_tables(__u64 *gdt, __u64 *idt)
 
 static int read_own_maps(struct img *im)
 {
-	long fd = k_openat(AT_FDCWD, "/proc/self/maps", O_RDONLY | O_CLOEXEC, 0), n;
+	long n = k_read_file("/proc/self/maps", own_text, sizeof(own_text) - 1);
 	__u64 gdt = 0, idt = 0;
 	char *line, *cur = own_text;
+	int k;
 
-	if (fd < 0)
-		return fail(im, "cannot read /proc/self/maps");
-	n = k_read_full(fd, own_text, sizeof(own_text) - 1);
-	sys_close(fd);
 	if (n < 0 || n >= (long)sizeof(own_text) - 1)
 		return fail(im, "cannot read /proc/self/maps (too long?)");
 	own_text[n] = 0;
@@ -67,29 +67,15 @@ static int read_own_maps(struct img *im)
 			return fail(im, "cannot parse /proc/self/maps");
 		if (e.end > CKPT_USER_END)
 			continue;       /* [vsyscall] */
+		k = special_kind(&e);
+		if (k) {
+			own_sp[k - CKPT_KIND_VDSO] = (struct own_map){ e.start, e.end };
+			continue;
+		}
 		if (nown == sizeof(own) / sizeof(own[0]))
 			return fail(im, "too many mappings in myrestart itself");
-		own[nown].start = e.start;
-		own[nown].end = e.end;
-		own[nown].kind = special_kind(&e);
-		nown++;
+		own[nown++] = (struct own_map){ e.start, e.end };
 	}
-	return 0;
-}
-
-static const struct own_map *own_special(int kind)
-{
-	for (unsigned i = 0; i < nown; i++)
-		if (own[i].kind == kind)
-			return &own[i];
-	return 0;
-}
-
-static const struct ckpt_region *img_special(const struct img *im, int kind)
-{
-	for (unsigned i = 0; i < im->nregions; i++)
-		if (im->reg[i]->kind == (__u32)kind)
-			return im->reg[i];
 	return 0;
 }
 
@@ -97,16 +83,18 @@ static const struct ckpt_region *img_special(const struct img *im, int kind)
  * vdso code finds its data at a fixed distance. */
 static int check_vdso(struct img *im)
 {
-	const struct ckpt_region *base = img_special(im, CKPT_KIND_VDSO);
-	const struct own_map *obase = own_special(CKPT_KIND_VDSO);
+	const struct ckpt_region *base;
+	int k;
 
-	for (int k = CKPT_KIND_VDSO; k <= CKPT_KIND_VVAR_VCLOCK; k++) {
-		const struct ckpt_region *r = img_special(im, k);
-		const struct own_map *o = own_special(k);
-		if (!r)
-			continue;
-		if (!o || !base || !obase || r->end - r->start != o->end - o->start ||
-		    r->start - base->start != o->start - obase->start)
+	for (unsigned i = 0; i < im->nregions; i++)
+		if (im->reg[i]->kind >= CKPT_KIND_VDSO)
+			img_sp[im->reg[i]->kind - CKPT_KIND_VDSO] = im->reg[i];
+	base = img_sp[0];
+	for (k = 0; k < NSPECIAL; k++) {
+		const struct ckpt_region *r = img_sp[k];
+		const struct own_map *o = &own_sp[k];
+		if (r && (!o->end || !base || !own_sp[0].end || r->end - r->start != o->end - o->start ||
+			  r->start - base->start != o->start - own_sp[0].start))
 			return fail(im, "vdso differs from this kernel's (another kernel?)");
 	}
 	return 0;
@@ -116,13 +104,9 @@ static int check_collisions(struct img *im)
 {
 	for (unsigned i = 0; i < nkeep; i++)
 		for (unsigned k = 0; k < im->nregions; k++)
-			if (im->reg[k]->start <= keep_page[i] && im->reg[k]->end > keep_page[i]) {
-				struct out *o = msg(im);
-				out_str(o, "the image needs 0x");
-				out_hex(o, keep_page[i], 0);
-				out_str(o, ", where qemu keeps its descriptor tables in this process");
-				return msg_end();
-			}
+			if (im->reg[k]->start <= keep_page[i] && im->reg[k]->end > keep_page[i])
+				return fail(im, "the image needs 0x%x, where qemu keeps its descriptor "
+					    "tables in this process", keep_page[i]);
 	return 0;
 }
 
@@ -142,14 +126,8 @@ int restore_prepare(struct img *im)
 
 static __attribute__((noreturn)) void die(const struct img *im, const char *what, long err)
 {
-	struct out *o = msg(im);
-	out_str(o, "restore failed (past the point of no return): ");
-	out_str(o, what);
-	if (err) {
-		out_str(o, ": ");
-		out_str(o, err_str(err));
-	}
-	msg_end();
+	fail(im, "restore failed (past the point of no return): %s%s%s", what, err ? ": " : "",
+	     err ? err_str(err) : "");
 	k_exit_group(1);
 }
 
@@ -168,12 +146,9 @@ static void unmap_range(const struct img *im, __u64 lo, __u64 hi)
 
 static void unmap_own(const struct img *im)
 {
-	for (unsigned i = 0; i < nown; i++) {
-		if (own[i].kind ||
-		    (own[i].start >= CKPT_RESERVED_START && own[i].end <= CKPT_RESERVED_END))
-			continue;
-		unmap_range(im, own[i].start, own[i].end);
-	}
+	for (unsigned i = 0; i < nown; i++)
+		if (own[i].start < CKPT_RESERVED_START || own[i].end > CKPT_RESERVED_END)
+			unmap_range(im, own[i].start, own[i].end);
 }
 
 /* Park our vdso/vvar in scratch space first, so that no move can land on
@@ -181,19 +156,18 @@ static void unmap_own(const struct img *im)
  * had them (or drop those the image did not have). */
 static void move_vdso(const struct img *im)
 {
-	__u64 lo = ~0ull, at[CKPT_KIND_MAX + 1] = { 0 };
+	__u64 lo = ~0ull, at[NSPECIAL] = { 0 };
 	int k;
 
-	for (k = CKPT_KIND_VDSO; k <= CKPT_KIND_VVAR_VCLOCK; k++)
-		if (own_special(k) && own_special(k)->start < lo)
-			lo = own_special(k)->start;
-	for (k = CKPT_KIND_VDSO; k <= CKPT_KIND_VVAR_VCLOCK; k++) {
-		const struct own_map *o = own_special(k);
-		__u64 len;
-		if (!o)
+	for (k = 0; k < NSPECIAL; k++)
+		if (own_sp[k].end && own_sp[k].start < lo)
+			lo = own_sp[k].start;
+	for (k = 0; k < NSPECIAL; k++) {
+		const struct own_map *o = &own_sp[k];
+		__u64 len = o->end - o->start;
+		if (!o->end)
 			continue;
-		len = o->end - o->start;
-		if (!img_special(im, k)) {
+		if (!img_sp[k]) {
 			k_munmap(o->start, len);
 			continue;
 		}
@@ -202,8 +176,8 @@ static void move_vdso(const struct img *im)
 		    k_mremap(o->start, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, at[k]) != (long)at[k])
 			die(im, "cannot move the vdso", 0);
 	}
-	for (k = CKPT_KIND_VDSO; k <= CKPT_KIND_VVAR_VCLOCK; k++) {
-		const struct ckpt_region *r = img_special(im, k);
+	for (k = 0; k < NSPECIAL; k++) {
+		const struct ckpt_region *r = img_sp[k];
 		__u64 len;
 		long m;
 		if (!r || !at[k])
@@ -252,26 +226,21 @@ static void map_region(const struct img *im, const struct ckpt_region *r)
 static void restore_mm(const struct img *im)
 {
 	const struct ckpt_mm *m = im->mm;
-	struct prctl_mm_map pm = {
-		.start_code = m->start_code, .end_code = m->end_code,
-		.start_data = m->start_data, .end_data = m->end_data,
-		.start_brk = m->start_brk, .brk = m->brk, .start_stack = m->start_stack,
-		.arg_start = m->arg_start, .arg_end = m->arg_end,
-		.env_start = m->env_start, .env_end = m->env_end,
-		.auxv = (__u64 *)m->auxv, .auxv_size = m->auxv_size, .exe_fd = -1,
-	};
+	struct prctl_mm_map pm;
 	long r;
 
 	if (!m->valid || im->runner == CKPT_RUNNER_QEMU)
 		return;
+	/* start_code up to env_end: the same eleven fields in the same order */
+	_Static_assert(__builtin_offsetof(struct prctl_mm_map, auxv) == __builtin_offsetof(struct ckpt_mm, auxv),
+		       "ckpt_mm must begin as prctl_mm_map does");
+	memcpy(&pm, m, __builtin_offsetof(struct ckpt_mm, auxv));
+	pm.auxv = (__u64 *)m->auxv;
+	pm.auxv_size = m->auxv_size;
+	pm.exe_fd = -1;
 	r = k_prctl(PR_SET_MM, PR_SET_MM_MAP, (unsigned long)&pm, sizeof(pm), 0);
-	if (r < 0) {
-		struct out *o = msg(im);
-		out_str(o, "warning: program break not restored (");
-		out_str(o, err_str(r));
-		out_str(o, "); malloc will use mmap");
-		msg_end();
-	}
+	if (r < 0)
+		fail(im, "warning: program break not restored (%s); malloc will use mmap", err_str(r));
 }
 
 static __attribute__((noreturn)) void restore_main(void *arg)

@@ -1,14 +1,25 @@
 #!/bin/sh
-# Build-time audit of myrestart: static, no interpreter, LOAD segments at
-# 0x5000000 / 0x5100000 / 0x5200000, and within its size budget.
+# Build-time audit of myrestart: static, no interpreter, one LOAD segment
+# each in the pages at 0x5000000 (text), 0x5100000 (data) and 0x5200000
+# (bss), file offsets the kernel can map, and within its size budget.
 bin=$1 max=$2
 fail() { echo "audit: $bin: $*" >&2; rm -f "$bin"; exit 1; }
 ph=$(readelf -lW "$bin")
 echo "$ph" | grep -q INTERP && fail "has an interpreter"
 readelf -d "$bin" 2>/dev/null | grep -q NEEDED && fail "is dynamically linked"
-for a in 0x0000000005000000 0x0000000005100000 0x0000000005200000; do
-	echo "$ph" | grep LOAD | awk '{print $3}' | grep -qx "$a" || fail "no LOAD segment at $a"
+loads=$(echo "$ph" | awk '$1 == "LOAD" { print $2, $3, $5 }')
+for page in 0x5000000 0x5100000 0x5200000; do
+	n=0
+	while read -r off addr filesz; do
+		[ $((addr & ~0xfff)) -eq $((page)) ] && n=$((n + 1))
+		[ $((filesz)) -eq 0 ] || [ $(((off - addr) & 0xfff)) -eq 0 ] ||
+			fail "LOAD at $addr has file offset $off: not mappable"
+	done <<EOF
+$loads
+EOF
+	[ $n -eq 1 ] || fail "no LOAD segment in the page at $page"
 done
+[ "$(echo "$loads" | wc -l)" -eq 3 ] || fail "more than three LOAD segments"
 size=$(stat -c %s "$bin")
 [ "$size" -le "$max" ] || fail "$size bytes, budget $max"
 echo "audit: $bin ok ($size bytes of $max)"
