@@ -172,7 +172,8 @@ size: libckpt.so myrestart
 	@for f in myrestart:build/myrestart.elf libckpt.so:libckpt.so; do \
 		t=$$(stat -c %s $${f%%:*}); echo "$${f%%:*}: $$t bytes"; \
 		size -A $${f#*:} | awk -v t=$$t '$$2 ~ /^[0-9]+$$/ && $$2 > 0 && $$1 !~ /bss|Total/ \
-			{ printf "  %-20s %7d  %5.1f%%\n", $$1, $$2, 100 * $$2 / t }'; done
+			{ printf "  %-20s %7d  %5.1f%%\n", $$1, $$2, 100 * $$2 / t; s += $$2 } \
+			END { printf "  %-20s %7d  %5.1f%%\n", "(headers, padding)", t - s, 100 * (t - s) / t }'; done
 
 clean:
 	rm -rf build libckpt.so myrestart hello myckpt myckpt.* tests/out ckpt-run.installed
