@@ -1,14 +1,20 @@
-/* When the program break cannot be restored (qemu-user refuses
+/* Symbols of glibc found without glibc: the dynamic symbol tables (GNU
+ * hash) of objects already mapped in memory are walked by hand.
+ *
+ * __curbrk: when the program break cannot be restored (qemu-user refuses
  * PR_SET_MM_MAP), glibc's malloc must stop using brk: its cached break,
  * __curbrk, still names the old heap end while the kernel's break is
  * elsewhere, and the first heap trim would take the difference for
  * released memory and corrupt the heap.  With __curbrk = (void *)-1,
  * sbrk() fails cleanly (overflow check) and malloc falls back to mmap,
- * as glibc does whenever brk is unavailable.
+ * as glibc does whenever brk is unavailable.  The writer finds it in
+ * libc.so.6 and the restart path of state.c sets it.
  *
- * __curbrk is an exported libc data symbol; the writer finds it without
- * libc by walking libc.so.6's dynamic symbol table (GNU hash) in memory,
- * and the restart path of state.c sets it. */
+ * __environ: the constructor points it at a copy of the environment that
+ * names the owner of the image (inherit.c).  It is looked up in ld.so's
+ * list of loaded objects, in search order, because an executable that
+ * uses environ has its own copy of it (a copy relocation): libc's
+ * original then is dead memory. */
 #include "ckpt.h"
 #include <linux/elf.h>
 
@@ -24,24 +30,32 @@ static __u32 gnu_hash(const char *s)
 	return h;
 }
 
-static void *lookup(__u64 base, const char *name)
+/* The dynamic section of the ELF object whose header is mapped at base */
+static const Elf64_Dyn *dynamic(__u64 base)
 {
 	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)base;
-	const Elf64_Phdr *ph = (const Elf64_Phdr *)(base + eh->e_phoff);
-	const Elf64_Dyn *dyn = 0;
+	const Elf64_Phdr *ph;
+
+	if (!base || memcmp(eh->e_ident, ELFMAG, SELFMAG))
+		return 0;
+	ph = (const Elf64_Phdr *)(base + eh->e_phoff);
+	for (int i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_type == PT_DYNAMIC)
+			return (const Elf64_Dyn *)(base + ph[i].p_vaddr);
+	return 0;
+}
+
+/* name in the object loaded at bias with that dynamic section, or 0 */
+static void *lookup(__u64 bias, const Elf64_Dyn *dyn, const char *name)
+{
 	const __u32 *gh = 0;
 	const Elf64_Sym *sym = 0;
 	const char *str = 0;
 	__u32 h = gnu_hash(name), nb, off, shift, i;
 
-	if (memcmp(eh->e_ident, ELFMAG, SELFMAG))
-		return 0;
-	for (i = 0; i < eh->e_phnum; i++)
-		if (ph[i].p_type == PT_DYNAMIC)
-			dyn = (const Elf64_Dyn *)(base + ph[i].p_vaddr);
 	for (; dyn && dyn->d_tag != DT_NULL; dyn++) {
 		/* ld.so relocates these in place; tolerate either form */
-		__u64 v = dyn->d_un.d_ptr < base ? dyn->d_un.d_ptr + base : dyn->d_un.d_ptr;
+		__u64 v = dyn->d_un.d_ptr < bias ? dyn->d_un.d_ptr + bias : dyn->d_un.d_ptr;
 		if (dyn->d_tag == DT_GNU_HASH) gh = (const __u32 *)v;
 		if (dyn->d_tag == DT_SYMTAB) sym = (const Elf64_Sym *)v;
 		if (dyn->d_tag == DT_STRTAB) str = (const char *)v;
@@ -57,7 +71,7 @@ static void *lookup(__u64 base, const char *name)
 	for (i = buckets[h % nb]; i >= off; i++) {
 		__u32 ch = chain[i - off];
 		if ((ch | 1) == (h | 1) && !strcmp(str + sym[i].st_name, name) && sym[i].st_shndx)
-			return (void *)(base + sym[i].st_value);
+			return (void *)(bias + sym[i].st_value);
 		if (ch & 1)
 			break;
 	}
@@ -70,5 +84,56 @@ static void *lookup(__u64 base, const char *name)
  * anonymous), or 0. */
 void **ckpt_glibc_curbrk(__u64 base)
 {
-	return lookup(base, "__curbrk");
+	return lookup(base, dynamic(base), "__curbrk");
+}
+
+/* The head of ld.so's struct link_map (<link.h>), stable ABI since it
+ * is what debuggers read through _r_debug */
+struct loaded {
+	__u64 bias;
+	const char *name;
+	const Elf64_Dyn *dyn;
+	struct loaded *next;
+};
+
+/* The objects ld.so loaded, in search order: _r_debug.r_map of the ld.so
+ * at AT_BASE (0 when ld.so itself was run as the program: then its
+ * header starts the page of AT_PHDR) */
+__attribute__((minsize)) static struct loaded *loaded(const unsigned long *auxv)
+{
+	struct { int version; struct loaded *map; } *r;
+	__u64 base = 0, phdr = 0;
+
+	for (; auxv && auxv[0]; auxv += 2) {
+		if (auxv[0] == AT_BASE)
+			base = auxv[1];
+		if (auxv[0] == AT_PHDR)
+			phdr = auxv[1];
+	}
+	if (!base)
+		base = phdr & ~4095ul;
+	r = lookup(base, dynamic(base), "_r_debug");
+	return r ? r->map : 0;
+}
+
+/* The program's live environ (the first definition in search order), or 0 */
+__attribute__((minsize)) char ***ckpt_glibc_environ(const unsigned long *auxv)
+{
+	for (struct loaded *l = loaded(auxv); l; l = l->next) {
+		char ***e = lookup(l->bias, l->dyn, "__environ");
+		if (e)
+			return e;
+	}
+	return 0;
+}
+
+/* This library's file name as ld.so loaded it, or 0 */
+__attribute__((minsize)) const char *ckpt_glibc_self(const unsigned long *auxv)
+{
+	extern const Elf64_Dyn _DYNAMIC[] __attribute__((visibility("hidden")));
+
+	for (struct loaded *l = loaded(auxv); l; l = l->next)
+		if (l->dyn == _DYNAMIC)
+			return l->name;
+	return 0;
 }
