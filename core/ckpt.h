@@ -22,12 +22,17 @@ struct ckpt_state {
 	int fsync;                /* CKPT_FSYNC=1: fsync before the rename */
 	int verbose;              /* CKPT_VERBOSE=1: a line per checkpoint */
 	unsigned interval;        /* CKPT_INTERVAL: seconds between checkpoints, or 0 */
+	int inherit;              /* CKPT_INHERIT: children keep the library (default 1) */
+	int owner;                /* pid of the process that owns the image path */
+	int pid;                  /* our pid as last seen: another one means a fork */
+	int tag;                  /* 0 for the owner, else the pid in our image's name */
+	unsigned base_len;        /* path without a descendant's ".<pid>" */
 	int api_call;             /* inside ckpt_checkpoint(): it runs the callbacks */
 	int restarted;            /* set by the restart path */
 	__u64 t_start;            /* CLOCK_MONOTONIC at the signal, for verbose */
 	struct { int ev; void (*fn)(void *); void *arg; } cb[16];
 	unsigned ncb;
-	char path[CKPT_PATH_MAX]; /* absolute image path */
+	char path[CKPT_PATH_MAX]; /* absolute image path (of this checkpoint) */
 	char comm[16];
 
 	/* filled at checkpoint time (context by the handler, the rest by the
@@ -62,10 +67,17 @@ void ckpt_reserve_range(void);
 int ckpt_start_interval(void);
 /* glibc.c */
 void **ckpt_glibc_curbrk(__u64 libc_base);
+char ***ckpt_glibc_environ(const unsigned long *auxv);
+const char *ckpt_glibc_self(const unsigned long *auxv);
+/* inherit.c */
+void ckpt_inherit_init(char **envp, const unsigned long *auxv);
+void ckpt_inherit_name(void);
+void ckpt_inherit_restarted(void);
 /* fds.c */
 __u64 ckpt_fds_records(char *buf, __u64 cap, unsigned *count, int skip);
 int ckpt_fds_write_deleted(char *recs, __u64 size, int img_fd, __u64 *off);
 /* init.c */
 void ckpt_msg(const char *what, const char *detail, long err);
+const char *ckpt_env_get(char **envp, const char *name);
 
 #endif

@@ -52,6 +52,7 @@ __attribute__((used)) void ckpt_signal_handler(int sig, void *info, void *uc)
 	/* a checkpoint still being written is finished first: queued, never
 	 * two writers racing for the same image */
 	wait_writer();
+	ckpt_inherit_name();
 	ckpt_st.t_start = k_now_ns();
 	if (!ckpt_st.api_call)
 		ckpt_run_callbacks(1 /* CKPT_PRE_CHECKPOINT */);

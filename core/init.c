@@ -54,7 +54,7 @@ static int inside_qemu_host(void)
 	return starts_with(base_name(exe), "qemu-");
 }
 
-static const char *env_get(char **envp, const char *name)
+const char *ckpt_env_get(char **envp, const char *name)
 {
 	for (; *envp; envp++) {
 		const char *e = *envp, *n = name;
@@ -92,7 +92,7 @@ static int parse_signal(const char *v)
 
 static int flag(char **envp, const char *name, int *out)
 {
-	const char *v = env_get(envp, name);
+	const char *v = ckpt_env_get(envp, name);
 	if (!v || !*v)
 		return 0;
 	if ((v[0] != '0' && v[0] != '1') || v[1]) {
@@ -103,19 +103,22 @@ static int flag(char **envp, const char *name, int *out)
 	return 0;
 }
 
-/* CKPT_FILE, CKPT_SIGNAL, CKPT_INTERVAL, CKPT_VERBOSE, CKPT_FSYNC.  A bad value: one line,
- * and the program runs without checkpointing. */
+/* CKPT_FILE, CKPT_SIGNAL, CKPT_INTERVAL, CKPT_VERBOSE, CKPT_FSYNC,
+ * CKPT_INHERIT.  A bad value: one line, and the program runs without
+ * checkpointing. */
 static int read_config(char **envp)
 {
-	const char *v = env_get(envp, "CKPT_SIGNAL");
+	const char *v = ckpt_env_get(envp, "CKPT_SIGNAL");
 
 	if (v && *v && (ckpt_st.sig = parse_signal(v)) < 0) {
 		ckpt_msg("checkpoints disabled: bad CKPT_SIGNAL (a number or a name like USR2)", v, 0);
 		return -1;
 	}
-	if (flag(envp, "CKPT_VERBOSE", &ckpt_st.verbose) || flag(envp, "CKPT_FSYNC", &ckpt_st.fsync))
+	ckpt_st.inherit = 1;
+	if (flag(envp, "CKPT_VERBOSE", &ckpt_st.verbose) || flag(envp, "CKPT_FSYNC", &ckpt_st.fsync) ||
+	    flag(envp, "CKPT_INHERIT", &ckpt_st.inherit))
 		return -1;
-	v = env_get(envp, "CKPT_INTERVAL");
+	v = ckpt_env_get(envp, "CKPT_INTERVAL");
 	if (v && *v) {
 		unsigned n = 0;
 		const char *q = v;
@@ -127,7 +130,7 @@ static int read_config(char **envp)
 		}
 		ckpt_st.interval = n;
 	}
-	ckpt_file = env_get(envp, "CKPT_FILE");
+	ckpt_file = ckpt_env_get(envp, "CKPT_FILE");
 	if (ckpt_file && !*ckpt_file) {
 		ckpt_msg("checkpoints disabled: empty CKPT_FILE", 0, 0);
 		return -1;
@@ -135,13 +138,16 @@ static int read_config(char **envp)
 	return 0;
 }
 
+/* room is left for the ".<pid>" of a descendant's image (inherit.c) */
+#define PATH_ROOM (sizeof(ckpt_st.path) - 12)
+
 static int resolve_path(const char *name)
 {
 	long n;
 	unsigned len, nl = strlen(name);
 
 	if (name[0] == '/') {
-		if (nl >= sizeof(ckpt_st.path))
+		if (nl >= PATH_ROOM)
 			return -ENAMETOOLONG;
 		memcpy(ckpt_st.path, name, nl + 1);
 		return 0;
@@ -150,7 +156,7 @@ static int resolve_path(const char *name)
 	if (n < 0)
 		return n;
 	len = strlen(ckpt_st.path);
-	if (len + 1 + nl + 1 > sizeof(ckpt_st.path))
+	if (len + 1 + nl + 1 > PATH_ROOM)
 		return -ENAMETOOLONG;
 	if (len > 1)
 		ckpt_st.path[len++] = '/';
@@ -161,17 +167,17 @@ static int resolve_path(const char *name)
 __attribute__((constructor))
 static void ckpt_init(int argc, char **argv, char **envp)
 {
+	const unsigned long *auxv;
+	char **p;
 	long r;
 
 	(void)argc;
 	if (!envp || inside_qemu_host())
 		return;
-	{
-		char **p = envp;
-		while (*p)
-			p++;
-		ckpt_st.runner = runner_detect((const unsigned long *)(p + 1));
-	}
+	for (p = envp; *p; p++)
+		;
+	auxv = (const unsigned long *)(p + 1);
+	ckpt_st.runner = runner_detect(auxv);
 	ckpt_st.sig = SIGUSR2;
 
 	if (argv && argv[0]) {
@@ -201,6 +207,7 @@ static void ckpt_init(int argc, char **argv, char **envp)
 		ckpt_msg("checkpoints disabled", "cannot resolve the image path", r);
 		return;
 	}
+	ckpt_inherit_init(envp, auxv);
 	ckpt_reserve_range();
 	if (!ckpt_st.enabled)
 		return;
