@@ -61,6 +61,7 @@ build inhandler inhandler.c
 build procstate procstate.c
 build deleted deleted.c
 build fdkinds fdkinds.c
+build spawn spawn.c
 build api ../../examples/api.c -I"$ROOT/include"
 [ $? -eq 0 ] || { echo "cannot build the test programs"; echo "0 passed, 1 failed"; exit 1; }
 
@@ -199,6 +200,7 @@ cycle dense-1gib      2 1 $((120 * QEMU_SLOW)) "$BIN/dense" 1024
 . "$ROOT/tests/tool-tests.sh"
 . "$ROOT/tests/state-tests.sh"
 . "$ROOT/tests/state2-tests.sh"
+. "$ROOT/tests/inherit-tests.sh"
 
 echo "$PASS passed, $FAIL failed, $SKIP skipped"
 [ $FAIL -eq 0 ]
