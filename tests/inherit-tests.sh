@@ -51,6 +51,12 @@ started() { wait_lines "$W/child.$1.out" 1 $((20 * QEMU_SLOW)); }
 env_of() { tr '\0' '\n' <"/proc/$1/environ" 2>/dev/null; }
 # the images there besides the expected ones, for the failure message
 stray() { (cd "$W" && ls -d myckpt* 2>/dev/null | grep -vxF "$(printf '%s\n' "$@")" | tr '\n' ' '); }
+# end_ours PID... : SIGKILL to those still running one of our programs
+# (pids wrap quickly: one of them may belong to someone else by now)
+end_ours() {
+	local p
+	for p; do grep -qaF "$ROOT/" "/proc/$p/cmdline" 2>/dev/null && kill -9 "$p" 2>/dev/null; done
+}
 KILL=
 
 # an exec'd child writes myckpt.CHILD; the parent's myckpt stays its own
@@ -77,7 +83,7 @@ if want inherit-exec; then
 	else
 		why="no image of the parent"
 	fi
-	kill -9 $KILL 2>/dev/null; wait $P 2>/dev/null
+	{ end_ours $KILL; wait $P; } 2>/dev/null
 	inherit_report inherit-exec "$why"
 fi
 
@@ -95,7 +101,7 @@ if want inherit-fork; then
 	else
 		why="no forked child: '$ANSWER'"
 	fi
-	kill -9 $KILL 2>/dev/null; wait $P 2>/dev/null
+	{ end_ours $KILL; wait $P; } 2>/dev/null
 	inherit_report inherit-fork "$why"
 fi
 
@@ -114,7 +120,7 @@ if want no-inherit; then
 	else
 		why="no exec'd child running: '$ANSWER'"
 	fi
-	kill -9 $KILL 2>/dev/null; wait $P 2>/dev/null
+	{ end_ours $KILL; wait $P; } 2>/dev/null
 	inherit_report no-inherit "$why"
 
 	# only our entries leave a longer LD_PRELOAD (spaces and colons)
@@ -130,7 +136,7 @@ if want no-inherit; then
 	else
 		why="no exec'd child running: '$ANSWER'"
 	fi
-	kill -9 $KILL 2>/dev/null; wait $P 2>/dev/null
+	{ end_ours $KILL; wait $P; } 2>/dev/null
 	inherit_report no-inherit-list "$why"
 fi
 
@@ -175,6 +181,6 @@ if want inherit-restart; then
 	else
 		why="no image of the parent"
 	fi
-	kill -9 $KILL 2>/dev/null; wait $Q 2>/dev/null
+	{ end_ours $KILL; wait $Q; } 2>/dev/null
 	inherit_report inherit-restart "$why"
 fi
