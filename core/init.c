@@ -1,6 +1,8 @@
 /* The constructor: runs before main (and before the program's own
  * constructors have necessarily run), so it only makes raw system calls
- * and touches only the library's own static memory: no malloc, no stdio. */
+ * and touches only the library's own static memory: no malloc, no stdio.
+ * The one exception is the environment children inherit (inherit.c):
+ * libc's environ pointer, or with CKPT_INHERIT=0 the LD_PRELOAD string. */
 #include "ckpt.h"
 #include "cpu.h"
 #include "out.h"
