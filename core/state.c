@@ -96,7 +96,7 @@ static void read_info(void)
 	long n;
 
 	in->time = k_time();
-	in->pid = sys_getpid();
+	in->pid = ckpt_st.pid;     /* the program's, set by the handler (we are the writer) */
 	in->ncheckpoints = ckpt_st.ncheckpoints;
 	memcpy(in->comm, ckpt_st.comm, sizeof(in->comm));
 	n = k_readlink("/proc/self/exe", in->exe, sizeof(in->exe) - 1);

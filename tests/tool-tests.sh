@@ -64,7 +64,7 @@ if want tools; then
 	(cd "$W" && launch "$W/seg0" "$BIN/counter"; echo $PID >"$W/pid"); PID=$(cat "$W/pid")
 	if wait_lines "$W/seg0" 3 $((20 * QEMU_SLOW)) && kill -USR2 $PID && wait_image $((20 * QEMU_SLOW)); then
 		$RUNNER "$MYRESTART" --info "$W/myckpt" >"$W/info" 2>&1 || why="--info failed"
-		for w in "program:.counter" "command:.$BIN/counter" "cwd:.$W" "\[stack\]" "libckpt.so"; do
+		for w in "program:.counter (pid $PID," "command:.$BIN/counter" "cwd:.$W" "\[stack\]" "libckpt.so"; do
 			grep -q "$w" "$W/info" || why="${why:-no '$w' in --info}"
 		done
 		$RUNNER "$MYRESTART" --info --bytes "$W/myckpt" | grep -q "$(stat -c %s "$W/myckpt") bytes" || why="${why:---bytes size wrong}"
