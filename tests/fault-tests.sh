@@ -91,7 +91,7 @@ if want faults; then
 		cp "$W/myckpt" "$W/good.img"
 		kill -USR2 $PID
 		i=0; until [ -n "$(tmp_left "$W")" ] || [ $i -ge 400 ]; do sleep 0.01; i=$((i + 1)); done
-		pkill -9 -x ckpt-writer
+		pkill -9 -P $PID -x ckpt-writer    # ours only, not any other program's writer
 		sleep 0.3
 		if ! cmp -s "$W/myckpt" "$W/good.img"; then why="the previous image changed"
 		elif ! timeout 60 $RUNNER "$MYRESTART" --check "$W/myckpt" >/dev/null 2>&1; then why="the previous image no longer checks"
