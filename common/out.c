@@ -86,9 +86,11 @@ const char *err_str(long err)
 
 static void out_num(struct out *o, char conv, __u64 v)
 {
+	if (conv == 'd' && v < 10)
+		out_chr(o, '0');
 	if (conv == 'z' && !o->exact)
 		out_size(o, v);
-	else if (conv == 'u' || conv == 'z')
+	else if (conv == 'u' || conv == 'z' || conv == 'd')
 		out_u64(o, v);
 	else
 		out_hex(o, v, conv == 'X' ? 16 : 0);
@@ -112,7 +114,7 @@ void voutf(struct out *o, const char *f, __builtin_va_list ap)
 		case 's':
 			out_str(o, __builtin_va_arg(ap, const char *));
 			break;
-		case 'u': case 'x': case 'X': case 'z':
+		case 'u': case 'd': case 'x': case 'X': case 'z':
 			out_num(o, *f, __builtin_va_arg(ap, __u64));
 			break;
 		default:

@@ -21,9 +21,10 @@ void out_hex(struct out *o, __u64 v, int width);
 void out_size(struct out *o, __u64 v);
 void out_flush(struct out *o, int fd);
 /* Appends fmt with its arguments: %s a string (NULL: nothing); %u
- * decimal, %x hex, %X hex padded to 16 digits and %z a size (1.5 MiB, or
- * exact bytes when o->exact) take a __u64: cast narrower arguments.
- * Any other character after % stands for itself (%%). */
+ * decimal, %d decimal of at least two digits (05), %x hex, %X hex padded
+ * to 16 digits and %z a size (1.5 MiB, or exact bytes when o->exact)
+ * take a __u64: cast narrower arguments.  Any other character after %
+ * stands for itself (%%). */
 void outf(struct out *o, const char *fmt, ...);
 void voutf(struct out *o, const char *fmt, __builtin_va_list ap);
 /* spaces up to column col (the buffer is expected to start a line) */

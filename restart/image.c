@@ -36,7 +36,7 @@ static int check_header(struct img *im)
 	if (im->fsize < hd->file_size)
 		return fail(im, "truncated image (%u of %u bytes)", im->fsize, (__u64)hd->file_size);
 	if (im->fsize > hd->file_size)
-		return fail(im, "bad image (trailing data after the record table)");
+		return fail(im, "bad image (data after the record table)");
 	if (hd->records_size > RST_RECORDS_MAX)
 		return fail(im, "record table too large for this myrestart");
 	if (hd->runner > CKPT_RUNNER_QEMU)
@@ -181,18 +181,18 @@ static int check_machine(const struct img *im)
 
 	if (im->hd.runner != (__u32)im->runner) {
 		if (im->hd.runner == CKPT_RUNNER_QEMU)
-			return fail(im, "taken under qemu-x86_64; restart it with qemu-x86_64 ./myrestart");
+			return fail(im, "taken under qemu-x86_64; restart it with qemu-x86_64");
 		return fail(im, "taken natively; restart it without qemu-x86_64");
 	}
 	if (im->hd.xcr0 & ~xcr0)
-		return fail(im, "saved with CPU state features this CPU lacks (xcr0 0x%x, here 0x%x)",
+		return fail(im, "CPU state features missing here (xcr0 0x%x, here 0x%x)",
 			    (__u64)im->hd.xcr0, xcr0);
 	r = find_region(im, im->regs->rip);
 	if (!r || r->kind >= CKPT_KIND_VDSO)
-		return fail(im, "bad register record (resume address outside the saved memory)");
+		return fail(im, "bad register record (rip outside the saved memory)");
 	r = find_region(im, im->regs->rsp - 8);
 	if (!r || !(r->prot & PROT_WRITE))
-		return fail(im, "bad register record (stack outside the saved memory)");
+		return fail(im, "bad register record (rsp outside the saved memory)");
 	return 0;
 }
 
@@ -260,7 +260,7 @@ int image_verify_data(struct img *im)
 	int bad = 0;
 
 	if (buf < 0 && buf > -4096)
-		return fail(im, "out of memory for verifying the image");
+		return fail(im, "out of memory for checking");
 	for (unsigned i = 0; i < im->nregions && !bad; i++) {
 		const struct ckpt_region *r = im->reg[i];
 		long long crc = crc_of(im, buf, r->data_off, r->data_len);
@@ -285,6 +285,21 @@ int image_verify_data(struct img *im)
 	return bad;
 }
 
+/* "2026-11-25 15:20:47" for t seconds since the epoch, UTC (every fourth
+ * year a leap year: right from 1901 to 2099) */
+static void out_date(struct out *o, __u64 t)
+{
+	static const char mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	unsigned days = t / 86400, sec = t % 86400, y = 1970, m = 0, n;
+
+	while (days >= (n = y % 4 ? 365 : 366))
+		days -= n, y++;
+	while (days >= (n = mdays[m] + (m == 1 && y % 4 == 0)))
+		days -= n, m++;
+	outf(o, "%u-%d-%d %d:%d:%d", (__u64)y, (__u64)m + 1, (__u64)days + 1, (__u64)sec / 3600,
+	     (__u64)sec / 60 % 60, (__u64)sec % 60);
+}
+
 void image_info(const struct img *im, int exact)
 {
 	static const char kinds[] = "?\0anon\0stack\0vdso\0vvar\0vvar_vclock";
@@ -298,7 +313,9 @@ void image_info(const struct img *im, int exact)
 	     in->comm, (__u64)in->pid, (__u64)in->ncheckpoints, in->exe);
 	for (i = 0; i < in->cmdline_len && i < sizeof(in->cmdline) - 1; i++)
 		out_chr(&o, in->cmdline[i] ? in->cmdline[i] : ' ');
-	outf(&o, "\ncwd:\t%s\ntime:\t%u (seconds since the epoch)\n", in->cwd, (__u64)in->time);
+	outf(&o, "\ncwd:\t%s\ntime:\t", in->cwd);
+	out_date(&o, in->time);
+	outf(&o, " UTC (%u)\n", (__u64)in->time);
 	out_flush(&o, 1);
 	outf(&o, "cpu state:\txcr0 0x%x, %u bytes; resume at rip 0x%x\nimage:\t%z%s, %u regions, "
 		 "%u descriptors\n\n"

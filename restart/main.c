@@ -38,8 +38,8 @@ static int usage(int code)
 	say(code ? 2 : 1,
 	    "Usage: myrestart [--lazy|--eager] [--strict] FILE\n"
 	    "   or: myrestart --check FILE | --info [--bytes] FILE\n"
-	    "Restart the process saved in the ckpt image FILE, after checking all of it.\n"
-	    "  --check   only validate FILE, then print ok\n"
+	    "Restart the process saved in FILE, after checking all of it.\n"
+	    "  --check   only validate FILE\n"
 	    "  --info    describe FILE; --bytes: exact sizes\n"
 	    "  --lazy    skip the page checksums\n"
 	    "  --eager   copy pages instead of mapping FILE\n"

@@ -11,24 +11,6 @@ static const char rlimit_names[] =
 	"CPU\0FSIZE\0DATA\0STACK\0CORE\0RSS\0NPROC\0NOFILE\0MEMLOCK\0AS\0LOCKS\0"
 	"SIGPENDING\0MSGQUEUE\0NICE\0RTPRIO\0RTTIME";
 
-static int cwd_ok;
-
-int proc_prepare(const struct img *im)
-{
-	const char *cwd = im->proc->cwd;
-	long fd;
-
-	cwd_ok = 0;
-	if (!cwd[0])
-		return 0;
-	fd = k_openat(AT_FDCWD, cwd, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-	if (fd < 0)
-		fail(im, "warning: cannot return to the working directory, staying here: %s", cwd);
-	else
-		cwd_ok = 1, sys_close(fd);
-	return 0;
-}
-
 static void restore_rlimits(const struct img *im)
 {
 	for (int r = 0; r < CKPT_NRLIMIT; r++) {
@@ -41,7 +23,7 @@ static void restore_rlimits(const struct img *im)
 			continue;
 		now.cur = want.cur < now.max ? want.cur : now.max;
 		my_syscall4(__NR_prlimit64, 0, r, &now, 0);
-		fail(im, "warning: cannot raise the hard limit RLIMIT_%s", nth_str(rlimit_names, r));
+		fail(im, "warning: hard limit RLIMIT_%s not raised", nth_str(rlimit_names, r));
 	}
 }
 
@@ -55,8 +37,8 @@ void proc_restore(const struct img *im)
 			k_sigaction(s, (const struct k_sigaction *)&im->sigs->act[s - 1], 0);
 	if (p->rseq_area)
 		k_rseq((void *)p->rseq_area, p->rseq_len, 0, p->rseq_sig);
-	if (cwd_ok)
-		sys_chdir(p->cwd);
+	if (p->cwd[0] && sys_chdir(p->cwd) < 0)
+		fail(im, "warning: cannot return to the working directory %s", p->cwd);
 	sys_umask(p->umask);
 	restore_rlimits(im);
 	for (int w = 0; w < 3; w++) {

@@ -61,7 +61,6 @@ int fds_check(const struct img *im, const struct ckpt_fd *f, __u32 size);
 int fds_prepare(struct img *im);
 void fds_install(struct img *im);
 /* proc.c */
-int proc_prepare(const struct img *im);
 void proc_restore(const struct img *im);
 /* qemu.c */
 void qemu_relocate_tables(const struct img *im, char **argv);

@@ -105,8 +105,7 @@ static int check_collisions(struct img *im)
 	for (unsigned i = 0; i < nkeep; i++)
 		for (unsigned k = 0; k < im->nregions; k++)
 			if (im->reg[k]->start <= keep_page[i] && im->reg[k]->end > keep_page[i])
-				return fail(im, "the image needs 0x%x, where qemu keeps its descriptor "
-					    "tables in this process", keep_page[i]);
+				return fail(im, "the image needs 0x%x, where qemu keeps its descriptor tables", keep_page[i]);
 	return 0;
 }
 
@@ -116,8 +115,7 @@ int restore_prepare(struct img *im)
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	if (a != (long)RST_STACK_LO)
 		return fail(im, "cannot map myrestart's stack at 0x5300000");
-	if (read_own_maps(im) || check_vdso(im) || check_collisions(im) || fds_prepare(im) ||
-	    proc_prepare(im))
+	if (read_own_maps(im) || check_vdso(im) || check_collisions(im) || fds_prepare(im))
 		return 1;
 	regs = *im->regs;
 	memcpy(xarea, im->xstate, im->hd.xsave_size);

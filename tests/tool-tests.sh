@@ -68,6 +68,9 @@ if want tools; then
 			grep -q "$w" "$W/info" || why="${why:-no '$w' in --info}"
 		done
 		$RUNNER "$MYRESTART" --info --bytes "$W/myckpt" | grep -q "$(stat -c %s "$W/myckpt") bytes" || why="${why:---bytes size wrong}"
+		# the date is the epoch seconds beside it, as date(1) renders them
+		t=$(sed -n 's/^time:.*(\([0-9]*\))$/\1/p' "$W/info")
+		grep -q "^time:.$(date -u -d "@${t:-0}" '+%Y-%m-%d %H:%M:%S') UTC ($t)" "$W/info" || why="${why:-bad time line}"
 	else
 		why="no image"
 	fi
