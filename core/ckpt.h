@@ -79,5 +79,9 @@ int ckpt_fds_write_deleted(char *recs, __u64 size, int img_fd, __u64 *off);
 /* init.c */
 void ckpt_msg(const char *what, const char *detail, long err);
 const char *ckpt_env_get(char **envp, const char *name);
+int ckpt_starts_with(const char *s, const char *prefix);
+const char *ckpt_base_name(const char *path);
+/* a decimal number of digits only, at most max (< 2^59), or -1 */
+long ckpt_parse_uint(const char *v, long max);
 
 #endif

@@ -24,6 +24,7 @@
  * CKPT_INHERIT=0 instead takes this library out of LD_PRELOAD, in place
  * (strings only shrink), so programs this one execs run without it. */
 #include "ckpt.h"
+#include "out.h"
 
 #define ENV_MAX 2048
 /* all of this runs once per process or per checkpoint: size over speed
@@ -34,35 +35,14 @@ static char *env_copy[ENV_MAX];
 static char owner_var[32];                  /* "CKPT_OWNER=<pid>" */
 static char file_var[16 + CKPT_PATH_MAX];   /* "CKPT_FILE=<path>" */
 
-COLD static int has_prefix(const char *s, const char *p)
-{
-	while (*p)
-		if (*s++ != *p++)
-			return 0;
-	return 1;
-}
-
 /* v in decimal at at, NUL-terminated */
 COLD static void put_u(char *at, unsigned long v)
 {
-	unsigned long t = v;
+	struct out o = { .len = 0 };
 
-	do
-		at++;
-	while (t /= 10);
-	*at = 0;
-	do
-		*--at = '0' + v % 10;
-	while (v /= 10);
-}
-
-COLD static long parse_pid(const char *v)
-{
-	long n = 0;
-
-	for (; *v >= '0' && *v <= '9' && n < 0x40000000; v++)
-		n = n * 10 + (*v - '0');
-	return *v ? 0 : n;
+	out_u64(&o, v);
+	memcpy(at, o.buf, o.len);
+	at[o.len] = 0;
 }
 
 /* default: the environment children inherit names us as the owner */
@@ -75,7 +55,7 @@ COLD static int mark_environment(const unsigned long *auxv)
 	if (!env || !*env)
 		return -1;
 	for (src = *env; *src; src++) {
-		if (has_prefix(*src, "CKPT_OWNER=") || has_prefix(*src, "CKPT_FILE="))
+		if (ckpt_starts_with(*src, "CKPT_OWNER=") || ckpt_starts_with(*src, "CKPT_FILE="))
 			continue;
 		if (dst == env_copy + ENV_MAX - 3)
 			return -1;
@@ -104,15 +84,12 @@ COLD static int same_file(const char *a, const char *b)
  * given and searches one without in the library path. */
 COLD static int is_self(const char *tok, const char *self)
 {
-	const char *b = self, *s;
+	const char *s;
 
-	for (s = self; *s; s++)
-		if (*s == '/')
-			b = s + 1;
 	for (s = tok; *s && *s != '/'; s++)
 		;
 	if (!*s)
-		return !strcmp(tok, b);
+		return !strcmp(tok, ckpt_base_name(self));
 	return !strcmp(tok, self) || same_file(tok, self);
 }
 
@@ -125,7 +102,7 @@ COLD static void strip_preload(char **envp, const char *self)
 	while (*p) {
 		char *v = *p + 11, *r = v, *w = v;
 
-		if (!has_prefix(*p, "LD_PRELOAD=")) {
+		if (!ckpt_starts_with(*p, "LD_PRELOAD=")) {
 			p++;
 			continue;
 		}
@@ -165,10 +142,10 @@ COLD static void strip_preload(char **envp, const char *self)
 COLD void ckpt_inherit_init(char **envp, const unsigned long *auxv)
 {
 	const char *v = ckpt_env_get(envp, "CKPT_OWNER");
-	long owner = v ? parse_pid(v) : 0;
+	long owner = v ? ckpt_parse_uint(v, 0x3fffffff) : 0;
 
 	ckpt_st.pid = sys_getpid();
-	ckpt_st.owner = owner ? owner : ckpt_st.pid;
+	ckpt_st.owner = owner > 0 ? owner : ckpt_st.pid;
 	ckpt_st.tag = ckpt_st.owner == ckpt_st.pid ? 0 : ckpt_st.pid;
 	ckpt_st.base_len = strlen(ckpt_st.path);
 	if (!ckpt_st.inherit) {

@@ -27,7 +27,7 @@ void ckpt_msg(const char *what, const char *detail, long err)
 	out_flush(&o, 2);
 }
 
-static int starts_with(const char *s, const char *p)
+int ckpt_starts_with(const char *s, const char *p)
 {
 	while (*p)
 		if (*s++ != *p++)
@@ -35,7 +35,7 @@ static int starts_with(const char *s, const char *p)
 	return 1;
 }
 
-static const char *base_name(const char *s)
+const char *ckpt_base_name(const char *s)
 {
 	const char *b = s;
 	for (; *s; s++)
@@ -53,7 +53,19 @@ static int inside_qemu_host(void)
 	if (n <= 0)
 		return 0;
 	exe[n] = 0;
-	return starts_with(base_name(exe), "qemu-");
+	return ckpt_starts_with(ckpt_base_name(exe), "qemu-");
+}
+
+long ckpt_parse_uint(const char *v, long max)
+{
+	long n = 0;
+
+	if (!*v)
+		return -1;
+	for (; *v >= '0' && *v <= '9'; v++)
+		if ((n = n * 10 + (*v - '0')) > max)
+			return -1;
+	return *v ? -1 : n;
 }
 
 const char *ckpt_env_get(char **envp, const char *name)
@@ -77,14 +89,13 @@ static int parse_signal(const char *v)
 		{ "QUIT", SIGQUIT }, { "TERM", SIGTERM }, { "PWR", SIGPWR }, { "URG", SIGURG },
 		{ "XCPU", SIGXCPU }, { "WINCH", SIGWINCH },
 	};
-	int n = 0;
+	long n;
 
-	if (starts_with(v, "SIG"))
+	if (ckpt_starts_with(v, "SIG"))
 		v += 3;
 	if (*v >= '0' && *v <= '9') {
-		for (; *v >= '0' && *v <= '9' && n < 100; v++)
-			n = n * 10 + (*v - '0');
-		return *v || n < 1 || n > 64 || n == SIGKILL || n == SIGSTOP ? -1 : n;
+		n = ckpt_parse_uint(v, 64);
+		return n < 1 || n == SIGKILL || n == SIGSTOP ? -1 : n;
 	}
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!strcmp(v, names[i].name))
@@ -122,11 +133,8 @@ static int read_config(char **envp)
 		return -1;
 	v = ckpt_env_get(envp, "CKPT_INTERVAL");
 	if (v && *v) {
-		unsigned n = 0;
-		const char *q = v;
-		for (; *q >= '0' && *q <= '9' && n < 100000000; q++)
-			n = n * 10 + (*q - '0');
-		if (*q || !n || n >= 100000000) {
+		long n = ckpt_parse_uint(v, 99999999);
+		if (n < 1) {
 			ckpt_msg("checkpoints disabled: bad CKPT_INTERVAL (whole seconds, at least 1)", v, 0);
 			return -1;
 		}
@@ -183,7 +191,7 @@ static void ckpt_init(int argc, char **argv, char **envp)
 	ckpt_st.sig = SIGUSR2;
 
 	if (argv && argv[0]) {
-		const char *b = base_name(argv[0]);
+		const char *b = ckpt_base_name(argv[0]);
 		unsigned i;
 		for (i = 0; i < sizeof(ckpt_st.comm) - 1 && b[i]; i++)
 			ckpt_st.comm[i] = b[i];
