@@ -85,9 +85,12 @@ static int read_maps(void)
 	}
 }
 
-static int add_run(__u64 page, __u64 npages)
+/* Appends a run to the current region's runs, which start at index run0:
+ * pages count from each region's own start, so a run is merged only with
+ * one of the same region. */
+static int add_run(__u64 run0, __u64 page, __u64 npages)
 {
-	if (nruns && runs[nruns - 1].page + runs[nruns - 1].npages == page) {
+	if (nruns > run0 && runs[nruns - 1].page + runs[nruns - 1].npages == page) {
 		runs[nruns - 1].npages += npages;
 		return 0;
 	}
@@ -124,7 +127,7 @@ static int select_pages(struct wregion *w)
 	int anon = !(w->r.flags & (CKPT_RF_FILE | CKPT_RF_SHARED));
 
 	if (!anon)
-		return add_run(0, np);
+		return add_run(w->run0, 0, np);
 	if (pm_fd >= 0) {
 		for (i = 0; i < np; i += PM_ENTRIES) {
 			__u64 n = np - i < PM_ENTRIES ? np - i : PM_ENTRIES;
@@ -133,14 +136,14 @@ static int select_pages(struct wregion *w)
 				return fail("cannot read", "/proc/self/pagemap", r < 0 ? r : -EIO);
 			for (j = 0; j < n; j++)
 				if ((pm_buf[j] >> 62) & 3)  /* present | swapped */
-					if (add_run(i + j, 1))
+					if (add_run(w->run0, i + j, 1))
 						return -1;
 		}
 		return 0;
 	}
 	for (i = 0; i < np; i++)
 		if (!page_is_zero((const __u64 *)(w->r.start + i * CKPT_PAGE)))
-			if (add_run(i, 1))
+			if (add_run(w->run0, i, 1))
 				return -1;
 	return 0;
 }

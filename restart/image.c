@@ -9,8 +9,7 @@ static char records[RST_RECORDS_MAX] __attribute__((aligned(64)));
 
 static int region_fail(const struct img *im, const char *what, unsigned i)
 {
-	return fail(im, "%s (region %u of %u)", what, (__u64)i + 1,
-		    (__u64)(im->nregions ? im->nregions : i + 1));
+	return fail(im, "%s (region %u of %u)", what, (__u64)i + 1, (__u64)im->region_recs);
 }
 
 static int check_header(struct img *im)
@@ -122,6 +121,16 @@ static int check_records(struct img *im)
 	unsigned n = 0, k;
 	int ended = 0;
 
+	/* how many region records there are, for messages ("region 3 of 12");
+	 * a malformed table stops the count and is reported below */
+	im->region_recs = 0;
+	for (const char *q = p; end - q >= (long)sizeof(struct ckpt_rec); ) {
+		const struct ckpt_rec *h = (const struct ckpt_rec *)q;
+		if (h->size > end - q - sizeof(*h))
+			break;
+		im->region_recs += h->type == CKPT_REC_REGION;
+		q += sizeof(*h) + ((h->size + 7ul) & ~7ul);
+	}
 	im->nregions = 0;
 	while (p < end && !ended) {
 		const struct ckpt_rec *h = (const struct ckpt_rec *)p;

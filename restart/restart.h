@@ -36,6 +36,7 @@ struct img {
 	};
 	int strict;                /* refuse files that changed since the checkpoint */
 	unsigned nregions;
+	unsigned region_recs;       /* region records in the table, for messages */
 	const struct ckpt_region *reg[RST_REGIONS_MAX];
 	unsigned nfds;
 	const struct ckpt_fd *fds[RST_FDS_MAX];

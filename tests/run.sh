@@ -62,6 +62,7 @@ build procstate procstate.c
 build deleted deleted.c
 build fdkinds fdkinds.c
 build spawn spawn.c
+build runs runs.c
 build api ../../examples/api.c -I"$ROOT/include"
 [ $? -eq 0 ] || { echo "cannot build the test programs"; echo "0 passed, 1 failed"; exit 1; }
 
@@ -187,6 +188,7 @@ cycle errno-sigmask   5 1 $((30 * QEMU_SLOW)) "$BIN/errnomask"
 cycle file-offset     20 1 $((20 * QEMU_SLOW)) "$BIN/file" "$OUT/input.txt"
 cycle signal-handlers 5 1 $((20 * QEMU_SLOW)) "$BIN/signals"
 cycle rseq            5 1 $((20 * QEMU_SLOW)) "$BIN/rseq"
+cycle page-runs-at-region-edges 5 1 $((20 * QEMU_SLOW)) "$BIN/runs"
 cycle cxx             5 1 $((20 * QEMU_SLOW)) "$BIN/cxx"
 cycle python3         5 1 $((40 * QEMU_SLOW)) /usr/bin/python3 "$ROOT/tests/progs/compute.py"
 cycle perl            5 1 $((40 * QEMU_SLOW)) /usr/bin/perl "$ROOT/tests/progs/compute.pl"
