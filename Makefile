@@ -30,7 +30,9 @@ COMMON_H := $(wildcard common/*.h) $(NOLIBC) Makefile   # flags changed: rebuild
 CORE_SRC := $(wildcard core/*.c)
 RST_SRC  := $(wildcard restart/*.c)
 COMMON_SRC := $(wildcard common/*.c)
+# the library checks every image it writes with myrestart's own validation
 CORE_OBJ := $(patsubst %.c,build/%.o,$(CORE_SRC)) $(patsubst common/%.c,build/core/common-%.o,$(COMMON_SRC)) \
+	build/core/restart-image.o \
 	build/arch/x86_64/context.o build/arch/x86_64/signal.o build/arch/x86_64/stack-pic.o
 RST_OBJ  := $(patsubst %.c,build/%.o,$(RST_SRC)) $(patsubst common/%.c,build/restart/common-%.o,$(COMMON_SRC)) \
 	build/arch/x86_64/restore.o build/arch/x86_64/stack.o
@@ -48,10 +50,13 @@ $(NOLIBC):
 	touch $@
 
 # --- libckpt.so ---
-build/core/%.o: core/%.c $(COMMON_H) $(wildcard core/*.h)
+build/core/%.o: core/%.c $(COMMON_H) $(wildcard core/*.h) $(wildcard restart/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"; $(CC) $(LIB_CFLAGS) -c -o $@ $<
 build/core/common-%.o: common/%.c $(COMMON_H)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"; $(CC) $(LIB_CFLAGS) -c -o $@ $<
+build/core/restart-%.o: restart/%.c $(COMMON_H) $(wildcard restart/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"; $(CC) $(LIB_CFLAGS) -c -o $@ $<
 build/arch/x86_64/context.o build/arch/x86_64/signal.o: build/arch/x86_64/%.o: arch/x86_64/%.S
@@ -121,11 +126,11 @@ deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		make clang lld llvm libclang-rt-14-dev gcc g++ libc6-dev linux-libc-dev linux-source-6.12 xz-utils \
-		qemu-user python3 perl procps coreutils >/dev/null
+		qemu-user python3 perl procps coreutils sqlite3 >/dev/null
 
 # --- fuzzing myrestart's parser and validator (the same sources) ---
 FUZZ_TIME ?= 60
-FUZZ_SRC  := tests/fuzz/harness.c restart/image.c restart/fds.c common/out.c
+FUZZ_SRC  := tests/fuzz/harness.c restart/image.c common/out.c common/crc32c.c
 build/fuzz-image: $(FUZZ_SRC) $(COMMON_H) restart/restart.h
 	@mkdir -p build
 	$(CC) -std=gnu11 -g -O1 -Wall -Wextra -Werror -ffreestanding -fno-stack-protector \

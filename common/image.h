@@ -1,4 +1,4 @@
-/* The ckpt image format, version 1: the contract between libckpt.so (writer)
+/* The ckpt image format, version 2: the contract between libckpt.so (writer)
  * and myrestart (reader).  docs/image-format.md explains it in prose.
  *
  *   offset 0      struct ckpt_header (one page, zero padded)
@@ -19,7 +19,7 @@
 #include <linux/types.h>
 
 #define CKPT_MAGIC        "CKPTIMG\n"
-#define CKPT_VERSION      1u
+#define CKPT_VERSION      2u
 #define CKPT_PAGE         4096ul
 
 /* myrestart lives here; libckpt.so reserves the range in the target so that
@@ -80,7 +80,7 @@ struct ckpt_info {
 	char  cwd[256];
 	char  cmdline[256];      /* NUL-separated, truncated */
 	__u32 cmdline_len;
-	__u32 pad;
+	__u32 time_nsec;         /* with time: the file system clock at the pause */
 };
 
 /* Registers at the resume point (the return of ckpt_ctx_save in the
@@ -142,25 +142,35 @@ struct ckpt_mm {
 	__u32 valid;             /* 1 when the fields above were read */
 };
 
-/* An open file descriptor other than 0, 1 and 2 (those stay as the
- * restarter got them).  Followed by path_len bytes of path, NUL included. */
+/* An open file descriptor.  Followed by path_len bytes of path, NUL
+ * included.  Everything here was captured in the checkpoint's pause, as the
+ * program left it (offsets and status flags are shared with the writer). */
 enum ckpt_fd_kind {
 	CKPT_FD_FILE = 1,        /* reopened by path: regular file, directory, device */
 	CKPT_FD_NULL = 2,        /* pipe, socket...: /dev/null after restart */
 	CKPT_FD_DELETED = 3,     /* open but unlinked: contents in the image */
+	CKPT_FD_STDIO = 4,       /* 0, 1 or 2: myrestart keeps its own (see pos) */
 };
+#define CKPT_FD_KIND_MAX 4
+#define CKPT_FDS_MAX     1024    /* FD records an image may have */
+#define CKPT_FDF_CLOEXEC 0x1u    /* FD_CLOEXEC was set */
+#define CKPT_FDF_SAVED   0x2u    /* the contents are in the image */
+#define CKPT_FDF_MASK    0x3u
 struct ckpt_fd {
 	__s32 fd;
 	__u32 kind;              /* enum ckpt_fd_kind */
-	__u32 flags;             /* open(2) flags, O_CLOEXEC excluded */
-	__u32 cloexec;           /* 1 if FD_CLOEXEC */
-	__u64 pos;               /* file offset */
+	__u32 flags;             /* open(2) status flags (F_GETFL) */
+	__u32 fdflags;           /* CKPT_FDF_* */
+	__u64 pos;               /* file offset (0 where there is none) */
 	__u64 size;              /* size at checkpoint (regular files) */
+	__u64 dev;               /* major << 32 | minor, of the file system */
+	__u64 ino;
+	__s64 mtime_sec;         /* modification time at checkpoint */
+	__u32 mtime_nsec;
 	__u32 mode;              /* st_mode at checkpoint */
+	__u64 data_off;          /* SAVED: size bytes of contents, page */
+	__u32 data_crc;          /*   aligned in the page data, and their CRC32C */
 	__u32 path_len;          /* including the NUL, <= CKPT_NAME_MAX */
-	__u64 data_off;          /* DELETED: the contents (size bytes, page */
-	__u32 data_crc;          /*   aligned in the file), and their CRC32C */
-	__u32 pad;
 };
 
 /* Process attributes the kernel keeps, restored by myrestart just before

@@ -10,6 +10,34 @@
 #define CKPT_PATH_MAX 4096
 #define CKPT_NSIG 64
 
+/* One descriptor as the pause saw it (core/fds.c) */
+struct fd_snap {
+	int fd;
+	__u32 oflags;             /* F_GETFL */
+	__u32 cloexec;
+	__u32 mode;
+	__u64 pos, size, dev, ino;
+	__s64 mtime_sec;
+	__u32 mtime_nsec;
+	__u32 path_len;           /* with the NUL */
+	char *path;               /* in fds_snap.paths */
+	int deleted;              /* a regular file unlinked while open */
+	int saved;                /* contents at data_at in fds_snap.contents */
+	__u64 data_at;
+};
+
+/* Every descriptor of the program, captured in the pause; one mapping
+ * (this struct, then the paths), plus one for the saved contents.  The
+ * writer inherits both; the program unmaps them once it has forked. */
+struct fds_snap {
+	unsigned n;
+	struct fd_snap fd[CKPT_FDS_MAX];
+	char *paths;
+	__u64 paths_used;
+	char *contents;
+	__u64 contents_size;
+};
+
 struct ckpt_state {
 	int enabled;              /* constructor finished and range reserved */
 	int runner;               /* enum ckpt_runner */
@@ -23,6 +51,12 @@ struct ckpt_state {
 	int verbose;              /* CKPT_VERBOSE=1: a line per checkpoint */
 	unsigned interval;        /* CKPT_INTERVAL: seconds between checkpoints, or 0 */
 	int inherit;              /* CKPT_INHERIT: children keep the library (default 1) */
+	int save_written;         /* CKPT_SAVE_WRITTEN=1: contents of files open for writing */
+	__u64 save_written_max;   /* CKPT_SAVE_WRITTEN_MAX: bytes, per file */
+	int failed;               /* the last checkpoint failed in the pause */
+	long helper_threads;      /* threads of qemu's own (its RCU thread) */
+	int verify;               /* CKPT_VERIFY (default 1): the writer's self-check */
+	int fault_damage;         /* CKPT_FAULT=damage-image (tests) */
 	int owner;                /* pid of the process that owns the image path */
 	int pid;                  /* our pid as last seen: another one means a fork */
 	int tag;                  /* 0 for the owner, else the pid in our image's name */
@@ -30,6 +64,7 @@ struct ckpt_state {
 	int api_call;             /* inside ckpt_checkpoint(): it runs the callbacks */
 	int restarted;            /* set by the restart path */
 	__u64 t_start;            /* CLOCK_MONOTONIC at the signal, for verbose */
+	struct timespec t_real;   /* CLOCK_REALTIME_COARSE in the pause */
 	struct { int ev; void (*fn)(void *); void *arg; } cb[16];
 	unsigned ncb;
 	char path[CKPT_PATH_MAX]; /* absolute image path (of this checkpoint) */
@@ -43,6 +78,7 @@ struct ckpt_state {
 	void **curbrk;            /* glibc's cached program break, if found */
 	struct ckpt_info info;
 	struct ckpt_proc proc;
+	struct fds_snap *fds;     /* this checkpoint's descriptors (pause to fork) */
 
 	__u8 xarea[16384] __attribute__((aligned(64)));
 };
@@ -58,6 +94,8 @@ __attribute__((noreturn)) void ckpt_switch_stack(unsigned long top, void (*fn)(v
 /* handler.c */
 int ckpt_install_handler(int sig);
 void ckpt_run_callbacks(int ev);
+void ckpt_fail_msg(const char *what, const char *name, long err);
+long ckpt_count_threads(void);
 /* write.c: the forked writer's body; exits 0 when the image is in place */
 __attribute__((noreturn)) void ckpt_writer_main(void);
 /* state.c */
@@ -74,8 +112,13 @@ void ckpt_inherit_init(char **envp, const unsigned long *auxv);
 void ckpt_inherit_name(void);
 void ckpt_inherit_restarted(void);
 /* fds.c */
-__u64 ckpt_fds_records(char *buf, __u64 cap, unsigned *count, int skip);
-int ckpt_fds_write_deleted(char *recs, __u64 size, int img_fd, __u64 *off);
+long fds_capture(struct fds_snap **out);
+void fds_release(struct fds_snap *s);
+int fds_snap_owns(const struct fds_snap *s, __u64 start, __u64 end);
+__u64 fds_records(const struct fds_snap *s, char *buf, unsigned *count);
+long fds_write_contents(const struct fds_snap *s, char *recs, __u64 size, int img_fd, __u64 *off);
+/* verify.c */
+int ckpt_verify_image(const char *path, const char **reason);
 /* init.c */
 void ckpt_msg(const char *what, const char *detail, long err);
 const char *ckpt_env_get(char **envp, const char *name);

@@ -1,176 +1,293 @@
-/* Open file descriptors, as the writer sees them in /proc/self/fd (the
- * writer shares them with the program: it only looks, never seeks).
+/* Open file descriptors.  The program and the forked writer share every
+ * open file description: offsets, status flags and file contents move on
+ * as soon as the program resumes.  So all of it is captured inside the
+ * pause, by fds_capture() in the signal handler, into a snapshot the
+ * writer inherits: per descriptor one statx, two fcntl, one lseek and one
+ * readlink, plus the contents of the files that must be saved (deleted
+ * ones; with CKPT_SAVE_WRITTEN, those open for writing).  The writer then
+ * turns the snapshot into records (fds_records) and stores the contents
+ * (fds_write_contents), reading nothing of the program's files itself.
+ *
  * Regular files, directories and devices are reopened by path at restart;
- * a regular file that was deleted while open has its contents saved and
- * comes back as an unlinked file; what cannot be reopened (pipes,
- * sockets...) is named in a warning and becomes /dev/null, so that
- * descriptor numbers stay put. */
+ * a deleted file comes back as an unlinked file with its saved contents;
+ * what cannot be reopened (pipes, sockets...) is named in a warning and
+ * becomes /dev/null, so that descriptor numbers stay put.  0, 1 and 2 are
+ * recorded too (myrestart keeps its own, see restart/fds.c). */
 #include "ckpt.h"
 #include "crc32c.h"
 #include "out.h"
 
-static __u64 dec(const char *p, int base)
+#define PATHS_SIZE ((__u64)CKPT_FDS_MAX * CKPT_NAME_MAX)
+#define SNAP_SIZE  ((sizeof(struct fds_snap) + PATHS_SIZE + CKPT_PAGE - 1) & ~(CKPT_PAGE - 1))
+
+static __u64 dec(const char *p)
 {
 	__u64 v = 0;
-	for (; *p >= '0' && *p < '0' + base; p++)
-		v = v * base + (*p - '0');
+	for (; *p >= '0' && *p <= '9'; p++)
+		v = v * 10 + (*p - '0');
 	return v;
 }
 
-static const char *field(const char *text, const char *key)
-{
-	unsigned n = strlen(key);
-	for (const char *p = text; *p; p++)
-		if ((p == text || p[-1] == '\n') && !memcmp(p, key, n))
-			return p + n;
-	return 0;
-}
-
-static void proc_fd_path(char *buf, const char *dir, int fd)
+static void proc_fd_path(char *buf, int fd)
 {
 	struct out o = { .len = 0 };
-	out_str(&o, dir);
+	out_str(&o, "/proc/self/fd/");
 	out_u64(&o, fd);
 	memcpy(buf, o.buf, o.len);
 	buf[o.len] = 0;
 }
 
-static void warn_fd(int fd, const char *path)
+static int ends_with(const char *s, unsigned len, const char *tail)
 {
-	struct out o = { .len = 0 };
-	out_str(&o, "libckpt: warning: fd ");
-	out_u64(&o, fd);
-	out_str(&o, " (");
-	out_str(&o, path);
-	out_str(&o, ") cannot be checkpointed; it will be /dev/null after a restart\n");
-	out_flush(&o, 2);
+	unsigned n = strlen(tail);
+	return len >= n && !memcmp(s + len - n, tail, n);
 }
 
-/* One record for descriptor fd at p; returns its size, 0 to skip it. */
-static __u64 one_fd(int fd, char *p, __u64 room)
+/* one descriptor into s->fd[s->n]; 0, or -errno to fail the checkpoint */
+static long capture_one(struct fds_snap *s, int fd)
 {
-	struct ckpt_rec *h = (struct ckpt_rec *)p;
-	struct ckpt_fd *f = (struct ckpt_fd *)(h + 1);
-	char *path = (char *)(f + 1), proc[64], info[512];
+	struct fd_snap *f = &s->fd[s->n];
+	char proc[32];
 	struct statx st;
-	const char *v;
-	long n, lfd, len;
+	long r;
 
-	if (room < sizeof(*h) + sizeof(*f) + CKPT_NAME_MAX + 8)
-		return 0;
-	proc_fd_path(proc, "/proc/self/fd/", fd);
-	n = k_readlink(proc, path, CKPT_NAME_MAX - 1);
-	if (n <= 0 || k_statx(fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE | STATX_MODE, &st) < 0)
-		return 0;
-	path[n] = 0;
-	len = n;
-	proc_fd_path(proc, "/proc/self/fdinfo/", fd);
-	lfd = k_openat(AT_FDCWD, proc, O_RDONLY | O_CLOEXEC, 0);
-	if (lfd < 0)
-		return 0;
-	n = k_read_full(lfd, info, sizeof(info) - 1);
-	sys_close(lfd);
-	info[n > 0 ? n : 0] = 0;
+	if (s->n == CKPT_FDS_MAX)
+		return -EMFILE;
+	r = k_statx(fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_MODE | STATX_SIZE | STATX_INO | STATX_MTIME, &st);
+	if (r < 0)
+		return 0;               /* closed meanwhile (another thread): not ours */
 	memset(f, 0, sizeof(*f));
 	f->fd = fd;
 	f->mode = st.stx_mode;
 	f->size = st.stx_size;
-	if ((v = field(info, "pos:\t")))
-		f->pos = dec(v, 10);
-	if ((v = field(info, "flags:\t")))
-		f->flags = dec(v, 8);
-	f->cloexec = !!(f->flags & O_CLOEXEC);
-	f->flags &= ~O_CLOEXEC;
-	f->kind = CKPT_FD_FILE;
-	if (len > 10 && !memcmp(path + len - 10, " (deleted)", 10) && S_ISREG(st.stx_mode))
-		f->kind = CKPT_FD_DELETED;    /* contents saved by ckpt_fds_write_deleted() */
-	else if (path[0] != '/' || (len > 10 && !memcmp(path + len - 10, " (deleted)", 10)) ||
-		 S_ISFIFO(st.stx_mode) || S_ISSOCK(st.stx_mode) ||
-		 /* a terminal other than 0-2 belongs to a session that is gone */
-		 (S_ISCHR(st.stx_mode) && (!memcmp(path, "/dev/pts/", 9) || !memcmp(path, "/dev/tty", 8)))) {
-		warn_fd(fd, path);
-		f->kind = CKPT_FD_NULL;
-	}
-	f->path_len = strlen(path) + 1;
-	h->type = CKPT_REC_FD;
-	h->size = sizeof(*f) + f->path_len;
-	return sizeof(*h) + ((h->size + 7) & ~7ul);
-}
-
-/* Writes the fd records into buf (cap bytes); returns bytes used and the
- * record count in *count.  skip: descriptors of the writer itself. */
-__u64 ckpt_fds_records(char *buf, __u64 cap, unsigned *count, int skip)
-{
-	static char dents[32768];
-	__u64 used = 0;
-	long dfd, n;
-
-	*count = 0;
-	dfd = k_openat(AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-	if (dfd < 0)
+	f->dev = (__u64)st.stx_dev_major << 32 | st.stx_dev_minor;
+	f->ino = st.stx_ino;
+	f->mtime_sec = st.stx_mtime.tv_sec;
+	f->mtime_nsec = st.stx_mtime.tv_nsec;
+	f->oflags = my_syscall2(__NR_fcntl, fd, F_GETFL);
+	f->cloexec = my_syscall2(__NR_fcntl, fd, F_GETFD) == FD_CLOEXEC;
+	r = my_syscall3(__NR_lseek, fd, 0, SEEK_CUR);
+	f->pos = r < 0 ? 0 : r;         /* pipes, sockets, ttys: no offset */
+	f->path = s->paths + s->paths_used;
+	proc_fd_path(proc, fd);
+	r = k_readlink(proc, f->path, CKPT_NAME_MAX - 1);
+	if (r <= 0)
 		return 0;
-	while ((n = sys_getdents64(dfd, (void *)dents, sizeof(dents))) > 0) {
-		for (long off = 0; off < n; ) {
-			struct linux_dirent64 *d = (struct linux_dirent64 *)(dents + off);
-			int fd = d->d_name[0] >= '0' && d->d_name[0] <= '9' ? (int)dec(d->d_name, 10) : -1;
-			__u64 sz;
-			off += d->d_reclen;
-			if (fd <= 2 || fd == dfd || fd == skip)
-				continue;
-			sz = one_fd(fd, buf + used, cap - used);
-			if (sz) {
-				used += sz;
-				(*count)++;
-			}
-		}
-	}
-	sys_close(dfd);
-	return used;
+	f->path[r] = 0;
+	f->path_len = r + 1;
+	s->paths_used += r + 1;
+	f->deleted = S_ISREG(f->mode) && ends_with(f->path, r, " (deleted)");
+	s->n++;
+	return 0;
 }
 
-/* Appends the contents of every deleted-but-open file to the image at *off
- * (page aligned), filling in each record's size, data_off and data_crc.
- * Read through /proc/self/fd: a fresh description, so the program's own
- * offset is untouched, even for a descriptor opened write-only. */
-int ckpt_fds_write_deleted(char *recs, __u64 size, int img_fd, __u64 *off)
+/* Whose contents go into the image: a deleted file always (it cannot be
+ * reopened), a file open for writing with CKPT_SAVE_WRITTEN up to its
+ * size limit (larger ones are named in a warning by the writer). */
+static int must_save(const struct fd_snap *f)
 {
-	const __u64 chunk = 1ul << 20;
-	long buf = 0;
+	if (f->fd <= 2 || !S_ISREG(f->mode))
+		return 0;
+	if (f->deleted)
+		return 1;
+	return ckpt_st.save_written && (f->oflags & O_ACCMODE) != O_RDONLY &&
+	       f->size <= ckpt_st.save_written_max;
+}
 
-	for (__u64 at = 0; at < size; ) {
-		struct ckpt_rec *h = (struct ckpt_rec *)(recs + at);
-		struct ckpt_fd *f = (struct ckpt_fd *)(h + 1);
-		char proc[64];
-		__u64 got = 0;
-		__u32 crc = 0;
+/* the saved files' contents, read through /proc/self/fd: a description
+ * of our own, so the program's offset is untouched, and readable even
+ * when the program opened the file write-only */
+static long capture_contents(struct fds_snap *s)
+{
+	__u64 total = 0, at = 0;
+	unsigned i;
+	long a;
+
+	for (i = 0; i < s->n; i++)
+		if ((s->fd[i].saved = must_save(&s->fd[i])))
+			total += (s->fd[i].size + CKPT_PAGE - 1) & ~(CKPT_PAGE - 1);
+	if (!total)
+		return 0;
+	a = k_mmap(0, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (a < 0 && a > -4096)
+		return a;
+	s->contents = (char *)a;
+	s->contents_size = total;
+	for (i = 0; i < s->n; i++) {
+		struct fd_snap *f = &s->fd[i];
+		char proc[32];
 		long fd, r;
-
-		at += sizeof(*h) + ((h->size + 7) & ~7ul);
-		if (f->kind != CKPT_FD_DELETED)
+		if (!f->saved)
 			continue;
-		if (!buf && (buf = k_mmap(0, chunk, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) < 0)
-			return buf;
-		proc_fd_path(proc, "/proc/self/fd/", f->fd);
+		proc_fd_path(proc, f->fd);
 		fd = k_openat(AT_FDCWD, proc, O_RDONLY | O_CLOEXEC, 0);
 		if (fd < 0)
 			return fd;
-		while ((r = k_pread(fd, (void *)buf, chunk, got)) > 0) {
-			crc = crc32c(crc, (const void *)buf, r);
-			if ((r = k_write_full(img_fd, (const void *)buf, r)) < 0)
-				break;
-			got += r;
-		}
+		r = k_pread_full(fd, s->contents + at, f->size, 0);
 		sys_close(fd);
 		if (r < 0)
 			return r;
-		f->data_off = *off;
-		f->size = got;
-		f->data_crc = crc;
-		*off += (got + CKPT_PAGE - 1) & ~(CKPT_PAGE - 1);
-		if ((r = my_syscall3(__NR_lseek, img_fd, *off, SEEK_SET)) < 0)
-			return r;
+		f->size = r;            /* shorter only if someone else truncated it */
+		f->data_at = at;
+		at += (f->size + CKPT_PAGE - 1) & ~(CKPT_PAGE - 1);
 	}
-	if (buf)
-		k_munmap(buf, chunk);
+	return 0;
+}
+
+/* In the pause: the snapshot of every descriptor; 0 or -errno (then
+ * nothing is left mapped).  ENOSPC from the writer's point of view is
+ * impossible here: all of it is memory. */
+long fds_capture(struct fds_snap **out)
+{
+	static char dents[4096];
+	struct fds_snap *s;
+	long dfd, n, r = 0, a;
+
+	a = k_mmap(0, SNAP_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (a < 0 && a > -4096)
+		return a;
+	s = (struct fds_snap *)a;
+	s->paths = (char *)(s + 1);
+	dfd = k_openat(AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	if (dfd < 0) {
+		fds_release(s);
+		return dfd;
+	}
+	while (!r && (n = sys_getdents64(dfd, (void *)dents, sizeof(dents))) > 0)
+		for (long off = 0; off < n && !r; ) {
+			struct linux_dirent64 *d = (struct linux_dirent64 *)(dents + off);
+			off += d->d_reclen;
+			if (d->d_name[0] >= '0' && d->d_name[0] <= '9' && (long)dec(d->d_name) != dfd)
+				r = capture_one(s, dec(d->d_name));
+		}
+	sys_close(dfd);
+	if (!r)
+		r = capture_contents(s);
+	if (r) {
+		fds_release(s);
+		return r;
+	}
+	*out = s;
+	return 0;
+}
+
+/* In the program, once the writer has its copy */
+void fds_release(struct fds_snap *s)
+{
+	if (!s)
+		return;
+	if (s->contents)
+		k_munmap((unsigned long)s->contents, s->contents_size);
+	k_munmap((unsigned long)s, SNAP_SIZE);
+}
+
+/* the snapshot's own mappings, which the writer leaves out of the image */
+int fds_snap_owns(const struct fds_snap *s, __u64 start, __u64 end)
+{
+	__u64 a = (__u64)s, c = (__u64)s->contents;
+	return (start < a + SNAP_SIZE && end > a) ||
+	       (s->contents && start < c + s->contents_size && end > c);
+}
+
+static void warn_fd(const struct fd_snap *f)
+{
+	struct out o = { .len = 0 };
+	out_str(&o, "libckpt: warning: fd ");
+	out_u64(&o, f->fd);
+	out_str(&o, " (");
+	out_str(&o, f->path);
+	out_str(&o, ") cannot be checkpointed; it will be /dev/null after a restart\n");
+	out_flush(&o, 2);
+}
+
+static void warn_too_large(const struct fd_snap *f)
+{
+	struct out o = { .len = 0 };
+	out_str(&o, "libckpt: warning: fd ");
+	out_u64(&o, f->fd);
+	out_str(&o, " (");
+	out_str(&o, f->path);
+	out_str(&o, ") is larger than CKPT_SAVE_WRITTEN_MAX; not saved, it will be reopened as it is then\n");
+	out_flush(&o, 2);
+}
+
+static __u32 kind_of(const struct fd_snap *f)
+{
+	const char *p = f->path;
+
+	if (f->fd <= 2)
+		return CKPT_FD_STDIO;
+	if (f->deleted)
+		return CKPT_FD_DELETED;
+	if (p[0] != '/' || ends_with(p, f->path_len - 1, " (deleted)") ||
+	    S_ISFIFO(f->mode) || S_ISSOCK(f->mode) ||
+	    /* a terminal other than 0-2 belongs to a session that is gone */
+	    (S_ISCHR(f->mode) && (ckpt_starts_with(p, "/dev/pts/") || ckpt_starts_with(p, "/dev/tty"))))
+		return CKPT_FD_NULL;
+	return CKPT_FD_FILE;
+}
+
+/* In the writer: the FD records into buf (cap bytes, enough for
+ * CKPT_FDS_MAX of them); returns the bytes used, the count in *count. */
+__u64 fds_records(const struct fds_snap *s, char *buf, unsigned *count)
+{
+	__u64 used = 0;
+
+	for (unsigned i = 0; i < s->n; i++) {
+		const struct fd_snap *sf = &s->fd[i];
+		struct ckpt_rec *h = (struct ckpt_rec *)(buf + used);
+		struct ckpt_fd *f = (struct ckpt_fd *)(h + 1);
+
+		memset(f, 0, sizeof(*f));
+		f->fd = sf->fd;
+		f->kind = kind_of(sf);
+		if (f->kind == CKPT_FD_NULL)
+			warn_fd(sf);
+		f->flags = sf->oflags & ~O_CLOEXEC;
+		f->fdflags = (sf->cloexec ? CKPT_FDF_CLOEXEC : 0) | (sf->saved ? CKPT_FDF_SAVED : 0);
+		if (ckpt_st.save_written && f->kind == CKPT_FD_FILE && !sf->saved && S_ISREG(sf->mode) &&
+		    (sf->oflags & O_ACCMODE) != O_RDONLY)
+			warn_too_large(sf);
+		f->pos = sf->pos;
+		f->size = sf->size;
+		f->dev = sf->dev;
+		f->ino = sf->ino;
+		f->mtime_sec = sf->mtime_sec;
+		f->mtime_nsec = sf->mtime_nsec;
+		f->mode = sf->mode;
+		f->path_len = sf->path_len;
+		memcpy(f + 1, sf->path, sf->path_len);
+		h->type = CKPT_REC_FD;
+		h->size = sizeof(*f) + f->path_len;
+		used += sizeof(*h) + ((h->size + 7) & ~7ul);
+	}
+	*count = s->n;
+	return used;
+}
+
+/* In the writer: the saved contents at *off in the image (page aligned),
+ * filling in each record's data_off and data_crc.  0 or -errno. */
+long fds_write_contents(const struct fds_snap *s, char *recs, __u64 size, int img_fd, __u64 *off)
+{
+	unsigned i = 0;
+
+	for (__u64 at = 0; at < size; i++) {
+		struct ckpt_rec *h = (struct ckpt_rec *)(recs + at);
+		struct ckpt_fd *f = (struct ckpt_fd *)(h + 1);
+		const struct fd_snap *sf = &s->fd[i];
+		__u64 len = (f->size + CKPT_PAGE - 1) & ~(CKPT_PAGE - 1);
+		long r;
+
+		at += sizeof(*h) + ((h->size + 7) & ~7ul);
+		if (!(f->fdflags & CKPT_FDF_SAVED))
+			continue;
+		f->data_off = *off;
+		f->data_crc = crc32c(0, s->contents + sf->data_at, f->size);
+		/* the tail of the last page is zero in the snapshot already */
+		r = k_write_full(img_fd, s->contents + sf->data_at, len);
+		if (r < 0)
+			return r;
+		*off += len;
+	}
 	return 0;
 }

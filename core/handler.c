@@ -2,6 +2,7 @@
  * (copy-on-write) memory to the image, and let the program run on.  The
  * same handler frame is where a restarted process wakes up. */
 #include "ckpt.h"
+#include "out.h"
 
 static void restart_path(void);
 
@@ -21,6 +22,9 @@ static void capture_parent_only(void)
 	p->pending = 0;
 	my_syscall2(__NR_rt_sigpending, &p->pending, 8);
 	p->ckpt_signal = ckpt_st.sig;
+	/* the clock file timestamps come from (coarse): whatever the program
+	 * creates after this moment is born at this time or later */
+	my_syscall2(__NR_clock_gettime, 5 /* CLOCK_REALTIME_COARSE */, &ckpt_st.t_real);
 }
 
 /* Waits for the writer still running, if any: 0 when it put its image in
@@ -41,6 +45,75 @@ static int wait_writer(void)
 	return r < 0 ? (int)r : *status ? -EIO : 0;
 }
 
+/* "libckpt: checkpoint N failed: what (name): error; the previous image
+ * is unchanged", the one line a failed checkpoint prints (here or in the
+ * writer) */
+void ckpt_fail_msg(const char *what, const char *name, long err)
+{
+	struct out o = { .len = 0 };
+
+	out_str(&o, "libckpt: checkpoint ");
+	out_u64(&o, ckpt_st.ncheckpoints);
+	out_str(&o, " failed: ");
+	out_str(&o, what);
+	if (name && name[0]) {
+		out_str(&o, " (");
+		out_str(&o, name);
+		out_chr(&o, ')');
+	}
+	if (err) {
+		out_str(&o, ": ");
+		out_str(&o, err_str(err));
+	}
+	out_str(&o, "; the previous image is unchanged\n");
+	out_flush(&o, 2);
+}
+
+/* Threads of the process (/proc/self/task), or -errno */
+long ckpt_count_threads(void)
+{
+	static char dents[2048];
+	long dfd, n, count = 0;
+
+	dfd = k_openat(AT_FDCWD, "/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	if (dfd < 0)
+		return dfd;
+	while ((n = sys_getdents64(dfd, (void *)dents, sizeof(dents))) > 0)
+		for (long off = 0; off < n; ) {
+			struct linux_dirent64 *d = (struct linux_dirent64 *)(dents + off);
+			off += d->d_reclen;
+			count += d->d_name[0] >= '1' && d->d_name[0] <= '9';
+		}
+	sys_close(dfd);
+	return count;
+}
+
+/* What the program shares with the writer, captured before it runs on.
+ * 0, or the checkpoint fails here with one line. */
+static int capture_in_pause(void)
+{
+	/* the writer is forked from this thread alone: an image of a process
+	 * with more threads would silently lose them */
+	long r = ckpt_count_threads() - 1 - ckpt_st.helper_threads;
+
+	if (r > 0) {
+		struct out o = { .len = 0 };
+		out_str(&o, "the program has ");
+		out_u64(&o, r + 1);
+		out_str(&o, " threads, and multi-threaded programs cannot be checkpointed yet");
+		o.buf[o.len] = 0;
+		ckpt_fail_msg(o.buf, 0, 0);
+		return -1;
+	}
+	r = fds_capture(&ckpt_st.fds);
+	if (r < 0) {
+		ckpt_fail_msg(r == -EMFILE ? "too many open descriptors (at most 1024)"
+					   : "cannot capture the open descriptors", 0, r == -EMFILE ? 0 : r);
+		return -1;
+	}
+	return 0;
+}
+
 __attribute__((used)) void ckpt_signal_handler(int sig, void *info, void *uc)
 {
 	long pid;
@@ -58,7 +131,14 @@ __attribute__((used)) void ckpt_signal_handler(int sig, void *info, void *uc)
 		ckpt_run_callbacks(1 /* CKPT_PRE_CHECKPOINT */);
 	ckpt_st.ncheckpoints++;
 	ckpt_st.restarted = 0;
+	ckpt_st.failed = 0;
 	capture_parent_only();
+	if (capture_in_pause()) {
+		ckpt_st.failed = 1;
+		if (!ckpt_st.api_call)
+			ckpt_run_callbacks(2 /* CKPT_RESUME */);
+		return;
+	}
 	if (ckpt_ctx_save(&ckpt_st.regs, ckpt_st.xarea, ckpt_st.xmode)) {
 		restart_path();
 		return;
@@ -68,9 +148,11 @@ __attribute__((used)) void ckpt_signal_handler(int sig, void *info, void *uc)
 	pid = k_clone(ckpt_st.runner == CKPT_RUNNER_QEMU ? SIGCHLD : 0);
 	if (pid == 0)
 		ckpt_writer_main();
+	fds_release(ckpt_st.fds);
+	ckpt_st.fds = 0;
 	if (pid < 0) {
-		ckpt_st.ncheckpoints--;
-		ckpt_msg("checkpoint failed", "cannot fork the image writer", pid);
+		ckpt_st.failed = 1;
+		ckpt_fail_msg("cannot fork the image writer", 0, pid);
 		return;
 	}
 	ckpt_st.writer = pid;
@@ -81,6 +163,7 @@ __attribute__((used)) void ckpt_signal_handler(int sig, void *info, void *uc)
 static void restart_path(void)
 {
 	ckpt_st.writer = 0;
+	ckpt_st.fds = 0;          /* the snapshot was the writer's, not in the image */
 	ckpt_st.restarted = 1;
 	ckpt_state_restore();
 	if (!ckpt_st.api_call)
@@ -139,6 +222,8 @@ __attribute__((visibility("default"))) int ckpt_checkpoint(void)
 		return r;
 	if (ckpt_st.ncheckpoints == before)
 		return -EAGAIN;          /* the signal is blocked or ignored here */
+	if (ckpt_st.failed)
+		return -EIO;
 	if (ckpt_st.restarted) {
 		ckpt_st.restarted = 0;
 		ckpt_run_callbacks(3);

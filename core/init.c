@@ -116,8 +116,28 @@ static int flag(char **envp, const char *name, int *out)
 	return 0;
 }
 
+/* bytes, with an optional K, M or G (binary units); -1 if bad */
+static long parse_size(const char *v)
+{
+	static const char units[] = "KMG";
+	char num[24];
+	unsigned n = strlen(v), k;
+	long r;
+
+	if (!n || n >= sizeof(num))
+		return -1;
+	memcpy(num, v, n + 1);
+	for (k = 0; k < 3 && num[n - 1] != units[k]; k++)
+		;
+	if (k < 3)
+		num[--n] = 0;
+	r = ckpt_parse_uint(num, 1l << 50);
+	return r < 0 ? r : k < 3 ? r << (10 * (k + 1)) : r;
+}
+
 /* CKPT_FILE, CKPT_SIGNAL, CKPT_INTERVAL, CKPT_VERBOSE, CKPT_FSYNC,
- * CKPT_INHERIT.  A bad value: one line, and the program runs without
+ * CKPT_INHERIT, CKPT_VERIFY, CKPT_SAVE_WRITTEN, CKPT_SAVE_WRITTEN_MAX,
+ * CKPT_FAULT.  A bad value: one line, and the program runs without
  * checkpointing. */
 static int read_config(char **envp)
 {
@@ -128,9 +148,25 @@ static int read_config(char **envp)
 		return -1;
 	}
 	ckpt_st.inherit = 1;
+	ckpt_st.verify = 1;
+	ckpt_st.save_written_max = 256ul << 20;
 	if (flag(envp, "CKPT_VERBOSE", &ckpt_st.verbose) || flag(envp, "CKPT_FSYNC", &ckpt_st.fsync) ||
-	    flag(envp, "CKPT_INHERIT", &ckpt_st.inherit))
+	    flag(envp, "CKPT_INHERIT", &ckpt_st.inherit) || flag(envp, "CKPT_VERIFY", &ckpt_st.verify) ||
+	    flag(envp, "CKPT_SAVE_WRITTEN", &ckpt_st.save_written))
 		return -1;
+	v = ckpt_env_get(envp, "CKPT_SAVE_WRITTEN_MAX");
+	if (v && *v && (long)(ckpt_st.save_written_max = parse_size(v)) < 0) {
+		ckpt_msg("checkpoints disabled: bad CKPT_SAVE_WRITTEN_MAX (bytes, or a number with K, M or G)", v, 0);
+		return -1;
+	}
+	v = ckpt_env_get(envp, "CKPT_FAULT");
+	if (v && *v) {
+		if (strcmp(v, "damage-image")) {
+			ckpt_msg("checkpoints disabled: bad CKPT_FAULT (the one fault is damage-image)", v, 0);
+			return -1;
+		}
+		ckpt_st.fault_damage = 1;
+	}
 	v = ckpt_env_get(envp, "CKPT_INTERVAL");
 	if (v && *v) {
 		long n = ckpt_parse_uint(v, 99999999);
@@ -188,6 +224,10 @@ static void ckpt_init(int argc, char **argv, char **envp)
 		;
 	auxv = (const unsigned long *)(p + 1);
 	ckpt_st.runner = runner_detect(auxv);
+	/* qemu-user runs threads of its own in the process (7.2: one, for
+	 * RCU; a forked child gets its own again); the program has none yet */
+	if (ckpt_st.runner == CKPT_RUNNER_QEMU && (r = ckpt_count_threads()) > 1)
+		ckpt_st.helper_threads = r - 1;
 	ckpt_st.sig = SIGUSR2;
 
 	if (argv && argv[0]) {

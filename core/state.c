@@ -2,6 +2,7 @@
  * the rseq registration, the mm fields behind brk and /proc/PID/cmdline,
  * and the reservation that keeps myrestart's range free. */
 #include "ckpt.h"
+#include "out.h"
 
 #define RSEQ_SIG_X86 0x53053053u
 
@@ -95,7 +96,8 @@ static void read_info(void)
 	struct ckpt_info *in = &ckpt_st.info;
 	long n;
 
-	in->time = k_time();
+	in->time = ckpt_st.t_real.tv_sec;
+	in->time_nsec = ckpt_st.t_real.tv_nsec;
 	in->pid = ckpt_st.pid;     /* the program's, set by the handler (we are the writer) */
 	in->ncheckpoints = ckpt_st.ncheckpoints;
 	memcpy(in->comm, ckpt_st.comm, sizeof(in->comm));
@@ -106,6 +108,42 @@ static void read_info(void)
 	n = k_read_file("/proc/self/cmdline", in->cmdline, sizeof(in->cmdline) - 1);
 	in->cmdline_len = n > 0 ? n : 0;
 	in->cmdline[in->cmdline_len] = 0;
+}
+
+/* Processes the program started are not part of its image: a restarted
+ * shell would wait for a pipeline that is not there.  Said once per
+ * checkpoint, from the writer (the program's only thread is paused no
+ * longer; the list is a warning, not a record). */
+static void warn_children(void)
+{
+	static char list[512];
+	struct out o = { .len = 0 };
+	long ppid = my_syscall0(__NR_getppid), self = sys_getpid(), n;
+	char *p, *q;
+
+	out_str(&o, "/proc/");
+	out_u64(&o, ppid);
+	out_str(&o, "/task/");
+	out_u64(&o, ppid);
+	out_str(&o, "/children");
+	o.buf[o.len] = 0;
+	n = k_read_file(o.buf, list, sizeof(list) - 1);
+	list[n > 0 ? n : 0] = 0;
+	o.len = 0;
+	for (p = list; *p; p = q) {
+		for (q = p; *q && *q != ' '; q++)
+			;
+		if (*q)
+			*q++ = 0;
+		if ((long)ckpt_parse_uint(p, 1l << 30) != self) {
+			out_str(&o, o.len ? " " : "libckpt: warning: the program has child processes (pids ");
+			out_str(&o, p);
+		}
+	}
+	if (o.len) {
+		out_str(&o, "); they are not part of the image and will be missing after a restart\n");
+		out_flush(&o, 2);
+	}
 }
 
 /* In the writer, before memory is copied: what is recorded here is what
@@ -135,6 +173,7 @@ void ckpt_state_capture(void)
 			p->cwd[0] = 0;
 	}
 	read_info();
+	warn_children();
 }
 
 /* In the restarted process, still inside the checkpoint handler with all

@@ -30,7 +30,7 @@ static __u64 *pm_buf;
 static char *fd_recs;
 static __u64 fd_recs_size;
 static unsigned fd_count;
-#define FD_RECS_CAP (4ul << 20)
+#define FD_RECS_CAP (CKPT_FDS_MAX * (sizeof(struct ckpt_rec) + sizeof(struct ckpt_fd) + CKPT_NAME_MAX + 8))
 static int img_fd = -1;
 static int pm_fd = -1;
 static char tmp_path[CKPT_PATH_MAX + 32];
@@ -39,7 +39,7 @@ static const char *fail_name;
 static long fail_err;
 
 /* records the first failure; its message is printed once, at the end */
-static int fail(const char *what, const char *name, long err)
+static int writer_fail(const char *what, const char *name, long err)
 {
 	if (!fail_what) {
 		fail_what = what;
@@ -70,14 +70,14 @@ static int read_maps(void)
 			k_munmap((unsigned long)maps_buf, maps_cap / 2);
 		maps_buf = scratch(maps_cap);
 		if (!maps_buf)
-			return fail("out of memory", "reading /proc/self/maps", -ENOMEM);
+			return writer_fail("out of memory", "reading /proc/self/maps", -ENOMEM);
 		fd = k_openat(AT_FDCWD, "/proc/self/maps", O_RDONLY | O_CLOEXEC, 0);
 		if (fd < 0)
-			return fail("cannot open", "/proc/self/maps", fd);
+			return writer_fail("cannot open", "/proc/self/maps", fd);
 		n = k_read_full(fd, maps_buf, maps_cap - 1);
 		sys_close(fd);
 		if (n < 0)
-			return fail("cannot read", "/proc/self/maps", n);
+			return writer_fail("cannot read", "/proc/self/maps", n);
 		if ((__u64)n < maps_cap - 1) {
 			maps_buf[n] = 0;
 			return 0;
@@ -100,7 +100,7 @@ static int add_run(__u64 run0, __u64 page, __u64 npages)
 					 ncap * sizeof(*runs), MREMAP_MAYMOVE, 0)
 			      : (long)scratch(ncap * sizeof(*runs));
 		if (a <= 0 && a > -4096)
-			return fail("out of memory", "run table", -ENOMEM);
+			return writer_fail("out of memory", "run table", -ENOMEM);
 		runs = (struct ckpt_run *)a;
 		runs_cap = ncap;
 	}
@@ -133,7 +133,7 @@ static int select_pages(struct wregion *w)
 			__u64 n = np - i < PM_ENTRIES ? np - i : PM_ENTRIES;
 			long r = k_pread_full(pm_fd, pm_buf, n * 8, (w->r.start / CKPT_PAGE + i) * 8);
 			if (r != (long)(n * 8))
-				return fail("cannot read", "/proc/self/pagemap", r < 0 ? r : -EIO);
+				return writer_fail("cannot read", "/proc/self/pagemap", r < 0 ? r : -EIO);
 			for (j = 0; j < n; j++)
 				if ((pm_buf[j] >> 62) & 3)  /* present | swapped */
 					if (add_run(w->run0, i + j, 1))
@@ -187,21 +187,23 @@ static int parse_regions(void)
 		lines += *p == '\n';
 	regs = scratch(page_up((__u64)lines * sizeof(*regs)));
 	if (!regs)
-		return fail("out of memory", "region table", -ENOMEM);
+		return writer_fail("out of memory", "region table", -ENOMEM);
 	while ((line = next_line(&cur))) {
 		struct map_ent e;
 		if (maps_parse(line, &e))
-			return fail("cannot parse /proc/self/maps line", line, 0);
+			return writer_fail("cannot parse /proc/self/maps line", line, 0);
 		if (name_is(&e, "[vsyscall]"))
 			continue;
 		if (e.start < (__u64)maps_buf + maps_cap && e.end > (__u64)maps_buf)
 			continue;        /* our own scratch buffer */
 		if (e.start < wstack + WSTACK_SIZE && e.end > wstack)
 			continue;        /* our own stack */
+		if (fds_snap_owns(ckpt_st.fds, e.start, e.end))
+			continue;        /* the pause's descriptor snapshot */
 		if (e.start >= CKPT_RESERVED_START && e.end <= CKPT_RESERVED_END)
 			continue;        /* the restarter's reservation */
 		if (e.start < CKPT_RESERVED_END && e.end > CKPT_RESERVED_START)
-			return fail("a mapping overlaps myrestart's range 0x5000000-0x5400000", e.name, 0);
+			return writer_fail("a mapping overlaps myrestart's range 0x5000000-0x5400000", e.name, 0);
 		if (e.end > CKPT_USER_END)
 			continue;
 		/* glibc's cached break, for a restart that cannot restore brk;
@@ -237,7 +239,7 @@ static int write_region(struct wregion *w, __u64 *off)
 	 * up here, in the child only; the program keeps its protections */
 	if (!(w->r.prot & PROT_READ) &&
 	    k_mprotect(w->r.start, w->r.end - w->r.start, w->r.prot | PROT_READ) < 0)
-		return fail("cannot read region", w->name, -EACCES);
+		return writer_fail("cannot read region", w->name, -EACCES);
 	if (select_pages(w))
 		return -1;
 	w->r.nruns = nruns - w->run0;
@@ -248,7 +250,7 @@ static int write_region(struct wregion *w, __u64 *off)
 		crc = crc32c(crc, src, len);
 		r = k_write_full(img_fd, src, len);
 		if (r < 0)
-			return fail("cannot write the image", w->name[0] ? w->name : "anonymous memory", r);
+			return writer_fail("cannot write the image", w->name[0] ? w->name : "anonymous memory", r);
 		w->r.data_len += len;
 	}
 	w->r.data_crc = crc;
@@ -292,7 +294,7 @@ static int write_records(__u64 off, struct ckpt_header *hd)
 	size += fd_recs_size;
 	buf = scratch(page_up(size));
 	if (!buf)
-		return fail("out of memory", "record table", -ENOMEM);
+		return writer_fail("out of memory", "record table", -ENOMEM);
 	p = put_rec(buf, CKPT_REC_INFO, &ckpt_st.info, sizeof(ckpt_st.info), 0, 0, 0, 0);
 	p = put_rec(p, CKPT_REC_REGS, &ckpt_st.regs, sizeof(ckpt_st.regs), 0, 0, 0, 0);
 	p = put_rec(p, CKPT_REC_XSTATE, ckpt_st.xarea, ckpt_st.xsize, 0, 0, 0, 0);
@@ -315,7 +317,7 @@ static int write_records(__u64 off, struct ckpt_header *hd)
 	hd->records_crc = crc32c(0, buf, size);
 	r = k_pwrite(img_fd, buf, size, off);
 	if (r != (long)size)
-		return fail("cannot write the image", "record table", r < 0 ? r : -EIO);
+		return writer_fail("cannot write the image", "record table", r < 0 ? r : -EIO);
 	return 0;
 }
 
@@ -337,7 +339,7 @@ static int write_header(struct ckpt_header *hd, __u64 data_end)
 	hd->header_crc = crc32c(0, hd, sizeof(*hd));
 	r = k_pwrite(img_fd, hd, sizeof(*hd), 0);
 	if (r != (long)sizeof(*hd))
-		return fail("cannot write the image", "header", r < 0 ? r : -EIO);
+		return writer_fail("cannot write the image", "header", r < 0 ? r : -EIO);
 	return 0;
 }
 
@@ -351,13 +353,13 @@ static int open_tmp(void)
 	out_u64(&o, sys_getpid());
 	out_str(&o, ".tmp");
 	if (o.len >= sizeof(tmp_path) - 1 || o.len >= sizeof(o.buf) - 1)
-		return fail("image path too long", ckpt_st.path, -ENAMETOOLONG);
+		return writer_fail("image path too long", ckpt_st.path, -ENAMETOOLONG);
 	memcpy(tmp_path, o.buf, o.len);
 	tmp_path[o.len] = 0;
 	fd = k_openat(AT_FDCWD, tmp_path,
-		      O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		      O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return fail("cannot create", tmp_path, fd);
+		return writer_fail("cannot create", tmp_path, fd);
 	img_fd = fd;
 	return 0;
 }
@@ -381,6 +383,38 @@ static long sync_dir(void)
 	return r;
 }
 
+/* CKPT_FAULT=damage-image, for tests of the self-check: one byte of the
+ * finished temporary image inverted */
+static long damage(__u64 off)
+{
+	__u8 b;
+	long r = k_pread(img_fd, &b, 1, off);
+
+	if (r != 1)
+		return r < 0 ? r : -EIO;
+	b = ~b;
+	r = k_pwrite(img_fd, &b, 1, off);
+	return r == 1 ? 0 : r < 0 ? r : -EIO;
+}
+
+/* myrestart's validation of the temporary image, read back from the file */
+static int self_check(void)
+{
+	static char what[sizeof(((struct out *)0)->buf) + 32];
+	const char *reason;
+	unsigned n;
+
+	if (!ckpt_verify_image(tmp_path, &reason))
+		return 0;
+	memcpy(what, "image failed its own check: ", 28);
+	n = strlen(reason);
+	if (n > sizeof(what) - 29)
+		n = sizeof(what) - 29;
+	memcpy(what + 28, reason, n);
+	what[28 + n] = 0;
+	return writer_fail(what, 0, 0);
+}
+
 static int write_all(void)
 {
 	struct ckpt_header hd;
@@ -393,37 +427,40 @@ static int write_all(void)
 		return -1;
 	pm_buf = scratch(PM_ENTRIES * 8);
 	if (!pm_buf)
-		return fail("out of memory", "pagemap buffer", -ENOMEM);
-	/* descriptors first, before the writer opens any of its own */
-	fd_recs = scratch(FD_RECS_CAP);
+		return writer_fail("out of memory", "pagemap buffer", -ENOMEM);
+	fd_recs = scratch(page_up(FD_RECS_CAP));
 	if (!fd_recs)
-		return fail("out of memory", "descriptor table", -ENOMEM);
-	fd_recs_size = ckpt_fds_records(fd_recs, FD_RECS_CAP, &fd_count, -1);
+		return writer_fail("out of memory", "descriptor table", -ENOMEM);
+	fd_recs_size = fds_records(ckpt_st.fds, fd_recs, &fd_count);
 	if (ckpt_st.runner == CKPT_RUNNER_NATIVE)
 		pm_fd = k_openat(AT_FDCWD, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC, 0);
 	if (open_tmp())
 		return -1;
 	r = my_syscall3(__NR_lseek, img_fd, CKPT_PAGE, SEEK_SET);
 	if (r < 0)
-		return fail("cannot seek in", tmp_path, r);
+		return writer_fail("cannot seek in", tmp_path, r);
 	for (i = 0; i < nregs; i++)
 		if (write_region(&regs[i], &off))
 			return -1;
-	if ((r = ckpt_fds_write_deleted(fd_recs, fd_recs_size, img_fd, &off)) < 0)
-		return fail("cannot save the contents of a deleted open file", 0, r);
+	if ((r = fds_write_contents(ckpt_st.fds, fd_recs, fd_recs_size, img_fd, &off)) < 0)
+		return writer_fail("cannot write the image", "saved file contents", r);
 	if (write_records(off, &hd) || write_header(&hd, off))
 		return -1;
+	if (ckpt_st.fault_damage && (r = damage(hd.data_size ? hd.data_off : 0)) < 0)
+		return writer_fail("cannot inject the CKPT_FAULT damage", tmp_path, r);
+	if (ckpt_st.verify && self_check())
+		return -1;
 	if (ckpt_st.fsync && (r = k_fsync(img_fd)) < 0)
-		return fail("cannot sync", tmp_path, r);
+		return writer_fail("cannot sync", tmp_path, r);
 	r = sys_close(img_fd);
 	img_fd = -1;
 	if (r < 0)
-		return fail("cannot write the image", tmp_path, r);
+		return writer_fail("cannot write the image", tmp_path, r);
 	r = k_renameat(AT_FDCWD, tmp_path, AT_FDCWD, ckpt_st.path);
 	if (r < 0)
-		return fail("cannot rename the image to", ckpt_st.path, r);
+		return writer_fail("cannot rename the image to", ckpt_st.path, r);
 	if (ckpt_st.fsync && (r = sync_dir()) < 0)
-		return fail("cannot sync the directory of", ckpt_st.path, r);
+		return writer_fail("cannot sync the directory of", ckpt_st.path, r);
 	if (ckpt_st.verbose) {
 		struct out o = { .len = 0 };
 		__u64 us = (k_now_ns() - ckpt_st.t_start) / 1000;
@@ -451,20 +488,7 @@ static __attribute__((noreturn)) void writer_on_own_stack(void *arg)
 	ckpt_state_capture();
 	r = write_all();
 	if (r) {
-		struct out o = { .len = 0 };
-		out_str(&o, "libckpt: checkpoint failed: ");
-		out_str(&o, fail_what);
-		if (fail_name && fail_name[0]) {
-			out_str(&o, " (");
-			out_str(&o, fail_name);
-			out_chr(&o, ')');
-		}
-		if (fail_err) {
-			out_str(&o, ": ");
-			out_str(&o, err_str(fail_err));
-		}
-		out_str(&o, "; the previous image is unchanged\n");
-		out_flush(&o, 2);
+		ckpt_fail_msg(fail_what, fail_name, fail_err);
 		if (img_fd >= 0)
 			sys_close(img_fd);
 		if (tmp_path[0])
@@ -492,7 +516,7 @@ void ckpt_writer_main(void)
 	img_fd = -1, pm_fd = -1, tmp_path[0] = 0, fail_what = fail_name = 0, fail_err = 0;
 	wstack = (unsigned long)scratch(WSTACK_SIZE);
 	if (!wstack) {
-		ckpt_msg("checkpoint failed", "no memory for the writer's stack", -ENOMEM);
+		ckpt_fail_msg("no memory for the writer's stack", 0, -ENOMEM);
 		k_exit_group(1);
 	}
 	ckpt_switch_stack(wstack + WSTACK_SIZE, writer_on_own_stack, 0);

@@ -1,75 +1,249 @@
 /* File descriptors: reopened before the point of no return (so a missing
  * file is a clean refusal), parked above every number the program used,
- * and moved into place once the program's memory is back. */
+ * and moved into place once the program's memory is back.  Files whose
+ * contents the image holds (CKPT_SAVE_WRITTEN) are put back as they were
+ * at the checkpoint, once every other descriptor has been reopened. */
 #include "restart.h"
 
-
-int fds_check(const struct img *im, const struct ckpt_fd *f, __u32 size)
+static const char *path_of(const struct ckpt_fd *f)
 {
-	const char *path = (const char *)(f + 1);
-
-	if (size < sizeof(*f) || f->path_len < 2 || f->path_len > CKPT_NAME_MAX ||
-	    sizeof(*f) + f->path_len != size || path[f->path_len - 1] ||
-	    f->fd < 3 || f->fd >= (1 << 20) || f->kind < CKPT_FD_FILE || f->kind > CKPT_FD_DELETED)
-		return fail(im, "bad descriptor record");
-	if (f->kind == CKPT_FD_DELETED &&
-	    (f->data_off % CKPT_PAGE || f->data_off < im->hd.data_off ||
-	     f->data_off - im->hd.data_off > im->hd.data_size ||
-	     f->size > im->hd.data_size - (f->data_off - im->hd.data_off)))
-		return fail(im, "bad descriptor record (deleted file contents)");
-	for (unsigned i = 0; i < im->nfds; i++)
-		if (im->fds[i]->fd == f->fd)
-			return fail(im, "bad descriptor record (duplicate)");
-	return 0;
+	return (const char *)(f + 1);
 }
 
-static int fd_fail(const struct img *im, const struct ckpt_fd *f, const char *what, long err)
+static int written(const struct ckpt_fd *f)
 {
-	return fail(im, "%s fd %u (%s): %s", what, (__u64)f->fd, (const char *)(f + 1), err_str(err));
+	return f->kind == CKPT_FD_FILE && (f->flags & O_ACCMODE) != O_RDONLY;
 }
 
-static int size_warning(const struct img *im, const struct ckpt_fd *f, __u64 now)
+/* files the program writes: say that the image could have held them */
+static const char *hint(const struct ckpt_fd *f)
 {
-	fail(im, "%s%s changed size since the checkpoint (%u -> %u bytes)",
-	     im->strict ? "refusing (--strict): " : "warning: ", (const char *)(f + 1),
-	     (__u64)f->size, now);
+	return written(f) && !(f->fdflags & CKPT_FDF_SAVED)
+		? " (CKPT_SAVE_WRITTEN=1 at checkpoint time saves the files a program writes)" : "";
+}
+
+/* one line about f; returns -1 */
+static long fd_fail(const struct img *im, const struct ckpt_fd *f, const char *what, long err)
+{
+	fail(im, "%s fd %u (%s): %s%s", what, (__u64)f->fd, path_of(f), err_str(err), hint(f));
+	return -1;
+}
+
+/* a file reopened by path that is not as it was: a warning, or with
+ * --strict a refusal (returns 1) */
+static int changed(const struct img *im, const struct ckpt_fd *f, const struct statx *st)
+{
+	const char *how = im->strict ? "refusing (--strict): " : "warning: ";
+
+	if (st->stx_size != f->size)
+		fail(im, "%s%s changed size since the checkpoint (%u -> %u bytes)%s", how, path_of(f),
+		     (__u64)f->size, (__u64)st->stx_size, hint(f));
+	else if (st->stx_mtime.tv_sec != f->mtime_sec || st->stx_mtime.tv_nsec != f->mtime_nsec)
+		fail(im, "%s%s was modified since the checkpoint%s", how, path_of(f), hint(f));
+	else
+		return 0;
 	return im->strict;
 }
 
+/* the saved contents of f into the file dst, copied by the kernel
+ * (sendfile: no buffer of ours); 0 or -errno */
+static long copy_out(const struct img *im, int dst, const struct ckpt_fd *f)
+{
+	__s64 off = f->data_off;
+	__u64 done = 0;
+
+	while (done < f->size) {
+		long r = my_syscall4(__NR_sendfile, dst, im->fd, &off, f->size - done);
+		if (r <= 0)
+			return r < 0 ? r : -EIO;
+		done += r;
+	}
+	return 0;
+}
+
+/* the length of the directory part of path, its last '/' included */
+static unsigned dir_len(const char *path, unsigned n)
+{
+	while (n > 1 && path[n - 1] != '/')
+		n--;
+	return n;
+}
+
 /* A file deleted while open: a new unlinked file (O_TMPFILE) in the same
- * directory, or in /tmp, with the saved contents copied in by the kernel
- * (sendfile: no buffer of ours); then opened again through /proc/self/fd
- * with the program's own flags. */
+ * directory, or in /tmp, with the saved contents; then opened again
+ * through /proc/self/fd with the program's own flags. */
 static long recreate_deleted(const struct img *im, const struct ckpt_fd *f, int flags)
 {
 	char dir[CKPT_NAME_MAX];
-	const char *path = (const char *)(f + 1);
-	unsigned n = f->path_len - 1;
-	long t, r = 0;
-	__s64 off = f->data_off;
-	__u64 done = 0;
+	unsigned n = dir_len(path_of(f), f->path_len - 1);
 	struct out o = { .len = 0 };
+	long t, r;
 
-	while (n > 1 && path[n - 1] != '/')
-		n--;
-	memcpy(dir, path, n);
+	memcpy(dir, path_of(f), n);
 	dir[n] = 0;
 	t = k_openat(AT_FDCWD, dir, O_TMPFILE | O_RDWR | O_CLOEXEC, f->mode & 0777);
 	if (t < 0)
 		t = k_openat(AT_FDCWD, "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, f->mode & 0777);
 	if (t < 0)
 		return t;
-	while (done < f->size) {
-		r = my_syscall4(__NR_sendfile, t, im->fd, &off, f->size - done);
-		if (r <= 0)
-			break;
-		done += r;
-	}
 	outf(&o, "/proc/self/fd/%u", (__u64)t);
 	o.buf[o.len] = 0;
-	r = done < f->size ? (r < 0 ? r : -EIO) : k_openat(AT_FDCWD, o.buf, flags, 0);
+	r = copy_out(im, t, f);
+	if (!r)
+		r = k_openat(AT_FDCWD, o.buf, flags, 0);
 	sys_close(t);
 	return r;
+}
+
+/* the saved contents, mode and modification time into dst, synced */
+static long fill(const struct img *im, int dst, const struct ckpt_fd *f)
+{
+	struct timespec ts[2] = { { 0, UTIME_OMIT }, { f->mtime_sec, f->mtime_nsec } };
+	long r = copy_out(im, dst, f);
+
+	if (!r)
+		r = k_ftruncate(dst, f->size);
+	if (!r)
+		r = my_syscall2(__NR_fchmod, dst, f->mode & 07777);
+	if (!r)
+		r = my_syscall4(__NR_utimensat, dst, 0, ts, 0);
+	return r ? r : k_fsync(dst);
+}
+
+/* CKPT_SAVE_WRITTEN: the file as it was at the checkpoint.  When the path
+ * still leads to the file the program had open, it is rewritten in place:
+ * programs remember which file they opened (SQLite checks the inode at
+ * every transaction and takes a replaced database for a read-only one),
+ * and hard links and ownership stay.  An interrupted rewrite is completed
+ * by running myrestart again: the image holds the whole contents.  A file
+ * that is gone or was replaced is written beside its path and renamed
+ * over it, so that a crash leaves the old file or the new one. */
+static long put_back(const struct img *im, const struct ckpt_fd *f)
+{
+	static char tmp[CKPT_NAME_MAX + 16];
+	unsigned n = f->path_len - 1;
+	struct statx st;
+	long t, r;
+
+	t = k_openat(AT_FDCWD, path_of(f), O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+	if (t >= 0 && k_statx(t, "", AT_EMPTY_PATH, STATX_INO, &st) == 0 && st.stx_ino == f->ino &&
+	    ((__u64)st.stx_dev_major << 32 | st.stx_dev_minor) == f->dev) {
+		r = fill(im, t, f);
+		sys_close(t);
+		return r;
+	}
+	if (t >= 0)
+		sys_close(t);
+	memcpy(tmp, path_of(f), n);
+	memcpy(tmp + n, ".ckpt-tmp", 10);
+	t = k_openat(AT_FDCWD, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (t < 0)
+		return t;
+	r = fill(im, t, f);
+	sys_close(t);
+	if (!r)
+		r = k_renameat(AT_FDCWD, tmp, AT_FDCWD, path_of(f));
+	if (r)
+		k_unlinkat(AT_FDCWD, tmp, 0);
+	return r;
+}
+
+static int is_recorded(const struct img *im, const char *path)
+{
+	for (unsigned i = 0; i < im->nfds; i++)
+		if (!strcmp(path_of(im->fds[i]), path))
+			return 1;
+	return 0;
+}
+
+/* CKPT_SAVE_WRITTEN: a file next to a put-back one whose name extends
+ * its name (a database's "-journal") and that was created after the
+ * checkpoint belongs to the future this restart discards: a program
+ * would take it for its own (a hot journal played back onto the old
+ * database).  Moved aside to NAME.ckpt-stale, with a warning. */
+static void move_aside_newer(const struct img *im, const struct ckpt_fd *f)
+{
+	static char dents[4096], path[CKPT_NAME_MAX + 256], aside[CKPT_NAME_MAX + 300];
+	unsigned dn = dir_len(path_of(f), f->path_len - 1), bn = f->path_len - 1 - dn;
+	long dfd, n;
+
+	memcpy(path, path_of(f), dn);
+	path[dn] = 0;
+	dfd = k_openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	if (dfd < 0)
+		return;
+	while ((n = sys_getdents64(dfd, (void *)dents, sizeof(dents))) > 0)
+		for (long off = 0; off < n; ) {
+			struct linux_dirent64 *d = (struct linux_dirent64 *)(dents + off);
+			unsigned len = strlen(d->d_name);
+			struct statx st;
+			off += d->d_reclen;
+			if (len <= bn || memcmp(d->d_name, path_of(f) + dn, bn) || dn + len + 12 > sizeof(path))
+				continue;
+			memcpy(path + dn, d->d_name, len + 1);
+			if (is_recorded(im, path) ||
+			    k_statx(dfd, d->d_name, AT_SYMLINK_NOFOLLOW, STATX_BTIME | STATX_TYPE, &st) < 0 ||
+			    !(st.stx_mask & STATX_BTIME) || !S_ISREG(st.stx_mode) ||
+			    st.stx_btime.tv_sec < (__s64)im->info->time ||
+			    (st.stx_btime.tv_sec == (__s64)im->info->time && st.stx_btime.tv_nsec < im->info->time_nsec))
+				continue;
+			memcpy(aside, path, dn + len);
+			memcpy(aside + dn + len, ".ckpt-stale", 12);
+			if (k_renameat(AT_FDCWD, path, AT_FDCWD, aside) == 0)
+				fail(im, "warning: %s was created after the checkpoint; moved aside to %s", path, aside);
+		}
+	sys_close(dfd);
+}
+
+/* the descriptor for record f, not yet in place; or -errno */
+static long reopen(struct img *im, const struct ckpt_fd *f)
+{
+	int flags = f->flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY);
+	struct statx st;
+	long t, r;
+
+	if (f->kind == CKPT_FD_NULL)
+		return k_openat(AT_FDCWD, "/dev/null", O_RDWR, 0);
+	if (f->kind == CKPT_FD_DELETED) {
+		t = recreate_deleted(im, f, flags);
+		return t < 0 ? fd_fail(im, f, "cannot recreate", t) : t;
+	}
+	if ((f->fdflags & CKPT_FDF_SAVED) && (r = put_back(im, f)) < 0)
+		return fd_fail(im, f, "cannot put back", r);
+	t = k_openat(AT_FDCWD, path_of(f), flags, 0);
+	if (t < 0)
+		return fd_fail(im, f, "cannot reopen", t);
+	if (S_ISREG(f->mode) && k_statx(t, "", AT_EMPTY_PATH, STATX_SIZE | STATX_MTIME, &st) == 0 &&
+	    changed(im, f, &st)) {
+		sys_close(t);
+		return -1;
+	}
+	return t;
+}
+
+/* each descriptor of the records with (saved) or without (!saved) contents
+ * to put back, reopened and held at base or above; 0 or 1 */
+static int hold(struct img *im, int saved)
+{
+	for (unsigned i = 0; i < im->nfds; i++) {
+		const struct ckpt_fd *f = im->fds[i];
+		long t, h;
+
+		int late = f->kind == CKPT_FD_FILE && (f->fdflags & CKPT_FDF_SAVED);
+		if (f->kind == CKPT_FD_STDIO || late != saved)
+			continue;
+		t = reopen(im, f);
+		if (t < 0)
+			return 1;
+		h = my_syscall3(__NR_fcntl, t, F_DUPFD_CLOEXEC, im->fd_base);
+		sys_close(t);
+		if (h < 0)
+			return fd_fail(im, f, "cannot hold", h), 1;
+		im->held[i] = h;
+		if (saved)
+			move_aside_newer(im, f);
+	}
+	return 0;
 }
 
 int fds_prepare(struct img *im)
@@ -77,37 +251,29 @@ int fds_prepare(struct img *im)
 	int base = im->fd + 1;
 	unsigned i;
 
-	for (i = 0; i < im->nfds; i++)
+	for (i = 0; i < im->nfds; i++) {
+		im->held[i] = -1;
 		if (im->fds[i]->fd >= base)
 			base = im->fds[i]->fd + 1;
-	im->fd_base = base;
-	for (i = 0; i < im->nfds; i++) {
-		const struct ckpt_fd *f = im->fds[i];
-		int flags = f->flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY);
-		long t, h;
-		struct statx st;
-
-		if (f->kind == CKPT_FD_NULL)
-			t = k_openat(AT_FDCWD, "/dev/null", O_RDWR, 0);
-		else if (f->kind == CKPT_FD_DELETED)
-			t = recreate_deleted(im, f, flags);
-		else
-			t = k_openat(AT_FDCWD, (const char *)(f + 1), flags, 0);
-		if (t < 0)
-			return fd_fail(im, f, f->kind == CKPT_FD_DELETED ? "cannot recreate" : "cannot reopen", t);
-		if (f->kind == CKPT_FD_FILE && S_ISREG(f->mode) &&
-		    k_statx(t, "", AT_EMPTY_PATH, STATX_SIZE, &st) == 0 && st.stx_size != f->size &&
-		    size_warning(im, f, st.stx_size)) {
-			sys_close(t);
-			return 1;
-		}
-		h = my_syscall3(__NR_fcntl, t, F_DUPFD_CLOEXEC, base);
-		sys_close(t);
-		if (h < 0)
-			return fd_fail(im, f, "cannot hold", h);
-		im->held[i] = h;
 	}
-	return 0;
+	im->fd_base = base;
+	/* files are put back only when everything else could be reopened */
+	return hold(im, 0) || hold(im, 1);
+}
+
+/* 0, 1 and 2 stay what myrestart was given.  When one of them is the
+ * very file it was at the checkpoint (same device and inode, as with
+ * `myrestart myckpt <input` or `1<>output`), it goes back to the offset
+ * the program had reached; not when the file is now shorter than that
+ * (a `>` redirection truncated it: the user wants a fresh file). */
+static void stdio_offset(const struct ckpt_fd *f)
+{
+	struct statx st;
+
+	if (k_statx(f->fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_INO | STATX_SIZE, &st) == 0 &&
+	    S_ISREG(st.stx_mode) && st.stx_ino == f->ino &&
+	    ((__u64)st.stx_dev_major << 32 | st.stx_dev_minor) == f->dev && st.stx_size >= f->pos)
+		my_syscall3(__NR_lseek, f->fd, f->pos, SEEK_SET);
 }
 
 /* After the point of no return: the image descriptor and anything else
@@ -121,7 +287,11 @@ void fds_install(struct img *im)
 		sys_close(fd);
 	for (i = 0; i < im->nfds; i++) {
 		const struct ckpt_fd *f = im->fds[i];
-		my_syscall3(__NR_dup3, im->held[i], f->fd, f->cloexec ? O_CLOEXEC : 0);
+		if (f->kind == CKPT_FD_STDIO) {
+			stdio_offset(f);
+			continue;
+		}
+		my_syscall3(__NR_dup3, im->held[i], f->fd, f->fdflags & CKPT_FDF_CLOEXEC ? O_CLOEXEC : 0);
 		sys_close(im->held[i]);
 		if (f->kind != CKPT_FD_NULL)
 			my_syscall3(__NR_lseek, f->fd, f->pos, SEEK_SET);

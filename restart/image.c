@@ -1,11 +1,11 @@
 /* Reading and validating an image.  Nothing here changes the address
  * space: every check that can fail happens before myrestart's point of no
- * return, and a damaged image gets one line on stderr and exit status 1. */
+ * return, and a damaged image gets one line on stderr and exit status 1.
+ * libckpt.so links this same file to check each image it writes before
+ * the image replaces the previous one (core/verify.c). */
 #include "restart.h"
 #include "crc32c.h"
 #include "cpu.h"
-
-static char records[RST_RECORDS_MAX] __attribute__((aligned(64)));
 
 static int region_fail(const struct img *im, const char *what, unsigned i)
 {
@@ -93,6 +93,29 @@ static int check_region(const struct img *im, const struct ckpt_region *r, __u32
 	return check_runs(im, r, i);
 }
 
+static int check_fd(const struct img *im, const struct ckpt_fd *f, __u32 size)
+{
+	const char *path = (const char *)(f + 1);
+
+	int saved = !!(f->fdflags & CKPT_FDF_SAVED);
+
+	if (size < sizeof(*f) || f->path_len < 2 || f->path_len > CKPT_NAME_MAX ||
+	    sizeof(*f) + f->path_len != size || path[f->path_len - 1] ||
+	    f->fd < 0 || f->fd >= (1 << 20) || (f->fd <= 2) != (f->kind == CKPT_FD_STDIO) ||
+	    f->kind < CKPT_FD_FILE || f->kind > CKPT_FD_KIND_MAX || (f->fdflags & ~CKPT_FDF_MASK) ||
+	    (f->kind == CKPT_FD_DELETED) > saved || (saved && f->kind != CKPT_FD_DELETED && f->kind != CKPT_FD_FILE))
+		return fail(im, "bad descriptor record");
+	if (saved &&
+	    (f->data_off % CKPT_PAGE || f->data_off < im->hd.data_off ||
+	     f->data_off - im->hd.data_off > im->hd.data_size ||
+	     f->size > im->hd.data_size - (f->data_off - im->hd.data_off)))
+		return fail(im, "bad descriptor record (saved file contents)");
+	for (unsigned i = 0; i < im->nfds; i++)
+		if (im->fds[i]->fd == f->fd)
+			return fail(im, "bad descriptor record (duplicate)");
+	return 0;
+}
+
 /* the records an image has exactly once, in the order of img.once[]; size
  * 0: the header's xsave_size */
 static const struct { __u32 type, size; const char *name; } once_rec[] = {
@@ -117,7 +140,7 @@ static int check_once(struct img *im, const struct ckpt_rec *h, unsigned k)
 
 static int check_records(struct img *im)
 {
-	const char *p = records, *end = records + im->hd.records_size;
+	const char *p = im->records, *end = im->records + im->hd.records_size;
 	unsigned n = 0, k;
 	int ended = 0;
 
@@ -155,7 +178,7 @@ static int check_records(struct img *im)
 		} else if (h->type == CKPT_REC_FD) {
 			if (im->nfds >= RST_FDS_MAX)
 				return fail(im, "too many descriptors for this myrestart");
-			if (fds_check(im, body, h->size))
+			if (check_fd(im, body, h->size))
 				return 1;
 			im->fds[im->nfds++] = body;
 		} else
@@ -222,25 +245,25 @@ int image_load(struct img *im)
 	im->fsize = st.stx_size;
 	if (!im->fsize)
 		return fail(im, "empty file, not a ckpt image");
-	r = k_pread_full(im->fd, records, CKPT_PAGE, 0);
+	r = k_pread_full(im->fd, im->records, CKPT_PAGE, 0);
 	if (r < 0)
 		return fail(im, "cannot read the header");
-	if (r < 8 || memcmp(records, CKPT_MAGIC, 8))
+	if (r < 8 || memcmp(im->records, CKPT_MAGIC, 8))
 		return fail(im, "not a ckpt image (bad magic)");
 	if (r != (long)CKPT_PAGE)
 		return fail(im, "truncated image (header page)");
-	memcpy(&im->hd, records, sizeof(im->hd));
+	memcpy(&im->hd, im->records, sizeof(im->hd));
 	if (check_header(im))
 		return 1;
 	/* the rest of the header page is padding and must be zero: a flipped
 	 * byte there is damage too */
 	for (r = sizeof(im->hd); r < (long)CKPT_PAGE; r++)
-		if (records[r])
+		if (im->records[r])
 			return fail(im, "bad header (non-zero padding)");
-	r = k_pread_full(im->fd, records, im->hd.records_size, im->hd.records_off);
+	r = k_pread_full(im->fd, im->records, im->hd.records_size, im->hd.records_off);
 	if (r != (long)im->hd.records_size)
 		return fail(im, "cannot read the record table");
-	if (crc32c(0, records, im->hd.records_size) != im->hd.records_crc)
+	if (crc32c(0, im->records, im->hd.records_size) != im->hd.records_crc)
 		return fail(im, "bad checksum in record table");
 	return check_records(im) || check_machine(im);
 }
@@ -282,13 +305,14 @@ int image_verify_data(struct img *im)
 	for (unsigned i = 0; i < im->nfds && !bad; i++) {
 		const struct ckpt_fd *f = im->fds[i];
 		long long crc;
-		if (f->kind != CKPT_FD_DELETED)
+		if (!(f->fdflags & CKPT_FDF_SAVED))
 			continue;
 		crc = crc_of(im, buf, f->data_off, f->size);
 		if (crc < 0)
-			bad = fail(im, "truncated image (deleted file contents)");
+			bad = fail(im, "truncated image (contents of fd %u)", (__u64)f->fd);
 		else if (crc != f->data_crc)
-			bad = fail(im, "bad checksum in the contents of a deleted file");
+			bad = fail(im, "bad checksum in the saved contents of fd %u (%s)", (__u64)f->fd,
+				   (const char *)(f + 1));
 	}
 	k_munmap(buf, VERIFY_CHUNK);
 	return bad;
@@ -350,8 +374,9 @@ void image_info(const struct img *im, int exact)
 		if (f->kind == CKPT_FD_NULL)
 			outf(&o, "(becomes /dev/null)  ");
 		else
-			outf(&o, "%soffset %u  ", f->kind == CKPT_FD_DELETED ? "(deleted; contents saved) " : "",
-			     (__u64)f->pos);
+			outf(&o, "%s%soffset %u  ", f->kind == CKPT_FD_STDIO ? "(myrestart's own) " :
+				 f->kind == CKPT_FD_DELETED ? "(deleted) " : "",
+			     f->fdflags & CKPT_FDF_SAVED ? "(contents saved) " : "", (__u64)f->pos);
 		outf(&o, "%s\n", (const char *)(f + 1));
 		out_flush(&o, 1);
 	}

@@ -10,6 +10,7 @@
 #define VERSION "0.1"
 
 static struct img im;
+static char records[RST_RECORDS_MAX] __attribute__((aligned(64)));
 
 int fail(const struct img *i, const char *fmt, ...)
 {
@@ -68,7 +69,8 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--help"))
 			return usage(0);
 		else if (!strcmp(a, "--version")) {
-			say(1, "myrestart (ckpt) " VERSION ", image format 1\n");
+			_Static_assert(CKPT_VERSION == 2, "the version text below");
+			say(1, "myrestart (ckpt) " VERSION ", image format 2\n");
 			return 0;
 		} else {
 			fail(0, "unknown option '%s'; try 'myrestart --help'", a);
@@ -81,6 +83,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	im.path = argv[i];
+	im.records = records;
 	im.runner = runner_detect(_auxv);
 	if (info) {
 		/* describe whatever parses, even an image for another runner */

@@ -22,6 +22,7 @@ struct img {
 	int eager;                 /* copy pages instead of mapping the image */
 	int runner;                /* the runner myrestart itself is under */
 	__u64 fsize;
+	char *records;             /* RST_RECORDS_MAX bytes, the caller's */
 	struct ckpt_header hd;
 	union {                    /* the records an image has exactly once */
 		struct {
@@ -53,12 +54,12 @@ static inline const char *region_name(const struct ckpt_region *r)
 	return (const char *)(region_runs(r) + r->nruns);
 }
 
-/* image.c: 0 when the whole image is valid; else prints why and returns 1 */
+/* image.c: 0 when the whole image is valid; else reports why through
+ * fail() and returns 1 */
 int image_load(struct img *im);
 int image_verify_data(struct img *im);
 void image_info(const struct img *im, int exact);
 /* fds.c */
-int fds_check(const struct img *im, const struct ckpt_fd *f, __u32 size);
 int fds_prepare(struct img *im);
 void fds_install(struct img *im);
 /* proc.c */
@@ -68,8 +69,9 @@ void qemu_relocate_tables(const struct img *im, char **argv);
 /* restore.c */
 int restore_prepare(struct img *im);
 __attribute__((noreturn)) void restore_run(struct img *im);
-/* main.c: one line "myrestart: FILE: what" on stderr (see outf() for
- * the format); returns 1 */
+/* One problem with the image; returns 1.  myrestart (main.c) prints it
+ * as one line "myrestart: FILE: what" on stderr (see outf() for the
+ * format); libckpt.so (core/verify.c) keeps it for its own message. */
 int fail(const struct img *im, const char *fmt, ...);
 
 void ckpt_switch_stack(unsigned long top, void (*fn)(void *), void *arg);

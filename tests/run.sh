@@ -63,6 +63,8 @@ build deleted deleted.c
 build fdkinds fdkinds.c
 build spawn spawn.c
 build runs runs.c
+build bytereader bytereader.c
+build threads threads.c -pthread
 build api ../../examples/api.c -I"$ROOT/include"
 [ $? -eq 0 ] || { echo "cannot build the test programs"; echo "0 passed, 1 failed"; exit 1; }
 
@@ -86,7 +88,7 @@ restart() {  # restart OUTFILE : myrestart of $W/myckpt, pid in $PID
 }
 wait_lines() {  # wait_lines FILE N TIMEOUT_S : until FILE has N lines
 	local i=0 lim=$(($3 * 100))
-	while [ "$(wc -l <"$1" 2>/dev/null || echo 0)" -lt "$2" ]; do
+	while [ "$( (wc -l <"$1") 2>/dev/null || echo 0)" -lt "$2" ]; do
 		kill -0 "$PID" 2>/dev/null || return 1
 		i=$((i + 1)); [ $i -ge $lim ] && return 1
 		sleep 0.01
@@ -173,6 +175,7 @@ cycle() {
 
 # --- the cases ---
 seq -f "line %04g of the input file, padded to some length" 0 79 >"$OUT/input.txt"
+seq -f "line %06g of the byte-by-byte input, padded" 0 39999 >"$OUT/bytes.txt"
 QEMU_SLOW=1; [ -n "$RUNNER" ] && QEMU_SLOW=4
 
 cycle counter-pie     5 1 $((20 * QEMU_SLOW)) "$BIN/counter"
@@ -186,6 +189,8 @@ cycle fpu-avx         3 1 $((60 * QEMU_SLOW)) "$BIN/fpu" $((30000000 / QEMU_SLOW
 cycle in-own-handler  5 1 $((30 * QEMU_SLOW)) "$BIN/inhandler"
 cycle errno-sigmask   5 1 $((30 * QEMU_SLOW)) "$BIN/errnomask"
 cycle file-offset     20 1 $((20 * QEMU_SLOW)) "$BIN/file" "$OUT/input.txt"
+# offsets and a deleted file's contents move on while the writer works
+cycle fast-reader     3000 3 $((30 * QEMU_SLOW)) "$BIN/bytereader" "$OUT/bytes.txt"
 cycle signal-handlers 5 1 $((20 * QEMU_SLOW)) "$BIN/signals"
 cycle rseq            5 1 $((20 * QEMU_SLOW)) "$BIN/rseq"
 cycle page-runs-at-region-edges 5 1 $((20 * QEMU_SLOW)) "$BIN/runs"
@@ -203,6 +208,7 @@ cycle dense-1gib      2 1 $((120 * QEMU_SLOW)) "$BIN/dense" 1024
 . "$ROOT/tests/state-tests.sh"
 . "$ROOT/tests/state2-tests.sh"
 . "$ROOT/tests/inherit-tests.sh"
+. "$ROOT/tests/written-tests.sh"
 
 echo "$PASS passed, $FAIL failed, $SKIP skipped"
 [ $FAIL -eq 0 ]

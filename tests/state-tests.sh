@@ -59,3 +59,26 @@ if want strict; then
 	kill -9 $PID 2>/dev/null
 	report strict-changed-file $([ -z "$why" ] && echo 1 || echo 0) "$why"
 fi
+
+# stdin and stdout are regular files: restarted with the same files
+# (`<input 1<>output`), myrestart puts both back at the checkpoint's
+# offsets, so the output file ends up exactly as an uninterrupted run's
+# (what the killed process wrote after the checkpoint is written over)
+if want stdio-same-file; then
+	W=$OUT/stdio-same-file; rm -rf "$W"; mkdir -p "$W/ref"; : >"$W/stderr"; why=
+	(cd "$W/ref" && $RUNNER "$BIN/reader" <"$OUT/bytes.txt" >"$W/ref.out")
+	(cd "$W" && launch "$W/out" "$BIN/reader" <"$OUT/bytes.txt"; echo $PID >"$W/pid")
+	PID=$(cat "$W/pid")
+	if wait_lines "$W/out" 3000 $((20 * QEMU_SLOW)) && kill -USR2 $PID && wait_image $((20 * QEMU_SLOW)); then
+		kill -9 $PID; wait $PID 2>/dev/null
+		[ "$(wc -l <"$W/out")" -lt 40001 ] || why="finished before the kill: nothing to test"
+		(cd "$W" && exec $RUNNER "$MYRESTART" myckpt <"$OUT/bytes.txt" 1<>"$W/out" 2>>"$W/stderr") &
+		PID=$!
+		wait_exit $((60 * QEMU_SLOW)) || why="restart did not finish"
+		[ -z "$why" ] && ! cmp -s "$W/ref.out" "$W/out" && why="output file differs (cmp $W/ref.out $W/out)"
+	else
+		why="no image"
+	fi
+	kill -9 $PID 2>/dev/null
+	report stdio-same-file $([ -z "$why" ] && echo 1 || echo 0) "$why"
+fi

@@ -76,7 +76,7 @@ if want tools; then
 	fi
 	kill -9 $PID 2>/dev/null
 	$RUNNER "$MYRESTART" --help | grep -q '^Usage: myrestart' || why="${why:---help}"
-	$RUNNER "$MYRESTART" --version | grep -q 'image format 1' || why="${why:---version}"
+	$RUNNER "$MYRESTART" --version | grep -q 'image format 2' || why="${why:---version}"
 	tool_report info-help-version "$why"
 
 	# make install into a staging directory: the installed ckpt-run finds the

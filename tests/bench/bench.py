@@ -43,12 +43,12 @@ class Proc:
     def kill(self):
         self.p.kill(); self.p.wait(); self.out.close()
 
-def one_run(args):
+def one_run(args, extra={}):
     img = WORK + "/myckpt"
     for f in os.listdir(WORK):
         if f.startswith("myckpt"):
             os.unlink(os.path.join(WORK, f))
-    env = dict(os.environ, LD_PRELOAD=LIB)
+    env = dict(os.environ, LD_PRELOAD=LIB, **extra)
     p = Proc([WL] + args, env)
     _, fork_line = p.wait_line("fork ")
     p.wait_line("ready")
@@ -61,6 +61,8 @@ def one_run(args):
     _, gap = p.wait_line("gap ")
     p.kill()
     size = os.path.getsize(img)
+    if extra:
+        return dict(ckpt=t1 - t0, pause=float(gap.split()[1]) / 1e3)
     # restart to the program's first output
     def restart(opts):
         t2 = time.monotonic()
@@ -94,27 +96,35 @@ def main():
     shutil.copy(ROOT + "/libckpt.so", LIB)
     shutil.copy(ROOT + "/myrestart", RST)
     subprocess.run(["gcc", "-O2", "-o", WL, ROOT + "/tests/bench/workload.c"], check=True)
-    scen = [("hello", ["hello"]), ("dense 64 MiB", ["dense", "64"]),
-            ("dense 1 GiB", ["dense", "1024"]), ("sparse 4 GiB/4 MiB", ["sparse", "4096", "4"])]
+    scen = [("hello", ["hello"], {}), ("hello 100 files", ["hello"], {"FILES": "100"}),
+            ("dense 64 MiB", ["dense", "64"], {}), ("dense 1 GiB", ["dense", "1024"], {}),
+            ("sparse 4 GiB/4 MiB", ["sparse", "4096", "4"], {})]
     if len(sys.argv) > 1:
-        scen = [s for s in scen if s[0].split()[0] in sys.argv[1:]]
+        scen = [s for s in scen if s[0].split()[0] in sys.argv[1:] or s[0] in sys.argv[1:]]
     ex = exec_floor()
     print("ckpt benchmark: %d runs after one warm-up per scenario; times in ms (min / median)" % RUNS)
     print("exec floor (static binary, mean of 50): %.2f ms" % ms(ex))
     print("CRIU: %s" % ("found at " + shutil.which("criu") + " (not driven by this bench yet)" if shutil.which("criu")
                         else "not installed (criu 4.x is not in Debian 12; figures quoted in docs/performance.md)"))
-    hdr = "%-20s %17s %17s %17s %10s %17s %17s %17s %17s" % ("scenario", "checkpoint", "pause", "fork floor",
-          "image MiB", "restart", "restart --lazy", "dd floor", "read floor")
+    print("checkpoint: signal to the image in place, self-check included; no-check: the same with CKPT_VERIFY=0")
+    hdr = "%-20s %17s %17s %17s %17s %10s %17s %17s %17s %17s" % ("scenario", "checkpoint", "no-check", "pause",
+          "fork floor", "image MiB", "restart", "restart --lazy", "dd floor", "read floor")
     print(hdr); print("-" * len(hdr))
-    for name, args in scen:
-        one_run(args)                       # warm-up: page cache, first-touch
-        rs = [one_run(args) for _ in range(RUNS)]
-        def mm(k): v = [r[k] for r in rs]; return "%8.1f/%8.1f" % (ms(min(v)), ms(statistics.median(v)))
-        print("%-20s %17s %17s %17s %10.1f %17s %17s %17s %17s" % (name, mm("ckpt"), mm("pause"), mm("fork"),
-              rs[0]["size"] / 2**20, mm("restart"), mm("lazy"), mm("dd"), mm("read")))
+    for name, args, env in scen:
+        one_run(args, env)                  # warm-up: page cache, first-touch
+        rs = [one_run(args, env) for _ in range(RUNS)]
+        nv = [one_run(args, dict(env, CKPT_VERIFY="0")) for _ in range(RUNS)]
+        for r, n in zip(rs, nv):
+            r["nocheck"] = n["ckpt"]
+        def mm(k): v = [r[k] for r in rs]; return "%8.2f/%8.2f" % (ms(min(v)), ms(statistics.median(v)))
+        print("%-20s %17s %17s %17s %17s %10.1f %17s %17s %17s %17s" % (name, mm("ckpt"), mm("nocheck"), mm("pause"),
+              mm("fork"), rs[0]["size"] / 2**20, mm("restart"), mm("lazy"), mm("dd"), mm("read")))
         med = {k: statistics.median([r[k] for r in rs]) for k in rs[0]}
-        print("%-20s checkpoint/dd %.2f  pause/fork %.2f  restart/read %.2f  lazy/read %.2f  ckpt/exec %.1f  restart/exec %.1f" % (
-              "  ratios (median)", med["ckpt"] / med["dd"], med["pause"] / med["fork"], med["restart"] / med["read"],
+        print("%-20s checkpoint/dd %.2f  self-check %.1f ms (%.0f%%)  pause/fork %.2f  pause-fork %.2f ms  restart/read %.2f"
+              "  lazy/read %.2f  ckpt/exec %.1f  restart/exec %.1f" % (
+              "  ratios (median)", med["ckpt"] / med["dd"], ms(med["ckpt"] - med["nocheck"]),
+              100 * (med["ckpt"] - med["nocheck"]) / med["nocheck"], med["pause"] / med["fork"],
+              ms(med["pause"] - med["fork"]), med["restart"] / med["read"],
               med["lazy"] / med["read"], med["ckpt"] / ex, med["restart"] / ex))
 
 main()

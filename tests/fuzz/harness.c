@@ -1,5 +1,5 @@
 /* libFuzzer harness for myrestart's image parser and validator: the very
- * same restart/image.c and restart/fds.c, fed arbitrary bytes through a
+ * same restart/image.c, fed arbitrary bytes through a
  * memfd.  Any crash, hang, sanitizer report or leak of a descriptor is a
  * bug in the code that stands between a damaged image and the point of no
  * return.  Built by `make fuzz` (clang -fsanitize=fuzzer,address,undefined). */
@@ -25,6 +25,7 @@ int fail(const struct img *i, const char *fmt, ...)
 void _start_c(void) { }
 
 static struct img im;
+static char records[RST_RECORDS_MAX];
 static unsigned char buf[65536];
 
 /* Checksums stop almost every mutation at the header.  On inputs with an
@@ -60,6 +61,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, unsigned long size)
 	path[o.len] = 0;
 	memset(&im, 0, sizeof(im));
 	im.path = path;
+	im.records = records;
 	im.fd = -1;
 	im.runner = CKPT_RUNNER_NATIVE;
 	if (!image_load(&im))

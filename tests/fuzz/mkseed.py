@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes a tiny valid ckpt image (format 1) for the fuzzer's seed corpus:
+"""Writes a tiny valid ckpt image (format 2) for the fuzzer's seed corpus:
 one anonymous region with one stored page, the mandatory records, an fd.
 Mirrors common/image.h; `myrestart --check` must accept it."""
 import struct, sys, zlib
@@ -30,11 +30,11 @@ name = b'seed\0'
 region = struct.pack('<QQIIIIQQQII', start, end, 7, 1, 0, 1, PAGE, PAGE, 0,
                      crc32c(data), len(name)) + struct.pack('<QQ', 1, 1) + name
 path = b'/dev/null\0'
-fd = struct.pack('<iIIIQQIIQII', 3, 1, 2, 1, 0, 0, 0o20666, len(path), 0, 0, 0) + path
+fd = struct.pack('<iIIIQQQQqIIQII', 3, 1, 2, 1, 0, 0, 0, 0, 0, 0, 0o20666, 0, 0, len(path)) + path
 records = (rec(1, info) + rec(2, regs) + rec(3, xstate) + rec(5, mm) + rec(8, proc) + rec(9, sigs) +
            rec(4, region) + rec(7, fd) + rec(6, b''))
 records_off = PAGE + PAGE
-hdr = struct.pack('<8sIIII QII QQQQQ II', b'CKPTIMG\n', 1, 88, PAGE, 0, 0, 512, 9,
+hdr = struct.pack('<8sIIII QII QQQQQ II', b'CKPTIMG\n', 2, 88, PAGE, 0, 0, 512, 9,
                   records_off, len(records), PAGE, PAGE, records_off + len(records),
                   crc32c(records), 0)
 hdr = hdr[:-4] + struct.pack('<I', crc32c(hdr))

@@ -1,0 +1,54 @@
+/* The writer's self-check: the image it just wrote goes through
+ * myrestart's own validation (restart/image.c, the same source, linked
+ * into this library), read back from the file, before it may replace the
+ * previous image.  What myrestart would refuse never lands. */
+#include "ckpt.h"
+#include "../restart/restart.h"
+
+static struct out why;
+
+/* restart/image.c's report of a problem: kept, not printed (the writer
+ * prints one line for the whole checkpoint).  The first one counts. */
+int fail(const struct img *im, const char *fmt, ...)
+{
+	__builtin_va_list ap;
+
+	(void)im;
+	if (why.len)
+		return 1;
+	__builtin_va_start(ap, fmt);
+	voutf(&why, fmt, ap);
+	__builtin_va_end(ap);
+	why.buf[why.len < sizeof(why.buf) ? why.len : sizeof(why.buf) - 1] = 0;
+	return 1;
+}
+
+/* 0 when the image at path passes every check myrestart makes of an
+ * image (header, records, regions, descriptors, every checksum); else
+ * -1 with the reason in *reason.  Runs in the writer: its memory is
+ * scratch, not the program's. */
+int ckpt_verify_image(const char *path, const char **reason)
+{
+	static const __u64 size = (sizeof(struct img) + CKPT_PAGE - 1) & ~(CKPT_PAGE - 1);
+	long a = k_mmap(0, size + RST_RECORDS_MAX, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct img *im;
+	int bad;
+
+	why.len = 0;
+	*reason = why.buf;
+	if (a < 0 && a > -4096) {
+		fail(0, "out of memory");
+		return -1;
+	}
+	im = (struct img *)a;
+	im->path = path;
+	im->fd = -1;
+	im->records = (char *)a + size;
+	im->runner = ckpt_st.runner;
+	bad = image_load(im) || image_verify_data(im);
+	if (im->fd >= 0)
+		sys_close(im->fd);
+	k_munmap(a, size + RST_RECORDS_MAX);
+	return bad ? -1 : 0;
+}
