@@ -19,21 +19,19 @@ struct fd_snap {
 	__u64 pos, size, dev, ino;
 	__s64 mtime_sec;
 	__u32 mtime_nsec;
-	__u32 path_len;           /* with the NUL */
-	char *path;               /* in fds_snap.paths */
+	__u32 path_len;           /* with the NUL (the writer's) */
+	char *path;               /* read by the writer */
 	int deleted;              /* a regular file unlinked while open */
 	int saved;                /* contents at data_at in fds_snap.contents */
 	__u64 data_at;
 };
 
-/* Every descriptor of the program, captured in the pause; one mapping
- * (this struct, then the paths), plus one for the saved contents.  The
- * writer inherits both; the program unmaps them once it has forked. */
+/* Every descriptor of the program, captured in the pause, plus a mapping
+ * for the saved contents, which the writer inherits and the program
+ * unmaps once it has forked. */
 struct fds_snap {
 	unsigned n;
 	struct fd_snap fd[CKPT_FDS_MAX];
-	char *paths;
-	__u64 paths_used;
 	char *contents;
 	__u64 contents_size;
 };
@@ -64,6 +62,7 @@ struct ckpt_state {
 	int api_call;             /* inside ckpt_checkpoint(): it runs the callbacks */
 	int restarted;            /* set by the restart path */
 	__u64 t_start;            /* CLOCK_MONOTONIC at the signal, for verbose */
+	__u64 t_fork;             /* CLOCK_MONOTONIC just before the fork */
 	struct timespec t_real;   /* CLOCK_REALTIME_COARSE in the pause */
 	struct { int ev; void (*fn)(void *); void *arg; } cb[16];
 	unsigned ncb;
@@ -115,6 +114,7 @@ void ckpt_inherit_restarted(void);
 long fds_capture(struct fds_snap **out);
 void fds_release(struct fds_snap *s);
 int fds_snap_owns(const struct fds_snap *s, __u64 start, __u64 end);
+long fds_paths(struct fds_snap *s, char *buf, __u64 cap);
 __u64 fds_records(const struct fds_snap *s, char *buf, unsigned *count);
 long fds_write_contents(const struct fds_snap *s, char *recs, __u64 size, int img_fd, __u64 *off);
 /* verify.c */

@@ -1,11 +1,13 @@
 /* Open file descriptors.  The program and the forked writer share every
  * open file description: offsets, status flags and file contents move on
- * as soon as the program resumes.  So all of it is captured inside the
+ * as soon as the program resumes.  So all of that is captured inside the
  * pause, by fds_capture() in the signal handler, into a snapshot the
- * writer inherits: per descriptor one statx, two fcntl, one lseek and one
- * readlink, plus the contents of the files that must be saved (deleted
- * ones; with CKPT_SAVE_WRITTEN, those open for writing).  The writer then
- * turns the snapshot into records (fds_records) and stores the contents
+ * writer inherits: per descriptor one statx, two fcntl and one lseek
+ * (under a microsecond), plus the contents of the files that must be
+ * saved (deleted ones; with CKPT_SAVE_WRITTEN, those open for writing).
+ * The writer then adds the paths (a readlink of /proc/self/fd each, which
+ * costs several times the rest, and a path is not shared state), turns
+ * the snapshot into records (fds_records) and stores the contents
  * (fds_write_contents), reading nothing of the program's files itself.
  *
  * Regular files, directories and devices are reopened by path at restart;
@@ -17,8 +19,9 @@
 #include "crc32c.h"
 #include "out.h"
 
-#define PATHS_SIZE ((__u64)CKPT_FDS_MAX * CKPT_NAME_MAX)
-#define SNAP_SIZE  ((sizeof(struct fds_snap) + PATHS_SIZE + CKPT_PAGE - 1) & ~(CKPT_PAGE - 1))
+/* in the library's memory, so in every image too: the pages a checkpoint
+ * touched (64 descriptors a page) */
+static struct fds_snap snap;
 
 static __u64 dec(const char *p)
 {
@@ -47,13 +50,13 @@ static int ends_with(const char *s, unsigned len, const char *tail)
 static long capture_one(struct fds_snap *s, int fd)
 {
 	struct fd_snap *f = &s->fd[s->n];
-	char proc[32];
 	struct statx st;
 	long r;
 
 	if (s->n == CKPT_FDS_MAX)
 		return -EMFILE;
-	r = k_statx(fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_MODE | STATX_SIZE | STATX_INO | STATX_MTIME, &st);
+	r = k_statx(fd, "", AT_EMPTY_PATH,
+		    STATX_TYPE | STATX_MODE | STATX_NLINK | STATX_SIZE | STATX_INO | STATX_MTIME, &st);
 	if (r < 0)
 		return 0;               /* closed meanwhile (another thread): not ours */
 	memset(f, 0, sizeof(*f));
@@ -68,15 +71,8 @@ static long capture_one(struct fds_snap *s, int fd)
 	f->cloexec = my_syscall2(__NR_fcntl, fd, F_GETFD) == FD_CLOEXEC;
 	r = my_syscall3(__NR_lseek, fd, 0, SEEK_CUR);
 	f->pos = r < 0 ? 0 : r;         /* pipes, sockets, ttys: no offset */
-	f->path = s->paths + s->paths_used;
-	proc_fd_path(proc, fd);
-	r = k_readlink(proc, f->path, CKPT_NAME_MAX - 1);
-	if (r <= 0)
-		return 0;
-	f->path[r] = 0;
-	f->path_len = r + 1;
-	s->paths_used += r + 1;
-	f->deleted = S_ISREG(f->mode) && ends_with(f->path, r, " (deleted)");
+	/* unlinked (or an O_TMPFILE, a memfd): it cannot be reopened */
+	f->deleted = S_ISREG(f->mode) && !st.stx_nlink;
 	s->n++;
 	return 0;
 }
@@ -135,24 +131,19 @@ static long capture_contents(struct fds_snap *s)
 }
 
 /* In the pause: the snapshot of every descriptor; 0 or -errno (then
- * nothing is left mapped).  ENOSPC from the writer's point of view is
- * impossible here: all of it is memory. */
+ * nothing is left mapped). */
 long fds_capture(struct fds_snap **out)
 {
 	static char dents[4096];
-	struct fds_snap *s;
-	long dfd, n, r = 0, a;
+	struct fds_snap *s = &snap;
+	long dfd, n, r = 0;
 
-	a = k_mmap(0, SNAP_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (a < 0 && a > -4096)
-		return a;
-	s = (struct fds_snap *)a;
-	s->paths = (char *)(s + 1);
+	s->n = 0;
+	s->contents = 0;
+	s->contents_size = 0;
 	dfd = k_openat(AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-	if (dfd < 0) {
-		fds_release(s);
+	if (dfd < 0)
 		return dfd;
-	}
 	while (!r && (n = sys_getdents64(dfd, (void *)dents, sizeof(dents))) > 0)
 		for (long off = 0; off < n && !r; ) {
 			struct linux_dirent64 *d = (struct linux_dirent64 *)(dents + off);
@@ -174,19 +165,44 @@ long fds_capture(struct fds_snap **out)
 /* In the program, once the writer has its copy */
 void fds_release(struct fds_snap *s)
 {
-	if (!s)
-		return;
-	if (s->contents)
+	if (s && s->contents)
 		k_munmap((unsigned long)s->contents, s->contents_size);
-	k_munmap((unsigned long)s, SNAP_SIZE);
 }
 
-/* the snapshot's own mappings, which the writer leaves out of the image */
+/* the saved contents' mapping, which the writer leaves out of the image */
 int fds_snap_owns(const struct fds_snap *s, __u64 start, __u64 end)
 {
-	__u64 a = (__u64)s, c = (__u64)s->contents;
-	return (start < a + SNAP_SIZE && end > a) ||
-	       (s->contents && start < c + s->contents_size && end > c);
+	__u64 c = (__u64)s->contents;
+	return s->contents && start < c + s->contents_size && end > c;
+}
+
+/* In the writer: each descriptor's path, read from /proc/self/fd (the
+ * writer's table is the program's at the fork) into buf; 0 or -errno */
+long fds_paths(struct fds_snap *s, char *buf, __u64 cap)
+{
+	__u64 used = 0;
+
+	for (unsigned i = 0; i < s->n; i++) {
+		struct fd_snap *f = &s->fd[i];
+		char proc[32];
+		long r;
+
+		if (cap - used < CKPT_NAME_MAX)
+			return -ENOMEM;
+		f->path = buf + used;
+		proc_fd_path(proc, f->fd);
+		r = k_readlink(proc, f->path, CKPT_NAME_MAX - 1);
+		if (r <= 0)
+			r = 0;            /* gone: an empty path, a NULL record */
+		f->path[r] = 0;
+		/* unlinked after the pause: recorded by the name it had, which
+		 * the restart will find missing */
+		if (!f->deleted && S_ISREG(f->mode) && ends_with(f->path, r, " (deleted)"))
+			f->path[r -= 10] = 0;
+		f->path_len = r + 1;
+		used += r + 1;
+	}
+	return 0;
 }
 
 static void warn_fd(const struct fd_snap *f)

@@ -145,6 +145,7 @@ __attribute__((used)) void ckpt_signal_handler(int sig, void *info, void *uc)
 	}
 	/* natively the writer gets no exit signal, so the program's own
 	 * wait() never sees it; qemu 7.2 refuses that (EINVAL): plain fork */
+	ckpt_st.t_fork = k_now_ns();
 	pid = k_clone(ckpt_st.runner == CKPT_RUNNER_QEMU ? SIGCHLD : 0);
 	if (pid == 0)
 		ckpt_writer_main();

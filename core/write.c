@@ -31,6 +31,7 @@ static char *fd_recs;
 static __u64 fd_recs_size;
 static unsigned fd_count;
 #define FD_RECS_CAP (CKPT_FDS_MAX * (sizeof(struct ckpt_rec) + sizeof(struct ckpt_fd) + CKPT_NAME_MAX + 8))
+#define FD_PATHS_CAP ((__u64)CKPT_FDS_MAX * CKPT_NAME_MAX)
 static int img_fd = -1;
 static int pm_fd = -1;
 static char tmp_path[CKPT_PATH_MAX + 32];
@@ -415,6 +416,17 @@ static int self_check(void)
 	return writer_fail(what, 0, 0);
 }
 
+/* ns as milliseconds with two decimals */
+static void out_ms(struct out *o, __u64 ns)
+{
+	__u64 cs = ns / 10000;
+
+	out_u64(o, cs / 100);
+	out_chr(o, '.');
+	out_chr(o, '0' + cs / 10 % 10);
+	out_chr(o, '0' + cs % 10);
+}
+
 static int write_all(void)
 {
 	struct ckpt_header hd;
@@ -428,9 +440,11 @@ static int write_all(void)
 	pm_buf = scratch(PM_ENTRIES * 8);
 	if (!pm_buf)
 		return writer_fail("out of memory", "pagemap buffer", -ENOMEM);
-	fd_recs = scratch(page_up(FD_RECS_CAP));
+	fd_recs = scratch(page_up(FD_RECS_CAP) + FD_PATHS_CAP);
 	if (!fd_recs)
 		return writer_fail("out of memory", "descriptor table", -ENOMEM);
+	if ((r = fds_paths(ckpt_st.fds, fd_recs + page_up(FD_RECS_CAP), FD_PATHS_CAP)) < 0)
+		return writer_fail("cannot read the paths of", "/proc/self/fd", r);
 	fd_recs_size = fds_records(ckpt_st.fds, fd_recs, &fd_count);
 	if (ckpt_st.runner == CKPT_RUNNER_NATIVE)
 		pm_fd = k_openat(AT_FDCWD, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC, 0);
@@ -463,7 +477,6 @@ static int write_all(void)
 		return writer_fail("cannot sync the directory of", ckpt_st.path, r);
 	if (ckpt_st.verbose) {
 		struct out o = { .len = 0 };
-		__u64 us = (k_now_ns() - ckpt_st.t_start) / 1000;
 		out_str(&o, "libckpt: checkpoint ");
 		out_u64(&o, ckpt_st.ncheckpoints);
 		out_str(&o, " written to ");
@@ -471,10 +484,10 @@ static int write_all(void)
 		out_str(&o, " (");
 		out_size(&o, hd.file_size);
 		out_str(&o, " in ");
-		out_u64(&o, us / 1000);
-		out_chr(&o, '.');
-		out_u64(&o, us / 100 % 10);
-		out_str(&o, " ms)\n");
+		out_ms(&o, k_now_ns() - ckpt_st.t_start);
+		out_str(&o, " ms; the program paused ");
+		out_ms(&o, ckpt_st.t_fork - ckpt_st.t_start);
+		out_str(&o, " ms before the fork)\n");
 		out_flush(&o, 2);
 	}
 	return 0;

@@ -4,7 +4,7 @@ measured in the same run on the same machine (dd of the same bytes to the
 same directory, one read of the image, fork of the same process, exec of a
 static binary) and CRIU's figures when a criu 4.x is on PATH.
 Min and median of RUNS runs after a warm-up."""
-import os, signal, statistics, subprocess, sys, time, shutil
+import os, re, signal, statistics, subprocess, sys, time, shutil
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 WORK = os.environ.get("BENCH_DIR", ROOT + "/build/bench")
@@ -26,7 +26,8 @@ def wait_for(pred, timeout=120.0, step=0.0002):
 class Proc:
     def __init__(self, argv, env=None):
         self.out = open(WORK + "/out", "wb+")
-        self.p = subprocess.Popen(argv, cwd=WORK, stdout=self.out, stderr=subprocess.DEVNULL, env=env)
+        self.err = open(WORK + "/err", "wb+")
+        self.p = subprocess.Popen(argv, cwd=WORK, stdout=self.out, stderr=self.err, env=env)
     def lines(self):
         self.out.flush()
         with open(WORK + "/out", "rb") as f:
@@ -41,14 +42,19 @@ class Proc:
         t = wait_for(have, timeout)
         return t, found[-1]
     def kill(self):
-        self.p.kill(); self.p.wait(); self.out.close()
+        self.p.kill(); self.p.wait(); self.out.close(); self.err.close()
+    def capture_ms(self):
+        """the library's own figure (CKPT_VERBOSE): handler entry to the fork"""
+        with open(WORK + "/err") as f:
+            m = re.search(r"the program paused ([0-9.]+) ms before the fork", f.read())
+        return float(m.group(1)) / 1e3 if m else float("nan")
 
-def one_run(args, extra={}):
+def one_run(args, extra={}, full=True):
     img = WORK + "/myckpt"
     for f in os.listdir(WORK):
         if f.startswith("myckpt"):
             os.unlink(os.path.join(WORK, f))
-    env = dict(os.environ, LD_PRELOAD=LIB, **extra)
+    env = dict(os.environ, LD_PRELOAD=LIB, CKPT_VERBOSE="1", **extra)
     p = Proc([WL] + args, env)
     _, fork_line = p.wait_line("fork ")
     p.wait_line("ready")
@@ -59,10 +65,12 @@ def one_run(args, extra={}):
     time.sleep(0.02)
     p.p.send_signal(signal.SIGUSR1)
     _, gap = p.wait_line("gap ")
+    time.sleep(0.01)                        # the writer's verbose line
+    capture = p.capture_ms()
     p.kill()
     size = os.path.getsize(img)
-    if extra:
-        return dict(ckpt=t1 - t0, pause=float(gap.split()[1]) / 1e3)
+    if not full:
+        return dict(ckpt=t1 - t0)
     # restart to the program's first output
     def restart(opts):
         t2 = time.monotonic()
@@ -80,7 +88,7 @@ def one_run(args, extra={}):
     t = time.monotonic()
     subprocess.run(["cat", img], stdout=subprocess.DEVNULL, check=True)
     rd = time.monotonic() - t
-    return dict(ckpt=t1 - t0, pause=float(gap.split()[1]) / 1e3, fork=float(fork_line.split()[1]) / 1e3,
+    return dict(ckpt=t1 - t0, pause=float(gap.split()[1]) / 1e3, fork=float(fork_line.split()[1]) / 1e3, capture=capture,
                 size=size, restart=r_def, lazy=r_lazy, dd=dd, read=rd)
 
 def exec_floor():
@@ -106,19 +114,20 @@ def main():
     print("exec floor (static binary, mean of 50): %.2f ms" % ms(ex))
     print("CRIU: %s" % ("found at " + shutil.which("criu") + " (not driven by this bench yet)" if shutil.which("criu")
                         else "not installed (criu 4.x is not in Debian 12; figures quoted in docs/performance.md)"))
-    print("checkpoint: signal to the image in place, self-check included; no-check: the same with CKPT_VERIFY=0")
-    hdr = "%-20s %17s %17s %17s %17s %10s %17s %17s %17s %17s" % ("scenario", "checkpoint", "no-check", "pause",
-          "fork floor", "image MiB", "restart", "restart --lazy", "dd floor", "read floor")
+    print("checkpoint: signal to the image in place, self-check included; no-check: the same with CKPT_VERIFY=0;")
+    print("pause: the longest stop the program saw; capture: the library's time from the signal to the fork")
+    hdr = "%-20s %17s %17s %17s %17s %17s %10s %17s %17s %17s %17s" % ("scenario", "checkpoint", "no-check", "pause",
+          "capture", "fork floor", "image MiB", "restart", "restart --lazy", "dd floor", "read floor")
     print(hdr); print("-" * len(hdr))
     for name, args, env in scen:
         one_run(args, env)                  # warm-up: page cache, first-touch
         rs = [one_run(args, env) for _ in range(RUNS)]
-        nv = [one_run(args, dict(env, CKPT_VERIFY="0")) for _ in range(RUNS)]
+        nv = [one_run(args, dict(env, CKPT_VERIFY="0"), False) for _ in range(RUNS)]
         for r, n in zip(rs, nv):
             r["nocheck"] = n["ckpt"]
         def mm(k): v = [r[k] for r in rs]; return "%8.2f/%8.2f" % (ms(min(v)), ms(statistics.median(v)))
-        print("%-20s %17s %17s %17s %17s %10.1f %17s %17s %17s %17s" % (name, mm("ckpt"), mm("nocheck"), mm("pause"),
-              mm("fork"), rs[0]["size"] / 2**20, mm("restart"), mm("lazy"), mm("dd"), mm("read")))
+        print("%-20s %17s %17s %17s %17s %17s %10.1f %17s %17s %17s %17s" % (name, mm("ckpt"), mm("nocheck"), mm("pause"),
+              mm("capture"), mm("fork"), rs[0]["size"] / 2**20, mm("restart"), mm("lazy"), mm("dd"), mm("read")))
         med = {k: statistics.median([r[k] for r in rs]) for k in rs[0]}
         print("%-20s checkpoint/dd %.2f  self-check %.1f ms (%.0f%%)  pause/fork %.2f  pause-fork %.2f ms  restart/read %.2f"
               "  lazy/read %.2f  ckpt/exec %.1f  restart/exec %.1f" % (
