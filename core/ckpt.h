@@ -22,6 +22,7 @@ struct fd_snap {
 	__u32 path_len;           /* with the NUL (the writer's) */
 	char *path;               /* read by the writer */
 	int deleted;              /* a regular file unlinked while open */
+	int stdio;                /* 0-2 as the program was given them */
 	int saved;                /* contents at data_at in fds_snap.contents */
 	__u64 data_at;
 };
@@ -115,6 +116,9 @@ long fds_capture(struct fds_snap **out);
 void fds_release(struct fds_snap *s);
 int fds_snap_owns(const struct fds_snap *s, __u64 start, __u64 end);
 long fds_paths(struct fds_snap *s, char *buf, __u64 cap);
+void ckpt_stdio_given(void);
+int ckpt_stdio_is_given(int fd, __u64 dev, __u64 ino);
+void ckpt_stdio_restarted(void);
 __u64 fds_records(const struct fds_snap *s, char *buf, unsigned *count);
 long fds_write_contents(const struct fds_snap *s, char *recs, __u64 size, int img_fd, __u64 *off);
 /* verify.c */

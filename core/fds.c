@@ -14,7 +14,10 @@
  * a deleted file comes back as an unlinked file with its saved contents;
  * what cannot be reopened (pipes, sockets...) is named in a warning and
  * becomes /dev/null, so that descriptor numbers stay put.  0, 1 and 2 are
- * recorded too (myrestart keeps its own, see restart/fds.c). */
+ * STDIO records while they are what the program was started with
+ * (myrestart then keeps its own, see restart/fds.c); a program that
+ * reopened one of them (dd of=FILE makes it its descriptor 1, sort -o
+ * too) gets it back like any other descriptor. */
 #include "ckpt.h"
 #include "crc32c.h"
 #include "out.h"
@@ -73,6 +76,7 @@ static long capture_one(struct fds_snap *s, int fd)
 	f->pos = r < 0 ? 0 : r;         /* pipes, sockets, ttys: no offset */
 	/* unlinked (or an O_TMPFILE, a memfd): it cannot be reopened */
 	f->deleted = S_ISREG(f->mode) && !st.stx_nlink;
+	f->stdio = fd <= 2 && ckpt_stdio_is_given(fd, f->dev, f->ino);
 	s->n++;
 	return 0;
 }
@@ -82,7 +86,7 @@ static long capture_one(struct fds_snap *s, int fd)
  * size limit (larger ones are named in a warning by the writer). */
 static int must_save(const struct fd_snap *f)
 {
-	if (f->fd <= 2 || !S_ISREG(f->mode))
+	if (f->stdio || !S_ISREG(f->mode))
 		return 0;
 	if (f->deleted)
 		return 1;
@@ -162,6 +166,44 @@ long fds_capture(struct fds_snap **out)
 	return 0;
 }
 
+/* The identity of 0, 1 and 2 as the program was given them (dev, inode;
+ * dev 0 and inode 0: closed): at start, and after a restart for those
+ * that were still the given ones. */
+static struct { __u64 dev, ino; } given[3];
+
+static void stdio_identity(int fd)
+{
+	struct statx st;
+
+	given[fd].dev = given[fd].ino = 0;
+	if (k_statx(fd, "", AT_EMPTY_PATH, STATX_INO, &st) == 0) {
+		given[fd].dev = (__u64)st.stx_dev_major << 32 | st.stx_dev_minor;
+		given[fd].ino = st.stx_ino;
+	}
+}
+
+void ckpt_stdio_given(void)
+{
+	for (int fd = 0; fd <= 2; fd++)
+		stdio_identity(fd);
+}
+
+int ckpt_stdio_is_given(int fd, __u64 dev, __u64 ino)
+{
+	return given[fd].dev == dev && given[fd].ino == ino;
+}
+
+/* In the restarted process: the descriptors that were the given ones
+ * are now myrestart's, which the user gave it */
+void ckpt_stdio_restarted(void)
+{
+	const struct fds_snap *s = &snap;
+
+	for (unsigned i = 0; i < s->n; i++)
+		if (s->fd[i].stdio)
+			stdio_identity(s->fd[i].fd);
+}
+
 /* In the program, once the writer has its copy */
 void fds_release(struct fds_snap *s)
 {
@@ -231,7 +273,7 @@ static __u32 kind_of(const struct fd_snap *f)
 {
 	const char *p = f->path;
 
-	if (f->fd <= 2)
+	if (f->stdio)
 		return CKPT_FD_STDIO;
 	if (f->deleted)
 		return CKPT_FD_DELETED;

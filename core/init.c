@@ -257,6 +257,7 @@ static void ckpt_init(int argc, char **argv, char **envp)
 		ckpt_msg("checkpoints disabled", "cannot resolve the image path", r);
 		return;
 	}
+	ckpt_stdio_given();
 	ckpt_inherit_init(envp, auxv);
 	ckpt_reserve_range();
 	if (!ckpt_st.enabled)

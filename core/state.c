@@ -186,6 +186,7 @@ void ckpt_state_restore(void)
 	k_mmap(CKPT_RESERVED_START, CKPT_RESERVED_END - CKPT_RESERVED_START, PROT_NONE,
 	       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
 	ckpt_inherit_restarted();
+	ckpt_stdio_restarted();
 	if (ckpt_start_interval() < 0)
 		ckpt_msg("warning", "cannot restart the CKPT_INTERVAL timer", 0);
 	/* the break could not be put back (qemu): keep glibc's malloc off brk

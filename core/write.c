@@ -429,6 +429,7 @@ static void out_ms(struct out *o, __u64 ns)
 
 static int write_all(void)
 {
+	__u64 t_check;
 	struct ckpt_header hd;
 	__u64 off = CKPT_PAGE;
 	unsigned i;
@@ -462,8 +463,10 @@ static int write_all(void)
 		return -1;
 	if (ckpt_st.fault_damage && (r = damage(hd.data_size ? hd.data_off : 0)) < 0)
 		return writer_fail("cannot inject the CKPT_FAULT damage", tmp_path, r);
+	t_check = k_now_ns();
 	if (ckpt_st.verify && self_check())
 		return -1;
+	t_check = k_now_ns() - t_check;
 	if (ckpt_st.fsync && (r = k_fsync(img_fd)) < 0)
 		return writer_fail("cannot sync", tmp_path, r);
 	r = sys_close(img_fd);
@@ -485,6 +488,10 @@ static int write_all(void)
 		out_size(&o, hd.file_size);
 		out_str(&o, " in ");
 		out_ms(&o, k_now_ns() - ckpt_st.t_start);
+		if (ckpt_st.verify) {
+			out_str(&o, " ms, its own check ");
+			out_ms(&o, t_check);
+		}
 		out_str(&o, " ms; the program paused ");
 		out_ms(&o, ckpt_st.t_fork - ckpt_st.t_start);
 		out_str(&o, " ms before the fork)\n");

@@ -101,7 +101,7 @@ static int check_fd(const struct img *im, const struct ckpt_fd *f, __u32 size)
 
 	if (size < sizeof(*f) || f->path_len < 2 || f->path_len > CKPT_NAME_MAX ||
 	    sizeof(*f) + f->path_len != size || path[f->path_len - 1] ||
-	    f->fd < 0 || f->fd >= (1 << 20) || (f->fd <= 2) != (f->kind == CKPT_FD_STDIO) ||
+	    f->fd < 0 || f->fd >= (1 << 20) || (f->fd > 2 && f->kind == CKPT_FD_STDIO) ||
 	    f->kind < CKPT_FD_FILE || f->kind > CKPT_FD_KIND_MAX || (f->fdflags & ~CKPT_FDF_MASK) ||
 	    (f->kind == CKPT_FD_DELETED) > saved || (saved && f->kind != CKPT_FD_DELETED && f->kind != CKPT_FD_FILE))
 		return fail(im, "bad descriptor record");

@@ -19,7 +19,6 @@ struct img {
 	const char *path;
 	int fd;
 	int lazy;                  /* skip page-data checksums */
-	int eager;                 /* copy pages instead of mapping the image */
 	int runner;                /* the runner myrestart itself is under */
 	__u64 fsize;
 	char *records;             /* RST_RECORDS_MAX bytes, the caller's */

@@ -187,15 +187,18 @@ static void move_vdso(const struct img *im)
 	}
 }
 
-/* Saved pages come back by mapping the image file itself (MAP_PRIVATE: the
- * program's writes stay its own), so a restart costs page-table updates,
- * not copies.  --eager, and the [stack] (which must stay an anonymous
- * MAP_GROWSDOWN mapping), copy into anonymous memory instead. */
+/* Saved pages are copied into fresh anonymous memory.  Mapping them from
+ * the image file (MAP_PRIVATE) would be cheaper but is not the same
+ * memory: grown with mremap (glibc's realloc of a large block), a file
+ * mapping shows the image's next bytes, or SIGBUS past its end, instead
+ * of zeros; after MADV_DONTNEED (allocators give memory back so) it shows
+ * the image's bytes again.  Each run's pages are faulted in at once
+ * (MADV_POPULATE_WRITE, where the kernel has it) before the copy. */
 static void map_region(const struct img *im, const struct ckpt_region *r)
 {
 	const struct ckpt_run *run = region_runs(r);
 	__u64 len = r->end - r->start, off = r->data_off;
-	int prot = r->prot, copy = im->eager || r->kind == CKPT_KIND_STACK;
+	int prot = r->prot;
 	long a;
 
 	/* qemu's synthesized maps can drop the x bit of code it maps */
@@ -209,10 +212,9 @@ static void map_region(const struct img *im, const struct ckpt_region *r)
 	for (unsigned k = 0; k < r->nruns; k++) {
 		__u64 at = r->start + run[k].page * CKPT_PAGE, n = run[k].npages * CKPT_PAGE;
 		long got;
-		if (copy)
-			got = k_pread_full(im->fd, (void *)at, n, off);
-		else
-			got = k_mmap(at, n, prot | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, im->fd, off) == (long)at ? (long)n : -EIO;
+		if (n > CKPT_PAGE)
+			my_syscall3(__NR_madvise, at, n, 23 /* MADV_POPULATE_WRITE */);
+		got = k_pread_full(im->fd, (void *)at, n, off);
 		if (got != (long)n)
 			die(im, "cannot read the image", got < 0 ? got : -EIO);
 		off += n;

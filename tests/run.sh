@@ -65,6 +65,8 @@ build spawn spawn.c
 build runs runs.c
 build bytereader bytereader.c
 build threads threads.c -pthread
+build reopen reopen.c
+build anonmem anonmem.c
 build api ../../examples/api.c -I"$ROOT/include"
 [ $? -eq 0 ] || { echo "cannot build the test programs"; echo "0 passed, 1 failed"; exit 1; }
 
@@ -194,6 +196,7 @@ cycle fast-reader     3000 3 $((30 * QEMU_SLOW)) "$BIN/bytereader" "$OUT/bytes.t
 cycle signal-handlers 5 1 $((20 * QEMU_SLOW)) "$BIN/signals"
 cycle rseq            5 1 $((20 * QEMU_SLOW)) "$BIN/rseq"
 cycle page-runs-at-region-edges 5 1 $((20 * QEMU_SLOW)) "$BIN/runs"
+cycle anonymous-memory 5 1 $((20 * QEMU_SLOW)) "$BIN/anonmem"
 cycle cxx             5 1 $((20 * QEMU_SLOW)) "$BIN/cxx"
 cycle python3         5 1 $((40 * QEMU_SLOW)) /usr/bin/python3 "$ROOT/tests/progs/compute.py"
 cycle perl            5 1 $((40 * QEMU_SLOW)) /usr/bin/perl "$ROOT/tests/progs/compute.pl"

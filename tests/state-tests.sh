@@ -82,3 +82,24 @@ if want stdio-same-file; then
 	kill -9 $PID 2>/dev/null
 	report stdio-same-file $([ -z "$why" ] && echo 1 || echo 0) "$why"
 fi
+
+# the program opened its own standard output (dd of=FILE, sort -o do):
+# after a restart it writes to that file again, at its offset, and
+# nothing to myrestart's stdout
+if want stdio-reopened; then
+	W=$OUT/stdio-reopened; rm -rf "$W"; mkdir -p "$W/ref"; : >"$W/stderr"; why=
+	(cd "$W/ref" && $RUNNER "$BIN/reopen" "$W/ref/log")
+	(cd "$W" && launch "$W/seg0" "$BIN/reopen" "$W/log"; echo $PID >"$W/pid")
+	PID=$(cat "$W/pid")
+	if wait_lines "$W/log" 10 $((20 * QEMU_SLOW)) && kill -USR2 $PID && wait_image $((20 * QEMU_SLOW)); then
+		kill -9 $PID; wait $PID 2>/dev/null
+		restart "$W/seg1"
+		wait_exit $((30 * QEMU_SLOW)) || why="restart did not finish"
+		[ -z "$why" ] && ! cmp -s "$W/ref/log" "$W/log" && why="the program's own output file differs (cmp $W/ref/log $W/log)"
+		[ -z "$why" ] && [ -s "$W/seg1" ] && why="the restart wrote to myrestart's stdout"
+	else
+		why="no image"
+	fi
+	kill -9 $PID 2>/dev/null
+	report stdio-reopened $([ -z "$why" ] && echo 1 || echo 0) "$why"
+fi
