@@ -37,7 +37,7 @@ CORE_OBJ := $(patsubst %.c,build/%.o,$(CORE_SRC)) $(patsubst common/%.c,build/co
 RST_OBJ  := $(patsubst %.c,build/%.o,$(RST_SRC)) $(patsubst common/%.c,build/restart/common-%.o,$(COMMON_SRC)) \
 	build/arch/x86_64/restore.o build/arch/x86_64/stack.o
 
-.PHONY: all bench demo deps fuzz install uninstall check check-native check-qemu restart test test-native test-qemu size clean distclean
+.PHONY: all bench corpus demo deps fuzz install uninstall check check-native check-qemu restart test test-native test-qemu size clean distclean
 
 all: libckpt.so myrestart
 
@@ -112,21 +112,29 @@ ifeq ($(origin RUNNER),command line)
 check: libckpt.so myrestart hello.c hello
 	./tests/seed-recipe.sh "$(RUNNER)"
 	./tests/run.sh --runner "$(RUNNER)"
+	./tests/corpus/run.sh --runner "$(RUNNER)"
 else
 check: libckpt.so myrestart hello.c hello
 	./tests/seed-recipe.sh ""
 	./tests/run.sh --runner ""
+	./tests/corpus/run.sh --runner ""
 	./tests/seed-recipe.sh qemu-x86_64
 	./tests/run.sh --runner qemu-x86_64
+	./tests/corpus/run.sh --runner qemu-x86_64
 	$(MAKE) --no-print-directory fuzz FUZZ_TIME=20
 endif
+
+# real programs from Debian packages only (tests/corpus/programs.sh)
+corpus: libckpt.so myrestart
+	./tests/corpus/run.sh --runner "$(RUNNER)"
 
 # Installs what the build and tests need on a fresh Debian 12 (as root).
 deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		make clang lld llvm libclang-rt-14-dev gcc g++ libc6-dev linux-libc-dev linux-source-6.12 xz-utils \
-		qemu-user python3 perl procps coreutils sqlite3 >/dev/null
+		qemu-user python3 perl procps coreutils \
+		sqlite3 gawk mawk tcl lua5.4 bc jq xz-utils zstd lz4 bzip2 gzip sed grep >/dev/null
 
 # --- fuzzing myrestart's parser and validator (the same sources) ---
 FUZZ_TIME ?= 60

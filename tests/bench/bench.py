@@ -43,10 +43,10 @@ class Proc:
         return t, found[-1]
     def kill(self):
         self.p.kill(); self.p.wait(); self.out.close(); self.err.close()
-    def capture_ms(self):
-        """the library's own figure (CKPT_VERBOSE): handler entry to the fork"""
+    def verbose(self, what):
+        """one of the library's own figures (CKPT_VERBOSE), in seconds"""
         with open(WORK + "/err") as f:
-            m = re.search(r"the program paused ([0-9.]+) ms before the fork", f.read())
+            m = re.search(what, f.read())
         return float(m.group(1)) / 1e3 if m else float("nan")
 
 def one_run(args, extra={}, full=True):
@@ -54,6 +54,7 @@ def one_run(args, extra={}, full=True):
     for f in os.listdir(WORK):
         if f.startswith("myckpt"):
             os.unlink(os.path.join(WORK, f))
+    os.sync()                               # no earlier run's writeback in this one
     env = dict(os.environ, LD_PRELOAD=LIB, CKPT_VERBOSE="1", **extra)
     p = Proc([WL] + args, env)
     _, fork_line = p.wait_line("fork ")
@@ -66,13 +67,15 @@ def one_run(args, extra={}, full=True):
     p.p.send_signal(signal.SIGUSR1)
     _, gap = p.wait_line("gap ")
     time.sleep(0.01)                        # the writer's verbose line
-    capture = p.capture_ms()
+    capture = p.verbose(r"the program paused ([0-9.]+) ms before the fork")
+    check = p.verbose(r"its own check ([0-9.]+) ms")
     p.kill()
     size = os.path.getsize(img)
     if not full:
         return dict(ckpt=t1 - t0)
     # restart to the program's first output
     def restart(opts):
+        os.sync()
         t2 = time.monotonic()
         q = Proc([RST] + opts + ["myckpt"])
         t3, _ = q.wait_line("resumed")
@@ -80,15 +83,17 @@ def one_run(args, extra={}, full=True):
         return t3 - t2
     r_def, r_lazy = restart([]), restart(["--lazy"])
     # floors, same bytes, same directory
+    os.sync()
     t = time.monotonic()
     subprocess.run(["dd", "if=/dev/zero", "of=" + WORK + "/dd.out", "bs=1M", "count=%d" % max(1, size >> 20),
                     "conv=notrunc"], stderr=subprocess.DEVNULL, check=True)
     dd = time.monotonic() - t
     os.unlink(WORK + "/dd.out")
+    os.sync()
     t = time.monotonic()
     subprocess.run(["cat", img], stdout=subprocess.DEVNULL, check=True)
     rd = time.monotonic() - t
-    return dict(ckpt=t1 - t0, pause=float(gap.split()[1]) / 1e3, fork=float(fork_line.split()[1]) / 1e3, capture=capture,
+    return dict(ckpt=t1 - t0, pause=float(gap.split()[1]) / 1e3, fork=float(fork_line.split()[1]) / 1e3, capture=capture, check=check,
                 size=size, restart=r_def, lazy=r_lazy, dd=dd, read=rd)
 
 def exec_floor():
@@ -129,10 +134,10 @@ def main():
         print("%-20s %17s %17s %17s %17s %17s %10.1f %17s %17s %17s %17s" % (name, mm("ckpt"), mm("nocheck"), mm("pause"),
               mm("capture"), mm("fork"), rs[0]["size"] / 2**20, mm("restart"), mm("lazy"), mm("dd"), mm("read")))
         med = {k: statistics.median([r[k] for r in rs]) for k in rs[0]}
-        print("%-20s checkpoint/dd %.2f  self-check %.1f ms (%.0f%%)  pause/fork %.2f  pause-fork %.2f ms  restart/read %.2f"
+        print("%-20s checkpoint/dd %.2f  self-check %.1f ms (%.0f%% of the checkpoint; %.1f ms by its own clock)  pause/fork %.2f  pause-fork %.2f ms  restart/read %.2f"
               "  lazy/read %.2f  ckpt/exec %.1f  restart/exec %.1f" % (
               "  ratios (median)", med["ckpt"] / med["dd"], ms(med["ckpt"] - med["nocheck"]),
-              100 * (med["ckpt"] - med["nocheck"]) / med["nocheck"], med["pause"] / med["fork"],
+              100 * (med["ckpt"] - med["nocheck"]) / med["nocheck"], ms(med["check"]), med["pause"] / med["fork"],
               ms(med["pause"] - med["fork"]), med["restart"] / med["read"],
               med["lazy"] / med["read"], med["ckpt"] / ex, med["restart"] / ex))
 

@@ -1,0 +1,49 @@
+# The corpus's programs (sourced by run.sh).  Inputs are in the current
+# directory: words.txt (text), big.txt (words.txt $REP times), data.bin
+# (bytes), records.json, nums.csv, db.sql (SQLite transactions), pi.bc;
+# $S holds the scripts the interpreters run; `rep FILE [N]` repeats a
+# file on a command line ($REP times by default), `pick NATIVE QEMU`
+# chooses the amount of work for the runner.  See program() in run.sh
+# for the options.
+
+# interpreters and shells
+program python3 -- python3 "$S/interp.py" $(pick 3200000 300000)
+program perl -- perl "$S/interp.pl" $(pick 6400000 600000)
+program bash -- bash "$S/loop.bash" $(pick 200000 25000)
+program dash -- dash "$S/loop.sh" $(pick 960000 50000)
+program gawk -- gawk -f "$S/stats.awk" $(rep words.txt $(pick 3 1))
+program mawk -- mawk -f "$S/stats.awk" $(rep words.txt $(pick 3 1))
+program tclsh -- tclsh "$S/interp.tcl" $(pick 1600000 150000)
+program lua5.4 -- lua5.4 "$S/interp.lua" $(pick 32000000 4000000)
+program bc -- bc -l pi.bc
+
+# text tools streaming large files (tr reads its standard input)
+program sed -- sed -e 's/alpha/ALPHA/g; s/^[0-9]*/N/' $(rep words.txt $(pick 5 1))
+program grep -- grep -n -E 'kappa.*omega|thread' $(rep words.txt)
+program tr stdin=big.txt -- tr a-z A-Z
+program sort files=sorted.txt -- sort --parallel=1 -k2 -o sorted.txt $(rep words.txt $(pick 5 1))
+program od -- od -An -tx1 -v -N $(pick 16M 2M) data.bin
+program jq -- jq -c 'select(.score > 500) | {id, name, t: .tags[0]}' records.json
+
+# hashing and compression, reading and writing files at full speed
+program sha256sum -- sha256sum $(rep data.bin $(pick 20 40))
+program md5sum -- md5sum $(rep words.txt $(pick 20 80))
+program b2sum -- b2sum $(rep data.bin $(pick 20 80))
+program gzip -- gzip -9 -c words.txt
+program bzip2 -- bzip2 -c words.txt
+program xz -- xz -c -T1 -2 words.txt
+program zstd -- zstd -T1 --single-thread --no-asyncio -c -12 words.txt
+program lz4 files=words.txt.lz4 -- lz4 -9 words.txt words.txt.lz4
+program dd files=copy.bin -- dd if=big.txt of=copy.bin bs=512 status=none
+
+# a database writing to a file on disk through its rollback journal; its
+# files are put back at restart (CKPT_SAVE_WRITTEN)
+program sqlite3 files=test.db env=CKPT_SAVE_WRITTEN=1 -- sqlite3 test.db ".read db.sql"
+
+# not supported yet: the checkpoint says why, the program is unharmed
+program xz-threads \
+	expect='libckpt: checkpoint 1 failed: the program has [0-9]+ threads, and multi-threaded programs cannot be checkpointed yet' \
+	-- xz -c -T2 -2 words.txt
+program bash-pipeline \
+	expect='libckpt: warning: the program has child processes' \
+	-- bash -c "tr a-z A-Z <$(pick words.txt big.txt) | sort -k2 | md5sum"
