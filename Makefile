@@ -7,6 +7,11 @@ CC      := clang
 LD      := ld.lld
 OBJCOPY := llvm-objcopy
 RUNNER  ?=
+# the instruction set: arch/$(ARCH)/ holds all that ckpt knows of it
+# (arch/PORTING.md)
+ARCH    ?= x86_64
+ARCH_DIR := arch/$(ARCH)
+QEMU    ?= qemu-$(ARCH)
 # Keep the restarter and the library small; the build fails past these.
 MYRESTART_MAX := 24576
 LIBCKPT_MAX   := 49152
@@ -18,7 +23,7 @@ BASE_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror \
 	-ffreestanding -fno-builtin-printf -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables \
 	-ffunction-sections -fdata-sections -fno-common \
-	-Inolibc -Icommon -Iinclude -nostdlib
+	-Inolibc -Icommon -I$(ARCH_DIR) -Iinclude -nostdlib
 # crt.h (nolibc's _start_c, which calls main) has no place in a library
 LIB_CFLAGS  := $(BASE_CFLAGS) -fPIC -fvisibility=hidden -D_NOLIBC_CRT_H
 # -Oz: the restarter has a 24 KiB budget (its one hot loop, the CRC, is
@@ -26,16 +31,17 @@ LIB_CFLAGS  := $(BASE_CFLAGS) -fPIC -fvisibility=hidden -D_NOLIBC_CRT_H
 # calls need not save them; no jump tables (smaller here)
 RST_CFLAGS  := $(BASE_CFLAGS) -Oz -mgeneral-regs-only -fno-jump-tables -fno-pic -fno-pie -static
 
-COMMON_H := $(wildcard common/*.h) $(NOLIBC) Makefile   # flags changed: rebuild
+COMMON_H := $(wildcard common/*.h) $(wildcard $(ARCH_DIR)/*.h) $(NOLIBC) Makefile   # flags changed: rebuild
 CORE_SRC := $(wildcard core/*.c)
 RST_SRC  := $(wildcard restart/*.c)
 COMMON_SRC := $(wildcard common/*.c)
+ARCH_SRC := $(wildcard $(ARCH_DIR)/*.c) $(wildcard $(ARCH_DIR)/*.S)
+ARCH_OBJ  = $(patsubst $(ARCH_DIR)/%,build/$(1)/arch-%.o,$(basename $(ARCH_SRC)))
 # the library checks every image it writes with myrestart's own validation
 CORE_OBJ := $(patsubst %.c,build/%.o,$(CORE_SRC)) $(patsubst common/%.c,build/core/common-%.o,$(COMMON_SRC)) \
-	build/core/restart-image.o \
-	build/arch/x86_64/context.o build/arch/x86_64/signal.o build/arch/x86_64/stack-pic.o
+	build/core/restart-image.o $(call ARCH_OBJ,core)
 RST_OBJ  := $(patsubst %.c,build/%.o,$(RST_SRC)) $(patsubst common/%.c,build/restart/common-%.o,$(COMMON_SRC)) \
-	build/arch/x86_64/restore.o build/arch/x86_64/stack.o
+	$(call ARCH_OBJ,restart)
 
 .PHONY: all bench corpus demo deps fuzz install uninstall check check-native check-qemu restart test test-native test-qemu size clean distclean
 
@@ -56,12 +62,17 @@ build/core/%.o: core/%.c $(COMMON_H) $(wildcard core/*.h) $(wildcard restart/*.h
 build/core/common-%.o: common/%.c $(COMMON_H)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"; $(CC) $(LIB_CFLAGS) -c -o $@ $<
+# (run once per checkpoint, away from the program: size over speed; its
+# one hot loop, the CRC, is in crc32c.c)
 build/core/restart-%.o: restart/%.c $(COMMON_H) $(wildcard restart/*.h)
 	@mkdir -p $(dir $@)
-	@echo "  CC      $@"; $(CC) $(LIB_CFLAGS) -c -o $@ $<
-build/arch/x86_64/context.o build/arch/x86_64/signal.o: build/arch/x86_64/%.o: arch/x86_64/%.S
+	@echo "  CC      $@"; $(CC) $(LIB_CFLAGS) -Os -c -o $@ $<
+build/core/arch-%.o: $(ARCH_DIR)/%.c $(COMMON_H)
 	@mkdir -p $(dir $@)
-	$(CC) -fPIC -c -o $@ $<
+	@echo "  CC      $@"; $(CC) $(LIB_CFLAGS) -c -o $@ $<
+build/core/arch-%.o: $(ARCH_DIR)/%.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $@"; $(CC) -fPIC -c -o $@ $<
 
 libckpt.so: $(CORE_OBJ) core/libckpt.map
 	$(CC) -fuse-ld=lld -shared -nostdlib -Wl,--version-script=core/libckpt.map \
@@ -76,12 +87,12 @@ build/restart/%.o: restart/%.c $(COMMON_H) $(wildcard restart/*.h)
 build/restart/common-%.o: common/%.c $(COMMON_H)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"; $(CC) $(RST_CFLAGS) -c -o $@ $<
-build/arch/x86_64/restore.o build/arch/x86_64/stack.o: build/arch/x86_64/%.o: arch/x86_64/%.S
+build/restart/arch-%.o: $(ARCH_DIR)/%.c $(COMMON_H)
 	@mkdir -p $(dir $@)
-	$(CC) -c -o $@ $<
-build/arch/x86_64/stack-pic.o: arch/x86_64/stack.S
+	@echo "  CC      $@"; $(CC) $(RST_CFLAGS) -c -o $@ $<
+build/restart/arch-%.o: $(ARCH_DIR)/%.S
 	@mkdir -p $(dir $@)
-	$(CC) -fPIC -c -o $@ $<
+	@echo "  AS      $@"; $(CC) -c -o $@ $<
 
 # --nmagic: no page alignment in the file (the data segment sits at the
 # same page offset as its bytes in the file, see linker.ld); -O2: string
@@ -111,16 +122,16 @@ demo: libckpt.so myrestart hello
 ifeq ($(origin RUNNER),command line)
 check: libckpt.so myrestart hello.c hello
 	./tests/seed-recipe.sh "$(RUNNER)"
-	./tests/run.sh --runner "$(RUNNER)"
+	ARCH=$(ARCH) ./tests/run.sh --runner "$(RUNNER)"
 	./tests/corpus/run.sh --runner "$(RUNNER)"
 else
 check: libckpt.so myrestart hello.c hello
 	./tests/seed-recipe.sh ""
-	./tests/run.sh --runner ""
+	ARCH=$(ARCH) ./tests/run.sh --runner ""
 	./tests/corpus/run.sh --runner ""
-	./tests/seed-recipe.sh qemu-x86_64
-	./tests/run.sh --runner qemu-x86_64
-	./tests/corpus/run.sh --runner qemu-x86_64
+	./tests/seed-recipe.sh $(QEMU)
+	ARCH=$(ARCH) ./tests/run.sh --runner $(QEMU)
+	./tests/corpus/run.sh --runner $(QEMU)
 	$(MAKE) --no-print-directory fuzz FUZZ_TIME=20
 endif
 
@@ -138,12 +149,12 @@ deps:
 
 # --- fuzzing myrestart's parser and validator (the same sources) ---
 FUZZ_TIME ?= 60
-FUZZ_SRC  := tests/fuzz/harness.c restart/image.c common/out.c common/crc32c.c
+FUZZ_SRC  := tests/fuzz/harness.c restart/image.c common/out.c common/crc32c.c $(wildcard $(ARCH_DIR)/*.c)
 build/fuzz-image: $(FUZZ_SRC) $(COMMON_H) restart/restart.h
 	@mkdir -p build
 	$(CC) -std=gnu11 -g -O1 -Wall -Wextra -Werror -ffreestanding -fno-stack-protector \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-D_NOLIBC_CRT_H -Inolibc -Icommon -o $@ $(FUZZ_SRC)
+		-D_NOLIBC_CRT_H -Inolibc -Icommon -I$(ARCH_DIR) -o $@ $(FUZZ_SRC)
 
 fuzz: build/fuzz-image myrestart
 	@mkdir -p build/fuzz-corpus

@@ -1,5 +1,7 @@
 /* The ckpt image format, version 2: the contract between libckpt.so (writer)
- * and myrestart (reader).  docs/image-format.md explains it in prose.
+ * and myrestart (reader).  docs/image-format.md explains it in prose.  The
+ * CPU records' payloads belong to the machine the image was taken on
+ * (header.machine): arch/NAME/machine.h defines them.
  *
  *   offset 0      struct ckpt_header (one page, zero padded)
  *   offset 4096   page data: each region's saved pages, page aligned, one
@@ -17,6 +19,7 @@
 #define CKPT_IMAGE_H
 
 #include <linux/types.h>
+#include "machine.h"
 
 #define CKPT_MAGIC        "CKPTIMG\n"
 #define CKPT_VERSION      2u
@@ -27,8 +30,8 @@
 #define CKPT_RESERVED_START 0x5000000ul
 #define CKPT_RESERVED_END   0x5400000ul
 
-/* Highest user address on x86-64 with 4-level page tables. */
-#define CKPT_USER_END     0x800000000000ul
+/* Highest user address: the machine's */
+#define CKPT_USER_END     ARCH_USER_END
 
 enum ckpt_runner {
 	CKPT_RUNNER_NATIVE = 0,
@@ -41,8 +44,7 @@ struct ckpt_header {
 	__u32 header_size;       /* sizeof(struct ckpt_header) */
 	__u32 page_size;         /* CKPT_PAGE */
 	__u32 runner;            /* enum ckpt_runner */
-	__u64 xcr0;              /* xsave features in the saved area; 0: fxsave */
-	__u32 xsave_size;        /* bytes of saved extended state */
+	__u32 machine;           /* ELF e_machine of the program (62: x86-64) */
 	__u32 nrecords;
 	__u64 records_off;       /* page aligned, >= data end */
 	__u64 records_size;
@@ -60,12 +62,12 @@ struct ckpt_rec {
 
 enum ckpt_rec_type {
 	CKPT_REC_INFO   = 1,     /* struct ckpt_info: who, where, when */
-	CKPT_REC_REGS   = 2,     /* struct ckpt_regs: where execution resumes */
-	CKPT_REC_XSTATE = 3,     /* xsave (or fxsave) area, header.xsave_size */
+	CKPT_REC_CPU    = 2,     /* struct arch_regs: where execution resumes */
+	CKPT_REC_XSTATE = 3,     /* struct arch_xstate, then its area */
 	CKPT_REC_REGION = 4,     /* struct ckpt_region + runs + name */
 	CKPT_REC_MM     = 5,     /* struct ckpt_mm: brk, stack, args, auxv */
 	CKPT_REC_END    = 6,     /* empty; must be last */
-	CKPT_REC_FD     = 7,     /* struct ckpt_fd + path: one open descriptor */
+	CKPT_REC_FD     = 7,     /* struct ckpt_fd + path: one open fd */
 	CKPT_REC_PROC   = 8,     /* struct ckpt_proc: cwd, umask, timers, limits */
 	CKPT_REC_SIGNALS = 9,    /* struct ckpt_signals: every disposition */
 };
@@ -81,15 +83,6 @@ struct ckpt_info {
 	char  cmdline[256];      /* NUL-separated, truncated */
 	__u32 cmdline_len;
 	__u32 time_nsec;         /* with time: the file system clock at the pause */
-};
-
-/* Registers at the resume point (the return of ckpt_ctx_save in the
- * checkpoint signal handler).  Offsets are used by arch/x86_64 assembly. */
-struct ckpt_regs {
-	__u64 rbx, rbp, r12, r13, r14, r15;   /* 0x00 .. 0x28 */
-	__u64 rsp, rip, rflags;               /* 0x30, 0x38, 0x40 */
-	__u64 fs_base, gs_base;               /* 0x48, 0x50 */
-	__u32 mxcsr, fcw;                     /* 0x58, 0x5c */
 };
 
 /* Region kinds: how myrestart brings a mapping back. */
@@ -142,7 +135,7 @@ struct ckpt_mm {
 	__u32 valid;             /* 1 when the fields above were read */
 };
 
-/* An open file descriptor.  Followed by path_len bytes of path, NUL
+/* An open fd.  Followed by path_len bytes of path, NUL
  * included.  Everything here was captured in the checkpoint's pause, as the
  * program left it (offsets and status flags are shared with the writer). */
 enum ckpt_fd_kind {

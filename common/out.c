@@ -66,7 +66,7 @@ void out_flush(struct out *o, int fd)
 /* code byte, then text: a table instead of a switch keeps the restarter small */
 static const char err_text[] =
 	"\001operation not permitted\0" "\002no such file or directory\0" "\004interrupted\0"
-	"\005input/output error\0" "\011bad file descriptor\0" "\014out of memory\0"
+	"\005input/output error\0" "\011bad fd\0" "\014out of memory\0"
 	"\015permission denied\0" "\016bad address\0" "\020busy\0" "\021file exists\0"
 	"\024not a directory\0" "\025is a directory\0" "\026invalid argument\0"
 	"\030too many open files\0" "\033file too large\0" "\034no space left on device\0"

@@ -16,10 +16,6 @@ extern const unsigned long *_auxv __attribute__((visibility("hidden")));
 static inline void ckpt_nolibc_no_crt(void) { __stack_chk_init(); }
 #endif
 
-#ifndef ARCH_SET_FS
-#define ARCH_SET_FS 0x1002
-#define ARCH_GET_FS 0x1003
-#endif
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
 #endif
@@ -37,9 +33,6 @@ struct k_sigaction {             /* the kernel's struct sigaction */
 	void (*restorer)(void);
 	unsigned long mask;
 };
-#ifndef SA_RESTORER
-#define SA_RESTORER 0x04000000
-#endif
 #define K_SA_SIGINFO 4
 #define K_SA_ONSTACK 0x08000000
 #define K_SA_RESTART 0x10000000
@@ -51,10 +44,6 @@ static inline long k_sigaction(int sig, const struct k_sigaction *act, struct k_
 static inline long k_sigprocmask(int how, const unsigned long *set, unsigned long *old)
 {
 	return my_syscall4(__NR_rt_sigprocmask, how, set, old, 8);
-}
-static inline long k_arch_prctl(int code, unsigned long addr)
-{
-	return my_syscall2(__NR_arch_prctl, code, addr);
 }
 static inline long k_pread(int fd, void *buf, size_t n, __u64 off)
 {

@@ -10,7 +10,7 @@
 #define CKPT_PATH_MAX 4096
 #define CKPT_NSIG 64
 
-/* One descriptor as the pause saw it (core/fds.c) */
+/* One fd as the pause saw it (core/fds.c) */
 struct fd_snap {
 	int fd;
 	__u32 oflags;             /* F_GETFL */
@@ -27,7 +27,7 @@ struct fd_snap {
 	__u64 data_at;
 };
 
-/* Every descriptor of the program, captured in the pause, plus a mapping
+/* Every fd of the program, captured in the pause, plus a mapping
  * for the saved contents, which the writer inherits and the program
  * unmaps once it has forked. */
 struct fds_snap {
@@ -41,9 +41,7 @@ struct ckpt_state {
 	int enabled;              /* constructor finished and range reserved */
 	int runner;               /* enum ckpt_runner */
 	int sig;                  /* checkpoint signal */
-	int xmode;                /* 0 none, 1 fxsave, 2 xsave */
-	__u32 xsize;
-	__u64 xcr0;
+	struct arch_xstate xstate; /* what this CPU's context save keeps */
 	__u32 ncheckpoints;
 	int writer;               /* pid of a writer still running, or 0 */
 	int fsync;                /* CKPT_FSYNC=1: fsync before the rename */
@@ -72,24 +70,19 @@ struct ckpt_state {
 
 	/* filled at checkpoint time (context by the handler, the rest by the
 	 * writer before it copies memory) and used by the restart path */
-	struct ckpt_regs regs;
+	struct arch_regs regs;
 	struct ckpt_signals sigs;
 	struct ckpt_mm mm;
 	void **curbrk;            /* glibc's cached program break, if found */
 	struct ckpt_info info;
 	struct ckpt_proc proc;
-	struct fds_snap *fds;     /* this checkpoint's descriptors (pause to fork) */
+	struct fds_snap *fds;     /* this checkpoint's fds (pause to fork) */
 
-	__u8 xarea[16384] __attribute__((aligned(64)));
+	__u8 xarea[ARCH_XSTATE_MAX] __attribute__((aligned(64)));
 };
 
 extern struct ckpt_state ckpt_st;
 
-/* arch/x86_64 */
-long ckpt_ctx_save(struct ckpt_regs *r, void *xarea, long mode);
-void ckpt_signal_entry(void);
-void ckpt_sigreturn(void);
-__attribute__((noreturn)) void ckpt_switch_stack(unsigned long top, void (*fn)(void *), void *arg);
 
 /* handler.c */
 int ckpt_install_handler(int sig);

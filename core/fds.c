@@ -1,8 +1,8 @@
-/* Open file descriptors.  The program and the forked writer share every
- * open file description: offsets, status flags and file contents move on
+/* Open files.  The program and the forked writer share every
+ * open file: offsets, status flags and file contents move on
  * as soon as the program resumes.  So all of that is captured inside the
  * pause, by fds_capture() in the signal handler, into a snapshot the
- * writer inherits: per descriptor one statx, two fcntl and one lseek
+ * writer inherits: per fd one statx, two fcntl and one lseek
  * (under a microsecond), plus the contents of the files that must be
  * saved (deleted ones; with CKPT_SAVE_WRITTEN, those open for writing).
  * The writer then adds the paths (a readlink of /proc/self/fd each, which
@@ -13,17 +13,17 @@
  * Regular files, directories and devices are reopened by path at restart;
  * a deleted file comes back as an unlinked file with its saved contents;
  * what cannot be reopened (pipes, sockets...) is named in a warning and
- * becomes /dev/null, so that descriptor numbers stay put.  0, 1 and 2 are
+ * becomes /dev/null, so that fd numbers stay put.  0, 1 and 2 are
  * STDIO records while they are what the program was started with
  * (myrestart then keeps its own, see restart/fds.c); a program that
- * reopened one of them (dd of=FILE makes it its descriptor 1, sort -o
- * too) gets it back like any other descriptor. */
+ * reopened one of them (dd of=FILE makes it its fd 1, sort -o
+ * too) gets it back like any other fd. */
 #include "ckpt.h"
 #include "crc32c.h"
 #include "out.h"
 
 /* in the library's memory, so in every image too: the pages a checkpoint
- * touched (64 descriptors a page) */
+ * touched (64 fds a page) */
 static struct fds_snap snap;
 
 static __u64 dec(const char *p)
@@ -49,7 +49,7 @@ static int ends_with(const char *s, unsigned len, const char *tail)
 	return len >= n && !memcmp(s + len - n, tail, n);
 }
 
-/* one descriptor into s->fd[s->n]; 0, or -errno to fail the checkpoint */
+/* one fd into s->fd[s->n]; 0, or -errno to fail the checkpoint */
 static long capture_one(struct fds_snap *s, int fd)
 {
 	struct fd_snap *f = &s->fd[s->n];
@@ -94,7 +94,7 @@ static int must_save(const struct fd_snap *f)
 	       f->size <= ckpt_st.save_written_max;
 }
 
-/* the saved files' contents, read through /proc/self/fd: a description
+/* the saved files' contents, read through /proc/self/fd: an open file
  * of our own, so the program's offset is untouched, and readable even
  * when the program opened the file write-only */
 static long capture_contents(struct fds_snap *s)
@@ -134,7 +134,7 @@ static long capture_contents(struct fds_snap *s)
 	return 0;
 }
 
-/* In the pause: the snapshot of every descriptor; 0 or -errno (then
+/* In the pause: the snapshot of every fd; 0 or -errno (then
  * nothing is left mapped). */
 long fds_capture(struct fds_snap **out)
 {
@@ -193,7 +193,7 @@ int ckpt_stdio_is_given(int fd, __u64 dev, __u64 ino)
 	return given[fd].dev == dev && given[fd].ino == ino;
 }
 
-/* In the restarted process: the descriptors that were the given ones
+/* In the restarted process: the fds that were the given ones
  * are now myrestart's, which the user gave it */
 void ckpt_stdio_restarted(void)
 {
@@ -218,7 +218,7 @@ int fds_snap_owns(const struct fds_snap *s, __u64 start, __u64 end)
 	return s->contents && start < c + s->contents_size && end > c;
 }
 
-/* In the writer: each descriptor's path, read from /proc/self/fd (the
+/* In the writer: each fd's path, read from /proc/self/fd (the
  * writer's table is the program's at the fork) into buf; 0 or -errno */
 long fds_paths(struct fds_snap *s, char *buf, __u64 cap)
 {

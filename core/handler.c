@@ -107,8 +107,8 @@ static int capture_in_pause(void)
 	}
 	r = fds_capture(&ckpt_st.fds);
 	if (r < 0) {
-		ckpt_fail_msg(r == -EMFILE ? "too many open descriptors (at most 1024)"
-					   : "cannot capture the open descriptors", 0, r == -EMFILE ? 0 : r);
+		ckpt_fail_msg(r == -EMFILE ? "too many open fds (at most 1024)"
+					   : "cannot capture the open fds", 0, r == -EMFILE ? 0 : r);
 		return -1;
 	}
 	return 0;
@@ -139,7 +139,7 @@ __attribute__((used)) void ckpt_signal_handler(int sig, void *info, void *uc)
 			ckpt_run_callbacks(2 /* CKPT_RESUME */);
 		return;
 	}
-	if (ckpt_ctx_save(&ckpt_st.regs, ckpt_st.xarea, ckpt_st.xmode)) {
+	if (arch_ctx_save(&ckpt_st.regs, ckpt_st.xarea, arch_xstate_mode(&ckpt_st.xstate))) {
 		restart_path();
 		return;
 	}
@@ -195,9 +195,9 @@ __attribute__((visibility("default"))) int ckpt_on(int ev, void (*fn)(void *), v
 int ckpt_install_handler(int sig)
 {
 	struct k_sigaction act = {
-		.handler = (void (*)(int, void *, void *))ckpt_signal_entry,
-		.flags = K_SA_SIGINFO | SA_RESTORER | K_SA_RESTART,
-		.restorer = ckpt_sigreturn,
+		.handler = (void (*)(int, void *, void *))arch_signal_entry,
+		.flags = K_SA_SIGINFO | ARCH_SA_RESTORER | K_SA_RESTART,
+		.restorer = arch_sigreturn,
 		.mask = ~0ul,  /* nothing of the program runs while we save */
 	};
 	return k_sigaction(sig, &act, 0);

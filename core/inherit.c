@@ -95,7 +95,7 @@ COLD static int is_self(const char *tok, const char *self)
 
 /* CKPT_INHERIT=0: drop our entry from every LD_PRELOAD (entries are
  * separated by spaces or colons), and the variable once it is empty */
-COLD static void strip_preload(char **envp, const char *self)
+COLD static void drop_preload(char **envp, const char *self)
 {
 	char **p = envp;
 
@@ -151,7 +151,7 @@ COLD void ckpt_inherit_init(char **envp, const unsigned long *auxv)
 	if (!ckpt_st.inherit) {
 		const char *self = ckpt_glibc_self(auxv);
 		if (self)
-			strip_preload(envp, self);
+			drop_preload(envp, self);
 		else
 			ckpt_msg("warning", "CKPT_INHERIT=0 ignored: cannot find this library's name", 0);
 	} else if (!ckpt_st.tag && mark_environment(auxv) < 0) {

@@ -4,7 +4,6 @@
  * The one exception is the environment children inherit (inherit.c):
  * libc's environ pointer, or with CKPT_INHERIT=0 the LD_PRELOAD string. */
 #include "ckpt.h"
-#include "cpu.h"
 #include "out.h"
 #include "runner.h"
 
@@ -240,15 +239,7 @@ static void ckpt_init(int argc, char **argv, char **envp)
 			k_prctl(PR_SET_NAME, (unsigned long)ckpt_st.comm, 0, 0, 0);
 	}
 
-	ckpt_st.xcr0 = cpu_xcr0();
-	ckpt_st.xsize = cpu_xsave_size();
-	if (ckpt_st.xcr0 && ckpt_st.xsize <= sizeof(ckpt_st.xarea))
-		ckpt_st.xmode = 2;
-	else {
-		ckpt_st.xmode = 1;
-		ckpt_st.xcr0 = 0;
-		ckpt_st.xsize = 512;
-	}
+	arch_xstate_probe(&ckpt_st.xstate);
 
 	if (read_config(envp) < 0)
 		return;

@@ -4,8 +4,6 @@
 #include "ckpt.h"
 #include "out.h"
 
-#define RSEQ_SIG_X86 0x53053053u
-
 static int qemu(void)
 {
 	return ckpt_st.runner == CKPT_RUNNER_QEMU;
@@ -36,16 +34,16 @@ void ckpt_reserve_range(void)
  * the candidate slots near the thread pointer finds it. */
 static void find_rseq(void)
 {
-	long tp = 0, off;
+	long tp = arch_tp(), off;
 
 	ckpt_st.proc.rseq_area = 0;
-	if (qemu() || k_arch_prctl(ARCH_GET_FS, (unsigned long)&tp) < 0 || !tp)
+	if (qemu() || !tp)
 		return;
 	for (off = -16384; off < 16384; off += 32) {
-		if (k_rseq((void *)(tp + off), 32, 0, RSEQ_SIG_X86) == -EBUSY) {
+		if (k_rseq((void *)(tp + off), 32, 0, ARCH_RSEQ_SIG) == -EBUSY) {
 			ckpt_st.proc.rseq_area = tp + off;
 			ckpt_st.proc.rseq_len = 32;
-			ckpt_st.proc.rseq_sig = RSEQ_SIG_X86;
+			ckpt_st.proc.rseq_sig = ARCH_RSEQ_SIG;
 			return;
 		}
 	}
@@ -157,8 +155,7 @@ void ckpt_state_capture(void)
 		if (s != SIGKILL && s != SIGSTOP &&
 		    k_sigaction(s, 0, (struct k_sigaction *)&ckpt_st.sigs.act[s - 1]) == 0)
 			ckpt_st.sigs.valid |= 1ull << (s - 1);
-	k_arch_prctl(ARCH_GET_FS, (unsigned long)&ckpt_st.regs.fs_base);
-	k_arch_prctl(0x1004 /* ARCH_GET_GS */, (unsigned long)&ckpt_st.regs.gs_base);
+	arch_tls_save(&ckpt_st.regs);
 	find_rseq();
 	read_mm();
 	{
@@ -178,7 +175,7 @@ void ckpt_state_capture(void)
 
 /* In the restarted process, still inside the checkpoint handler with all
  * signals blocked; myrestart has already put memory, registers, mm,
- * descriptors, signal dispositions, rseq and the process record back. */
+ * fds, signal dispositions, rseq and the process record back. */
 void ckpt_state_restore(void)
 {
 	/* myrestart's text, data and stack are still mapped; give the range

@@ -24,7 +24,7 @@ int fail(const struct img *im, const char *fmt, ...)
 }
 
 /* 0 when the image at path passes every check myrestart makes of an
- * image (header, records, regions, descriptors, every checksum); else
+ * image (header, records, regions, fds, every checksum); else
  * -1 with the reason in *reason.  Runs in the writer: its memory is
  * scratch, not the program's. */
 int ckpt_verify_image(const char *path, const char **reason)

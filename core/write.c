@@ -200,7 +200,7 @@ static int parse_regions(void)
 		if (e.start < wstack + WSTACK_SIZE && e.end > wstack)
 			continue;        /* our own stack */
 		if (fds_snap_owns(ckpt_st.fds, e.start, e.end))
-			continue;        /* the pause's descriptor snapshot */
+			continue;        /* the pause's fd snapshot */
 		if (e.start >= CKPT_RESERVED_START && e.end <= CKPT_RESERVED_END)
 			continue;        /* the restarter's reservation */
 		if (e.start < CKPT_RESERVED_END && e.end > CKPT_RESERVED_START)
@@ -281,8 +281,8 @@ static char *put_rec(char *p, __u32 type, const void *a, __u32 alen,
 
 static int write_records(__u64 off, struct ckpt_header *hd)
 {
-	__u64 size = rec_size(sizeof(struct ckpt_info)) + rec_size(sizeof(struct ckpt_regs)) +
-		     rec_size(ckpt_st.xsize) + rec_size(sizeof(struct ckpt_mm)) +
+	__u64 size = rec_size(sizeof(struct ckpt_info)) + rec_size(sizeof(struct arch_regs)) +
+		     rec_size(sizeof(struct arch_xstate) + ckpt_st.xstate.size) + rec_size(sizeof(struct ckpt_mm)) +
 		     rec_size(sizeof(struct ckpt_proc)) + rec_size(sizeof(struct ckpt_signals)) +
 		     rec_size(0);
 	unsigned i, n = 7 + fd_count;
@@ -297,8 +297,9 @@ static int write_records(__u64 off, struct ckpt_header *hd)
 	if (!buf)
 		return writer_fail("out of memory", "record table", -ENOMEM);
 	p = put_rec(buf, CKPT_REC_INFO, &ckpt_st.info, sizeof(ckpt_st.info), 0, 0, 0, 0);
-	p = put_rec(p, CKPT_REC_REGS, &ckpt_st.regs, sizeof(ckpt_st.regs), 0, 0, 0, 0);
-	p = put_rec(p, CKPT_REC_XSTATE, ckpt_st.xarea, ckpt_st.xsize, 0, 0, 0, 0);
+	p = put_rec(p, CKPT_REC_CPU, &ckpt_st.regs, sizeof(ckpt_st.regs), 0, 0, 0, 0);
+	p = put_rec(p, CKPT_REC_XSTATE, &ckpt_st.xstate, sizeof(ckpt_st.xstate), ckpt_st.xarea,
+		    ckpt_st.xstate.size, 0, 0);
 	p = put_rec(p, CKPT_REC_MM, &ckpt_st.mm, sizeof(ckpt_st.mm), 0, 0, 0, 0);
 	p = put_rec(p, CKPT_REC_PROC, &ckpt_st.proc, sizeof(ckpt_st.proc), 0, 0, 0, 0);
 	p = put_rec(p, CKPT_REC_SIGNALS, &ckpt_st.sigs, sizeof(ckpt_st.sigs), 0, 0, 0, 0);
@@ -331,8 +332,7 @@ static int write_header(struct ckpt_header *hd, __u64 data_end)
 	hd->header_size = sizeof(*hd);
 	hd->page_size = CKPT_PAGE;
 	hd->runner = ckpt_st.runner;
-	hd->xcr0 = ckpt_st.xcr0;
-	hd->xsave_size = ckpt_st.xsize;
+	hd->machine = ARCH_ELF_MACHINE;
 	hd->data_off = CKPT_PAGE;
 	hd->data_size = data_end - CKPT_PAGE;
 	hd->file_size = hd->records_off + hd->records_size;
@@ -443,7 +443,7 @@ static int write_all(void)
 		return writer_fail("out of memory", "pagemap buffer", -ENOMEM);
 	fd_recs = scratch(page_up(FD_RECS_CAP) + FD_PATHS_CAP);
 	if (!fd_recs)
-		return writer_fail("out of memory", "descriptor table", -ENOMEM);
+		return writer_fail("out of memory", "fd table", -ENOMEM);
 	if ((r = fds_paths(ckpt_st.fds, fd_recs + page_up(FD_RECS_CAP), FD_PATHS_CAP)) < 0)
 		return writer_fail("cannot read the paths of", "/proc/self/fd", r);
 	fd_recs_size = fds_records(ckpt_st.fds, fd_recs, &fd_count);
@@ -539,5 +539,5 @@ void ckpt_writer_main(void)
 		ckpt_fail_msg("no memory for the writer's stack", 0, -ENOMEM);
 		k_exit_group(1);
 	}
-	ckpt_switch_stack(wstack + WSTACK_SIZE, writer_on_own_stack, 0);
+	arch_switch_stack(wstack + WSTACK_SIZE, writer_on_own_stack, 0);
 }

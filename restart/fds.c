@@ -1,8 +1,8 @@
-/* File descriptors: reopened before the point of no return (so a missing
+/* Fds: reopened before the point of no return (so a missing
  * file is a clean refusal), parked above every number the program used,
  * and moved into place once the program's memory is back.  Files whose
  * contents the image holds (CKPT_SAVE_WRITTEN) are put back as they were
- * at the checkpoint, once every other descriptor has been reopened. */
+ * at the checkpoint, once every other fd has been reopened. */
 #include "restart.h"
 
 static const char *path_of(const struct ckpt_fd *f)
@@ -195,7 +195,7 @@ static void move_aside_newer(const struct img *im, const struct ckpt_fd *f)
 	sys_close(dfd);
 }
 
-/* the descriptor for record f, not yet in place; or -errno */
+/* the fd for record f, not yet in place; or -errno */
 static long reopen(struct img *im, const struct ckpt_fd *f)
 {
 	int flags = f->flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY);
@@ -221,7 +221,7 @@ static long reopen(struct img *im, const struct ckpt_fd *f)
 	return t;
 }
 
-/* each descriptor of the records with (saved) or without (!saved) contents
+/* each fd of the records with (saved) or without (!saved) contents
  * to put back, reopened and held at base or above; 0 or 1 */
 static int hold(struct img *im, int saved)
 {
@@ -276,8 +276,8 @@ static void stdio_offset(const struct ckpt_fd *f)
 		my_syscall3(__NR_lseek, f->fd, f->pos, SEEK_SET);
 }
 
-/* After the point of no return: the image descriptor and anything else
- * myrestart inherited give way to the program's own descriptors. */
+/* After the point of no return: the image fd and anything else
+ * myrestart inherited give way to the program's own fds. */
 void fds_install(struct img *im)
 {
 	int fd;

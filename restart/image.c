@@ -5,7 +5,6 @@
  * the image replaces the previous one (core/verify.c). */
 #include "restart.h"
 #include "crc32c.h"
-#include "cpu.h"
 
 static int region_fail(const struct img *im, const char *what, unsigned i)
 {
@@ -28,6 +27,10 @@ static int check_header(struct img *im)
 			    (__u64)hd->version, (__u64)CKPT_VERSION);
 	if (hd->header_size != sizeof(*hd) || hd->page_size != CKPT_PAGE)
 		return fail(im, "bad header (size or page size)");
+	/* the CPU records are the machine's: nothing below reads them first */
+	if (hd->machine != ARCH_ELF_MACHINE)
+		return fail(im, "taken on another machine (ELF machine %u); this myrestart restores "
+			    ARCH_NAME " images", (__u64)hd->machine);
 	if (hd->data_off != CKPT_PAGE || hd->records_off % CKPT_PAGE ||
 	    hd->records_off < hd->data_off || hd->data_size > hd->records_off - hd->data_off ||
 	    hd->records_size > hd->file_size || hd->records_off != hd->file_size - hd->records_size)
@@ -40,8 +43,6 @@ static int check_header(struct img *im)
 		return fail(im, "record table too large for this myrestart");
 	if (hd->runner > CKPT_RUNNER_QEMU)
 		return fail(im, "bad header (unknown runner)");
-	if (hd->xcr0 ? hd->xsave_size < 576 || hd->xsave_size > 16384 : hd->xsave_size != 512)
-		return fail(im, "bad header (extended state size)");
 	return 0;
 }
 
@@ -104,23 +105,23 @@ static int check_fd(const struct img *im, const struct ckpt_fd *f, __u32 size)
 	    f->fd < 0 || f->fd >= (1 << 20) || (f->fd > 2 && f->kind == CKPT_FD_STDIO) ||
 	    f->kind < CKPT_FD_FILE || f->kind > CKPT_FD_KIND_MAX || (f->fdflags & ~CKPT_FDF_MASK) ||
 	    (f->kind == CKPT_FD_DELETED) > saved || (saved && f->kind != CKPT_FD_DELETED && f->kind != CKPT_FD_FILE))
-		return fail(im, "bad descriptor record");
+		return fail(im, "bad fd record");
 	if (saved &&
 	    (f->data_off % CKPT_PAGE || f->data_off < im->hd.data_off ||
 	     f->data_off - im->hd.data_off > im->hd.data_size ||
 	     f->size > im->hd.data_size - (f->data_off - im->hd.data_off)))
-		return fail(im, "bad descriptor record (saved file contents)");
+		return fail(im, "bad fd record (saved file contents)");
 	for (unsigned i = 0; i < im->nfds; i++)
 		if (im->fds[i]->fd == f->fd)
-			return fail(im, "bad descriptor record (duplicate)");
+			return fail(im, "bad fd record (duplicate)");
 	return 0;
 }
 
 /* the records an image has exactly once, in the order of img.once[]; size
- * 0: the header's xsave_size */
+ * 0: the extended state's, checked by check_xstate() */
 static const struct { __u32 type, size; const char *name; } once_rec[] = {
 	{ CKPT_REC_INFO, sizeof(struct ckpt_info), "info" },
-	{ CKPT_REC_REGS, sizeof(struct ckpt_regs), "register" },
+	{ CKPT_REC_CPU, sizeof(struct arch_regs), "CPU" },
 	{ CKPT_REC_XSTATE, 0, "extended state" },
 	{ CKPT_REC_MM, sizeof(struct ckpt_mm), "mm" },
 	{ CKPT_REC_PROC, sizeof(struct ckpt_proc), "process" },
@@ -128,11 +129,18 @@ static const struct { __u32 type, size; const char *name; } once_rec[] = {
 };
 #define NONCE (sizeof(once_rec) / sizeof(once_rec[0]))
 
+/* the extended-state record: its header, then as many bytes as it says */
+static int xstate_ok(const struct ckpt_rec *h)
+{
+	const struct arch_xstate *x = (const struct arch_xstate *)(h + 1);
+
+	return h->size >= sizeof(*x) && arch_xstate_valid(x) && h->size == sizeof(*x) + x->size;
+}
+
 /* a record of once_rec[]: right size, not seen before */
 static int check_once(struct img *im, const struct ckpt_rec *h, unsigned k)
 {
-	__u32 want = once_rec[k].size ? once_rec[k].size : im->hd.xsave_size;
-	if (h->size != want || im->once[k])
+	if ((once_rec[k].size ? h->size != once_rec[k].size : !xstate_ok(h)) || im->once[k])
 		return fail(im, "bad %s record", once_rec[k].name);
 	im->once[k] = h + 1;
 	return 0;
@@ -177,7 +185,7 @@ static int check_records(struct img *im)
 			im->nregions++;
 		} else if (h->type == CKPT_REC_FD) {
 			if (im->nfds >= RST_FDS_MAX)
-				return fail(im, "too many descriptors for this myrestart");
+				return fail(im, "too many fds for this myrestart");
 			if (check_fd(im, body, h->size))
 				return 1;
 			im->fds[im->nfds++] = body;
@@ -204,27 +212,28 @@ static const struct ckpt_region *find_region(const struct img *im, __u64 addr)
 	return 0;
 }
 
-/* The image must be restorable here: same runner, CPU features present,
- * and a resume point inside the saved memory. */
+/* The image must be restorable here: same runner, the CPU's extended
+ * state features present, and a resume point inside the saved memory. */
 static int check_machine(const struct img *im)
 {
 	const struct ckpt_region *r;
-	__u64 xcr0 = cpu_xcr0();
+	struct arch_xstate here;
 
 	if (im->hd.runner != (__u32)im->runner) {
 		if (im->hd.runner == CKPT_RUNNER_QEMU)
-			return fail(im, "taken under qemu-x86_64; restart it with qemu-x86_64");
-		return fail(im, "taken natively; restart it without qemu-x86_64");
+			return fail(im, "taken under " ARCH_QEMU "; restart it with " ARCH_QEMU);
+		return fail(im, "taken natively; restart it without " ARCH_QEMU);
 	}
-	if (im->hd.xcr0 & ~xcr0)
-		return fail(im, "CPU state features missing here (xcr0 0x%x, here 0x%x)",
-			    (__u64)im->hd.xcr0, xcr0);
-	r = find_region(im, im->regs->rip);
+	arch_xstate_probe(&here);
+	if (!arch_xstate_fits(im->xstate, &here))
+		return fail(im, "CPU state features missing here (image 0x%x, this CPU 0x%x)",
+			    (__u64)im->xstate->features, here.features);
+	r = find_region(im, arch_pc(im->cpu));
 	if (!r || r->kind >= CKPT_KIND_VDSO)
-		return fail(im, "bad register record (rip outside the saved memory)");
-	r = find_region(im, im->regs->rsp - 8);
+		return fail(im, "bad CPU record (resume address outside the saved memory)");
+	r = find_region(im, arch_sp(im->cpu));
 	if (!r || !(r->prot & PROT_WRITE))
-		return fail(im, "bad register record (rsp outside the saved memory)");
+		return fail(im, "bad CPU record (stack pointer outside the saved memory)");
 	return 0;
 }
 
@@ -350,10 +359,10 @@ void image_info(const struct img *im, int exact)
 	out_date(&o, in->time);
 	outf(&o, " UTC (%u)\n", (__u64)in->time);
 	out_flush(&o, 1);
-	outf(&o, "cpu state:\txcr0 0x%x, %u bytes; resume at rip 0x%x\nimage:\t%z%s, %u regions, "
-		 "%u descriptors\n\n"
+	outf(&o, "cpu:\t" ARCH_NAME ", extended state 0x%x (%u bytes); resumes at 0x%x\nimage:\t%z%s, %u regions, "
+		 "%u fds\n\n"
 		 "  start            end              prot kind        stored     name\n",
-	     (__u64)im->hd.xcr0, (__u64)im->hd.xsave_size, (__u64)im->regs->rip,
+	     im->xstate->features, (__u64)im->xstate->size, arch_pc(im->cpu),
 	     (__u64)im->hd.file_size, exact ? " bytes" : "", (__u64)im->nregions,
 	     (__u64)im->nfds);
 	out_flush(&o, 1);

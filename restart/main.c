@@ -52,7 +52,7 @@ int main(int argc, char **argv)
 {
 	static int check, info, exact, eager;
 	/* --eager: what every restart does now (pages are copied), accepted
-	 * for the scripts that asked for it */
+	 * for the jobs that asked for it */
 	static const char *const name[] = { "--check", "--info", "--bytes", "--lazy", "--eager", "--strict" };
 	static int *const flag[] = { &check, &info, &exact, &im.lazy, &eager, &im.strict };
 	unsigned k;
@@ -89,7 +89,7 @@ int main(int argc, char **argv)
 	if (info) {
 		/* describe whatever parses, even an image for another runner */
 		int r = image_load(&im);
-		if (im.info && im.regs && im.xstate)
+		if (im.info && im.cpu && im.xstate)
 			image_info(&im, exact);
 		return r;
 	}
@@ -100,7 +100,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (im.runner == CKPT_RUNNER_QEMU)
-		qemu_relocate_tables(&im, argv);
+		qemu_relocate_pages(&im, argv);
 	if (restore_prepare(&im))
 		return 1;
 	restore_run(&im);

@@ -1,15 +1,15 @@
-/* qemu-user keeps the guest's IDT and GDT on the first free guest pages
+/* qemu-user keeps state of its own in guest memory (qemu-x86_64: the
+ * emulated IDT and GDT, arch_qemu_pages()) on the first free guest pages
  * after the guest stack, which starts at 0x4000000000: for a static
  * myrestart with the default 8 MiB stack, 0x4000801000-0x4000803000.  Every
  * qemu target lives from 0x4000000000 up too (a non-PIE program's ld.so
  * sits exactly there), and qemu needs those pages intact for every signal
  * it delivers.  When the image needs them, myrestart runs itself again
- * under the same qemu with a guest stack size (-s) that puts
- * the tables into a gap of the image. */
+ * under the same qemu with a guest stack size (-s) that puts them into a
+ * gap of the image. */
 #include "restart.h"
 
-#define QEMU_STACK_BASE 0x4000001000ul   /* stack start; tables follow it */
-#define QEMU_TABLES     0x2000ul         /* IDT page + GDT page */
+#define QEMU_STACK_BASE 0x4000001000ul   /* stack start; qemu's pages follow it */
 
 static int overlaps(const struct img *im, __u64 lo, __u64 hi)
 {
@@ -19,12 +19,13 @@ static int overlaps(const struct img *im, __u64 lo, __u64 hi)
 	return 0;
 }
 
-/* the first stack size >= 8 MiB whose tables land in a gap of the image */
-static __u64 stack_size_for(const struct img *im)
+/* the first stack size >= 8 MiB after which qemu's span bytes land in a
+ * gap of the image */
+static __u64 stack_size_for(const struct img *im, __u64 span)
 {
 	__u64 t = QEMU_STACK_BASE + (8ul << 20);
 	for (unsigned i = 0; i < im->nregions; i++)
-		if (im->reg[i]->start < t + QEMU_TABLES && im->reg[i]->end > t)
+		if (im->reg[i]->start < t + span && im->reg[i]->end > t)
 			t = im->reg[i]->end;      /* regions are sorted */
 	return t - QEMU_STACK_BASE;
 }
@@ -64,20 +65,22 @@ static int qemu_path(char *path, unsigned cap)
 /* Returns only when no re-execution is needed (or possible: then the
  * caller's collision check refuses the image with a clear message).  qemu
  * takes -s over QEMU_STACK_SIZE, so the environment passes on as it is. */
-void qemu_relocate_tables(const struct img *im, char **argv)
+void qemu_relocate_pages(const struct img *im, char **argv)
 {
 	static char qemu[512], size_arg[24];
 	static char *nargv[64];
-	struct __attribute__((packed)) { __u16 lim; __u64 base; } g;
 	struct out o = { .len = 0 };
-	unsigned i;
-	__u64 size;
+	__u64 page[4], lo = ~0ull, hi = 0, size;
+	unsigned i, n = arch_qemu_pages(page, 4);
 
-	__asm__ volatile("sidt %0" : "=m"(g));
-	if (!overlaps(im, g.base & ~(CKPT_PAGE - 1), (g.base & ~(CKPT_PAGE - 1)) + QEMU_TABLES))
+	for (i = 0; i < n; i++) {
+		lo = page[i] < lo ? page[i] : lo;
+		hi = page[i] + CKPT_PAGE > hi ? page[i] + CKPT_PAGE : hi;
+	}
+	if (!n || !overlaps(im, lo, hi))
 		return;
-	size = stack_size_for(im);
-	if (g.base == QEMU_STACK_BASE + size || qemu_path(qemu, sizeof(qemu)))
+	size = stack_size_for(im, hi - lo);
+	if (lo == QEMU_STACK_BASE + size || qemu_path(qemu, sizeof(qemu)))
 		return;
 	outf(&o, "%u", size);
 	memcpy(size_arg, o.buf, o.len);

@@ -26,8 +26,8 @@ struct img {
 	union {                    /* the records an image has exactly once */
 		struct {
 			const struct ckpt_info *info;
-			const struct ckpt_regs *regs;
-			const void *xstate;
+			const struct arch_regs *cpu;
+			const struct arch_xstate *xstate;  /* its area follows */
 			const struct ckpt_mm *mm;
 			const struct ckpt_proc *proc;
 			const struct ckpt_signals *sigs;
@@ -40,8 +40,8 @@ struct img {
 	const struct ckpt_region *reg[RST_REGIONS_MAX];
 	unsigned nfds;
 	const struct ckpt_fd *fds[RST_FDS_MAX];
-	int held[RST_FDS_MAX];     /* reopened descriptors, parked high */
-	int fd_base;               /* first parked descriptor */
+	int held[RST_FDS_MAX];     /* reopened fds, parked high */
+	int fd_base;               /* first parked fd */
 };
 
 static inline const struct ckpt_run *region_runs(const struct ckpt_region *r)
@@ -64,7 +64,7 @@ void fds_install(struct img *im);
 /* proc.c */
 void proc_restore(const struct img *im);
 /* qemu.c */
-void qemu_relocate_tables(const struct img *im, char **argv);
+void qemu_relocate_pages(const struct img *im, char **argv);
 /* restore.c */
 int restore_prepare(struct img *im);
 __attribute__((noreturn)) void restore_run(struct img *im);
@@ -73,7 +73,5 @@ __attribute__((noreturn)) void restore_run(struct img *im);
  * format); libckpt.so (core/verify.c) keeps it for its own message. */
 int fail(const struct img *im, const char *fmt, ...);
 
-void ckpt_switch_stack(unsigned long top, void (*fn)(void *), void *arg);
-__attribute__((noreturn)) void ckpt_ctx_jump(const struct ckpt_regs *r, const void *x, long mode);
 
 #endif

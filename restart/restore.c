@@ -12,8 +12,8 @@ struct own_map {
 /* [vdso], [vvar], [vvar_vclock]: index = kind - CKPT_KIND_VDSO */
 #define NSPECIAL (CKPT_KIND_MAX - CKPT_KIND_VDSO + 1)
 
-/* qemu: the pages holding the emulated GDT and IDT, never unmapped */
-static __u64 keep_page[2];
+/* qemu: pages of guest memory it keeps state of its own in, never unmapped */
+static __u64 keep_page[4];
 static unsigned nkeep;
 
 static char own_text[65536];
@@ -21,7 +21,8 @@ static struct own_map own[512];    /* ours to unmap */
 static unsigned nown;
 static struct own_map own_sp[NSPECIAL];              /* ours to move */
 static const struct ckpt_region *img_sp[NSPECIAL];  /* where they go */
-static struct ckpt_regs regs;
+static struct arch_regs regs;
+static struct arch_xstate xstate;
 static __u8 xarea[16384] __attribute__((aligned(64)));
 
 /* CKPT_KIND_VDSO.. for the special mappings, else 0 */
@@ -34,33 +35,16 @@ static int special_kind(const struct map_ent *e)
 	return 0;
 }
 
-/* qemu-user keeps the guest's GDT and IDT in guest memory (at the top of
- * a static guest's [stack]); signals and segment loads need them. */
-static void qemu_tables(__u64 *gdt, __u64 *idt)
-{
-	struct __attribute__((packed)) { __u16 lim; __u64 base; } g, i;
-	__asm__ volatile("sgdt %0; sidt %1" : "=m"(g), "=m"(i));
-	*gdt = g.base;
-	*idt = i.base;
-}
-
 static int read_own_maps(struct img *im)
 {
 	long n = k_read_file("/proc/self/maps", own_text, sizeof(own_text) - 1);
-	__u64 gdt = 0, idt = 0;
 	char *line, *cur = own_text;
 	int k;
 
 	if (n < 0 || n >= (long)sizeof(own_text) - 1)
 		return fail(im, "cannot read /proc/self/maps (too long?)");
 	own_text[n] = 0;
-	nkeep = 0;
-	if (im->runner == CKPT_RUNNER_QEMU) {
-		qemu_tables(&gdt, &idt);
-		keep_page[nkeep++] = gdt & ~(CKPT_PAGE - 1);
-		if ((idt & ~(CKPT_PAGE - 1)) != keep_page[0])
-			keep_page[nkeep++] = idt & ~(CKPT_PAGE - 1);
-	}
+	nkeep = im->runner == CKPT_RUNNER_QEMU ? arch_qemu_pages(keep_page, 4) : 0;
 	for (nown = 0; (line = next_line(&cur)); ) {
 		struct map_ent e;
 		if (maps_parse(line, &e))
@@ -105,7 +89,7 @@ static int check_collisions(struct img *im)
 	for (unsigned i = 0; i < nkeep; i++)
 		for (unsigned k = 0; k < im->nregions; k++)
 			if (im->reg[k]->start <= keep_page[i] && im->reg[k]->end > keep_page[i])
-				return fail(im, "the image needs 0x%x, where qemu keeps its descriptor tables", keep_page[i]);
+				return fail(im, "the image needs 0x%x, where qemu keeps state of its own", keep_page[i]);
 	return 0;
 }
 
@@ -117,8 +101,9 @@ int restore_prepare(struct img *im)
 		return fail(im, "cannot map myrestart's stack at 0x5300000");
 	if (read_own_maps(im) || check_vdso(im) || check_collisions(im) || fds_prepare(im))
 		return 1;
-	regs = *im->regs;
-	memcpy(xarea, im->xstate, im->hd.xsave_size);
+	regs = *im->cpu;
+	xstate = *im->xstate;
+	memcpy(xarea, im->xstate + 1, xstate.size);
 	return 0;
 }
 
@@ -256,11 +241,9 @@ static __attribute__((noreturn)) void restore_main(void *arg)
 	k_prctl(PR_SET_NAME, (unsigned long)im->info->comm, 0, 0, 0);
 	fds_install(im);
 	proc_restore(im);
-	/* FS last: from here on only the program's TLS is reachable */
-	if (regs.gs_base)
-		k_arch_prctl(0x1001 /* ARCH_SET_GS */, regs.gs_base);
-	k_arch_prctl(ARCH_SET_FS, regs.fs_base);
-	ckpt_ctx_jump(&regs, xarea, im->hd.xcr0 ? 2 : 1);
+	/* from here on only the program's TLS is reachable */
+	arch_tls_restore(&regs);
+	arch_ctx_jump(&regs, xarea, arch_xstate_mode(&xstate));
 }
 
 void restore_run(struct img *im)
@@ -270,6 +253,6 @@ void restore_run(struct img *im)
 	/* the program's handlers are not installed yet: nothing may arrive
 	 * until the restored sigreturn puts its own mask back */
 	k_sigprocmask(SIG_SETMASK, &all, 0);
-	ckpt_switch_stack(RST_STACK_HI, restore_main, im);
+	arch_switch_stack(RST_STACK_HI, restore_main, im);
 	__builtin_unreachable();
 }

@@ -62,6 +62,24 @@ if want image-damage; then
 		head -c $(($(stat -c %s "$IMG") - 4096)) "$IMG" >"$W/trunc"; image_case truncated "$W/trunc" 'truncated image'
 		cp "$IMG" "$W/magic"; printf 'XXXX' | dd of="$W/magic" conv=notrunc status=none
 		image_case bad-magic "$W/magic" 'not a ckpt image'
+		# an image of another machine (aarch64's e_machine), checksum right:
+		# refused before anything machine-specific is read
+		python3 - "$IMG" "$W/machine" <<'PY'
+import struct, sys
+def crc32c(data, crc=0):
+    crc ^= 0xffffffff
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82f63b78 & -(crc & 1))
+    return crc ^ 0xffffffff
+d = bytearray(open(sys.argv[1], 'rb').read())
+struct.pack_into('<I', d, 24, 183)
+struct.pack_into('<I', d, 76, 0)
+struct.pack_into('<I', d, 76, crc32c(bytes(d[:80])))
+open(sys.argv[2], 'wb').write(d)
+PY
+		image_case other-machine "$W/machine" 'taken on another machine \(ELF machine 183\); this myrestart restores x86-64 images'
 		cp "$IMG" "$W/data"; printf '\xff\xfe' | dd of="$W/data" bs=1 seek=$((4096 + 100)) conv=notrunc status=none
 		image_case data-checksum "$W/data" 'bad checksum in region [0-9]+ \('
 		image_case data-checksum-restart "$W/data" 'bad checksum in region'

@@ -49,7 +49,6 @@ build counter-nopie counter.c -no-pie -fno-pie
 build heap heap.c
 build recursion recursion.c
 build globals globals.c
-build fpu fpu.c -mavx2
 build file file.c
 build signals signals.c
 build dense dense.c
@@ -186,8 +185,8 @@ cycle three-cycles    8 3 $((20 * QEMU_SLOW)) "$BIN/counter"
 cycle heap            6 1 $((30 * QEMU_SLOW)) "$BIN/heap"
 cycle recursion       5 1 $((30 * QEMU_SLOW)) "$BIN/recursion"
 cycle globals-tls     5 1 $((20 * QEMU_SLOW)) "$BIN/globals"
-# the AVX loop is emulated under qemu: fewer iterations there
-cycle fpu-avx         3 1 $((60 * QEMU_SLOW)) "$BIN/fpu" $((30000000 / QEMU_SLOW / QEMU_SLOW))
+# the port's own: its CPU state
+. "$ROOT/arch/${ARCH:-x86_64}/tests/cases.sh"
 cycle in-own-handler  5 1 $((30 * QEMU_SLOW)) "$BIN/inhandler"
 cycle errno-sigmask   5 1 $((30 * QEMU_SLOW)) "$BIN/errnomask"
 cycle file-offset     20 1 $((20 * QEMU_SLOW)) "$BIN/file" "$OUT/input.txt"

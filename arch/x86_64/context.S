@@ -1,6 +1,6 @@
-/* Context save for libckpt.so (offsets: struct ckpt_regs in common/image.h).
+/* Context save for libckpt.so (offsets: struct arch_regs in machine.h).
  *
- * long ckpt_ctx_save(struct ckpt_regs *r, void *xarea, long mode)
+ * long arch_ctx_save(struct arch_regs *r, void *xarea, long mode)
  *   mode 0: registers only; 1: fxsave64 into xarea (16-byte aligned);
  *   2: xsave64 of every feature enabled in XCR0 (xarea 64-byte aligned,
  *   zeroed header expected by the caller).
@@ -8,10 +8,10 @@
  * call returns a second time, with 1: like setjmp, but across processes.
  */
 	.text
-	.globl ckpt_ctx_save
-	.hidden ckpt_ctx_save
-	.type ckpt_ctx_save, @function
-ckpt_ctx_save:
+	.globl arch_ctx_save
+	.hidden arch_ctx_save
+	.type arch_ctx_save, @function
+arch_ctx_save:
 	movq %rbx, 0x00(%rdi)
 	movq %rbp, 0x08(%rdi)
 	movq %r12, 0x10(%rdi)
@@ -38,6 +38,6 @@ ckpt_ctx_save:
 1:	fxsave64 (%rsi)
 2:	xorl %eax, %eax
 	ret
-	.size ckpt_ctx_save, .-ckpt_ctx_save
+	.size arch_ctx_save, .-arch_ctx_save
 
 	.section .note.GNU-stack,"",@progbits

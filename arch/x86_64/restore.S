@@ -1,15 +1,15 @@
 /* myrestart's jump into the saved context.
  *
- * void ckpt_ctx_jump(const struct ckpt_regs *r, const void *xarea, long mode)
+ * void arch_ctx_jump(const struct arch_regs *r, const void *xarea, long mode)
  *   Last act of a restart: restores the extended state (mode as for
- *   ckpt_ctx_save: 0 none, 1 fxrstor, 2 xrstor), then the callee-saved
+ *   arch_ctx_save: 0 none, 1 fxrstor, 2 xrstor), then the callee-saved
  *   registers, rflags and rsp of the saved context, and returns into it
  *   with rax = 1.  FS base was set by the caller just before.
  */
 	.text
-	.globl ckpt_ctx_jump
-	.type ckpt_ctx_jump, @function
-ckpt_ctx_jump:
+	.globl arch_ctx_jump
+	.type arch_ctx_jump, @function
+arch_ctx_jump:
 	cmpq $1, %rdx
 	je 1f
 	cmpq $2, %rdx
@@ -34,6 +34,6 @@ ckpt_ctx_jump:
 	movl $1, %eax
 	popfq
 	ret
-	.size ckpt_ctx_jump, .-ckpt_ctx_jump
+	.size arch_ctx_jump, .-arch_ctx_jump
 
 	.section .note.GNU-stack,"",@progbits

@@ -1,4 +1,4 @@
-/* void ckpt_switch_stack(void *top, void (*fn)(void *), void *arg)
+/* void arch_switch_stack(void *top, void (*fn)(void *), void *arg)
  *
  * Moves rsp to a new stack and calls fn(arg) there; fn never returns.
  * myrestart uses it to leave the kernel-provided [stack] (which it then
@@ -6,15 +6,15 @@
  * that it never scribbles on the program's stack while copying it.
  */
 	.text
-	.globl ckpt_switch_stack
-	.hidden ckpt_switch_stack
-	.type ckpt_switch_stack, @function
-ckpt_switch_stack:
+	.globl arch_switch_stack
+	.hidden arch_switch_stack
+	.type arch_switch_stack, @function
+arch_switch_stack:
 	movq %rdi, %rsp
 	xorl %ebp, %ebp
 	movq %rdx, %rdi
 	call *%rsi
 	ud2
-	.size ckpt_switch_stack, .-ckpt_switch_stack
+	.size arch_switch_stack, .-arch_switch_stack
 
 	.section .note.GNU-stack,"",@progbits

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Writes a tiny valid ckpt image (format 2) for the fuzzer's seed corpus:
-one anonymous region with one stored page, the mandatory records, an fd.
-Mirrors common/image.h; `myrestart --check` must accept it."""
+"""Writes a tiny valid ckpt image (format 2, x86-64) for the fuzzer's seed
+corpus: one anonymous region with one stored page, the mandatory records,
+an fd.  Mirrors common/image.h and arch/x86_64/machine.h; `myrestart
+--check` must accept it."""
 import struct, sys, zlib
 
 def crc32c(data, crc=0):
@@ -21,7 +22,7 @@ start, end = 0x10000000, 0x10002000
 data = bytes(range(256)) * 16                      # one page
 info = struct.pack('<QiI16s256s256s256sII', 0, 42, 1, b'seed', b'/seed', b'/', b'seed\0', 5, 0)
 regs = struct.pack('<6Q3Q2QII', 0, 0, 0, 0, 0, 0, end - 64, start, 0x202, 0, 0, 0x1f80, 0x37f)
-xstate = b'\0' * 24 + struct.pack('<I', 0x1f80) + b'\0' * (512 - 28)
+xstate = struct.pack('<QII', 0, 512, 0) + b'\0' * 24 + struct.pack('<I', 0x1f80) + b'\0' * (512 - 28)
 mm = struct.pack('<11Q', *([0] * 11)) + b'\0' * 512 + struct.pack('<II', 0, 0)
 proc = (struct.pack('<II', 0o22, 12) + b'\0' * 48 + struct.pack('<QQ', 2**64 - 1, 2**64 - 1) * 16 +
         struct.pack('<QQII', 0, 0, 0, 0) + b'/' + b'\0' * 4095)
@@ -34,7 +35,7 @@ fd = struct.pack('<iIIIQQQQqIIQII', 3, 1, 2, 1, 0, 0, 0, 0, 0, 0, 0o20666, 0, 0,
 records = (rec(1, info) + rec(2, regs) + rec(3, xstate) + rec(5, mm) + rec(8, proc) + rec(9, sigs) +
            rec(4, region) + rec(7, fd) + rec(6, b''))
 records_off = PAGE + PAGE
-hdr = struct.pack('<8sIIII QII QQQQQ II', b'CKPTIMG\n', 2, 88, PAGE, 0, 0, 512, 9,
+hdr = struct.pack('<8sIIIIII QQQQQ II', b'CKPTIMG\n', 2, 80, PAGE, 0, 62, 9,
                   records_off, len(records), PAGE, PAGE, records_off + len(records),
                   crc32c(records), 0)
 hdr = hdr[:-4] + struct.pack('<I', crc32c(hdr))
