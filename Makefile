@@ -149,7 +149,7 @@ deps:
 
 # --- fuzzing myrestart's parser and validator (the same sources) ---
 FUZZ_TIME ?= 60
-FUZZ_SRC  := tests/fuzz/harness.c restart/image.c common/out.c common/crc32c.c $(wildcard $(ARCH_DIR)/*.c)
+FUZZ_SRC  := tests/fuzz/harness.c restart/image.c $(wildcard common/*.c) $(wildcard $(ARCH_DIR)/*.c)
 build/fuzz-image: $(FUZZ_SRC) $(COMMON_H) restart/restart.h
 	@mkdir -p build
 	$(CC) -std=gnu11 -g -O1 -Wall -Wextra -Werror -ffreestanding -fno-stack-protector \

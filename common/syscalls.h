@@ -98,7 +98,14 @@ static inline long k_clone(unsigned long flags)
 	/* fork-like: no CLONE_VM, so the child runs on a copy of our stack */
 	return my_syscall5(__NR_clone, flags, 0, 0, 0, 0);
 }
-static inline long k_waitid(int idtype, int id, void *info, int options)
+/* what waitid() reports of a child (64-bit Linux's siginfo layout) */
+struct k_siginfo {
+	int signo, err, code, pad;
+	int pid, uid, status;       /* SIGCHLD's fields */
+	int rest[25];               /* 128 bytes in all */
+};
+
+static inline long k_waitid(int idtype, int id, struct k_siginfo *info, int options)
 {
 	return my_syscall5(__NR_waitid, idtype, id, info, options, 0);
 }

@@ -18,7 +18,7 @@
  * (myrestart then keeps its own, see restart/fds.c); a program that
  * reopened one of them (dd of=FILE makes it its fd 1, sort -o
  * too) gets it back like any other fd. */
-#include "ckpt.h"
+#include "libckpt.h"
 #include "crc32c.h"
 #include "out.h"
 
@@ -90,8 +90,8 @@ static int must_save(const struct fd_snap *f)
 		return 0;
 	if (f->deleted)
 		return 1;
-	return ckpt_st.save_written && (f->oflags & O_ACCMODE) != O_RDONLY &&
-	       f->size <= ckpt_st.save_written_max;
+	return ckpt_cfg->save_written && (f->oflags & O_ACCMODE) != O_RDONLY &&
+	       f->size <= ckpt_cfg->save_written_max;
 }
 
 /* the saved files' contents, read through /proc/self/fd: an open file
@@ -303,7 +303,7 @@ __u64 fds_records(const struct fds_snap *s, char *buf, unsigned *count)
 			warn_fd(sf);
 		f->flags = sf->oflags & ~O_CLOEXEC;
 		f->fdflags = (sf->cloexec ? CKPT_FDF_CLOEXEC : 0) | (sf->saved ? CKPT_FDF_SAVED : 0);
-		if (ckpt_st.save_written && f->kind == CKPT_FD_FILE && !sf->saved && S_ISREG(sf->mode) &&
+		if (ckpt_cfg->save_written && f->kind == CKPT_FD_FILE && !sf->saved && S_ISREG(sf->mode) &&
 		    (sf->oflags & O_ACCMODE) != O_RDONLY)
 			warn_too_large(sf);
 		f->pos = sf->pos;

@@ -15,7 +15,7 @@
  * list of loaded objects, in search order, because an executable that
  * uses environ has its own copy of it (a copy relocation): libc's
  * original then is dead memory. */
-#include "ckpt.h"
+#include "libckpt.h"
 #include <linux/elf.h>
 
 #ifndef DT_GNU_HASH

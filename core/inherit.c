@@ -23,7 +23,7 @@
  *
  * CKPT_INHERIT=0 instead takes this library out of LD_PRELOAD, in place
  * (strings only shrink), so programs this one execs run without it. */
-#include "ckpt.h"
+#include "libckpt.h"
 #include "out.h"
 
 #define ENV_MAX 2048
@@ -62,9 +62,9 @@ COLD static int mark_environment(const unsigned long *auxv)
 		*dst++ = *src;
 	}
 	memcpy(owner_var, "CKPT_OWNER=", 11);
-	put_u(owner_var + 11, ckpt_st.owner);
+	put_u(owner_var + 11, ckpt_self.owner);
 	memcpy(file_var, "CKPT_FILE=", 10);
-	memcpy(file_var + 10, ckpt_st.path, ckpt_st.base_len + 1);
+	memcpy(file_var + 10, ckpt_self.path, ckpt_self.base_len + 1);
 	*dst++ = owner_var;
 	*dst++ = file_var;
 	*dst = 0;
@@ -144,17 +144,17 @@ COLD void ckpt_inherit_init(char **envp, const unsigned long *auxv)
 	const char *v = ckpt_env_get(envp, "CKPT_OWNER");
 	long owner = v ? ckpt_parse_uint(v, 0x3fffffff) : 0;
 
-	ckpt_st.pid = sys_getpid();
-	ckpt_st.owner = owner > 0 ? owner : ckpt_st.pid;
-	ckpt_st.tag = ckpt_st.owner == ckpt_st.pid ? 0 : ckpt_st.pid;
-	ckpt_st.base_len = strlen(ckpt_st.path);
-	if (!ckpt_st.inherit) {
+	ckpt_self.pid = sys_getpid();
+	ckpt_self.owner = owner > 0 ? owner : ckpt_self.pid;
+	ckpt_self.tag = ckpt_self.owner == ckpt_self.pid ? 0 : ckpt_self.pid;
+	ckpt_self.base_len = strlen(ckpt_self.path);
+	if (!ckpt_cfg->inherit) {
 		const char *self = ckpt_glibc_self(auxv);
 		if (self)
 			drop_preload(envp, self);
 		else
 			ckpt_msg("warning", "CKPT_INHERIT=0 ignored: cannot find this library's name", 0);
-	} else if (!ckpt_st.tag && mark_environment(auxv) < 0) {
+	} else if (!ckpt_self.tag && mark_environment(auxv) < 0) {
 		ckpt_msg("warning", "environ not found or too large: programs this one execs may take its image for theirs", 0);
 	}
 }
@@ -165,12 +165,12 @@ COLD void ckpt_inherit_name(void)
 {
 	long pid = sys_getpid();
 
-	if (pid != ckpt_st.pid)       /* a child that forked without exec */
-		ckpt_st.pid = ckpt_st.tag = pid;
-	ckpt_st.path[ckpt_st.base_len] = 0;
-	if (ckpt_st.tag) {
-		ckpt_st.path[ckpt_st.base_len] = '.';
-		put_u(ckpt_st.path + ckpt_st.base_len + 1, ckpt_st.tag);
+	if (pid != ckpt_self.pid)       /* a child that forked without exec */
+		ckpt_self.pid = ckpt_self.tag = pid;
+	ckpt_self.path[ckpt_self.base_len] = 0;
+	if (ckpt_self.tag) {
+		ckpt_self.path[ckpt_self.base_len] = '.';
+		put_u(ckpt_self.path + ckpt_self.base_len + 1, ckpt_self.tag);
 	}
 }
 
@@ -178,10 +178,10 @@ COLD void ckpt_inherit_name(void)
  * children must learn its new pid; a descendant keeps its image name */
 COLD void ckpt_inherit_restarted(void)
 {
-	ckpt_st.pid = sys_getpid();
-	if (ckpt_st.tag)
+	ckpt_self.pid = sys_getpid();
+	if (ckpt_self.tag)
 		return;
-	ckpt_st.owner = ckpt_st.pid;
+	ckpt_self.owner = ckpt_self.pid;
 	if (owner_var[0])
-		put_u(owner_var + 11, ckpt_st.owner);
+		put_u(owner_var + 11, ckpt_self.owner);
 }

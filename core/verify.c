@@ -2,14 +2,14 @@
  * myrestart's own validation (restart/image.c, the same source, linked
  * into this library), read back from the file, before it may replace the
  * previous image.  What myrestart would refuse never lands. */
-#include "ckpt.h"
+#include "libckpt.h"
 #include "../restart/restart.h"
 
 static struct out why;
 
 /* restart/image.c's report of a problem: kept, not printed (the writer
  * prints one line for the whole checkpoint).  The first one counts. */
-int fail(const struct img *im, const char *fmt, ...)
+int report(const struct img *im, const char *fmt, ...)
 {
 	__builtin_va_list ap;
 
@@ -38,14 +38,14 @@ int ckpt_verify_image(const char *path, const char **reason)
 	why.len = 0;
 	*reason = why.buf;
 	if (a < 0 && a > -4096) {
-		fail(0, "out of memory");
+		report(0, "out of memory");
 		return -1;
 	}
 	im = (struct img *)a;
 	im->path = path;
 	im->fd = -1;
 	im->records = (char *)a + size;
-	im->runner = ckpt_st.runner;
+	im->runner = ckpt_cfg->runner;
 	bad = image_load(im) || image_verify_data(im);
 	if (im->fd >= 0)
 		sys_close(im->fd);

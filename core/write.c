@@ -3,7 +3,7 @@
  * while this copies.  Writes to a temporary file next to the image and
  * renames it over the image only when it is complete: a failed or killed
  * writer never damages the previous image. */
-#include "ckpt.h"
+#include "libckpt.h"
 #include "crc32c.h"
 #include "maps.h"
 #include "out.h"
@@ -14,38 +14,41 @@ struct wregion {
 	__u64 run0;              /* index of the first run in the run table */
 };
 
-/* the writer's scratch memory, all mmap'd after /proc/self/maps was read
- * (except the maps buffer itself, which is skipped by address) */
-static char *maps_buf;
-static __u64 maps_cap;
-static unsigned long wstack;             /* the writer's own stack */
 #define WSTACK_SIZE (256ul << 10)
-static struct wregion *regs;
-static unsigned nregs;
-static struct ckpt_run *runs;
-static __u64 nruns, runs_cap;
-static __u64 *pm_buf;
 #define PM_ENTRIES 65536ul
-
-static char *fd_recs;
-static __u64 fd_recs_size;
-static unsigned fd_count;
 #define FD_RECS_CAP (CKPT_FDS_MAX * (sizeof(struct ckpt_rec) + sizeof(struct ckpt_fd) + CKPT_NAME_MAX + 8))
 #define FD_PATHS_CAP ((__u64)CKPT_FDS_MAX * CKPT_NAME_MAX)
-static int img_fd = -1;
-static int pm_fd = -1;
-static char tmp_path[CKPT_PATH_MAX + 32];
-static const char *fail_what;
-static const char *fail_name;
-static long fail_err;
+
+/* One writer's working state, on its own stack.  Its memory is scratch,
+ * all mmap'd after /proc/self/maps was read (except the maps text itself
+ * and the stack, which are skipped by address). */
+struct writer {
+	char *maps;                      /* /proc/self/maps, whole */
+	__u64 maps_cap;
+	unsigned long stack;             /* the writer's own stack */
+	struct wregion *regions;
+	unsigned nregions;
+	struct ckpt_run *runs;           /* every region's, region after region */
+	__u64 nruns, runs_cap;
+	__u64 *pagemap;                  /* PM_ENTRIES of /proc/self/pagemap */
+	int pagemap_fd;                  /* -1 where pagemap is not used (qemu) */
+	char *fd_recs;                   /* the FD records, ready to copy */
+	__u64 fd_recs_size;
+	unsigned nfds;
+	int img_fd;
+	char tmp_path[CKPT_PATH_MAX + 32];
+	const char *fail_what;           /* the first failure */
+	const char *fail_name;
+	long fail_err;
+};
 
 /* records the first failure; its message is printed once, at the end */
-static int writer_fail(const char *what, const char *name, long err)
+static int writer_fail(struct writer *w, const char *what, const char *name, long err)
 {
-	if (!fail_what) {
-		fail_what = what;
-		fail_name = name;
-		fail_err = err;
+	if (!w->fail_what) {
+		w->fail_what = what;
+		w->fail_name = name;
+		w->fail_err = err;
 	}
 	return -1;
 }
@@ -63,24 +66,24 @@ static __u64 page_up(__u64 v)
 
 /* The whole of /proc/self/maps in one buffer, read before anything else
  * is mapped; grown and read again until it fits. */
-static int read_maps(void)
+static int read_maps(struct writer *w)
 {
-	for (maps_cap = 1 << 20;; maps_cap *= 2) {
+	for (w->maps_cap = 1 << 20;; w->maps_cap *= 2) {
 		long fd, n;
-		if (maps_buf)
-			k_munmap((unsigned long)maps_buf, maps_cap / 2);
-		maps_buf = scratch(maps_cap);
-		if (!maps_buf)
-			return writer_fail("out of memory", "reading /proc/self/maps", -ENOMEM);
+		if (w->maps)
+			k_munmap((unsigned long)w->maps, w->maps_cap / 2);
+		w->maps = scratch(w->maps_cap);
+		if (!w->maps)
+			return writer_fail(w, "out of memory", "reading /proc/self/maps", -ENOMEM);
 		fd = k_openat(AT_FDCWD, "/proc/self/maps", O_RDONLY | O_CLOEXEC, 0);
 		if (fd < 0)
-			return writer_fail("cannot open", "/proc/self/maps", fd);
-		n = k_read_full(fd, maps_buf, maps_cap - 1);
+			return writer_fail(w, "cannot open", "/proc/self/maps", fd);
+		n = k_read_full(fd, w->maps, w->maps_cap - 1);
 		sys_close(fd);
 		if (n < 0)
-			return writer_fail("cannot read", "/proc/self/maps", n);
-		if ((__u64)n < maps_cap - 1) {
-			maps_buf[n] = 0;
+			return writer_fail(w, "cannot read", "/proc/self/maps", n);
+		if ((__u64)n < w->maps_cap - 1) {
+			w->maps[n] = 0;
 			return 0;
 		}
 	}
@@ -89,25 +92,25 @@ static int read_maps(void)
 /* Appends a run to the current region's runs, which start at index run0:
  * pages count from each region's own start, so a run is merged only with
  * one of the same region. */
-static int add_run(__u64 run0, __u64 page, __u64 npages)
+static int add_run(struct writer *w, __u64 run0, __u64 page, __u64 npages)
 {
-	if (nruns > run0 && runs[nruns - 1].page + runs[nruns - 1].npages == page) {
-		runs[nruns - 1].npages += npages;
+	if (w->nruns > run0 && w->runs[w->nruns - 1].page + w->runs[w->nruns - 1].npages == page) {
+		w->runs[w->nruns - 1].npages += npages;
 		return 0;
 	}
-	if (nruns == runs_cap) {
-		__u64 ncap = runs_cap ? runs_cap * 2 : 4096;
-		long a = runs ? k_mremap((unsigned long)runs, runs_cap * sizeof(*runs),
-					 ncap * sizeof(*runs), MREMAP_MAYMOVE, 0)
-			      : (long)scratch(ncap * sizeof(*runs));
+	if (w->nruns == w->runs_cap) {
+		__u64 ncap = w->runs_cap ? w->runs_cap * 2 : 4096;
+		long a = w->runs ? k_mremap((unsigned long)w->runs, w->runs_cap * sizeof(*w->runs),
+					 ncap * sizeof(*w->runs), MREMAP_MAYMOVE, 0)
+			      : (long)scratch(ncap * sizeof(*w->runs));
 		if (a <= 0 && a > -4096)
-			return writer_fail("out of memory", "run table", -ENOMEM);
-		runs = (struct ckpt_run *)a;
-		runs_cap = ncap;
+			return writer_fail(w, "out of memory", "run table", -ENOMEM);
+		w->runs = (struct ckpt_run *)a;
+		w->runs_cap = ncap;
 	}
-	runs[nruns].page = page;
-	runs[nruns].npages = npages;
-	nruns++;
+	w->runs[w->nruns].page = page;
+	w->runs[w->nruns].npages = npages;
+	w->nruns++;
 	return 0;
 }
 
@@ -122,89 +125,89 @@ static int page_is_zero(const __u64 *p)
 /* Which pages of an anonymous region hold data.  Natively pagemap tells
  * (present or swapped); where it cannot be had or trusted (qemu maps the
  * guest through its own host mappings), all-zero pages are skipped. */
-static int select_pages(struct wregion *w)
+static int select_pages(struct writer *w, struct wregion *reg)
 {
-	__u64 np = (w->r.end - w->r.start) / CKPT_PAGE, i, j;
-	int anon = !(w->r.flags & (CKPT_RF_FILE | CKPT_RF_SHARED));
+	__u64 np = (reg->r.end - reg->r.start) / CKPT_PAGE, i, j;
+	int anon = !(reg->r.flags & (CKPT_RF_FILE | CKPT_RF_SHARED));
 
 	if (!anon)
-		return add_run(w->run0, 0, np);
-	if (pm_fd >= 0) {
+		return add_run(w, reg->run0, 0, np);
+	if (w->pagemap_fd >= 0) {
 		for (i = 0; i < np; i += PM_ENTRIES) {
 			__u64 n = np - i < PM_ENTRIES ? np - i : PM_ENTRIES;
-			long r = k_pread_full(pm_fd, pm_buf, n * 8, (w->r.start / CKPT_PAGE + i) * 8);
+			long r = k_pread_full(w->pagemap_fd, w->pagemap, n * 8, (reg->r.start / CKPT_PAGE + i) * 8);
 			if (r != (long)(n * 8))
-				return writer_fail("cannot read", "/proc/self/pagemap", r < 0 ? r : -EIO);
+				return writer_fail(w, "cannot read", "/proc/self/pagemap", r < 0 ? r : -EIO);
 			for (j = 0; j < n; j++)
-				if ((pm_buf[j] >> 62) & 3)  /* present | swapped */
-					if (add_run(w->run0, i + j, 1))
+				if ((w->pagemap[j] >> 62) & 3)  /* present | swapped */
+					if (add_run(w, reg->run0, i + j, 1))
 						return -1;
 		}
 		return 0;
 	}
 	for (i = 0; i < np; i++)
-		if (!page_is_zero((const __u64 *)(w->r.start + i * CKPT_PAGE)))
-			if (add_run(w->run0, i, 1))
+		if (!page_is_zero((const __u64 *)(reg->r.start + i * CKPT_PAGE)))
+			if (add_run(w, reg->run0, i, 1))
 				return -1;
 	return 0;
 }
 
-static int classify(struct wregion *w, const struct map_ent *e)
+static int classify(struct wregion *reg, const struct map_ent *e)
 {
-	w->r.start = e->start;
-	w->r.end = e->end;
-	w->r.prot = e->prot;
-	w->r.file_off = e->offset;
-	w->r.kind = CKPT_KIND_ANON;
-	w->r.flags = 0;
-	w->name = e->name;
-	w->r.name_len = e->name_len + 1;
-	if (w->r.name_len > CKPT_NAME_MAX)
-		w->r.name_len = CKPT_NAME_MAX;   /* truncated below too */
+	reg->r.start = e->start;
+	reg->r.end = e->end;
+	reg->r.prot = e->prot;
+	reg->r.file_off = e->offset;
+	reg->r.kind = CKPT_KIND_ANON;
+	reg->r.flags = 0;
+	reg->name = e->name;
+	reg->r.name_len = e->name_len + 1;
+	if (reg->r.name_len > CKPT_NAME_MAX)
+		reg->r.name_len = CKPT_NAME_MAX;   /* truncated below too */
 	if (name_is(e, "[vdso]"))
-		w->r.kind = CKPT_KIND_VDSO;
+		reg->r.kind = CKPT_KIND_VDSO;
 	else if (name_is(e, "[vvar]"))
-		w->r.kind = CKPT_KIND_VVAR;
+		reg->r.kind = CKPT_KIND_VVAR;
 	else if (name_is(e, "[vvar_vclock]"))
-		w->r.kind = CKPT_KIND_VVAR_VCLOCK;
+		reg->r.kind = CKPT_KIND_VVAR_VCLOCK;
 	else if (name_is(e, "[stack]"))
-		w->r.kind = CKPT_KIND_STACK;
+		reg->r.kind = CKPT_KIND_STACK;
 	else if (name_is(e, "[heap]"))
-		w->r.flags |= CKPT_RF_HEAP;
+		reg->r.flags |= CKPT_RF_HEAP;
 	else if (e->inode || e->name[0] == '/')
-		w->r.flags |= CKPT_RF_FILE;
+		reg->r.flags |= CKPT_RF_FILE;
 	if (e->shared)
-		w->r.flags |= CKPT_RF_SHARED;
+		reg->r.flags |= CKPT_RF_SHARED;
 	return 0;
 }
 
 /* Turns the maps text into the region table.  Lines are split in place. */
-static int parse_regions(void)
+static int parse_regions(struct writer *w)
 {
 	unsigned lines = 1;
-	char *p, *line, *cur = maps_buf;
+	char *p, *line, *cur = w->maps;
 
-	for (p = maps_buf; *p; p++)
+	for (p = w->maps; *p; p++)
 		lines += *p == '\n';
-	regs = scratch(page_up((__u64)lines * sizeof(*regs)));
-	if (!regs)
-		return writer_fail("out of memory", "region table", -ENOMEM);
+	w->regions = scratch(page_up((__u64)lines * sizeof(*w->regions)));
+	if (!w->regions)
+		return writer_fail(w, "out of memory", "region table", -ENOMEM);
 	while ((line = next_line(&cur))) {
 		struct map_ent e;
 		if (maps_parse(line, &e))
-			return writer_fail("cannot parse /proc/self/maps line", line, 0);
+			return writer_fail(w, "cannot parse /proc/self/maps line", line, 0);
 		if (name_is(&e, "[vsyscall]"))
 			continue;
-		if (e.start < (__u64)maps_buf + maps_cap && e.end > (__u64)maps_buf)
+		if (e.start < (__u64)w->maps + w->maps_cap && e.end > (__u64)w->maps)
 			continue;        /* our own scratch buffer */
-		if (e.start < wstack + WSTACK_SIZE && e.end > wstack)
+		if (e.start < w->stack + WSTACK_SIZE && e.end > w->stack)
 			continue;        /* our own stack */
-		if (fds_snap_owns(ckpt_st.fds, e.start, e.end))
+		if (fds_snap_owns(ckpt_snap.fds, e.start, e.end))
 			continue;        /* the pause's fd snapshot */
 		if (e.start >= CKPT_RESERVED_START && e.end <= CKPT_RESERVED_END)
 			continue;        /* the restarter's reservation */
 		if (e.start < CKPT_RESERVED_END && e.end > CKPT_RESERVED_START)
-			return writer_fail("a mapping overlaps myrestart's range 0x5000000-0x5400000", e.name, 0);
+			return writer_fail(w, "a mapping overlaps myrestart's range 0x5000000-0x5400000", e.name, 0);
 		if (e.end > CKPT_USER_END)
 			continue;
 		/* glibc's cached break, for a restart that cannot restore brk;
@@ -212,50 +215,50 @@ static int parse_regions(void)
 		if (!e.offset && e.name_len > 10 && !memcmp(e.name + e.name_len - 10, "/libc.so.6", 10)) {
 			void **cb = ckpt_glibc_curbrk(e.start);
 			if (cb)
-				ckpt_st.curbrk = cb;
+				ckpt_snap.curbrk = cb;
 		}
-		classify(&regs[nregs++], &e);
+		classify(&w->regions[w->nregions++], &e);
 	}
 	return 0;
 }
 
-static int has_data(const struct wregion *w)
+static int has_data(const struct wregion *reg)
 {
-	return w->r.kind == CKPT_KIND_ANON || w->r.kind == CKPT_KIND_STACK;
+	return reg->r.kind == CKPT_KIND_ANON || reg->r.kind == CKPT_KIND_STACK;
 }
 
 /* Writes one region's selected pages at the current file end. */
-static int write_region(struct wregion *w, __u64 *off)
+static int write_region(struct writer *w, struct wregion *reg, __u64 *off)
 {
 	__u32 crc = 0;
 	__u64 i;
 
-	w->run0 = nruns;
-	w->r.nruns = 0;
-	w->r.data_off = *off;
-	w->r.data_len = 0;
-	if (!has_data(w))
+	reg->run0 = w->nruns;
+	reg->r.nruns = 0;
+	reg->r.data_off = *off;
+	reg->r.data_len = 0;
+	if (!has_data(reg))
 		return 0;
 	/* the writer's copy may be unreadable (PROT_NONE, write-only): open it
 	 * up here, in the child only; the program keeps its protections */
-	if (!(w->r.prot & PROT_READ) &&
-	    k_mprotect(w->r.start, w->r.end - w->r.start, w->r.prot | PROT_READ) < 0)
-		return writer_fail("cannot read region", w->name, -EACCES);
-	if (select_pages(w))
+	if (!(reg->r.prot & PROT_READ) &&
+	    k_mprotect(reg->r.start, reg->r.end - reg->r.start, reg->r.prot | PROT_READ) < 0)
+		return writer_fail(w, "cannot read region", reg->name, -EACCES);
+	if (select_pages(w, reg))
 		return -1;
-	w->r.nruns = nruns - w->run0;
-	for (i = w->run0; i < nruns; i++) {
-		const void *src = (const void *)(w->r.start + runs[i].page * CKPT_PAGE);
-		__u64 len = runs[i].npages * CKPT_PAGE;
+	reg->r.nruns = w->nruns - reg->run0;
+	for (i = reg->run0; i < w->nruns; i++) {
+		const void *src = (const void *)(reg->r.start + w->runs[i].page * CKPT_PAGE);
+		__u64 len = w->runs[i].npages * CKPT_PAGE;
 		long r;
 		crc = crc32c(crc, src, len);
-		r = k_write_full(img_fd, src, len);
+		r = k_write_full(w->img_fd, src, len);
 		if (r < 0)
-			return writer_fail("cannot write the image", w->name[0] ? w->name : "anonymous memory", r);
-		w->r.data_len += len;
+			return writer_fail(w, "cannot write the image", reg->name[0] ? reg->name : "anonymous memory", r);
+		reg->r.data_len += len;
 	}
-	w->r.data_crc = crc;
-	*off += w->r.data_len;
+	reg->r.data_crc = crc;
+	*off += reg->r.data_len;
 	return 0;
 }
 
@@ -279,51 +282,51 @@ static char *put_rec(char *p, __u32 type, const void *a, __u32 alen,
 	return (char *)h + rec_size(h->size);
 }
 
-static int write_records(__u64 off, struct ckpt_header *hd)
+static int write_records(struct writer *w, __u64 off, struct ckpt_header *hd)
 {
 	__u64 size = rec_size(sizeof(struct ckpt_info)) + rec_size(sizeof(struct arch_regs)) +
-		     rec_size(sizeof(struct arch_xstate) + ckpt_st.xstate.size) + rec_size(sizeof(struct ckpt_mm)) +
+		     rec_size(sizeof(struct arch_xstate) + ckpt_cfg->xstate.size) + rec_size(sizeof(struct ckpt_mm)) +
 		     rec_size(sizeof(struct ckpt_proc)) + rec_size(sizeof(struct ckpt_signals)) +
 		     rec_size(0);
-	unsigned i, n = 7 + fd_count;
+	unsigned i, n = 7 + w->nfds;
 	char *buf, *p;
 	long r;
 
-	for (i = 0; i < nregs; i++, n++)
+	for (i = 0; i < w->nregions; i++, n++)
 		size += rec_size(sizeof(struct ckpt_region) +
-				 regs[i].r.nruns * sizeof(struct ckpt_run) + regs[i].r.name_len);
-	size += fd_recs_size;
+				 w->regions[i].r.nruns * sizeof(struct ckpt_run) + w->regions[i].r.name_len);
+	size += w->fd_recs_size;
 	buf = scratch(page_up(size));
 	if (!buf)
-		return writer_fail("out of memory", "record table", -ENOMEM);
-	p = put_rec(buf, CKPT_REC_INFO, &ckpt_st.info, sizeof(ckpt_st.info), 0, 0, 0, 0);
-	p = put_rec(p, CKPT_REC_CPU, &ckpt_st.regs, sizeof(ckpt_st.regs), 0, 0, 0, 0);
-	p = put_rec(p, CKPT_REC_XSTATE, &ckpt_st.xstate, sizeof(ckpt_st.xstate), ckpt_st.xarea,
-		    ckpt_st.xstate.size, 0, 0);
-	p = put_rec(p, CKPT_REC_MM, &ckpt_st.mm, sizeof(ckpt_st.mm), 0, 0, 0, 0);
-	p = put_rec(p, CKPT_REC_PROC, &ckpt_st.proc, sizeof(ckpt_st.proc), 0, 0, 0, 0);
-	p = put_rec(p, CKPT_REC_SIGNALS, &ckpt_st.sigs, sizeof(ckpt_st.sigs), 0, 0, 0, 0);
-	for (i = 0; i < nregs; i++) {
-		struct wregion *w = &regs[i];
-		char *name = p + sizeof(struct ckpt_rec) + sizeof(w->r) + w->r.nruns * sizeof(struct ckpt_run);
-		p = put_rec(p, CKPT_REC_REGION, &w->r, sizeof(w->r), &runs[w->run0],
-			    w->r.nruns * sizeof(struct ckpt_run), w->name, w->r.name_len);
-		name[w->r.name_len - 1] = 0;
+		return writer_fail(w, "out of memory", "record table", -ENOMEM);
+	p = put_rec(buf, CKPT_REC_INFO, &ckpt_snap.info, sizeof(ckpt_snap.info), 0, 0, 0, 0);
+	p = put_rec(p, CKPT_REC_CPU, &ckpt_snap.regs, sizeof(ckpt_snap.regs), 0, 0, 0, 0);
+	p = put_rec(p, CKPT_REC_XSTATE, &ckpt_cfg->xstate, sizeof(ckpt_cfg->xstate), ckpt_snap.xarea,
+		    ckpt_cfg->xstate.size, 0, 0);
+	p = put_rec(p, CKPT_REC_MM, &ckpt_snap.mm, sizeof(ckpt_snap.mm), 0, 0, 0, 0);
+	p = put_rec(p, CKPT_REC_PROC, &ckpt_snap.proc, sizeof(ckpt_snap.proc), 0, 0, 0, 0);
+	p = put_rec(p, CKPT_REC_SIGNALS, &ckpt_snap.sigs, sizeof(ckpt_snap.sigs), 0, 0, 0, 0);
+	for (i = 0; i < w->nregions; i++) {
+		struct wregion *reg = &w->regions[i];
+		char *name = p + sizeof(struct ckpt_rec) + sizeof(reg->r) + reg->r.nruns * sizeof(struct ckpt_run);
+		p = put_rec(p, CKPT_REC_REGION, &reg->r, sizeof(reg->r), &w->runs[reg->run0],
+			    reg->r.nruns * sizeof(struct ckpt_run), reg->name, reg->r.name_len);
+		name[reg->r.name_len - 1] = 0;
 	}
-	memcpy(p, fd_recs, fd_recs_size);
-	p += fd_recs_size;
+	memcpy(p, w->fd_recs, w->fd_recs_size);
+	p += w->fd_recs_size;
 	p = put_rec(p, CKPT_REC_END, 0, 0, 0, 0, 0, 0);
 	hd->nrecords = n;
 	hd->records_off = off;
 	hd->records_size = size;
 	hd->records_crc = crc32c(0, buf, size);
-	r = k_pwrite(img_fd, buf, size, off);
+	r = k_pwrite(w->img_fd, buf, size, off);
 	if (r != (long)size)
-		return writer_fail("cannot write the image", "record table", r < 0 ? r : -EIO);
+		return writer_fail(w, "cannot write the image", "record table", r < 0 ? r : -EIO);
 	return 0;
 }
 
-static int write_header(struct ckpt_header *hd, __u64 data_end)
+static int write_header(struct writer *w, struct ckpt_header *hd, __u64 data_end)
 {
 	long r;
 
@@ -331,37 +334,37 @@ static int write_header(struct ckpt_header *hd, __u64 data_end)
 	hd->version = CKPT_VERSION;
 	hd->header_size = sizeof(*hd);
 	hd->page_size = CKPT_PAGE;
-	hd->runner = ckpt_st.runner;
+	hd->runner = ckpt_cfg->runner;
 	hd->machine = ARCH_ELF_MACHINE;
 	hd->data_off = CKPT_PAGE;
 	hd->data_size = data_end - CKPT_PAGE;
 	hd->file_size = hd->records_off + hd->records_size;
 	hd->header_crc = 0;
 	hd->header_crc = crc32c(0, hd, sizeof(*hd));
-	r = k_pwrite(img_fd, hd, sizeof(*hd), 0);
+	r = k_pwrite(w->img_fd, hd, sizeof(*hd), 0);
 	if (r != (long)sizeof(*hd))
-		return writer_fail("cannot write the image", "header", r < 0 ? r : -EIO);
+		return writer_fail(w, "cannot write the image", "header", r < 0 ? r : -EIO);
 	return 0;
 }
 
-static int open_tmp(void)
+static int open_tmp(struct writer *w)
 {
 	struct out o = { .len = 0 };
 	long fd;
 
-	out_str(&o, ckpt_st.path);
+	out_str(&o, ckpt_self.path);
 	out_chr(&o, '.');
 	out_u64(&o, sys_getpid());
 	out_str(&o, ".tmp");
-	if (o.len >= sizeof(tmp_path) - 1 || o.len >= sizeof(o.buf) - 1)
-		return writer_fail("image path too long", ckpt_st.path, -ENAMETOOLONG);
-	memcpy(tmp_path, o.buf, o.len);
-	tmp_path[o.len] = 0;
-	fd = k_openat(AT_FDCWD, tmp_path,
+	if (o.len >= sizeof(w->tmp_path) - 1 || o.len >= sizeof(o.buf) - 1)
+		return writer_fail(w, "image path too long", ckpt_self.path, -ENAMETOOLONG);
+	memcpy(w->tmp_path, o.buf, o.len);
+	w->tmp_path[o.len] = 0;
+	fd = k_openat(AT_FDCWD, w->tmp_path,
 		      O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return writer_fail("cannot create", tmp_path, fd);
-	img_fd = fd;
+		return writer_fail(w, "cannot create", w->tmp_path, fd);
+	w->img_fd = fd;
 	return 0;
 }
 
@@ -369,12 +372,12 @@ static int open_tmp(void)
 static long sync_dir(void)
 {
 	char dir[CKPT_PATH_MAX];
-	unsigned n = strlen(ckpt_st.path);
+	unsigned n = strlen(ckpt_self.path);
 	long fd, r;
 
-	while (n > 1 && ckpt_st.path[n - 1] != '/')
+	while (n > 1 && ckpt_self.path[n - 1] != '/')
 		n--;
-	memcpy(dir, ckpt_st.path, n);
+	memcpy(dir, ckpt_self.path, n);
 	dir[n] = 0;
 	fd = k_openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 	if (fd < 0)
@@ -386,26 +389,26 @@ static long sync_dir(void)
 
 /* CKPT_FAULT=damage-image, for tests of the self-check: one byte of the
  * finished temporary image inverted */
-static long damage(__u64 off)
+static long damage(struct writer *w, __u64 off)
 {
 	__u8 b;
-	long r = k_pread(img_fd, &b, 1, off);
+	long r = k_pread(w->img_fd, &b, 1, off);
 
 	if (r != 1)
 		return r < 0 ? r : -EIO;
 	b = ~b;
-	r = k_pwrite(img_fd, &b, 1, off);
+	r = k_pwrite(w->img_fd, &b, 1, off);
 	return r == 1 ? 0 : r < 0 ? r : -EIO;
 }
 
 /* myrestart's validation of the temporary image, read back from the file */
-static int self_check(void)
+static int self_check(struct writer *w)
 {
 	static char what[sizeof(((struct out *)0)->buf) + 32];
 	const char *reason;
 	unsigned n;
 
-	if (!ckpt_verify_image(tmp_path, &reason))
+	if (!ckpt_verify_image(w->tmp_path, &reason))
 		return 0;
 	memcpy(what, "image failed its own check: ", 28);
 	n = strlen(reason);
@@ -413,7 +416,7 @@ static int self_check(void)
 		n = sizeof(what) - 29;
 	memcpy(what + 28, reason, n);
 	what[28 + n] = 0;
-	return writer_fail(what, 0, 0);
+	return writer_fail(w, what, 0, 0);
 }
 
 /* ns as milliseconds with two decimals */
@@ -427,7 +430,7 @@ static void out_ms(struct out *o, __u64 ns)
 	out_chr(o, '0' + cs % 10);
 }
 
-static int write_all(void)
+static int write_all(struct writer *w)
 {
 	__u64 t_check;
 	struct ckpt_header hd;
@@ -436,83 +439,81 @@ static int write_all(void)
 	long r;
 
 	memset(&hd, 0, sizeof(hd));
-	if (read_maps() || parse_regions())
+	if (read_maps(w) || parse_regions(w))
 		return -1;
-	pm_buf = scratch(PM_ENTRIES * 8);
-	if (!pm_buf)
-		return writer_fail("out of memory", "pagemap buffer", -ENOMEM);
-	fd_recs = scratch(page_up(FD_RECS_CAP) + FD_PATHS_CAP);
-	if (!fd_recs)
-		return writer_fail("out of memory", "fd table", -ENOMEM);
-	if ((r = fds_paths(ckpt_st.fds, fd_recs + page_up(FD_RECS_CAP), FD_PATHS_CAP)) < 0)
-		return writer_fail("cannot read the paths of", "/proc/self/fd", r);
-	fd_recs_size = fds_records(ckpt_st.fds, fd_recs, &fd_count);
-	if (ckpt_st.runner == CKPT_RUNNER_NATIVE)
-		pm_fd = k_openat(AT_FDCWD, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC, 0);
-	if (open_tmp())
+	w->pagemap = scratch(PM_ENTRIES * 8);
+	if (!w->pagemap)
+		return writer_fail(w, "out of memory", "pagemap buffer", -ENOMEM);
+	w->fd_recs = scratch(page_up(FD_RECS_CAP) + FD_PATHS_CAP);
+	if (!w->fd_recs)
+		return writer_fail(w, "out of memory", "fd table", -ENOMEM);
+	if ((r = fds_paths(ckpt_snap.fds, w->fd_recs + page_up(FD_RECS_CAP), FD_PATHS_CAP)) < 0)
+		return writer_fail(w, "cannot read the paths of", "/proc/self/fd", r);
+	w->fd_recs_size = fds_records(ckpt_snap.fds, w->fd_recs, &w->nfds);
+	if (ckpt_cfg->runner == CKPT_RUNNER_NATIVE)
+		w->pagemap_fd = k_openat(AT_FDCWD, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC, 0);
+	if (open_tmp(w))
 		return -1;
-	r = my_syscall3(__NR_lseek, img_fd, CKPT_PAGE, SEEK_SET);
+	r = my_syscall3(__NR_lseek, w->img_fd, CKPT_PAGE, SEEK_SET);
 	if (r < 0)
-		return writer_fail("cannot seek in", tmp_path, r);
-	for (i = 0; i < nregs; i++)
-		if (write_region(&regs[i], &off))
+		return writer_fail(w, "cannot seek in", w->tmp_path, r);
+	for (i = 0; i < w->nregions; i++)
+		if (write_region(w, &w->regions[i], &off))
 			return -1;
-	if ((r = fds_write_contents(ckpt_st.fds, fd_recs, fd_recs_size, img_fd, &off)) < 0)
-		return writer_fail("cannot write the image", "saved file contents", r);
-	if (write_records(off, &hd) || write_header(&hd, off))
+	if ((r = fds_write_contents(ckpt_snap.fds, w->fd_recs, w->fd_recs_size, w->img_fd, &off)) < 0)
+		return writer_fail(w, "cannot write the image", "saved file contents", r);
+	if (write_records(w, off, &hd) || write_header(w, &hd, off))
 		return -1;
-	if (ckpt_st.fault_damage && (r = damage(hd.data_size ? hd.data_off : 0)) < 0)
-		return writer_fail("cannot inject the CKPT_FAULT damage", tmp_path, r);
+	if (ckpt_cfg->fault_damage && (r = damage(w, hd.data_size ? hd.data_off : 0)) < 0)
+		return writer_fail(w, "cannot inject the CKPT_FAULT damage", w->tmp_path, r);
 	t_check = k_now_ns();
-	if (ckpt_st.verify && self_check())
+	if (ckpt_cfg->verify && self_check(w))
 		return -1;
 	t_check = k_now_ns() - t_check;
-	if (ckpt_st.fsync && (r = k_fsync(img_fd)) < 0)
-		return writer_fail("cannot sync", tmp_path, r);
-	r = sys_close(img_fd);
-	img_fd = -1;
+	if (ckpt_cfg->fsync && (r = k_fsync(w->img_fd)) < 0)
+		return writer_fail(w, "cannot sync", w->tmp_path, r);
+	r = sys_close(w->img_fd);
+	w->img_fd = -1;
 	if (r < 0)
-		return writer_fail("cannot write the image", tmp_path, r);
-	r = k_renameat(AT_FDCWD, tmp_path, AT_FDCWD, ckpt_st.path);
+		return writer_fail(w, "cannot write the image", w->tmp_path, r);
+	r = k_renameat(AT_FDCWD, w->tmp_path, AT_FDCWD, ckpt_self.path);
 	if (r < 0)
-		return writer_fail("cannot rename the image to", ckpt_st.path, r);
-	if (ckpt_st.fsync && (r = sync_dir()) < 0)
-		return writer_fail("cannot sync the directory of", ckpt_st.path, r);
-	if (ckpt_st.verbose) {
+		return writer_fail(w, "cannot rename the image to", ckpt_self.path, r);
+	if (ckpt_cfg->fsync && (r = sync_dir()) < 0)
+		return writer_fail(w, "cannot sync the directory of", ckpt_self.path, r);
+	if (ckpt_cfg->verbose) {
 		struct out o = { .len = 0 };
 		out_str(&o, "libckpt: checkpoint ");
-		out_u64(&o, ckpt_st.ncheckpoints);
+		out_u64(&o, ckpt_rt.ncheckpoints);
 		out_str(&o, " written to ");
-		out_str(&o, ckpt_st.path);
+		out_str(&o, ckpt_self.path);
 		out_str(&o, " (");
 		out_size(&o, hd.file_size);
 		out_str(&o, " in ");
-		out_ms(&o, k_now_ns() - ckpt_st.t_start);
-		if (ckpt_st.verify) {
+		out_ms(&o, k_now_ns() - ckpt_snap.t_start);
+		if (ckpt_cfg->verify) {
 			out_str(&o, " ms, its own check ");
 			out_ms(&o, t_check);
 		}
 		out_str(&o, " ms; the program paused ");
-		out_ms(&o, ckpt_st.t_fork - ckpt_st.t_start);
+		out_ms(&o, ckpt_snap.t_fork - ckpt_snap.t_start);
 		out_str(&o, " ms before the fork)\n");
 		out_flush(&o, 2);
 	}
 	return 0;
 }
 
-static __attribute__((noreturn)) void writer_on_own_stack(void *arg)
+static __attribute__((noreturn)) void writer_on_own_stack(void *stack)
 {
-	int r;
+	struct writer wr = { .stack = (unsigned long)stack, .pagemap_fd = -1, .img_fd = -1 }, *w = &wr;
 
-	(void)arg;
-	ckpt_state_capture();
-	r = write_all();
-	if (r) {
-		ckpt_fail_msg(fail_what, fail_name, fail_err);
-		if (img_fd >= 0)
-			sys_close(img_fd);
-		if (tmp_path[0])
-			k_unlinkat(AT_FDCWD, tmp_path, 0);
+	ckpt_proc_capture();
+	if (write_all(w)) {
+		ckpt_fail_msg(w->fail_what, w->fail_name, w->fail_err);
+		if (w->img_fd >= 0)
+			sys_close(w->img_fd);
+		if (w->tmp_path[0])
+			k_unlinkat(AT_FDCWD, w->tmp_path, 0);
 		k_exit_group(1);
 	}
 	k_exit_group(0);
@@ -523,21 +524,17 @@ static __attribute__((noreturn)) void writer_on_own_stack(void *arg)
 void ckpt_writer_main(void)
 {
 	unsigned long all = ~0ul;
+	void *stack;
 
 	/* signals aimed at the process group (a ^C) must not run the
 	 * program's handlers in this copy; SIGXFSZ stays pending instead of
 	 * killing us, and write() reports EFBIG */
 	k_sigprocmask(SIG_SETMASK, &all, 0);
 	k_prctl(PR_SET_NAME, (unsigned long)"ckpt-writer", 0, 0, 0);
-	/* after a restart these still hold the last writer's values */
-	maps_buf = 0, maps_cap = 0, regs = 0, nregs = 0;
-	runs = 0, nruns = 0, runs_cap = 0, pm_buf = 0;
-	fd_recs = 0, fd_recs_size = 0, fd_count = 0;
-	img_fd = -1, pm_fd = -1, tmp_path[0] = 0, fail_what = fail_name = 0, fail_err = 0;
-	wstack = (unsigned long)scratch(WSTACK_SIZE);
-	if (!wstack) {
+	stack = scratch(WSTACK_SIZE);
+	if (!stack) {
 		ckpt_fail_msg("no memory for the writer's stack", 0, -ENOMEM);
 		k_exit_group(1);
 	}
-	arch_switch_stack(wstack + WSTACK_SIZE, writer_on_own_stack, 0);
+	arch_switch_stack((unsigned long)stack + WSTACK_SIZE, writer_on_own_stack, stack);
 }

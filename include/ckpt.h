@@ -20,7 +20,9 @@
 #ifndef CKPT_H
 #define CKPT_H
 
+#ifndef CKPT_LIBRARY
 #include <errno.h>
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -32,6 +34,7 @@ enum ckpt_event {
 	CKPT_RESTART = 3,
 };
 
+#ifndef CKPT_LIBRARY   /* (libckpt.so itself takes the names above only) */
 /* the library's entry points; they return -errno instead of setting errno */
 int ckpt_enabled(void) __attribute__((weak));
 int ckpt_checkpoint(void) __attribute__((weak));
@@ -49,6 +52,7 @@ static inline int ckpt__ret(int r)
 #define ckpt_enabled() (ckpt_enabled ? (ckpt_enabled)() : 0)
 #define ckpt_checkpoint() ckpt__ret(ckpt_checkpoint ? (ckpt_checkpoint)() : -ENOSYS)
 #define ckpt_on(ev, fn, arg) ckpt__ret(ckpt_on ? (ckpt_on)((ev), (fn), (arg)) : -ENOSYS)
+#endif
 
 #ifdef __cplusplus
 }

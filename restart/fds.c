@@ -23,9 +23,9 @@ static const char *hint(const struct ckpt_fd *f)
 }
 
 /* one line about f; returns -1 */
-static long fd_fail(const struct img *im, const struct ckpt_fd *f, const char *what, long err)
+static long fd_report(const struct img *im, const struct ckpt_fd *f, const char *what, long err)
 {
-	fail(im, "%s fd %u (%s): %s%s", what, (__u64)f->fd, path_of(f), err_str(err), hint(f));
+	report(im, "%s fd %u (%s): %s%s", what, (__u64)f->fd, path_of(f), err_str(err), hint(f));
 	return -1;
 }
 
@@ -36,10 +36,10 @@ static int changed(const struct img *im, const struct ckpt_fd *f, const struct s
 	const char *how = im->strict ? "refusing (--strict): " : "warning: ";
 
 	if (st->stx_size != f->size)
-		fail(im, "%s%s changed size since the checkpoint (%u -> %u bytes)%s", how, path_of(f),
+		report(im, "%s%s changed size since the checkpoint (%u -> %u bytes)%s", how, path_of(f),
 		     (__u64)f->size, (__u64)st->stx_size, hint(f));
 	else if (st->stx_mtime.tv_sec != f->mtime_sec || st->stx_mtime.tv_nsec != f->mtime_nsec)
-		fail(im, "%s%s was modified since the checkpoint%s", how, path_of(f), hint(f));
+		report(im, "%s%s was modified since the checkpoint%s", how, path_of(f), hint(f));
 	else
 		return 0;
 	return im->strict;
@@ -190,7 +190,7 @@ static void move_aside_newer(const struct img *im, const struct ckpt_fd *f)
 			memcpy(aside, path, dn + len);
 			memcpy(aside + dn + len, ".ckpt-stale", 12);
 			if (k_renameat(AT_FDCWD, path, AT_FDCWD, aside) == 0)
-				fail(im, "warning: %s was created after the checkpoint; moved aside to %s", path, aside);
+				report(im, "warning: %s was created after the checkpoint; moved aside to %s", path, aside);
 		}
 	sys_close(dfd);
 }
@@ -206,13 +206,13 @@ static long reopen(struct img *im, const struct ckpt_fd *f)
 		return k_openat(AT_FDCWD, "/dev/null", O_RDWR, 0);
 	if (f->kind == CKPT_FD_DELETED) {
 		t = recreate_deleted(im, f, flags);
-		return t < 0 ? fd_fail(im, f, "cannot recreate", t) : t;
+		return t < 0 ? fd_report(im, f, "cannot recreate", t) : t;
 	}
 	if ((f->fdflags & CKPT_FDF_SAVED) && (r = put_back(im, f)) < 0)
-		return fd_fail(im, f, "cannot put back", r);
+		return fd_report(im, f, "cannot put back", r);
 	t = k_openat(AT_FDCWD, path_of(f), flags, 0);
 	if (t < 0)
-		return fd_fail(im, f, "cannot reopen", t);
+		return fd_report(im, f, "cannot reopen", t);
 	if (S_ISREG(f->mode) && k_statx(t, "", AT_EMPTY_PATH, STATX_SIZE | STATX_MTIME, &st) == 0 &&
 	    changed(im, f, &st)) {
 		sys_close(t);
@@ -238,7 +238,7 @@ static int hold(struct img *im, int saved)
 		h = my_syscall3(__NR_fcntl, t, F_DUPFD_CLOEXEC, im->fd_base);
 		sys_close(t);
 		if (h < 0)
-			return fd_fail(im, f, "cannot hold", h), 1;
+			return fd_report(im, f, "cannot hold", h), 1;
 		im->held[i] = h;
 		if (saved)
 			move_aside_newer(im, f);

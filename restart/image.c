@@ -6,9 +6,9 @@
 #include "restart.h"
 #include "crc32c.h"
 
-static int region_fail(const struct img *im, const char *what, unsigned i)
+static int region_report(const struct img *im, const char *what, unsigned i)
 {
-	return fail(im, "%s (region %u of %u)", what, (__u64)i + 1, (__u64)im->region_recs);
+	return report(im, "%s (region %u of %u)", what, (__u64)i + 1, (__u64)im->region_recs);
 }
 
 static int check_header(struct img *im)
@@ -17,32 +17,32 @@ static int check_header(struct img *im)
 	__u32 crc = hd->header_crc;
 
 	if (memcmp(hd->magic, CKPT_MAGIC, 8))
-		return fail(im, "not a ckpt image (bad magic)");
+		return report(im, "not a ckpt image (bad magic)");
 	hd->header_crc = 0;
 	if (crc32c(0, hd, sizeof(*hd)) != crc)
-		return fail(im, "bad checksum in header");
+		return report(im, "bad checksum in header");
 	hd->header_crc = crc;
 	if (hd->version != CKPT_VERSION)
-		return fail(im, "image format version %u; this myrestart reads version %u",
+		return report(im, "image format version %u; this myrestart reads version %u",
 			    (__u64)hd->version, (__u64)CKPT_VERSION);
 	if (hd->header_size != sizeof(*hd) || hd->page_size != CKPT_PAGE)
-		return fail(im, "bad header (size or page size)");
+		return report(im, "bad header (size or page size)");
 	/* the CPU records are the machine's: nothing below reads them first */
 	if (hd->machine != ARCH_ELF_MACHINE)
-		return fail(im, "taken on another machine (ELF machine %u); this myrestart restores "
+		return report(im, "taken on another machine (ELF machine %u); this myrestart restores "
 			    ARCH_NAME " images", (__u64)hd->machine);
 	if (hd->data_off != CKPT_PAGE || hd->records_off % CKPT_PAGE ||
 	    hd->records_off < hd->data_off || hd->data_size > hd->records_off - hd->data_off ||
 	    hd->records_size > hd->file_size || hd->records_off != hd->file_size - hd->records_size)
-		return fail(im, "bad header (layout)");
+		return report(im, "bad header (layout)");
 	if (im->fsize < hd->file_size)
-		return fail(im, "truncated image (%u of %u bytes)", im->fsize, (__u64)hd->file_size);
+		return report(im, "truncated image (%u of %u bytes)", im->fsize, (__u64)hd->file_size);
 	if (im->fsize > hd->file_size)
-		return fail(im, "bad image (data after the record table)");
+		return report(im, "bad image (data after the record table)");
 	if (hd->records_size > RST_RECORDS_MAX)
-		return fail(im, "record table too large for this myrestart");
+		return report(im, "record table too large for this myrestart");
 	if (hd->runner > CKPT_RUNNER_QEMU)
-		return fail(im, "bad header (unknown runner)");
+		return report(im, "bad header (unknown runner)");
 	return 0;
 }
 
@@ -55,12 +55,12 @@ static int check_runs(const struct img *im, const struct ckpt_region *r, unsigne
 	for (unsigned k = 0; k < r->nruns; k++) {
 		if (!run[k].npages || run[k].page < next || run[k].page > np ||
 		    run[k].npages > np - run[k].page)
-			return region_fail(im, "bad page run", i);
+			return region_report(im, "bad page run", i);
 		next = run[k].page + run[k].npages;
 		total += run[k].npages;
 	}
 	if (total * CKPT_PAGE != r->data_len)
-		return region_fail(im, "page runs do not match the data length", i);
+		return region_report(im, "page runs do not match the data length", i);
 	return 0;
 }
 
@@ -70,27 +70,27 @@ static int check_region(const struct img *im, const struct ckpt_region *r, __u32
 	__u64 fixed = sizeof(*r);
 
 	if (size < fixed || r->nruns > (size - fixed) / sizeof(struct ckpt_run))
-		return region_fail(im, "bad region record", i);
+		return region_report(im, "bad region record", i);
 	if (r->name_len < 1 || r->name_len > CKPT_NAME_MAX ||
 	    fixed + r->nruns * sizeof(struct ckpt_run) + r->name_len != size ||
 	    region_name(r)[r->name_len - 1])
-		return region_fail(im, "bad region record", i);
+		return region_report(im, "bad region record", i);
 	if (r->start % CKPT_PAGE || r->end % CKPT_PAGE || r->start >= r->end ||
 	    r->end > CKPT_USER_END || r->start < CKPT_PAGE)
-		return region_fail(im, "bad region address", i);
+		return region_report(im, "bad region address", i);
 	if (r->start < CKPT_RESERVED_END && r->end > CKPT_RESERVED_START)
-		return region_fail(im, "region overlaps myrestart's range 0x5000000-0x5400000", i);
+		return region_report(im, "region overlaps myrestart's range 0x5000000-0x5400000", i);
 	if (r->kind < 1 || r->kind > CKPT_KIND_MAX || (r->prot & ~CKPT_PROT_MASK) ||
 	    (r->flags & ~CKPT_RF_MASK))
-		return region_fail(im, "bad region kind, protection or flags", i);
+		return region_report(im, "bad region kind, protection or flags", i);
 	if (r->kind >= CKPT_KIND_VDSO && (r->data_len || r->nruns))
-		return region_fail(im, "vdso region with data", i);
+		return region_report(im, "vdso region with data", i);
 	if (r->data_off % CKPT_PAGE || r->data_off < hd->data_off ||
 	    r->data_len > hd->data_off + hd->data_size - r->data_off ||
 	    r->data_off - hd->data_off > hd->data_size)
-		return region_fail(im, "truncated image", i);
+		return region_report(im, "truncated image", i);
 	if (i && im->reg[i - 1]->end > r->start)
-		return region_fail(im, "regions overlap or are out of order", i);
+		return region_report(im, "regions overlap or are out of order", i);
 	return check_runs(im, r, i);
 }
 
@@ -105,15 +105,15 @@ static int check_fd(const struct img *im, const struct ckpt_fd *f, __u32 size)
 	    f->fd < 0 || f->fd >= (1 << 20) || (f->fd > 2 && f->kind == CKPT_FD_STDIO) ||
 	    f->kind < CKPT_FD_FILE || f->kind > CKPT_FD_KIND_MAX || (f->fdflags & ~CKPT_FDF_MASK) ||
 	    (f->kind == CKPT_FD_DELETED) > saved || (saved && f->kind != CKPT_FD_DELETED && f->kind != CKPT_FD_FILE))
-		return fail(im, "bad fd record");
+		return report(im, "bad fd record");
 	if (saved &&
 	    (f->data_off % CKPT_PAGE || f->data_off < im->hd.data_off ||
 	     f->data_off - im->hd.data_off > im->hd.data_size ||
 	     f->size > im->hd.data_size - (f->data_off - im->hd.data_off)))
-		return fail(im, "bad fd record (saved file contents)");
+		return report(im, "bad fd record (saved file contents)");
 	for (unsigned i = 0; i < im->nfds; i++)
 		if (im->fds[i]->fd == f->fd)
-			return fail(im, "bad fd record (duplicate)");
+			return report(im, "bad fd record (duplicate)");
 	return 0;
 }
 
@@ -141,7 +141,7 @@ static int xstate_ok(const struct ckpt_rec *h)
 static int check_once(struct img *im, const struct ckpt_rec *h, unsigned k)
 {
 	if ((once_rec[k].size ? h->size != once_rec[k].size : !xstate_ok(h)) || im->once[k])
-		return fail(im, "bad %s record", once_rec[k].name);
+		return report(im, "bad %s record", once_rec[k].name);
 	im->once[k] = h + 1;
 	return 0;
 }
@@ -168,9 +168,9 @@ static int check_records(struct img *im)
 		const void *body = h + 1;
 		__u64 left = end - p;
 		if (left < sizeof(*h) || h->size > left - sizeof(*h))
-			return fail(im, "bad record table (record runs past its end)");
+			return report(im, "bad record table (record runs past its end)");
 		if (h->type < 1 || h->type > CKPT_REC_MAX)
-			return fail(im, "unknown record type %u (written by a newer ckpt?)", (__u64)h->type);
+			return report(im, "unknown record type %u (written by a newer ckpt?)", (__u64)h->type);
 		for (k = 0; k < NONCE && once_rec[k].type != h->type; k++)
 			;
 		if (k < NONCE) {
@@ -178,14 +178,14 @@ static int check_records(struct img *im)
 				return 1;
 		} else if (h->type == CKPT_REC_REGION) {
 			if (im->nregions >= RST_REGIONS_MAX)
-				return fail(im, "too many regions for this myrestart");
+				return report(im, "too many regions for this myrestart");
 			im->reg[im->nregions] = body;
 			if (check_region(im, body, h->size, im->nregions))
 				return 1;
 			im->nregions++;
 		} else if (h->type == CKPT_REC_FD) {
 			if (im->nfds >= RST_FDS_MAX)
-				return fail(im, "too many fds for this myrestart");
+				return report(im, "too many fds for this myrestart");
 			if (check_fd(im, body, h->size))
 				return 1;
 			im->fds[im->nfds++] = body;
@@ -195,12 +195,12 @@ static int check_records(struct img *im)
 		p += sizeof(*h) + ((h->size + 7ul) & ~7ul);
 	}
 	if (!ended || n != im->hd.nrecords)
-		return fail(im, "bad record table (no end record or wrong count)");
+		return report(im, "bad record table (no end record or wrong count)");
 	for (k = 0; k < NONCE; k++)
 		if (!im->once[k])
-			return fail(im, "bad image (no %s record)", once_rec[k].name);
+			return report(im, "bad image (no %s record)", once_rec[k].name);
 	if (strnlen(im->proc->cwd, sizeof(im->proc->cwd)) == sizeof(im->proc->cwd))
-		return fail(im, "bad process record");
+		return report(im, "bad process record");
 	return 0;
 }
 
@@ -221,19 +221,19 @@ static int check_machine(const struct img *im)
 
 	if (im->hd.runner != (__u32)im->runner) {
 		if (im->hd.runner == CKPT_RUNNER_QEMU)
-			return fail(im, "taken under " ARCH_QEMU "; restart it with " ARCH_QEMU);
-		return fail(im, "taken natively; restart it without " ARCH_QEMU);
+			return report(im, "taken under " ARCH_QEMU "; restart it with " ARCH_QEMU);
+		return report(im, "taken natively; restart it without " ARCH_QEMU);
 	}
 	arch_xstate_probe(&here);
 	if (!arch_xstate_fits(im->xstate, &here))
-		return fail(im, "CPU state features missing here (image 0x%x, this CPU 0x%x)",
+		return report(im, "CPU state features missing here (image 0x%x, this CPU 0x%x)",
 			    (__u64)im->xstate->features, here.features);
 	r = find_region(im, arch_pc(im->cpu));
 	if (!r || r->kind >= CKPT_KIND_VDSO)
-		return fail(im, "bad CPU record (resume address outside the saved memory)");
+		return report(im, "bad CPU record (resume address outside the saved memory)");
 	r = find_region(im, arch_sp(im->cpu));
 	if (!r || !(r->prot & PROT_WRITE))
-		return fail(im, "bad CPU record (stack pointer outside the saved memory)");
+		return report(im, "bad CPU record (stack pointer outside the saved memory)");
 	return 0;
 }
 
@@ -244,23 +244,23 @@ int image_load(struct img *im)
 
 	r = k_openat(AT_FDCWD, im->path, O_RDONLY | O_CLOEXEC, 0);
 	if (r < 0)
-		return fail(im, "cannot open: %s", err_str(r));
+		return report(im, "cannot open: %s", err_str(r));
 	im->fd = r;
 	r = k_statx(im->fd, "", AT_EMPTY_PATH, STATX_SIZE | STATX_TYPE, &st);
 	if (r < 0)
-		return fail(im, "cannot stat the image");
+		return report(im, "cannot stat the image");
 	if ((st.stx_mode & S_IFMT) != S_IFREG)
-		return fail(im, "not a regular file");
+		return report(im, "not a regular file");
 	im->fsize = st.stx_size;
 	if (!im->fsize)
-		return fail(im, "empty file, not a ckpt image");
+		return report(im, "empty file, not a ckpt image");
 	r = k_pread_full(im->fd, im->records, CKPT_PAGE, 0);
 	if (r < 0)
-		return fail(im, "cannot read the header");
+		return report(im, "cannot read the header");
 	if (r < 8 || memcmp(im->records, CKPT_MAGIC, 8))
-		return fail(im, "not a ckpt image (bad magic)");
+		return report(im, "not a ckpt image (bad magic)");
 	if (r != (long)CKPT_PAGE)
-		return fail(im, "truncated image (header page)");
+		return report(im, "truncated image (header page)");
 	memcpy(&im->hd, im->records, sizeof(im->hd));
 	if (check_header(im))
 		return 1;
@@ -268,12 +268,12 @@ int image_load(struct img *im)
 	 * byte there is damage too */
 	for (r = sizeof(im->hd); r < (long)CKPT_PAGE; r++)
 		if (im->records[r])
-			return fail(im, "bad header (non-zero padding)");
+			return report(im, "bad header (non-zero padding)");
 	r = k_pread_full(im->fd, im->records, im->hd.records_size, im->hd.records_off);
 	if (r != (long)im->hd.records_size)
-		return fail(im, "cannot read the record table");
+		return report(im, "cannot read the record table");
 	if (crc32c(0, im->records, im->hd.records_size) != im->hd.records_crc)
-		return fail(im, "bad checksum in record table");
+		return report(im, "bad checksum in record table");
 	return check_records(im) || check_machine(im);
 }
 
@@ -301,14 +301,14 @@ int image_verify_data(struct img *im)
 	int bad = 0;
 
 	if (buf < 0 && buf > -4096)
-		return fail(im, "out of memory for checking");
+		return report(im, "out of memory for checking");
 	for (unsigned i = 0; i < im->nregions && !bad; i++) {
 		const struct ckpt_region *r = im->reg[i];
 		long long crc = crc_of(im, buf, r->data_off, r->data_len);
 		if (crc < 0)
-			bad = region_fail(im, "truncated image", i);
+			bad = region_report(im, "truncated image", i);
 		else if (crc != r->data_crc)
-			bad = fail(im, "bad checksum in region %u (%s)", (__u64)i + 1,
+			bad = report(im, "bad checksum in region %u (%s)", (__u64)i + 1,
 				   region_name(r)[0] ? region_name(r) : "anonymous");
 	}
 	for (unsigned i = 0; i < im->nfds && !bad; i++) {
@@ -318,9 +318,9 @@ int image_verify_data(struct img *im)
 			continue;
 		crc = crc_of(im, buf, f->data_off, f->size);
 		if (crc < 0)
-			bad = fail(im, "truncated image (contents of fd %u)", (__u64)f->fd);
+			bad = report(im, "truncated image (contents of fd %u)", (__u64)f->fd);
 		else if (crc != f->data_crc)
-			bad = fail(im, "bad checksum in the saved contents of fd %u (%s)", (__u64)f->fd,
+			bad = report(im, "bad checksum in the saved contents of fd %u (%s)", (__u64)f->fd,
 				   (const char *)(f + 1));
 	}
 	k_munmap(buf, VERIFY_CHUNK);

@@ -12,7 +12,7 @@
 static struct img im;
 static char records[RST_RECORDS_MAX] __attribute__((aligned(64)));
 
-int fail(const struct img *i, const char *fmt, ...)
+int report(const struct img *i, const char *fmt, ...)
 {
 	static struct out m;
 	__builtin_va_list ap;
@@ -74,12 +74,12 @@ int main(int argc, char **argv)
 			say(1, "myrestart (ckpt) " VERSION ", image format 2\n");
 			return 0;
 		} else {
-			fail(0, "unknown option '%s'; try 'myrestart --help'", a);
+			report(0, "unknown option '%s'; try 'myrestart --help'", a);
 			return 2;
 		}
 	}
 	if (i != argc - 1) {
-		fail(0, i < argc ? "too many arguments; try 'myrestart --help'"
+		report(0, i < argc ? "too many arguments; try 'myrestart --help'"
 				 : "missing image file; try 'myrestart --help'");
 		return 2;
 	}

@@ -23,7 +23,7 @@ static void restore_rlimits(const struct img *im)
 			continue;
 		now.cur = want.cur < now.max ? want.cur : now.max;
 		my_syscall4(__NR_prlimit64, 0, r, &now, 0);
-		fail(im, "warning: hard limit RLIMIT_%s not raised", nth_str(rlimit_names, r));
+		report(im, "warning: hard limit RLIMIT_%s not raised", nth_str(rlimit_names, r));
 	}
 }
 
@@ -38,7 +38,7 @@ void proc_restore(const struct img *im)
 	if (p->rseq_area)
 		k_rseq((void *)p->rseq_area, p->rseq_len, 0, p->rseq_sig);
 	if (p->cwd[0] && sys_chdir(p->cwd) < 0)
-		fail(im, "warning: cannot return to the working directory %s", p->cwd);
+		report(im, "warning: cannot return to the working directory %s", p->cwd);
 	sys_umask(p->umask);
 	restore_rlimits(im);
 	for (int w = 0; w < 3; w++) {

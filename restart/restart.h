@@ -54,7 +54,7 @@ static inline const char *region_name(const struct ckpt_region *r)
 }
 
 /* image.c: 0 when the whole image is valid; else reports why through
- * fail() and returns 1 */
+ * report() and returns 1 */
 int image_load(struct img *im);
 int image_verify_data(struct img *im);
 void image_info(const struct img *im, int exact);
@@ -68,10 +68,11 @@ void qemu_relocate_pages(const struct img *im, char **argv);
 /* restore.c */
 int restore_prepare(struct img *im);
 __attribute__((noreturn)) void restore_run(struct img *im);
-/* One problem with the image; returns 1.  myrestart (main.c) prints it
- * as one line "myrestart: FILE: what" on stderr (see outf() for the
- * format); libckpt.so (core/verify.c) keeps it for its own message. */
-int fail(const struct img *im, const char *fmt, ...);
+/* Reports one problem (with the image, or with restoring it here) and
+ * returns 1.  myrestart (main.c) prints it as one line "myrestart: FILE:
+ * what" on stderr (see outf() for the format); libckpt.so's self-check
+ * (core/verify.c) keeps the first for its own message. */
+int report(const struct img *im, const char *fmt, ...);
 
 
 #endif

@@ -42,13 +42,13 @@ static int read_own_maps(struct img *im)
 	int k;
 
 	if (n < 0 || n >= (long)sizeof(own_text) - 1)
-		return fail(im, "cannot read /proc/self/maps (too long?)");
+		return report(im, "cannot read /proc/self/maps (too long?)");
 	own_text[n] = 0;
 	nkeep = im->runner == CKPT_RUNNER_QEMU ? arch_qemu_pages(keep_page, 4) : 0;
 	for (nown = 0; (line = next_line(&cur)); ) {
 		struct map_ent e;
 		if (maps_parse(line, &e))
-			return fail(im, "cannot parse /proc/self/maps");
+			return report(im, "cannot parse /proc/self/maps");
 		if (e.end > CKPT_USER_END)
 			continue;       /* [vsyscall] */
 		k = special_kind(&e);
@@ -57,7 +57,7 @@ static int read_own_maps(struct img *im)
 			continue;
 		}
 		if (nown == sizeof(own) / sizeof(own[0]))
-			return fail(im, "too many mappings in myrestart itself");
+			return report(im, "too many mappings in myrestart itself");
 		own[nown++] = (struct own_map){ e.start, e.end };
 	}
 	return 0;
@@ -79,7 +79,7 @@ static int check_vdso(struct img *im)
 		const struct own_map *o = &own_sp[k];
 		if (r && (!o->end || !base || !own_sp[0].end || r->end - r->start != o->end - o->start ||
 			  r->start - base->start != o->start - own_sp[0].start))
-			return fail(im, "vdso differs from this kernel's (another kernel?)");
+			return report(im, "vdso differs from this kernel's (another kernel?)");
 	}
 	return 0;
 }
@@ -89,7 +89,7 @@ static int check_collisions(struct img *im)
 	for (unsigned i = 0; i < nkeep; i++)
 		for (unsigned k = 0; k < im->nregions; k++)
 			if (im->reg[k]->start <= keep_page[i] && im->reg[k]->end > keep_page[i])
-				return fail(im, "the image needs 0x%x, where qemu keeps state of its own", keep_page[i]);
+				return report(im, "the image needs 0x%x, where qemu keeps state of its own", keep_page[i]);
 	return 0;
 }
 
@@ -98,7 +98,7 @@ int restore_prepare(struct img *im)
 	long a = k_mmap(RST_STACK_LO, RST_STACK_HI - RST_STACK_LO, PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	if (a != (long)RST_STACK_LO)
-		return fail(im, "cannot map myrestart's stack at 0x5300000");
+		return report(im, "cannot map myrestart's stack at 0x5300000");
 	if (read_own_maps(im) || check_vdso(im) || check_collisions(im) || fds_prepare(im))
 		return 1;
 	regs = *im->cpu;
@@ -109,7 +109,7 @@ int restore_prepare(struct img *im)
 
 static __attribute__((noreturn)) void die(const struct img *im, const char *what, long err)
 {
-	fail(im, "restore failed (past the point of no return): %s%s%s", what, err ? ": " : "",
+	report(im, "restore failed (past the point of no return): %s%s%s", what, err ? ": " : "",
 	     err ? err_str(err) : "");
 	k_exit_group(1);
 }
@@ -225,7 +225,7 @@ static void restore_mm(const struct img *im)
 	pm.exe_fd = -1;
 	r = k_prctl(PR_SET_MM, PR_SET_MM_MAP, (unsigned long)&pm, sizeof(pm), 0);
 	if (r < 0)
-		fail(im, "warning: program break not restored (%s); malloc will use mmap", err_str(r));
+		report(im, "warning: program break not restored (%s); malloc will use mmap", err_str(r));
 }
 
 static __attribute__((noreturn)) void restore_main(void *arg)

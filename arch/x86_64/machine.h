@@ -66,9 +66,14 @@ __u32 arch_crc32c(__u32 crc, const unsigned char *p, __u64 n);
 long arch_ctx_save(struct arch_regs *r, void *area, long mode);
 /* restore.S: the opposite, never returns */
 __attribute__((noreturn)) void arch_ctx_jump(const struct arch_regs *r, const void *area, long mode);
+enum arch_xstate_mode {        /* the mode argument of context.S/restore.S */
+	ARCH_XSTATE_NONE = 0,         /* registers only (restore.S: mxcsr, fcw) */
+	ARCH_XSTATE_FXSAVE = 1,
+	ARCH_XSTATE_XSAVE = 2,
+};
 static inline long arch_xstate_mode(const struct arch_xstate *x)
 {
-	return x->features ? 2 : 1;   /* xsave, fxsave */
+	return x->features ? ARCH_XSTATE_XSAVE : ARCH_XSTATE_FXSAVE;
 }
 /* signal.S: the handler's entry (aligns the stack, calls
  * ckpt_signal_handler) and the sigreturn trampoline */

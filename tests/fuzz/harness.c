@@ -8,7 +8,7 @@
 
 /* the messages are formatted (with whatever values the input holds) but
  * not printed */
-int fail(const struct img *i, const char *fmt, ...)
+int report(const struct img *i, const char *fmt, ...)
 {
 	static struct out m;
 	__builtin_va_list ap;

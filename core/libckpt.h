@@ -1,11 +1,12 @@
-/* libckpt.so internals: the state the library keeps inside the target.
- * This struct lives in the library's .bss, so it is itself part of every
- * image: what the writer records here is what the restart path finds. */
-#ifndef CKPT_CORE_H
-#define CKPT_CORE_H
+/* libckpt.so internals: the library's state and the functions of its
+ * files. */
+#ifndef CKPT_LIBCKPT_H
+#define CKPT_LIBCKPT_H
 
 #include "syscalls.h"
 #include "image.h"
+#define CKPT_LIBRARY             /* the public header's names, not its wrappers */
+#include <ckpt.h>
 
 #define CKPT_PATH_MAX 4096
 #define CKPT_NSIG 64
@@ -37,63 +38,93 @@ struct fds_snap {
 	__u64 contents_size;
 };
 
-struct ckpt_state {
-	int enabled;              /* constructor finished and range reserved */
+/* The library's state (the objects live in state.c), in four parts by
+ * whose they are.  All of it lives in the library's .bss, so it is part
+ * of every image: what the writer records is what the restart path finds.
+ *
+ * Configuration: set once by the constructor (config.c), read-only after
+ * (ckpt_cfg is a pointer to const). */
+struct ckpt_config {
 	int runner;               /* enum ckpt_runner */
 	int sig;                  /* checkpoint signal */
-	struct arch_xstate xstate; /* what this CPU's context save keeps */
-	__u32 ncheckpoints;
-	int writer;               /* pid of a writer still running, or 0 */
-	int fsync;                /* CKPT_FSYNC=1: fsync before the rename */
 	int verbose;              /* CKPT_VERBOSE=1: a line per checkpoint */
+	int fsync;                /* CKPT_FSYNC=1: fsync before the rename */
 	unsigned interval;        /* CKPT_INTERVAL: seconds between checkpoints, or 0 */
 	int inherit;              /* CKPT_INHERIT: children keep the library (default 1) */
 	int save_written;         /* CKPT_SAVE_WRITTEN=1: contents of files open for writing */
 	__u64 save_written_max;   /* CKPT_SAVE_WRITTEN_MAX: bytes, per file */
-	int failed;               /* the last checkpoint failed in the pause */
-	long helper_threads;      /* threads of qemu's own (its RCU thread) */
 	int verify;               /* CKPT_VERIFY (default 1): the writer's self-check */
 	int fault_damage;         /* CKPT_FAULT=damage-image (tests) */
+	long helper_threads;      /* threads of qemu's own (its RCU thread) */
+	struct arch_xstate xstate; /* what this CPU's context save keeps */
+	char comm[16];            /* the program's name */
+};
+extern const struct ckpt_config *const ckpt_cfg;
+
+/* This process's place among the processes that run the library and its
+ * image path (inherit.c): changes at a fork and at a restart. */
+struct ckpt_self {
 	int owner;                /* pid of the process that owns the image path */
 	int pid;                  /* our pid as last seen: another one means a fork */
 	int tag;                  /* 0 for the owner, else the pid in our image's name */
 	unsigned base_len;        /* path without a descendant's ".<pid>" */
+	char path[CKPT_PATH_MAX]; /* absolute image path (of this checkpoint) */
+};
+extern struct ckpt_self ckpt_self;
+
+/* The checkpoints so far and the program's callbacks (handler.c) */
+struct ckpt_runtime {
+	int enabled;              /* constructor finished and range reserved */
+	__u32 ncheckpoints;       /* attempts, this one included */
+	int writer;               /* pid of a writer still running, or 0 */
+	int failed;               /* the last checkpoint failed in the pause */
 	int api_call;             /* inside ckpt_checkpoint(): it runs the callbacks */
 	int restarted;            /* set by the restart path */
+	struct { int ev; void (*fn)(void *); void *arg; } cb[16];
+	unsigned ncb;
+};
+extern struct ckpt_runtime ckpt_rt;
+
+/* One checkpoint: captured in the pause (handler.c, fds.c) and by the
+ * writer before it copies memory (proc.c); the restart path uses it. */
+struct ckpt_snapshot {
 	__u64 t_start;            /* CLOCK_MONOTONIC at the signal, for verbose */
 	__u64 t_fork;             /* CLOCK_MONOTONIC just before the fork */
 	struct timespec t_real;   /* CLOCK_REALTIME_COARSE in the pause */
-	struct { int ev; void (*fn)(void *); void *arg; } cb[16];
-	unsigned ncb;
-	char path[CKPT_PATH_MAX]; /* absolute image path (of this checkpoint) */
-	char comm[16];
-
-	/* filled at checkpoint time (context by the handler, the rest by the
-	 * writer before it copies memory) and used by the restart path */
 	struct arch_regs regs;
 	struct ckpt_signals sigs;
 	struct ckpt_mm mm;
-	void **curbrk;            /* glibc's cached program break, if found */
+	void **curbrk;            /* glibc's cached program break, once found */
 	struct ckpt_info info;
 	struct ckpt_proc proc;
 	struct fds_snap *fds;     /* this checkpoint's fds (pause to fork) */
-
 	__u8 xarea[ARCH_XSTATE_MAX] __attribute__((aligned(64)));
 };
+extern struct ckpt_snapshot ckpt_snap;
 
-extern struct ckpt_state ckpt_st;
 
-
+/* text.c: messages and the few string helpers */
+void ckpt_msg(const char *what, const char *detail, long err);
+/* "libckpt: checkpoint N failed: what (name): error; the previous image
+ * is unchanged", the one line a failed checkpoint prints */
+void ckpt_fail_msg(const char *what, const char *name, long err);
+const char *ckpt_env_get(char **envp, const char *name);
+int ckpt_starts_with(const char *s, const char *prefix);
+const char *ckpt_base_name(const char *path);
+/* a decimal number of digits only, at most max (< 2^59), or -1 */
+long ckpt_parse_uint(const char *v, long max);
+/* config.c: the CKPT_* variables into ckpt_cfg and the image path into
+ * ckpt_self; 0, or -1 after one line (checkpointing stays off) */
+int ckpt_config_read(char **argv, char **envp, const unsigned long *auxv);
+/* threads.c */
+long ckpt_count_threads(void);
 /* handler.c */
 int ckpt_install_handler(int sig);
-void ckpt_run_callbacks(int ev);
-void ckpt_fail_msg(const char *what, const char *name, long err);
-long ckpt_count_threads(void);
 /* write.c: the forked writer's body; exits 0 when the image is in place */
 __attribute__((noreturn)) void ckpt_writer_main(void);
-/* state.c */
-void ckpt_state_capture(void);
-void ckpt_state_restore(void);
+/* proc.c: process state */
+void ckpt_proc_capture(void);
+void ckpt_proc_restore(void);
 void ckpt_reserve_range(void);
 int ckpt_start_interval(void);
 /* glibc.c */
@@ -116,12 +147,5 @@ __u64 fds_records(const struct fds_snap *s, char *buf, unsigned *count);
 long fds_write_contents(const struct fds_snap *s, char *recs, __u64 size, int img_fd, __u64 *off);
 /* verify.c */
 int ckpt_verify_image(const char *path, const char **reason);
-/* init.c */
-void ckpt_msg(const char *what, const char *detail, long err);
-const char *ckpt_env_get(char **envp, const char *name);
-int ckpt_starts_with(const char *s, const char *prefix);
-const char *ckpt_base_name(const char *path);
-/* a decimal number of digits only, at most max (< 2^59), or -1 */
-long ckpt_parse_uint(const char *v, long max);
 
 #endif

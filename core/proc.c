@@ -1,0 +1,216 @@
+/* Kernel-side state that memory alone does not carry: signal dispositions,
+ * the rseq registration, the mm fields behind brk and /proc/PID/cmdline,
+ * and the reservation that keeps myrestart's range free. */
+#include "libckpt.h"
+#include "out.h"
+
+static int qemu(void)
+{
+	return ckpt_cfg->runner == CKPT_RUNNER_QEMU;
+}
+
+/* Keep 0x5000000-0x5400000 free for myrestart.  qemu 7.2 treats
+ * MAP_FIXED_NOREPLACE as a hint, so the address is checked either way. */
+void ckpt_reserve_range(void)
+{
+	const unsigned long len = CKPT_RESERVED_END - CKPT_RESERVED_START;
+	long a = k_mmap(CKPT_RESERVED_START, len, PROT_NONE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+			(qemu() ? 0 : MAP_FIXED_NOREPLACE), -1, 0);
+
+	if (a != (long)CKPT_RESERVED_START) {
+		if ((unsigned long)a < -4095ul)
+			k_munmap(a, len);
+		ckpt_msg("checkpoints disabled",
+			 "the program already uses 0x5000000-0x5400000, where myrestart must live", 0);
+		return;
+	}
+	ckpt_rt.enabled = 1;
+}
+
+/* glibc registers a struct rseq per thread and exports its place only as
+ * a libc symbol we cannot name.  The kernel answers EBUSY to a second
+ * registration of exactly the same area, length and signature, so probing
+ * the candidate slots near the thread pointer finds it. */
+static void find_rseq(void)
+{
+	long tp = arch_tp(), off;
+
+	ckpt_snap.proc.rseq_area = 0;
+	if (qemu() || !tp)
+		return;
+	for (off = -16384; off < 16384; off += 32) {
+		if (k_rseq((void *)(tp + off), 32, 0, ARCH_RSEQ_SIG) == -EBUSY) {
+			ckpt_snap.proc.rseq_area = tp + off;
+			ckpt_snap.proc.rseq_len = 32;
+			ckpt_snap.proc.rseq_sig = ARCH_RSEQ_SIG;
+			return;
+		}
+	}
+}
+
+/* /proc/self/stat fields 26-28 and 45-51 (start_code .. env_end) */
+static void read_mm(void)
+{
+	static char buf[1024];
+	struct ckpt_mm *m = &ckpt_snap.mm;
+	__u64 v[53] = { 0 };
+	long n = k_read_file("/proc/self/stat", buf, sizeof(buf) - 1);
+	char *p;
+	int f;
+
+	m->valid = 0;
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	for (p = buf + n; p > buf && *p != ')'; p--)
+		;
+	if (*p != ')')
+		return;
+	for (f = 2, p++; *p && f < 52; ) {
+		while (*p == ' ')
+			p++;
+		f++;
+		if (*p == '-')
+			p++;
+		while (*p >= '0' && *p <= '9')
+			v[f] = v[f] * 10 + (*p++ - '0');
+		while (*p && *p != ' ')
+			p++;
+	}
+	m->start_code = v[26], m->end_code = v[27], m->start_stack = v[28];
+	m->start_data = v[45], m->end_data = v[46], m->start_brk = v[47];
+	m->arg_start = v[48], m->arg_end = v[49];
+	m->env_start = v[50], m->env_end = v[51];
+	m->brk = (__u64)sys_brk(0);
+	n = k_read_file("/proc/self/auxv", (char *)m->auxv, sizeof(m->auxv));
+	m->auxv_size = n > 0 ? n : 0;
+	/* qemu's emulated stat leaves most of these at 0: nothing to restore */
+	m->valid = m->start_code && m->end_code && m->start_brk && m->brk >= m->start_brk;
+}
+
+static void read_info(void)
+{
+	struct ckpt_info *in = &ckpt_snap.info;
+	long n;
+
+	in->time = ckpt_snap.t_real.tv_sec;
+	in->time_nsec = ckpt_snap.t_real.tv_nsec;
+	in->pid = ckpt_self.pid;     /* the program's, set by the handler (we are the writer) */
+	in->ncheckpoints = ckpt_rt.ncheckpoints;
+	memcpy(in->comm, ckpt_cfg->comm, sizeof(in->comm));
+	n = k_readlink("/proc/self/exe", in->exe, sizeof(in->exe) - 1);
+	in->exe[n > 0 ? n : 0] = 0;
+	if (k_getcwd(in->cwd, sizeof(in->cwd)) < 0)
+		in->cwd[0] = 0;
+	n = k_read_file("/proc/self/cmdline", in->cmdline, sizeof(in->cmdline) - 1);
+	in->cmdline_len = n > 0 ? n : 0;
+	in->cmdline[in->cmdline_len] = 0;
+}
+
+/* Processes the program started are not part of its image: a restarted
+ * shell would wait for a pipeline that is not there.  Said once per
+ * checkpoint, from the writer (the program's only thread is paused no
+ * longer; the list is a warning, not a record). */
+static void warn_children(void)
+{
+	static char list[512];
+	struct out o = { .len = 0 };
+	long ppid = my_syscall0(__NR_getppid), self = sys_getpid(), n;
+	char *p, *q;
+
+	out_str(&o, "/proc/");
+	out_u64(&o, ppid);
+	out_str(&o, "/task/");
+	out_u64(&o, ppid);
+	out_str(&o, "/children");
+	o.buf[o.len] = 0;
+	n = k_read_file(o.buf, list, sizeof(list) - 1);
+	list[n > 0 ? n : 0] = 0;
+	o.len = 0;
+	for (p = list; *p; p = q) {
+		for (q = p; *q && *q != ' '; q++)
+			;
+		if (*q)
+			*q++ = 0;
+		if ((long)ckpt_parse_uint(p, 1l << 30) != self) {
+			out_str(&o, o.len ? " " : "libckpt: warning: the program has child processes (pids ");
+			out_str(&o, p);
+		}
+	}
+	if (o.len) {
+		out_str(&o, "); they are not part of the image and will be missing after a restart\n");
+		out_flush(&o, 2);
+	}
+}
+
+/* In the writer, before memory is copied: what is recorded here is what
+ * the restart path will find in the restored library. */
+void ckpt_proc_capture(void)
+{
+	int s;
+
+	ckpt_snap.sigs.valid = 0;
+	for (s = 1; s <= CKPT_NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP &&
+		    k_sigaction(s, 0, (struct k_sigaction *)&ckpt_snap.sigs.act[s - 1]) == 0)
+			ckpt_snap.sigs.valid |= 1ull << (s - 1);
+	arch_tls_save(&ckpt_snap.regs);
+	find_rseq();
+	read_mm();
+	{
+		struct ckpt_proc *p = &ckpt_snap.proc;
+		int m = sys_umask(022);
+		sys_umask(m);
+		p->umask = m;
+		for (int r = 0; r < CKPT_NRLIMIT; r++)
+			if (my_syscall4(__NR_prlimit64, 0, r, 0, &p->rlimit[r]) < 0)
+				p->rlimit[r].cur = p->rlimit[r].max = ~0ull;
+		if (k_getcwd(p->cwd, sizeof(p->cwd)) < 0)
+			p->cwd[0] = 0;
+	}
+	read_info();
+	warn_children();
+}
+
+/* In the restarted process, still inside the checkpoint handler with all
+ * signals blocked; myrestart has already put memory, registers, mm,
+ * fds, signal dispositions, rseq and the process record back. */
+void ckpt_proc_restore(void)
+{
+	/* myrestart's text, data and stack are still mapped; give the range
+	 * back to the reservation (nothing runs from it any more) */
+	k_mmap(CKPT_RESERVED_START, CKPT_RESERVED_END - CKPT_RESERVED_START, PROT_NONE,
+	       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+	ckpt_inherit_restarted();
+	ckpt_stdio_restarted();
+	if (ckpt_start_interval() < 0)
+		ckpt_msg("warning", "cannot restart the CKPT_INTERVAL timer", 0);
+	/* the break could not be put back (qemu): keep glibc's malloc off brk
+	 * (see glibc.c) */
+	if ((__u64)sys_brk(0) != ckpt_snap.mm.brk && ckpt_snap.curbrk)
+		*ckpt_snap.curbrk = (void *)-1l;
+}
+
+/* CKPT_INTERVAL: a POSIX timer of our own (not alarm() or an itimer, which
+ * belong to the program) sends the checkpoint signal every interval.  A
+ * timer is not inherited by a restarted process: the restart path starts
+ * it again. */
+int ckpt_start_interval(void)
+{
+	struct { __u64 value; int signo, notify; int pad[12]; } ev = {
+		.signo = ckpt_cfg->sig, .notify = 0 /* SIGEV_SIGNAL */,
+	};
+	struct { struct timespec interval, value; } its = {
+		{ ckpt_cfg->interval, 0 }, { ckpt_cfg->interval, 0 },
+	};
+	int id;
+	long r;
+
+	if (!ckpt_cfg->interval)
+		return 0;
+	r = my_syscall3(__NR_timer_create, CLOCK_MONOTONIC, &ev, &id);
+	if (r < 0)
+		return r;
+	return my_syscall4(__NR_timer_settime, id, 0, &its, 0);
+}
