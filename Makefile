@@ -43,7 +43,7 @@ CORE_OBJ := $(patsubst %.c,build/%.o,$(CORE_SRC)) $(patsubst common/%.c,build/co
 RST_OBJ  := $(patsubst %.c,build/%.o,$(RST_SRC)) $(patsubst common/%.c,build/restart/common-%.o,$(COMMON_SRC)) \
 	$(call ARCH_OBJ,restart)
 
-.PHONY: all bench corpus demo deps fuzz install uninstall check check-native check-qemu restart test test-native test-qemu size clean distclean
+.PHONY: all bench corpus demo deps fuzz install uninstall check check-quick restart size clean distclean
 
 all: libckpt.so myrestart
 
@@ -117,23 +117,20 @@ restart:
 demo: libckpt.so myrestart hello
 	./tests/seed-recipe.sh "$(RUNNER)"
 
-# `make check` runs the seed recipe and the suite natively and under qemu;
-# `make check RUNNER=qemu-x86_64` (or RUNNER=) runs only that pass.
+# `make check`: the seed recipe, the suite and the corpus, natively and
+# under qemu, and 20 s of fuzzing, side by side (tests/run.sh --all);
+# `make check RUNNER=` or `make check RUNNER=qemu-x86_64` runs one runner;
+# `make check-quick` the native suite alone, for the edit-test loop.
 ifeq ($(origin RUNNER),command line)
 check: libckpt.so myrestart hello.c hello
-	./tests/seed-recipe.sh "$(RUNNER)"
-	ARCH=$(ARCH) ./tests/run.sh --runner "$(RUNNER)"
-	./tests/corpus/run.sh --runner "$(RUNNER)"
+	ARCH=$(ARCH) ./tests/run.sh --runner "$(RUNNER)" --seed --corpus
 else
 check: libckpt.so myrestart hello.c hello
-	./tests/seed-recipe.sh ""
-	ARCH=$(ARCH) ./tests/run.sh --runner ""
-	./tests/corpus/run.sh --runner ""
-	./tests/seed-recipe.sh $(QEMU)
-	ARCH=$(ARCH) ./tests/run.sh --runner $(QEMU)
-	./tests/corpus/run.sh --runner $(QEMU)
-	$(MAKE) --no-print-directory fuzz FUZZ_TIME=20
+	ARCH=$(ARCH) QEMU=$(QEMU) ./tests/run.sh --all
 endif
+
+check-quick: libckpt.so myrestart hello
+	ARCH=$(ARCH) ./tests/run.sh
 
 # real programs from Debian packages only (tests/corpus/programs.sh)
 corpus: libckpt.so myrestart

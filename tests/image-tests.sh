@@ -3,8 +3,7 @@
 # exactly one line on stderr, no signal, no hang.
 
 image_case() {  # image_case NAME IMAGE WANT_REGEX [OPTIONS]
-	local name=$1 img=$2 want=$3 rc; shift 3
-	want image-damage || return 0
+	local name=image-damage/$1 img=$2 want=$3 rc; shift 3
 	timeout 20 ${IC_RUNNER-$RUNNER} "$MYRESTART" "$@" "$img" >"$W/out" 2>"$W/err" </dev/null
 	rc=$?
 	if [ $rc -ne 1 ]; then
@@ -18,7 +17,6 @@ image_case() {  # image_case NAME IMAGE WANT_REGEX [OPTIONS]
 
 damage_sweep() {  # many damaged copies, counted as one case
 	local img=$1 size i off rc bad=0 tried=0 f=$W/d.img
-	want image-damage || return 0
 	size=$(stat -c %s "$img")
 	# every truncation length class: inside the header, the data, the records
 	for off in 0 1 7 64 127 4095 4096 4097 8191 $((size / 2)) $((size - 4097)) \
@@ -44,18 +42,16 @@ damage_sweep() {  # many damaged copies, counted as one case
 		[ $rc -eq 1 ] && [ "$(wc -l <"$W/err")" -eq 1 ] || { bad=$((bad + 1)); echo "#   flip at $off: rc $rc"; }
 	done
 	echo "#   $tried damaged images tried"
-	report "image-damage-sweep ($tried images)" $([ $bad -eq 0 ] && echo 1 || echo 0) "$bad accepted or crashed"
+	report image-damage/sweep $([ $bad -eq 0 ] && echo 1 || echo 0) "$bad of $tried accepted or crashed"
 }
 
-if want image-damage; then
-	W=$OUT/image; mkdir -p "$W"; : >"$W/stderr"
-	(cd "$W" && launch "$W/seg0" "$BIN/counter"; echo $PID >"$W/pid")
-	PID=$(cat "$W/pid")
+case_image_damage() {
+	launch "$W/seg0" "$BIN/counter"
 	if wait_lines "$W/seg0" 2 $((20 * QEMU_SLOW)) && kill -USR2 "$PID" && wait_image $((20 * QEMU_SLOW)); then
-		kill -9 "$PID" 2>/dev/null; wait "$PID" 2>/dev/null
+		stop "$PID"; wait "$PID" 2>/dev/null
 		IMG=$W/myckpt
 		timeout 20 $RUNNER "$MYRESTART" --check "$IMG" >"$W/out" 2>&1
-		report "check-ok" $([ "$(cat "$W/out")" = ok ] && echo 1 || echo 0) "$(cat "$W/out")"
+		report image-damage/check-ok $([ "$(cat "$W/out")" = ok ] && echo 1 || echo 0) "$(cat "$W/out")"
 		image_case missing-file "$W/nonexistent" 'cannot open: no such file'
 		: >"$W/empty"; image_case empty-file "$W/empty" 'empty file'
 		head -c 100 "$IMG" >"$W/short"; image_case short-header "$W/short" 'truncated image'
@@ -87,13 +83,14 @@ PY
 		if [ -n "$RUNNER" ]; then
 			IC_RUNNER= image_case cross-runner "$IMG" 'taken under qemu-x86_64; restart it with qemu-x86_64'
 		else
-			IC_RUNNER=qemu-x86_64 image_case cross-runner "$IMG" 'taken natively; restart it without qemu-x86_64'
+			IC_RUNNER=$QEMU image_case cross-runner "$IMG" 'taken natively; restart it without qemu-x86_64'
 		fi
 		damage_sweep "$IMG"
 		timeout 10 $RUNNER "$MYRESTART" --bogus "$IMG" >/dev/null 2>"$W/err"
-		report "usage-exit-2" $([ $? -eq 2 ] && echo 1 || echo 0) "unknown option not refused with 2"
+		report image-damage/usage-exit-2 $([ $? -eq 2 ] && echo 1 || echo 0) "unknown option not refused with 2"
 	else
-		kill -9 "$PID" 2>/dev/null
+		stop "$PID"
 		report image-damage 0 "could not take an image"
 	fi
-fi
+}
+def_case image-damage case_image_damage

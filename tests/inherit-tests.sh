@@ -7,7 +7,6 @@
 # qemu-x86_64 without binfmt_misc, a program the guest execs runs natively
 # (still with the library): the same checks hold.
 
-inherit_report() { report "$1" $([ -z "$2" ] && echo 1 || echo 0) "$2"; }
 because() { [ -n "$why" ] || why=$1; }  # the first reason a case fails
 
 # spawn_launch OUTFILE PRELOAD [VAR=VALUE...] : $BIN/spawn $W with LD_PRELOAD=PRELOAD
@@ -20,7 +19,7 @@ spawn_launch() {
 	else
 		(cd "$W" && exec env "LD_PRELOAD=$pre" "$@" "$BIN/spawn" "$W") >"$out" 2>>"$W/stderr" &
 	fi
-	PID=$!
+	PID=$!; track $PID
 }
 # ask OUTFILE COMMAND : a command for spawn (pid $PID, output OUTFILE);
 # the line it answers in $ANSWER, its last word in $APID
@@ -28,44 +27,34 @@ ask() {
 	local n; n=$(wc -l <"$1")
 	echo "$2" >"$W/cmd.tmp" && mv "$W/cmd.tmp" "$W/cmd"
 	ANSWER= APID=
-	wait_lines "$1" $((n + 1)) $((20 * QEMU_SLOW)) || return 1
+	wait_lines "$1" $((n + 1)) $((20 * SLOW)) || return 1
 	ANSWER=$(sed -n "$((n + 1))p" "$1")
 	APID=${ANSWER##* }
-}
-wait_file() {  # wait_file PATH TIMEOUT_S
-	local i=0 lim=$(($2 * 100))
-	while [ ! -e "$1" ]; do
-		i=$((i + 1)); [ $i -ge $lim ] && return 1
-		sleep 0.01
-	done
 }
 # checkpoint PID FILE : SIGUSR2 to PID, then FILE must appear (and is
 # removed first, so an old one does not count)
 checkpoint() {
 	rm -f "$2"
-	kill -USR2 "$1" 2>/dev/null && wait_file "$2" $((20 * QEMU_SLOW))
+	kill -USR2 "$1" 2>/dev/null && wait_image $((20 * SLOW)) "$2"
 }
 # started CHILDPID : the exec'd child printed its first line (its
 # constructor ran, so a signal finds the handler)
-started() { wait_lines "$W/child.$1.out" 1 $((20 * QEMU_SLOW)); }
+started() { wait_lines "$W/child.$1.out" 1 $((20 * SLOW)); }
 env_of() { tr '\0' '\n' <"/proc/$1/environ" 2>/dev/null; }
 # the images there besides the expected ones, for the failure message
 stray() { (cd "$W" && ls -d myckpt* 2>/dev/null | grep -vxF "$(printf '%s\n' "$@")" | tr '\n' ' '); }
-# end_ours PID... : SIGKILL to those still running one of our programs
+# end_ours PID... : SIGKILL to those still the processes we started
 # (pids wrap quickly: one of them may belong to someone else by now)
-end_ours() {
-	local p
-	for p; do grep -qaF "$ROOT/" "/proc/$p/cmdline" 2>/dev/null && kill -9 "$p" 2>/dev/null; done
-}
+end_ours() { stop "$@"; }
 KILL=
 
 # an exec'd child writes myckpt.CHILD; the parent's myckpt stays its own
-if want inherit-exec; then
-	W=$OUT/inherit-exec; rm -rf "$W"; mkdir -p "$W"; : >"$W/stderr"; why=
+case_inherit_exec() {
+	local why= i
 	spawn_launch "$W/seg0" "$LIB"; P=$PID; KILL=$P
-	if wait_lines "$W/seg0" 1 $((20 * QEMU_SLOW)) && checkpoint $P "$W/myckpt"; then
+	if wait_lines "$W/seg0" 1 $((20 * SLOW)) && checkpoint $P "$W/myckpt"; then
 		ino=$(stat -c %i "$W/myckpt")
-		ask "$W/seg0" "exec $BIN/counter 100000 50"; C=$APID; KILL="$KILL $C"
+		ask "$W/seg0" "exec $BIN/counter 100000 50"; C=$APID; track $C; KILL="$KILL $C"
 		if [ "${ANSWER% *}" = child ] && started $C; then
 			env_of $C | grep -qx "CKPT_OWNER=$P" || why="the child's environment has no CKPT_OWNER=$P"
 			env_of $C | grep -qx "CKPT_FILE=$W/myckpt" || because "the child's environment has no CKPT_FILE=$W/myckpt"
@@ -84,16 +73,17 @@ if want inherit-exec; then
 		why="no image of the parent"
 	fi
 	{ end_ours $KILL; wait $P; } 2>/dev/null
-	inherit_report inherit-exec "$why"
-fi
+	verdict inherit-exec "$why"
+}
+def_case inherit-exec case_inherit_exec
 
 # a child that forks without exec shares the parent's memory and handler,
 # yet writes myckpt.CHILD
-if want inherit-fork; then
-	W=$OUT/inherit-fork; rm -rf "$W"; mkdir -p "$W"; : >"$W/stderr"; why=
+case_inherit_fork() {
+	local why= i
 	spawn_launch "$W/seg0" "$LIB"; P=$PID; KILL=$P
-	if wait_lines "$W/seg0" 1 $((20 * QEMU_SLOW)) && ask "$W/seg0" fork && [ "${ANSWER% *}" = forked ]; then
-		F=$APID; KILL="$KILL $F"
+	if wait_lines "$W/seg0" 1 $((20 * SLOW)) && ask "$W/seg0" fork && [ "${ANSWER% *}" = forked ]; then
+		F=$APID; track $F; KILL="$KILL $F"
 		checkpoint $F "$W/myckpt.$F" || why="no myckpt.$F after SIGUSR2 to the forked child; images: $(stray)"
 		[ -e "$W/myckpt" ] && because "the forked child wrote the parent's image"
 		checkpoint $P "$W/myckpt" || because "no image of the parent"
@@ -102,17 +92,18 @@ if want inherit-fork; then
 		why="no forked child: '$ANSWER'"
 	fi
 	{ end_ours $KILL; wait $P; } 2>/dev/null
-	inherit_report inherit-fork "$why"
-fi
+	verdict inherit-fork "$why"
+}
+def_case inherit-fork case_inherit_fork
 
 # CKPT_INHERIT=0 through ckpt-run --no-inherit: the exec'd child has
 # neither the library nor LD_PRELOAD; the parent is still checkpointed
-if want no-inherit; then
-	W=$OUT/no-inherit; rm -rf "$W"; mkdir -p "$W"; : >"$W/stderr"; why=
+case_no_inherit() {
+	local why= i
 	(cd "$W" && exec "$ROOT/ckpt-run" ${RUNNER:+--qemu} --no-inherit "$BIN/spawn" "$W") >"$W/seg0" 2>>"$W/stderr" &
-	P=$!; PID=$P; KILL=$P
-	if wait_lines "$W/seg0" 1 $((20 * QEMU_SLOW)) && ask "$W/seg0" "exec $BIN/counter 100000 50" &&
-	   C=$APID && KILL="$KILL $C" && [ "${ANSWER% *}" = child ] && started $C; then
+	P=$!; PID=$P; track $P; KILL=$P
+	if wait_lines "$W/seg0" 1 $((20 * SLOW)) && ask "$W/seg0" "exec $BIN/counter 100000 50" &&
+	   C=$APID && track $C && KILL="$KILL $C" && [ "${ANSWER% *}" = child ] && started $C; then
 		grep -q libckpt "/proc/$C/maps" && why="the exec'd child has libckpt.so mapped"
 		env_of $C | grep -q '^LD_PRELOAD=' && because "the exec'd child has $(env_of $C | grep '^LD_PRELOAD=')"
 		env_of $C | grep -q '^PATH=' || because "the exec'd child's environment was not readable"
@@ -121,14 +112,17 @@ if want no-inherit; then
 		why="no exec'd child running: '$ANSWER'"
 	fi
 	{ end_ours $KILL; wait $P; } 2>/dev/null
-	inherit_report no-inherit "$why"
+	verdict no-inherit "$why"
+}
+def_case no-inherit case_no_inherit
 
-	# only our entries leave a longer LD_PRELOAD (spaces and colons)
-	W=$OUT/no-inherit-list; rm -rf "$W"; mkdir -p "$W"; : >"$W/stderr"; why=
+# only our entries leave a longer LD_PRELOAD (spaces and colons)
+case_no_inherit_list() {
+	local why= i
 	LIBM=$(readlink -f "$(gcc -print-file-name=libm.so.6)")
 	spawn_launch "$W/seg0" "$LIB $LIBM:$LIB" CKPT_INHERIT=0; P=$PID; KILL=$P
-	if wait_lines "$W/seg0" 1 $((20 * QEMU_SLOW)) && ask "$W/seg0" "exec $BIN/counter 100000 50" &&
-	   C=$APID && KILL="$KILL $C" && [ "${ANSWER% *}" = child ] && started $C; then
+	if wait_lines "$W/seg0" 1 $((20 * SLOW)) && ask "$W/seg0" "exec $BIN/counter 100000 50" &&
+	   C=$APID && track $C && KILL="$KILL $C" && [ "${ANSWER% *}" = child ] && started $C; then
 		grep -q libckpt "/proc/$C/maps" && why="the exec'd child has libckpt.so mapped"
 		[ "$(env_of $C | grep '^LD_PRELOAD=')" = "LD_PRELOAD=$LIBM" ] ||
 			because "the exec'd child has '$(env_of $C | grep '^LD_PRELOAD=')', not LD_PRELOAD=$LIBM"
@@ -137,12 +131,13 @@ if want no-inherit; then
 		why="no exec'd child running: '$ANSWER'"
 	fi
 	{ end_ours $KILL; wait $P; } 2>/dev/null
-	inherit_report no-inherit-list "$why"
-fi
+	verdict no-inherit-list "$why"
+}
+def_case no-inherit-list case_no_inherit_list
 
 # a bad CKPT_INHERIT: one line, and the program runs as without the library
-if want inherit-bad; then
-	W=$OUT/inherit-bad; rm -rf "$W"; mkdir -p "$W/ref"; why=
+case_inherit_bad_value() {
+	local why= kv
 	reference "$W/ref.out" "$BIN/counter" 20 5
 	for kv in CKPT_INHERIT=2 CKPT_INHERIT=no; do
 		if [ -n "$RUNNER" ]; then
@@ -154,18 +149,19 @@ if want inherit-bad; then
 		[ "$(cat "$W/err")" = "libckpt: checkpoints disabled: bad value (want 0 or 1) for: CKPT_INHERIT" ] ||
 			because "$kv: stderr: $(head -c 200 "$W/err")"
 	done
-	inherit_report inherit-bad-value "$why"
-fi
+	verdict inherit-bad-value "$why"
+}
+def_case inherit-bad-value case_inherit_bad_value
 
 # after a restart (new pid) the parent still writes myckpt, also once it
 # has exec'd itself, and a child it starts then is told the new pid
-if want inherit-restart; then
-	W=$OUT/inherit-restart; rm -rf "$W"; mkdir -p "$W"; : >"$W/stderr"; why=
+case_inherit_restart() {
+	local why= i
 	spawn_launch "$W/seg0" "$LIB"; P=$PID; KILL=$P
-	if wait_lines "$W/seg0" 1 $((20 * QEMU_SLOW)) && checkpoint $P "$W/myckpt"; then
-		kill -9 $P; wait $P 2>/dev/null
+	if wait_lines "$W/seg0" 1 $((20 * SLOW)) && checkpoint $P "$W/myckpt"; then
+		stop $P; wait $P 2>/dev/null
 		restart "$W/seg1"; Q=$PID; KILL=$Q
-		if ask "$W/seg1" "exec $BIN/counter 100000 50" && C=$APID && KILL="$KILL $C" &&
+		if ask "$W/seg1" "exec $BIN/counter 100000 50" && C=$APID && track $C && KILL="$KILL $C" &&
 		   [ "${ANSWER% *}" = child ] && started $C; then
 			env_of $C | grep -qx "CKPT_OWNER=$Q" ||
 				why="the child has '$(env_of $C | grep CKPT_OWNER)', not CKPT_OWNER=$Q (restarted parent)"
@@ -182,5 +178,6 @@ if want inherit-restart; then
 		why="no image of the parent"
 	fi
 	{ end_ours $KILL; wait $Q; } 2>/dev/null
-	inherit_report inherit-restart "$why"
-fi
+	verdict inherit-restart "$why"
+}
+def_case inherit-restart case_inherit_restart

@@ -2,21 +2,21 @@
 # and flags, a pipe replaced by /dev/null with a warning, and (natively)
 # /proc/PID/cmdline, environ and auxv of the restarted process.
 
-if want fd-kinds; then
-	W=$OUT/fd-kinds; rm -rf "$W"; mkdir -p "$W/ref" "$W/d/sub"; : >"$W/stderr"; why=
+case_fd_kinds() {
+	local why= i
+	mkdir -p "$W/ref" "$W/d/sub"
 	: >"$W/d/a"; : >"$W/d/b"; seq 1000 >"$W/file"
 	(cd "$W/ref" && $RUNNER "$BIN/fdkinds" "$W/d" "$W/file" | grep -v '^pipe' >"$W/ref.out")
-	(cd "$W" && launch "$W/seg0.raw" "$BIN/fdkinds" "$W/d" "$W/file"; echo $PID >"$W/pid")
-	PID=$(cat "$W/pid")
-	if wait_lines "$W/seg0.raw" 6 $((20 * QEMU_SLOW)) && kill -USR2 $PID && wait_image $((20 * QEMU_SLOW)); then
+	launch "$W/seg0.raw" "$BIN/fdkinds" "$W/d" "$W/file"
+	if wait_lines "$W/seg0.raw" 6 $((20 * SLOW)) && kill -USR2 $PID && wait_image $((20 * SLOW)); then
 		env_before=$(tr '\0' '\n' </proc/$PID/environ 2>/dev/null | sort | md5sum)
-		kill -9 $PID; wait $PID 2>/dev/null
+		stop $PID; wait $PID 2>/dev/null
 		pr=$(sed -n 's/^pipe fds \([0-9]*\) .*/\1/p' "$W/seg0.raw")
 		grep -v '^pipe' "$W/seg0.raw" >"$W/seg0"
 		restart "$W/seg1"
-		wait_lines "$W/seg1" 1 $((20 * QEMU_SLOW))
+		wait_lines "$W/seg1" 1 $((20 * SLOW))
 		target=$(readlink /proc/$PID/fd/$pr 2>/dev/null)
-		wait_exit $((30 * QEMU_SLOW)) || why="restart did not finish"
+		wait_exit $((30 * SLOW)) || why="restart did not finish"
 		splice "$W/seg0" "$W/seg1" >"$W/spliced.out"
 		[ -z "$why" ] && ! cmp -s "$W/ref.out" "$W/spliced.out" && why="output differs (diff $W/ref.out $W/spliced.out)"
 		[ -z "$why" ] && [ "$target" != /dev/null ] && why="the pipe's fd $pr is '$target' after the restart, not /dev/null"
@@ -25,25 +25,25 @@ if want fd-kinds; then
 	else
 		why="no image"
 	fi
-	kill -9 $PID 2>/dev/null
-	report fd-kinds $([ -z "$why" ] && echo 1 || echo 0) "$why"
-fi
+	stop $PID
+	verdict fd-kinds "$why"
+}
+def_case fd-kinds case_fd_kinds
 
 # natively, PR_SET_MM_MAP gives the restarted process the original's
 # command line, environment and auxiliary vector in /proc (qemu refuses it)
-if want proc-identity && [ -z "$RUNNER" ]; then
-	W=$OUT/proc-identity; rm -rf "$W"; mkdir -p "$W"; : >"$W/stderr"; why=
-	(cd "$W" && launch "$W/seg0" env CKPT_TEST_VAR=hello-env "$BIN/counter" 200 20 arg3; echo $PID >"$W/pid")
-	PID=$(cat "$W/pid")
+case_proc_identity() {
+	local why= i
+	launch "$W/seg0" env CKPT_TEST_VAR=hello-env "$BIN/counter" 200 20 arg3
 	if wait_lines "$W/seg0" 3 20 && kill -USR2 $PID && wait_image 20; then
 		tr '\0' ' ' </proc/$PID/cmdline >"$W/cmdline.0"; tr '\0' '\n' </proc/$PID/environ >"$W/environ.0"
 		od -An -tx8 /proc/$PID/auxv >"$W/auxv.0"
-		kill -9 $PID; wait $PID 2>/dev/null
+		stop $PID; wait $PID 2>/dev/null
 		restart "$W/seg1"
 		wait_lines "$W/seg1" 1 20
 		tr '\0' ' ' </proc/$PID/cmdline >"$W/cmdline.1"; tr '\0' '\n' </proc/$PID/environ >"$W/environ.1"
 		od -An -tx8 /proc/$PID/auxv >"$W/auxv.1"
-		kill -9 $PID; wait $PID 2>/dev/null
+		stop $PID; wait $PID 2>/dev/null
 		cmp -s "$W/cmdline.0" "$W/cmdline.1" || why="cmdline: '$(cat "$W/cmdline.1")' vs '$(cat "$W/cmdline.0")'"
 		cmp -s "$W/environ.0" "$W/environ.1" || why="${why:-environ differs}"
 		grep -q '^CKPT_TEST_VAR=hello-env$' "$W/environ.1" || why="${why:-environ lacks the program variable}"
@@ -51,6 +51,7 @@ if want proc-identity && [ -z "$RUNNER" ]; then
 	else
 		why="no image"
 	fi
-	kill -9 $PID 2>/dev/null
-	report proc-identity $([ -z "$why" ] && echo 1 || echo 0) "$why"
-fi
+	stop $PID
+	verdict proc-identity "$why"
+}
+[ -z "$RUNNER" ] && def_case proc-identity case_proc_identity

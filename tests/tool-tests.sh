@@ -1,18 +1,16 @@
 # Sourced by tests/run.sh: the tool around the core (issue 8): the program
 # API, ckpt-run and its options, configuration errors, --info, install.
 
-tool_report() { report "$1" $([ -z "$2" ] && echo 1 || echo 0) "$2"; }
-
-if want tools; then
-	# the API example: self-checkpoints every 10 steps; killed after 25,
-	# restarted from the image of step 20
-	W=$OUT/api-example; mkdir -p "$W/ref"; : >"$W/stderr"; why=
+# the API example: self-checkpoints every 10 steps; killed after 25,
+# restarted from the image of step 20
+case_api() {
+	local why=
 	reference "$W/ref.out" "$BIN/api"
-	(cd "$W" && launch "$W/seg0" "$BIN/api"; echo $PID >"$W/pid"); PID=$(cat "$W/pid")
-	if wait_lines "$W/seg0" 28 $((20 * QEMU_SLOW)); then
-		kill -9 $PID; wait $PID 2>/dev/null
+	launch "$W/seg0" "$BIN/api"
+	if wait_lines "$W/seg0" 28 $((20 * SLOW)); then
+		stop $PID; wait $PID 2>/dev/null
 		restart "$W/seg1"
-		wait_exit $((20 * QEMU_SLOW)) || why="restart did not finish"
+		wait_exit $((20 * SLOW)) || why="restart did not finish"
 		grep -q '^0000 enabled 0$' "$W/ref.out" || why="${why:-without the library ckpt_enabled() is not 0}"
 		grep -q '^0000 enabled 1$' "$W/seg0" || why="${why:-ckpt_enabled() is not 1 under the library}"
 		grep -q '^0020 checkpoint -> restarted$' "$W/seg1" || why="${why:-ckpt_checkpoint() did not return 1 after the restart}"
@@ -21,32 +19,39 @@ if want tools; then
 	else
 		why="no output"
 	fi
-	kill -9 $PID 2>/dev/null
-	tool_report api-example "$why"
+	stop $PID
+	verdict api-example "$why"
+}
+def_case api-example case_api
 
-	# ckpt-run: options become configuration; the image goes where asked
-	W=$OUT/ckpt-run; mkdir -p "$W/ref" "$W/sub"; : >"$W/stderr"; why=
+# ckpt-run: options become configuration; the image goes where asked
+case_ckpt_run() {
+	local why= i
+	mkdir -p "$W/sub"
 	reference "$W/ref.out" "$BIN/counter"
 	(cd "$W" && exec "$ROOT/ckpt-run" ${RUNNER:+--qemu} --file sub/img.x --signal USR1 --verbose \
 		"$BIN/counter") >"$W/seg0" 2>>"$W/stderr" &
-	PID=$!
-	wait_lines "$W/seg0" 5 $((20 * QEMU_SLOW)) && kill -USR1 $PID
-	i=0; while [ ! -e "$W/sub/img.x" ] && [ $i -lt $((400 * QEMU_SLOW)) ]; do sleep 0.05; i=$((i + 1)); done
+	PID=$!; track $PID
+	wait_lines "$W/seg0" 5 $((20 * SLOW)) && kill -USR1 $PID
+	wait_image $((20 * SLOW)) "$W/sub/img.x"
 	if [ -e "$W/sub/img.x" ]; then
-		kill -9 $PID; wait $PID 2>/dev/null
-		(cd "$W" && exec $RUNNER "$MYRESTART" sub/img.x >"$W/seg1" 2>>"$W/stderr") & PID=$!
-		wait_exit $((20 * QEMU_SLOW)) || why="restart did not finish"
+		stop $PID; wait $PID 2>/dev/null
+		(cd "$W" && exec $RUNNER "$MYRESTART" sub/img.x >"$W/seg1" 2>>"$W/stderr") & PID=$!; track $PID
+		wait_exit $((20 * SLOW)) || why="restart did not finish"
 		splice "$W/seg0" "$W/seg1" >"$W/spliced.out"
 		cmp -s "$W/ref.out" "$W/spliced.out" || why="${why:-output differs}"
 		grep -q "libckpt: checkpoint 1 written to $W/sub/img.x (" "$W/stderr" || why="${why:-no --verbose line}"
 	else
 		why="no image at sub/img.x after SIGUSR1"
 	fi
-	kill -9 $PID 2>/dev/null
-	tool_report ckpt-run-options "$why"
+	stop $PID
+	verdict ckpt-run-options "$why"
+}
+def_case ckpt-run-options case_ckpt_run
 
-	# a bad value: one line, and the program runs as if without the library
-	W=$OUT/bad-config; mkdir -p "$W/ref"; why=
+# a bad value: one line, and the program runs as if without the library
+case_bad_config() {
+	local why= kv
 	reference "$W/ref.out" "$BIN/counter"
 	for kv in CKPT_SIGNAL=FOO CKPT_SIGNAL=9 CKPT_VERBOSE=yes CKPT_FILE= CKPT_INTERVAL=0 CKPT_INTERVAL=5s; do
 		if [ -n "$RUNNER" ]; then
@@ -57,12 +62,15 @@ if want tools; then
 		cmp -s "$W/out" "$W/ref.out" || why="$kv: output differs"
 		{ [ "$(grep -c . "$W/err")" -eq 1 ] && grep -q 'checkpoints disabled' "$W/err"; } || why="$kv: stderr: $(head -c 200 "$W/err")"
 	done
-	tool_report bad-configuration "$why"
+	verdict bad-configuration "$why"
+}
+def_case bad-configuration case_bad_config
 
-	# --info, --help, --version
-	W=$OUT/info; mkdir -p "$W"; : >"$W/stderr"; why=
-	(cd "$W" && launch "$W/seg0" "$BIN/counter"; echo $PID >"$W/pid"); PID=$(cat "$W/pid")
-	if wait_lines "$W/seg0" 3 $((20 * QEMU_SLOW)) && kill -USR2 $PID && wait_image $((20 * QEMU_SLOW)); then
+# --info, --help, --version
+case_info() {
+	local why= w t
+	launch "$W/seg0" "$BIN/counter"
+	if wait_lines "$W/seg0" 3 $((20 * SLOW)) && kill -USR2 $PID && wait_image $((20 * SLOW)); then
 		$RUNNER "$MYRESTART" --info "$W/myckpt" >"$W/info" 2>&1 || why="--info failed"
 		for w in "program:.counter (pid $PID," "command:.$BIN/counter" "cwd:.$W" "\[stack\]" "libckpt.so"; do
 			grep -q "$w" "$W/info" || why="${why:-no '$w' in --info}"
@@ -74,15 +82,17 @@ if want tools; then
 	else
 		why="no image"
 	fi
-	kill -9 $PID 2>/dev/null
+	stop $PID
 	$RUNNER "$MYRESTART" --help | grep -q '^Usage: myrestart' || why="${why:---help}"
 	$RUNNER "$MYRESTART" --version | grep -q 'image format 2' || why="${why:---version}"
-	tool_report info-help-version "$why"
+	verdict info-help-version "$why"
+}
+def_case info-help-version case_info
 
-	# make install into a staging directory: the installed ckpt-run finds the
-	# installed library; uninstall leaves nothing
-	if [ -z "$RUNNER" ]; then
-		W=$OUT/install; rm -rf "$W"; mkdir -p "$W/ref"; : >"$W/stderr"; why=
+# make install into a staging directory: the installed ckpt-run finds the
+# installed library; uninstall leaves nothing
+case_install() {
+		local why= lib f
 		make -s -C "$ROOT" install DESTDIR="$W/root" PREFIX=/opt/ckpt >/dev/null || why="make install failed"
 		reference "$W/ref.out" "$BIN/counter"
 		lib=$(sed -n 's/^CKPT_LIB=//p' "$W/root/opt/ckpt/bin/ckpt-run")
@@ -93,14 +103,14 @@ if want tools; then
 		done
 		make -s -C "$ROOT" uninstall DESTDIR="$W/root" PREFIX=/opt/ckpt >/dev/null
 		[ -z "$(find "$W/root" -type f)" ] || why="${why:-uninstall left $(find "$W/root" -type f | head -1)}"
-		tool_report install-uninstall "$why"
-	fi
-fi
+		verdict install-uninstall "$why"
+}
+[ -z "$RUNNER" ] && def_case install-uninstall case_install
 
 # CKPT_INTERVAL: checkpoints without any signal from outside, output
 # unchanged, and the timer ticks again after a restart
-if want interval; then
-	W=$OUT/interval; rm -rf "$W"; mkdir -p "$W/ref"; : >"$W/stderr"; why=
+case_interval() {
+	local why= i
 	reference "$W/ref.out" "$BIN/counter" 150 40
 	if [ -n "$RUNNER" ]; then
 		(cd "$W" && exec $RUNNER -E LD_PRELOAD="$LIB" -E CKPT_INTERVAL=1 -E CKPT_VERBOSE=1 \
@@ -109,39 +119,41 @@ if want interval; then
 		(cd "$W" && CKPT_INTERVAL=1 CKPT_VERBOSE=1 LD_PRELOAD="$LIB" exec "$BIN/counter" 150 40) \
 			>"$W/seg0" 2>"$W/err0" &
 	fi
-	PID=$!
-	i=0; until [ "$(grep -c 'written to' "$W/err0")" -ge 2 ] || [ $i -ge 300 ]; do sleep 0.05; i=$((i + 1)); done
+	PID=$!; track $PID
+	wait_until $((15 * SLOW)) eval '[ "$(grep -c "written to" "$W/err0")" -ge 2 ]'
 	if [ "$(grep -c 'written to' "$W/err0")" -ge 2 ]; then
-		kill -9 $PID; wait $PID 2>/dev/null
-		(cd "$W" && CKPT_VERBOSE=0 exec $RUNNER "$MYRESTART" myckpt >"$W/seg1" 2>"$W/err1") & PID=$!
-		wait_exit $((30 * QEMU_SLOW)) || why="restart did not finish"
+		stop $PID; wait $PID 2>/dev/null
+		(cd "$W" && CKPT_VERBOSE=0 exec $RUNNER "$MYRESTART" myckpt >"$W/seg1" 2>"$W/err1") & PID=$!; track $PID
+		wait_exit $((30 * SLOW)) || why="restart did not finish"
 		splice "$W/seg0" "$W/seg1" >"$W/spliced.out"
 		[ -z "$why" ] && ! cmp -s "$W/ref.out" "$W/spliced.out" && why="output differs"
 		[ -z "$why" ] && [ "$(grep -c 'written to' "$W/err1")" -lt 1 ] && why="no timed checkpoint after the restart"
 	else
 		why="fewer than 2 timed checkpoints in 15 s: $(head -c 200 "$W/err0")"
 	fi
-	kill -9 $PID 2>/dev/null
-	tool_report interval-checkpoints "$why"
-fi
+	stop $PID
+	verdict interval-checkpoints "$why"
+}
+def_case interval-checkpoints case_interval
 
 # examples/slurm/job.sh without Slurm: signal the batch shell, end the job
 # once it asked for a requeue, run the script again: it must restart
-if want slurm && [ -z "$RUNNER" ]; then
-	W=$OUT/slurm; rm -rf "$W"; mkdir -p "$W/ref" "$W/bin"; : >"$W/stderr"; why=
+case_slurm() {
+	local why= i
+	mkdir -p "$W/bin"
 	printf '#!/bin/sh\necho "$@" >>"%s/scontrol.log"\n' "$W" >"$W/bin/scontrol"; chmod +x "$W/bin/scontrol"
 	reference "$W/ref.out" "$BIN/counter" 150 20
 	(cd "$W" && SLURM_JOB_ID=42 PATH="$W/bin:$PATH" CKPT_RUN="$ROOT/ckpt-run" MYRESTART="$MYRESTART" \
 		exec "$ROOT/examples/slurm/job.sh" "$BIN/counter" 150 20) >"$W/seg0" 2>>"$W/stderr" &
-	PID=$!
+	PID=$!; track $PID
 	wait_lines "$W/seg0" 10 20 && kill -USR2 $PID
-	i=0; until grep -q 'requeue 42' "$W/scontrol.log" 2>/dev/null || [ $i -ge 400 ]; do sleep 0.05; i=$((i + 1)); done
+	wait_until 20 grep -q 'requeue 42' "$W/scontrol.log"
 	if grep -q 'requeue 42' "$W/scontrol.log" 2>/dev/null && [ -s "$W/myckpt" ]; then
 		# Slurm ends the job: the whole process group
-		pkill -9 -P $PID; kill -9 $PID 2>/dev/null; wait $PID 2>/dev/null
+		stop_tree $PID; wait $PID 2>/dev/null
 		(cd "$W" && SLURM_JOB_ID=42 PATH="$W/bin:$PATH" CKPT_RUN="$ROOT/ckpt-run" MYRESTART="$MYRESTART" \
 			exec "$ROOT/examples/slurm/job.sh" "$BIN/counter" 150 20) >"$W/seg1" 2>>"$W/stderr" &
-		PID=$!
+		PID=$!; track $PID
 		wait_exit 30 || why="the requeued job did not finish"
 		grep -q 'job.sh: restarting from' "$W/stderr" || why="${why:-the requeued job started over}"
 		splice "$W/seg0" "$W/seg1" >"$W/spliced.out"
@@ -149,6 +161,7 @@ if want slurm && [ -z "$RUNNER" ]; then
 	else
 		why="no requeue after SIGUSR2: $(cat "$W/stderr" | head -c 200)"
 	fi
-	pkill -9 -P $PID 2>/dev/null; kill -9 $PID 2>/dev/null
-	tool_report slurm-requeue "$why"
-fi
+	stop_tree $PID
+	verdict slurm-requeue "$why"
+}
+[ -z "$RUNNER" ] && def_case slurm-requeue case_slurm

@@ -7,28 +7,27 @@
 # files moved on and names the option.
 
 sqlite_run() {  # sqlite_run DIR SAVE : sqlite3 under the library in DIR, pid in $PID
-	(cd "$1" && CKPT_SAVE_WRITTEN=$2 launch "$1/out" "$SQLITE" test.db ".read $OUT/db.sql"; echo $PID >"$1/pid")
-	PID=$(cat "$1/pid")
+	CKPT_SAVE_WRITTEN=$2 RUN_DIR=$1 launch "$1/out" "$SQLITE" test.db ".read $W/db.sql"
 }
 
 SQLITE=$(command -v sqlite3)
-if want save-written && [ -z "$SQLITE" ]; then
-	report save-written-sqlite 0 "sqlite3 is not installed (make deps)"
-elif want save-written; then
-	W=$OUT/save-written; rm -rf "$W"; mkdir -p "$W/ref" "$W/run"; : >"$W/stderr"; why=
-	python3 "$ROOT/tests/data/mkdb.py" 1200 >"$OUT/db.sql"
-	(cd "$W/ref" && $RUNNER "$SQLITE" test.db ".read $OUT/db.sql" >"$W/ref.out")
+case_save_written() {
+	local why= n rc
+	[ -n "$SQLITE" ] || { report save-written-sqlite 0 "sqlite3 is not installed (make deps)"; return; }
+	mkdir -p "$W/ref" "$W/run"
+	python3 "$ROOT/tests/data/mkdb.py" 1200 >"$W/db.sql"
+	(cd "$W/ref" && $RUNNER "$SQLITE" test.db ".read $W/db.sql" >"$W/ref.out")
 	echo "made before the checkpoint" >"$W/run/test.db.keep"
 	sqlite_run "$W/run" 1
-	if wait_lines "$W/run/out" 300 $((30 * QEMU_SLOW)) && kill -USR2 $PID && W=$W/run wait_image $((30 * QEMU_SLOW)); then
+	if wait_lines "$W/run/out" 300 $((30 * SLOW)) && kill -USR2 $PID && wait_image $((30 * SLOW)) "$W/run/myckpt"; then
 		n=$(wc -l <"$W/run/out")
-		wait_lines "$W/run/out" $((n + 60)) $((30 * QEMU_SLOW)) || why="no further commits after the checkpoint"
-		kill -9 $PID; wait $PID 2>/dev/null
+		wait_lines "$W/run/out" $((n + 60)) $((30 * SLOW)) || why="no further commits after the checkpoint"
+		stop $PID; wait $PID 2>/dev/null
 		# what a later transaction would leave next to the database
 		echo "a journal from after the checkpoint" >"$W/run/test.db-late"
 		(cd "$W/run" && exec $RUNNER "$MYRESTART" myckpt 1<>"$W/run/out" 2>"$W/err") &
-		PID=$!
-		wait_exit $((60 * QEMU_SLOW)) || why=${why:-restart did not finish}
+		PID=$!; track $PID
+		wait_exit $((60 * SLOW)) || why=${why:-restart did not finish}
 		[ -z "$why" ] && ! cmp -s "$W/ref.out" "$W/run/out" && why="output differs (diff $W/ref.out $W/run/out)"
 		[ -z "$why" ] && ! cmp -s "$W/ref/test.db" "$W/run/test.db" && why="the database differs from an uninterrupted run's"
 		[ -z "$why" ] && [ "$(sqlite3 "$W/run/test.db" 'PRAGMA integrity_check')" != ok ] && why="integrity_check fails"
@@ -39,16 +38,22 @@ elif want save-written; then
 	else
 		why="no image"
 	fi
-	kill -9 $PID 2>/dev/null
-	report save-written-sqlite $([ -z "$why" ] && echo 1 || echo 0) "$why"
+	stop $PID
+	verdict save-written-sqlite "$why"
+}
+def_case save-written-sqlite case_save_written
 
-	# the same without the option: the files moved on, and --strict says so
-	W=$OUT/save-written-off; rm -rf "$W"; mkdir -p "$W/run"; : >"$W/stderr"; why=
+# the same without the option: the files moved on, and --strict says so
+case_save_written_off() {
+	local why= n rc
+	[ -n "$SQLITE" ] || { report save-written-off-refused 0 "sqlite3 is not installed (make deps)"; return; }
+	mkdir -p "$W/run"
+	python3 "$ROOT/tests/data/mkdb.py" 1200 >"$W/db.sql"
 	sqlite_run "$W/run" 0
-	if wait_lines "$W/run/out" 300 $((30 * QEMU_SLOW)) && kill -USR2 $PID && W=$W/run wait_image $((30 * QEMU_SLOW)); then
+	if wait_lines "$W/run/out" 300 $((30 * SLOW)) && kill -USR2 $PID && wait_image $((30 * SLOW)) "$W/run/myckpt"; then
 		n=$(wc -l <"$W/run/out")
-		wait_lines "$W/run/out" $((n + 60)) $((30 * QEMU_SLOW)) || why="no further commits after the checkpoint"
-		kill -9 $PID; wait $PID 2>/dev/null
+		wait_lines "$W/run/out" $((n + 60)) $((30 * SLOW)) || why="no further commits after the checkpoint"
+		stop $PID; wait $PID 2>/dev/null
 		(cd "$W/run" && timeout 30 $RUNNER "$MYRESTART" --strict myckpt >/dev/null 2>"$W/err")
 		rc=$?
 		[ -z "$why" ] && { [ $rc -ne 1 ] || [ "$(wc -l <"$W/err")" -ne 1 ] ||
@@ -57,6 +62,7 @@ elif want save-written; then
 	else
 		why="no image"
 	fi
-	kill -9 $PID 2>/dev/null
-	report save-written-off-refused $([ -z "$why" ] && echo 1 || echo 0) "$why"
-fi
+	stop $PID
+	verdict save-written-off-refused "$why"
+}
+def_case save-written-off-refused case_save_written_off

@@ -1,0 +1,235 @@
+# The test harness, sourced by tests/run.sh.
+#
+# A case is a shell function registered with
+#
+#   def_case NAME FUNCTION [CLASS]
+#
+# It runs in a subshell of its own (its variables and processes are its
+# own), in its own directory $W = $OUT/NAME, with $RUNNER ("" or the qemu
+# binary), $TAG (native, qemu) and $SLOW (1, or 4 under qemu) set for its
+# runner.  It says how it went with `report NAME OK [WHY]` (1 ok, 0 not),
+# once, or once per part for a group whose parts are NAME/PART.  CLASS
+# says what it needs: wait (the default: it mostly waits for its programs),
+# cpu (it keeps a core busy: one per core at a time) or hello (the seed
+# recipe, which finds its program by name: one at a time).
+#
+# The helpers wait for events with a timeout, never for a fixed time:
+# wait_lines, wait_image, wait_exit, wait_gone, wait_stderr, wait_blocked.
+
+# --- registry ---
+CASE_NAMES=() CASE_FUNCS=() CASE_CLASSES=() CASE_RUNNERS=()
+def_case() {  # def_case NAME FUNCTION [CLASS]
+	CASE_NAMES+=("$1") CASE_FUNCS+=("$2") CASE_CLASSES+=("${3:-wait}") CASE_RUNNERS+=("$RUNNER")
+}
+
+# --- inside a case ---
+# Processes are stopped by pid only while the pid is still the process
+# the case started: pids wrap quickly here, and other cases run
+# alongside, so a pid that ended may already be another case's program.
+declare -A TRACKED=()
+started_at() {  # the start time of PID (field 22 of its stat)
+	local s
+	s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	set -- ${s##*) }
+	echo "${20}"
+}
+track() { local p; for p; do TRACKED[$p]=$(started_at "$p"); done; }
+stop() {  # stop PID...: SIGKILL to those still the processes tracked
+	local p
+	for p; do
+		[ -n "$p" ] && [ -n "${TRACKED[$p]:-}" ] && [ "$(started_at "$p")" = "${TRACKED[$p]}" ] &&
+			kill -9 "$p" 2>/dev/null
+	done
+	return 0
+}
+# stop_tree PID: its children too (a shell script's), when PID is still ours
+stop_tree() {
+	[ -n "${TRACKED[$1]:-}" ] && [ "$(started_at "$1")" = "${TRACKED[$1]}" ] || return 0
+	pkill -9 -P "$1" 2>/dev/null
+	stop "$1"
+}
+
+report() {  # report NAME OK [WHY]
+	local line
+	if [ "$2" = 1 ]; then
+		line="ok - $1 ($TAG)"
+	else
+		line="not ok - $1 ($TAG): ${3:-failed}"
+		[ -s "$W/stderr" ] && line+=$'\n'$(sed 's/^/#   /' "$W/stderr" | head -5)
+	fi
+	printf '%s\n' "$line" >>"$RESULTS"
+}
+# report NAME "$why": ok when why is empty
+verdict() { report "$1" $([ -z "$2" ] && echo 1 || echo 0) "$2"; }
+
+# launch OUTFILE CMD...: CMD under libckpt.so in $RUN_DIR (default $W),
+# pid in $PID (extra environment: assign it in front of launch, as for
+# any command; qemu passes its own environment on to the program)
+launch() {
+	local out=$1; shift
+	# (a background command's stdin is /dev/null unless given: <&0)
+	if [ -n "$RUNNER" ]; then
+		(cd "${RUN_DIR:-$W}" && exec $RUNNER -E LD_PRELOAD="$LIB" "$@" <&0 >"$out" 2>>"$W/stderr") &
+	else
+		(cd "${RUN_DIR:-$W}" && LD_PRELOAD="$LIB" exec "$@" <&0 >"$out" 2>>"$W/stderr") &
+	fi
+	PID=$!
+	track $PID
+}
+# reference OUTFILE CMD...: the same program, uninterrupted, in $W/ref
+reference() {
+	local out=$1; shift
+	mkdir -p "$W/ref"
+	(cd "$W/ref" && exec $RUNNER "$@" >"$out" 2>/dev/null)
+}
+# restart OUTFILE [IMAGE]: myrestart of $W/myckpt (or IMAGE), pid in $PID
+restart() {
+	(cd "$W" && exec $RUNNER "$MYRESTART" "${2:-myckpt}" >"$1" 2>>"$W/stderr") &
+	PID=$!
+	track $PID
+}
+
+# until COMMAND succeeds, every 10 ms, at most TIMEOUT_S seconds (callers
+# scale it for qemu with $SLOW); 1 on timeout
+wait_until() {  # wait_until TIMEOUT_S COMMAND...
+	local i=0 lim=$(($1 * 100)); shift
+	until "$@"; do
+		i=$((i + 1)); [ $i -ge $lim ] && return 1
+		sleep 0.01
+	done
+}
+alive() { [ -e "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+has_lines() { [ "$( (wc -l <"$1") 2>/dev/null || echo 0)" -ge "$2" ]; }
+lines_or_gone() { has_lines "$1" "$2" || ! alive "$PID"; }
+# wait_lines FILE N TIMEOUT_S: until FILE has N lines (1 if $PID ends first)
+wait_lines() {
+	wait_until "$3" lines_or_gone "$1" "$2" && has_lines "$1" "$2"
+}
+# wait_image TIMEOUT_S [PATH]: until the image ($W/myckpt) is in place
+wait_image() { wait_until "$1" test -e "${2:-$W/myckpt}"; }
+# wait_gone PID TIMEOUT_S: until PID has ended (0) 
+wait_gone() { local p=$1; wait_until "$2" eval "! alive $p"; }
+# wait_exit TIMEOUT_S: until $PID has ended, reaped; killed on timeout
+wait_exit() {
+	if ! wait_gone "$PID" "$1"; then
+		stop "$PID"
+		return 1
+	fi
+	wait "$PID" 2>/dev/null
+	return 0
+}
+# wait_stderr REGEX TIMEOUT_S: until $W/stderr has a line matching REGEX
+wait_stderr() { wait_until "$2" grep -Eq "$1" "$W/stderr"; }
+# wait_blocked PID TIMEOUT_S: until PID sleeps in a system call (natively
+# /proc/PID/syscall names it; qemu blocks its own thread the same way)
+blocked() { [ "$(cut -d' ' -f1 "/proc/$1/syscall" 2>/dev/null)" != running ] &&
+	    grep -q '^State:.*S' "/proc/$1/status" 2>/dev/null; }
+wait_blocked() { local p=$1; wait_until "$2" blocked "$p"; }
+
+# Splices segment outputs: lines are numbered; a later segment restarts
+# from its first number, dropping what the killed process printed after
+# its checkpoint.
+splice() {
+	awk 'FNR == 1 && NR != 1 { first = $1 + 0; for (k = first; k <= last; k++) delete line[k] }
+	     { n = $1 + 0; line[n] = $0; if (n > last) last = n }
+	     END { for (k = 0; k <= last; k++) if (k in line) print line[k] }' "$@"
+}
+
+# prefix_of_ref FILE: FILE's lines are the first lines of $W/ref.out
+# (a program cut short that did what an uninterrupted run does)
+prefix_of_ref() {
+	[ -s "$1" ] && head -n "$(wc -l <"$1")" "$W/ref.out" | cmp -s - "$1"
+}
+
+# cycle NAME LINES CYCLES TIMEOUT CMD...: the core check.  Checkpoint after
+# LINES lines of output, kill, restart; CYCLES times; then let it finish
+# and compare the spliced output with an uninterrupted run's.
+cycle() {
+	local name=$1 lines=$2 cycles=$3 tmo=$4 c seg=0 why=; shift 4
+	reference "$W/ref.out" "$@" || { report "$name" 0 "reference run failed"; return; }
+	launch "$W/seg0" "$@"
+	for c in $(seq 1 "$cycles"); do
+		if ! wait_lines "$W/seg$seg" $((lines + 1)) "$tmo"; then why="no output before checkpoint $c"; break; fi
+		rm -f "$W/myckpt"
+		kill -USR2 "$PID"
+		if ! wait_image "$tmo"; then why="no image after checkpoint $c"; break; fi
+		# the program keeps running while the writer works; now kill it
+		stop "$PID"; wait "$PID" 2>/dev/null
+		seg=$((seg + 1))
+		restart "$W/seg$seg"
+		# let the restart read the image before the next one replaces it
+		if [ "$c" -lt "$cycles" ] && ! wait_lines "$W/seg$seg" 1 "$tmo"; then
+			why="restart $c printed nothing"; break
+		fi
+	done
+	if [ -z "$why" ] && ! wait_exit "$tmo"; then why="did not finish in ${tmo}s"; fi
+	if [ -z "$why" ]; then
+		splice $(ls "$W"/seg* | sort -V) >"$W/spliced.out"
+		cmp -s "$W/ref.out" "$W/spliced.out" ||
+			why="output differs from an uninterrupted run (diff $W/ref.out $W/spliced.out)"
+	fi
+	stop "$PID"
+	verdict "$name" "$why"
+	[ "$KEEP" = 1 ] || rm -f "$W/myckpt"
+}
+# def_cycle NAME LINES CYCLES TIMEOUT CMD...: a case that is one cycle
+def_cycle() {
+	local name=$1; shift
+	eval "cycle_$(echo "$name" | tr -c 'a-zA-Z0-9_\n' _)() { cycle $name $(printf '%q ' "$@"); }"
+	def_case "$name" "cycle_$(echo "$name" | tr -c 'a-zA-Z0-9_\n' _)"
+}
+
+# --- the scheduler ---
+# run_cases SELECTION...: every registered case that a selector names (all
+# when none): NAME, a pattern (corpus-*), or NAME/PART for a part of a
+# group.  Prints each case's
+# reports as it ends, numbered, and the closing lines.
+selected() {
+	[ $# -eq 1 ] && return 0
+	local name=$1 s; shift
+	for s in "$@"; do
+		# shellcheck disable=SC2053 (a selector may be a pattern: corpus-*)
+		[[ $name == $s ]] || [ "${s%%/*}" = "$name" ] && return 0
+	done
+	return 1
+}
+run_cases() {
+	local sel=("$@") i n=${#CASE_NAMES[@]} pid cls now
+	declare -A PIDCASE=() START=() LIMIT=([wait]=$JOBS [cpu]=$CPUS [hello]=1) BUSY=([wait]=0 [cpu]=0 [hello]=0)
+	N=0 PASS=0 FAIL=0
+	TIMES=$(mktemp)
+	finish() {  # finish PID: print the case's reports
+		local k=${PIDCASE[$1]} line
+		BUSY[${CASE_CLASSES[$k]}]=$((BUSY[${CASE_CLASSES[$k]}] - 1))
+		local tag=native; [ -n "${CASE_RUNNERS[$k]}" ] && tag=qemu
+		echo "$(( $(date +%s%3N) - START[$1] )) ${CASE_NAMES[$k]} ($tag)" >>"$TIMES"
+		if [ ! -s "$RESDIR/$k" ]; then
+			{ echo "not ok - ${CASE_NAMES[$k]} ($tag): reported nothing"
+			  tail -5 "$RESDIR/$k.log" | sed 's/^/#   /'; } >"$RESDIR/$k"
+		fi
+		while IFS= read -r line; do
+			case $line in
+			ok*) N=$((N + 1)); PASS=$((PASS + 1)); echo "ok $N ${line#ok }" ;;
+			"not ok"*) N=$((N + 1)); FAIL=$((FAIL + 1)); echo "not ok $N ${line#not ok }" ;;
+			*) echo "$line" ;;
+			esac
+		done <"$RESDIR/$k"
+		unset "PIDCASE[$1]"
+	}
+	for ((i = 0; i < n; i++)); do
+		selected "${CASE_NAMES[$i]}" "${sel[@]}" || continue
+		cls=${CASE_CLASSES[$i]}
+		while [ "${BUSY[$cls]}" -ge "${LIMIT[$cls]}" ] || [ ${#PIDCASE[@]} -ge "$JOBS" ]; do
+			wait -n -p pid; finish "$pid"
+		done
+		BUSY[$cls]=$((BUSY[$cls] + 1))
+		( RUNNER=${CASE_RUNNERS[$i]}; set_runner
+		  W=$OUT/${CASE_NAMES[$i]}; rm -rf "$W"; mkdir -p "$W"; : >"$W/stderr"
+		  RESULTS=$RESDIR/$i; cd "$W" && "${CASE_FUNCS[$i]}" ) >"$RESDIR/$i.log" 2>&1 </dev/null &
+		PIDCASE[$!]=$i START[$!]=$(date +%s%3N)
+	done
+	while [ ${#PIDCASE[@]} -gt 0 ]; do wait -n -p pid; finish "$pid"; done
+	echo "# the slowest cases (ms):"
+	sort -rn "$TIMES" | head -5 | sed 's/^/#   /'
+	rm -f "$TIMES"
+}
