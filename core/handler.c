@@ -77,6 +77,7 @@ static int capture_in_pause(void)
 		ckpt_fail_msg(o.buf, 0, 0);
 		return -1;
 	}
+	ckpt_children_capture();
 	r = fds_capture(&ckpt_snap.fds);
 	if (r < 0) {
 		ckpt_fail_msg(r == -EMFILE ? "too many open fds (at most 1024)"

@@ -98,6 +98,7 @@ struct ckpt_snapshot {
 	struct ckpt_info info;
 	struct ckpt_proc proc;
 	struct fds_snap *fds;     /* this checkpoint's fds (pause to fork) */
+	char children[256];       /* the program's children then, pids and spaces */
 	__u8 xarea[ARCH_XSTATE_MAX] __attribute__((aligned(64)));
 };
 extern struct ckpt_snapshot ckpt_snap;
@@ -124,6 +125,7 @@ int ckpt_install_handler(int sig);
 __attribute__((noreturn)) void ckpt_writer_main(void);
 /* proc.c: process state */
 void ckpt_proc_capture(void);
+void ckpt_children_capture(void);
 void ckpt_proc_restore(void);
 void ckpt_reserve_range(void);
 int ckpt_start_interval(void);

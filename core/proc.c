@@ -109,39 +109,36 @@ static void read_info(void)
 }
 
 /* Processes the program started are not part of its image: a restarted
- * shell would wait for a pipeline that is not there.  Said once per
- * checkpoint, from the writer (the program's only thread is paused no
- * longer; the list is a warning, not a record). */
-static void warn_children(void)
+ * shell would wait for a pipeline that is not there.  Listed in the pause
+ * (a shell reaps its children as soon as it runs on), said by the writer,
+ * once per checkpoint: a warning, not a record. */
+void ckpt_children_capture(void)
 {
-	static char list[512];
 	struct out o = { .len = 0 };
-	long ppid = my_syscall0(__NR_getppid), self = sys_getpid(), n;
-	char *p, *q;
+	long tid = my_syscall0(__NR_gettid), n;
 
-	out_str(&o, "/proc/");
-	out_u64(&o, ppid);
-	out_str(&o, "/task/");
-	out_u64(&o, ppid);
+	out_str(&o, "/proc/self/task/");
+	out_u64(&o, tid);
 	out_str(&o, "/children");
 	o.buf[o.len] = 0;
-	n = k_read_file(o.buf, list, sizeof(list) - 1);
-	list[n > 0 ? n : 0] = 0;
-	o.len = 0;
-	for (p = list; *p; p = q) {
-		for (q = p; *q && *q != ' '; q++)
-			;
-		if (*q)
-			*q++ = 0;
-		if ((long)ckpt_parse_uint(p, 1l << 30) != self) {
-			out_str(&o, o.len ? " " : "libckpt: warning: the program has child processes (pids ");
-			out_str(&o, p);
-		}
-	}
-	if (o.len) {
-		out_str(&o, "); they are not part of the image and will be missing after a restart\n");
-		out_flush(&o, 2);
-	}
+	n = k_read_file(o.buf, ckpt_snap.children, sizeof(ckpt_snap.children) - 1);
+	ckpt_snap.children[n > 0 ? n : 0] = 0;
+}
+
+static void warn_children(void)
+{
+	struct out o = { .len = 0 };
+	unsigned n = strlen(ckpt_snap.children);
+
+	while (n && ckpt_snap.children[n - 1] == ' ')
+		n--;
+	if (!n)
+		return;
+	ckpt_snap.children[n] = 0;
+	out_str(&o, "libckpt: warning: the program has child processes (pids ");
+	out_str(&o, ckpt_snap.children);
+	out_str(&o, "); they are not part of the image and will be missing after a restart\n");
+	out_flush(&o, 2);
 }
 
 /* In the writer, before memory is copied: what is recorded here is what

@@ -44,6 +44,12 @@ void proc_restore(const struct img *im)
 	for (int w = 0; w < 3; w++) {
 		struct timeval it[2];           /* interval, value */
 		__u64 us[2] = { p->itimer[w].interval_us, p->itimer[w].value_us };
+		/* a periodic timer whose signal was pending at the checkpoint
+		 * reads 0: the kernel re-arms it only when the signal is taken.
+		 * The signal is raised again below; the next one is an interval
+		 * away */
+		if (!us[1])
+			us[1] = us[0];
 		for (int k = 0; k < 2; k++)
 			it[k].tv_sec = us[k] / 1000000, it[k].tv_usec = us[k] % 1000000;
 		if (us[1])

@@ -17,6 +17,8 @@ def_cycle signal-handlers 5 1 $((20 * SLOW)) "$BIN/signals"
 def_cycle rseq            5 1 $((20 * SLOW)) "$BIN/rseq"
 def_cycle page-runs-at-region-edges 5 1 $((20 * SLOW)) "$BIN/runs"
 def_cycle anonymous-memory 5 1 $((20 * SLOW)) "$BIN/anonmem"
+# a periodic timer whose signal is pending at the checkpoint
+def_cycle itimer-pending  5 1 $((20 * SLOW)) "$BIN/alarm"
 def_cycle cxx             5 1 $((20 * SLOW)) "$BIN/cxx"
 def_cycle python3         5 1 $((40 * SLOW)) /usr/bin/python3 "$ROOT/tests/progs/compute.py"
 def_cycle perl            5 1 $((40 * SLOW)) /usr/bin/perl "$ROOT/tests/progs/compute.pl"

@@ -46,4 +46,4 @@ program xz-threads \
 	-- xz -c -T2 -2 words.txt
 program bash-pipeline \
 	expect='libckpt: warning: the program has child processes' \
-	-- bash -c "tr a-z A-Z <$(pick words.txt big.txt) | sort -k2 | md5sum"
+	-- bash -c "tr a-z A-Z <big.txt | cut -c1-20 | md5sum"
