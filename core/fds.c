@@ -247,25 +247,17 @@ long fds_paths(struct fds_snap *s, char *buf, __u64 cap)
 	return 0;
 }
 
-static void warn_fd(const struct fd_snap *f)
+/* "libckpt: warning: fd 5 (path) what" */
+static void warn_fd(const struct fd_snap *f, const char *what)
 {
 	struct out o = { .len = 0 };
 	out_str(&o, "libckpt: warning: fd ");
 	out_u64(&o, f->fd);
 	out_str(&o, " (");
 	out_str(&o, f->path);
-	out_str(&o, ") cannot be checkpointed; it will be /dev/null after a restart\n");
-	out_flush(&o, 2);
-}
-
-static void warn_too_large(const struct fd_snap *f)
-{
-	struct out o = { .len = 0 };
-	out_str(&o, "libckpt: warning: fd ");
-	out_u64(&o, f->fd);
-	out_str(&o, " (");
-	out_str(&o, f->path);
-	out_str(&o, ") is larger than CKPT_SAVE_WRITTEN_MAX; not saved, it will be reopened as it is then\n");
+	out_str(&o, ") ");
+	out_str(&o, what);
+	out_chr(&o, '\n');
 	out_flush(&o, 2);
 }
 
@@ -300,12 +292,12 @@ __u64 fds_records(const struct fds_snap *s, char *buf, unsigned *count)
 		f->fd = sf->fd;
 		f->kind = kind_of(sf);
 		if (f->kind == CKPT_FD_NULL)
-			warn_fd(sf);
+			warn_fd(sf, "cannot be checkpointed; it will be /dev/null after a restart");
 		f->flags = sf->oflags & ~O_CLOEXEC;
 		f->fdflags = (sf->cloexec ? CKPT_FDF_CLOEXEC : 0) | (sf->saved ? CKPT_FDF_SAVED : 0);
 		if (ckpt_cfg->save_written && f->kind == CKPT_FD_FILE && !sf->saved && S_ISREG(sf->mode) &&
 		    (sf->oflags & O_ACCMODE) != O_RDONLY)
-			warn_too_large(sf);
+			warn_fd(sf, "is larger than CKPT_SAVE_WRITTEN_MAX; not saved, it will be reopened as it is then");
 		f->pos = sf->pos;
 		f->size = sf->size;
 		f->dev = sf->dev;

@@ -107,7 +107,12 @@ wait_lines() {
 }
 # wait_image TIMEOUT_S [PATH]: until the image ($W/myckpt) is in place
 wait_image() { wait_until "$1" test -e "${2:-$W/myckpt}"; }
-# wait_gone PID TIMEOUT_S: until PID has ended (0) 
+# take_image FILE LINES [IMAGE]: once FILE has LINES lines, a checkpoint
+# of $PID, and its image ($W/myckpt) in place, within the usual timeouts
+take_image() {
+	wait_lines "$1" "$2" $((20 * SLOW)) && kill -USR2 "$PID" && wait_image $((20 * SLOW)) "${3:-$W/myckpt}"
+}
+# wait_gone PID TIMEOUT_S: until PID has ended (0)
 wait_gone() { local p=$1; wait_until "$2" eval "! alive $p"; }
 # wait_exit TIMEOUT_S: until $PID has ended, reaped; killed on timeout
 wait_exit() {

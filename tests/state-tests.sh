@@ -42,7 +42,7 @@ case_strict_changed_file() {
 	local why= i
 	seq -f "line %04g of the input file, padded to some length" 0 79 >"$W/input.txt"
 	launch "$W/seg0" "$BIN/file" "$W/input.txt"
-	if wait_lines "$W/seg0" 5 $((20 * SLOW)) && kill -USR2 $PID && wait_image $((20 * SLOW)); then
+	if take_image "$W/seg0" 5; then
 		stop $PID; wait $PID 2>/dev/null
 		echo "one more line" >>"$W/input.txt"
 		(cd "$W" && timeout 30 $RUNNER "$MYRESTART" --strict myckpt >"$W/out" 2>"$W/err")
@@ -69,7 +69,7 @@ case_stdio_same_file() {
 	mkdir -p "$W/ref"
 	(cd "$W/ref" && $RUNNER "$BIN/reader" <"$OUT/bytes.txt" >"$W/ref.out")
 	launch "$W/out" "$BIN/reader" <"$OUT/bytes.txt"
-	if wait_lines "$W/out" 3000 $((20 * SLOW)) && kill -USR2 $PID && wait_image $((20 * SLOW)); then
+	if take_image "$W/out" 3000; then
 		stop $PID; wait $PID 2>/dev/null
 		[ "$(wc -l <"$W/out")" -lt 40001 ] || why="finished before the kill: nothing to test"
 		(cd "$W" && exec $RUNNER "$MYRESTART" myckpt <"$OUT/bytes.txt" 1<>"$W/out" 2>>"$W/stderr") &
@@ -92,7 +92,7 @@ case_stdio_reopened() {
 	mkdir -p "$W/ref"
 	(cd "$W/ref" && $RUNNER "$BIN/reopen" "$W/ref/log")
 	launch "$W/seg0" "$BIN/reopen" "$W/log"
-	if wait_lines "$W/log" 10 $((20 * SLOW)) && kill -USR2 $PID && wait_image $((20 * SLOW)); then
+	if take_image "$W/log" 10; then
 		stop $PID; wait $PID 2>/dev/null
 		restart "$W/seg1"
 		wait_exit $((30 * SLOW)) || why="restart did not finish"

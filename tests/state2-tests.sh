@@ -8,7 +8,7 @@ case_fd_kinds() {
 	: >"$W/d/a"; : >"$W/d/b"; seq 1000 >"$W/file"
 	(cd "$W/ref" && $RUNNER "$BIN/fdkinds" "$W/d" "$W/file" | grep -v '^pipe' >"$W/ref.out")
 	launch "$W/seg0.raw" "$BIN/fdkinds" "$W/d" "$W/file"
-	if wait_lines "$W/seg0.raw" 6 $((20 * SLOW)) && kill -USR2 $PID && wait_image $((20 * SLOW)); then
+	if take_image "$W/seg0.raw" 6; then
 		env_before=$(tr '\0' '\n' </proc/$PID/environ 2>/dev/null | sort | md5sum)
 		stop $PID; wait $PID 2>/dev/null
 		pr=$(sed -n 's/^pipe fds \([0-9]*\) .*/\1/p' "$W/seg0.raw")

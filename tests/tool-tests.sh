@@ -70,7 +70,7 @@ def_case bad-configuration case_bad_config
 case_info() {
 	local why= w t
 	launch "$W/seg0" "$BIN/counter"
-	if wait_lines "$W/seg0" 3 $((20 * SLOW)) && kill -USR2 $PID && wait_image $((20 * SLOW)); then
+	if take_image "$W/seg0" 3; then
 		$RUNNER "$MYRESTART" --info "$W/myckpt" >"$W/info" 2>&1 || why="--info failed"
 		for w in "program:.counter (pid $PID," "command:.$BIN/counter" "cwd:.$W" "\[stack\]" "libckpt.so"; do
 			grep -q "$w" "$W/info" || why="${why:-no '$w' in --info}"

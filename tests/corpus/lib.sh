@@ -99,6 +99,10 @@ has_image_or_failed() {  # the image, or the line that says why not
 	[ -e "$1/myckpt" ] || grep -Eq 'libckpt: checkpoint [0-9]+ failed' "$1/err"
 }
 
+# the image, or the line that says why not, or the program ended with
+# neither (the signal came too late to be taken)
+settled() { has_image_or_failed "$1" || ! alive "$PID"; }
+
 # point PCT: checkpoint at PCT% of the reference's time, kill, restart,
 # compare; prints "ok" or the reason
 point() {
@@ -108,17 +112,20 @@ point() {
 		rm -rf "$d"
 		start "$d" "$LIB"
 		sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
-		alive $PID && break
+		if alive $PID; then
+			kill -USR2 $PID
+			wait_until $((30 * CSLOW)) settled "$d"
+			# a program that ended meanwhile leaves its writer to finish
+			# (the test stays valid: the restart goes on from the
+			# checkpoint and writes the same bytes)
+			alive $PID || wait_until $((10 * CSLOW)) has_image_or_failed "$d"
+			has_image_or_failed "$d" && break
+		fi
 		wait $PID
 		# finished before the checkpoint: try earlier, twice at most
 		tries=$((tries + 1)); ms=$((ms / 2))
 		[ $tries -lt 3 ] || { echo "finished before every checkpoint"; return; }
 	done
-	kill -USR2 $PID
-	# a program that ends meanwhile leaves its writer to finish (the test
-	# stays valid: the restart goes on from the checkpoint and writes the
-	# same bytes)
-	wait_until $((30 * CSLOW)) has_image_or_failed "$d"
 	if [ -n "${EXPECT[$K]}" ]; then
 		# not supported yet: the line that says so, then an unharmed finish
 		wait $PID; echo $? >"$d/rc"
@@ -129,7 +136,7 @@ point() {
 	fi
 	stop $PID; wait $PID 2>/dev/null
 	if [ ! -e "$d/myckpt" ]; then
-		echo "no image ($(grep -m1 libckpt "$d/err" || echo "program ended first"))"
+		echo "no image ($(grep -m1 libckpt "$d/err"))"
 		return
 	fi
 	(cd "$d" && eval "exec timeout -s KILL $((REF_MS / 100 + 60)) $RUNNER $MYRESTART myckpt" \
