@@ -1,7 +1,7 @@
-/* The ckpt image format, version 2: the contract between libckpt.so (writer)
+/* The ckpt image format, version 3: the contract between libckpt.so (writer)
  * and myrestart (reader).  docs/image-format.md explains it in prose.  The
- * CPU records' payloads belong to the machine the image was taken on
- * (header.machine): arch/NAME/machine.h defines them.
+ * CPU state in each THREAD record belongs to the machine the image was
+ * taken on (header.machine): arch/NAME/machine.h defines it.
  *
  *   offset 0      struct ckpt_header (one page, zero padded)
  *   offset 4096   page data: each region's saved pages, page aligned, one
@@ -22,7 +22,7 @@
 #include "machine.h"
 
 #define CKPT_MAGIC        "CKPTIMG\n"
-#define CKPT_VERSION      2u
+#define CKPT_VERSION      3u
 #define CKPT_PAGE         4096ul
 
 /* myrestart lives here; libckpt.so reserves the range in the target so that
@@ -62,8 +62,8 @@ struct ckpt_rec {
 
 enum ckpt_rec_type {
 	CKPT_REC_INFO   = 1,     /* struct ckpt_info: who, where, when */
-	CKPT_REC_CPU    = 2,     /* struct arch_regs: where execution resumes */
-	CKPT_REC_XSTATE = 3,     /* struct arch_xstate, then its area */
+	CKPT_REC_THREAD = 2,     /* struct ckpt_thread, then its extended state */
+	/* 3: unused */
 	CKPT_REC_REGION = 4,     /* struct ckpt_region + runs + name */
 	CKPT_REC_MM     = 5,     /* struct ckpt_mm: brk, stack, args, auxv */
 	CKPT_REC_END    = 6,     /* empty; must be last */
@@ -72,6 +72,27 @@ enum ckpt_rec_type {
 	CKPT_REC_SIGNALS = 9,    /* struct ckpt_signals: every disposition */
 };
 #define CKPT_REC_MAX 9
+
+/* One thread: where it resumes (the return of arch_ctx_save() in its own
+ * checkpoint signal handler, whose frame restores its signal mask,
+ * altstack and every other register at the sigreturn), what the kernel
+ * keeps for it, and its extended state (xstate.size bytes follow the
+ * struct).  Exactly one is the leader (tid == pid at the checkpoint),
+ * restored by myrestart's own thread; the others are cloned. */
+#define CKPT_THREADS_MAX 128
+#define CKPT_TF_LEADER   0x1u
+struct ckpt_thread {
+	__s32 tid;               /* at the checkpoint (informational) */
+	__u32 flags;             /* CKPT_TF_* */
+	__u64 tid_address;       /* set_tid_address(): glibc's cached tid, cleared at exit */
+	__u64 robust_head;       /* set_robust_list() */
+	__u64 robust_len;
+	__u64 rseq_area;         /* its registered struct rseq, or 0 */
+	__u32 rseq_len, rseq_sig;
+	char  comm[16];
+	struct arch_regs cpu;
+	struct arch_xstate xstate;
+};
 
 struct ckpt_info {
 	__u64 time;              /* seconds since the epoch at checkpoint */
@@ -175,8 +196,6 @@ struct ckpt_proc {
 	struct { __u64 interval_us, value_us; } itimer[3];  /* REAL, VIRTUAL, PROF */
 	struct { __u64 cur, max; } rlimit[CKPT_NRLIMIT];    /* RLIM_INFINITY = ~0 */
 	__u64 pending;           /* signals pending at the checkpoint, bit sig-1 */
-	__u64 rseq_area;         /* glibc's registered struct rseq, or 0 */
-	__u32 rseq_len, rseq_sig;
 	char cwd[4096];          /* NUL terminated */
 };
 

@@ -64,8 +64,8 @@ static long parse_size(const char *v)
 
 /* CKPT_FILE, CKPT_SIGNAL, CKPT_INTERVAL, CKPT_VERBOSE, CKPT_FSYNC,
  * CKPT_INHERIT, CKPT_VERIFY, CKPT_SAVE_WRITTEN, CKPT_SAVE_WRITTEN_MAX,
- * CKPT_FAULT.  A bad value: one line, and the program runs without
- * checkpointing. */
+ * CKPT_FAULT, CKPT_THREAD_TIMEOUT.  A bad value: one line, and the program
+ * runs without checkpointing. */
 static int read_config(char **envp)
 {
 	const char *v = ckpt_env_get(envp, "CKPT_SIGNAL");
@@ -93,6 +93,15 @@ static int read_config(char **envp)
 			return -1;
 		}
 		cfg->fault_damage = 1;
+	}
+	v = ckpt_env_get(envp, "CKPT_THREAD_TIMEOUT");
+	if (v && *v) {
+		long n = ckpt_parse_uint(v, 3600);
+		if (n < 1) {
+			ckpt_msg("checkpoints disabled: bad CKPT_THREAD_TIMEOUT (whole seconds, 1 to 3600)", v, 0);
+			return -1;
+		}
+		cfg->thread_timeout = n;
 	}
 	v = ckpt_env_get(envp, "CKPT_INTERVAL");
 	if (v && *v) {
@@ -158,11 +167,8 @@ int ckpt_config_read(char **argv, char **envp, const unsigned long *auxv)
 	long r;
 
 	cfg->runner = runner_detect(auxv);
-	/* qemu-user runs threads of its own in the process (7.2: one, for
-	 * RCU; a forked child gets its own again); the program has none yet */
-	if (cfg->runner == CKPT_RUNNER_QEMU && (r = ckpt_count_threads()) > 1)
-		cfg->helper_threads = r - 1;
 	cfg->sig = SIGUSR2;
+	cfg->thread_timeout = 2;
 	set_comm(argv);
 	arch_xstate_probe(&cfg->xstate);
 	if (read_config(envp) < 0)

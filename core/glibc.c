@@ -14,7 +14,10 @@
  * names the owner of the image (inherit.c).  It is looked up in ld.so's
  * list of loaded objects, in search order, because an executable that
  * uses environ has its own copy of it (a copy relocation): libc's
- * original then is dead memory. */
+ * original then is dead memory.
+ *
+ * The next definition of a function the library wraps (sigmask.c), as
+ * dlsym(RTLD_NEXT) would find it. */
 #include "libckpt.h"
 #include <linux/elf.h>
 
@@ -124,6 +127,19 @@ __attribute__((minsize)) char ***ckpt_glibc_environ(const unsigned long *auxv)
 		if (e)
 			return e;
 	}
+	return 0;
+}
+
+/* The first definition of name in search order after this library's
+ * own (what dlsym(RTLD_NEXT, name) gives us), or 0 */
+__attribute__((minsize)) void *ckpt_glibc_next(const unsigned long *auxv, const char *name)
+{
+	extern const Elf64_Dyn _DYNAMIC[] __attribute__((visibility("hidden")));
+	void *f;
+
+	for (struct loaded *l = loaded(auxv); l; l = l->next)
+		if (l->dyn != _DYNAMIC && (f = lookup(l->bias, l->dyn, name)))
+			return f;
 	return 0;
 }
 

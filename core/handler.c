@@ -60,41 +60,56 @@ static int wait_writer(void)
 	return r < 0 ? (int)r : info.status ? -EIO : 0;
 }
 
-/* What the program shares with the writer, captured before it runs on.
- * 0, or the checkpoint fails here with one line. */
+/* Every thread parked in its slot, and what the program shares with the
+ * writer, captured before it runs on.  0, or the checkpoint fails here
+ * with one line (and the threads go on). */
 static int capture_in_pause(void)
 {
-	/* the writer is forked from this thread alone: an image of a process
-	 * with more threads would silently lose them */
-	long r = ckpt_count_threads() - 1 - ckpt_cfg->helper_threads;
+	long r;
 
-	if (r > 0) {
-		struct out o = { .len = 0 };
-		out_str(&o, "the program has ");
-		out_u64(&o, r + 1);
-		out_str(&o, " threads, and multi-threaded programs cannot be checkpointed yet");
-		o.buf[o.len] = 0;
-		ckpt_fail_msg(o.buf, 0, 0);
+	if (!ckpt_rt.slots) {
+		ckpt_fail_msg("no memory for the threads' state", 0, 0);
+		ckpt_threads_resume();
 		return -1;
 	}
+	if (ckpt_threads_stop())
+		return -1;
 	ckpt_children_capture();
 	r = fds_capture(&ckpt_snap.fds);
 	if (r < 0) {
 		ckpt_fail_msg(r == -EMFILE ? "too many open fds (at most 1024)"
 					   : "cannot capture the open fds", 0, r == -EMFILE ? 0 : r);
+		ckpt_threads_resume();
 		return -1;
 	}
 	return 0;
 }
 
-__attribute__((used)) void ckpt_signal_handler(int sig, void *info, void *uc)
+/* a tgkill an initiator sent this thread (not the program's own raise()
+ * or ckpt_checkpoint()): it parks this thread, or, when its checkpoint
+ * has ended (the thread parked on another signal, or answered too late),
+ * it is not a new checkpoint */
+static int from_initiator(const struct k_siginfo *si)
 {
+	return si && si->code == -6 /* SI_TKILL */ && si->pid == my_syscall0(__NR_getpid) &&
+	       !ckpt_rt.api_call && ckpt_thread_owed();
+}
+
+__attribute__((used)) void ckpt_signal_handler(int sig, struct k_siginfo *info, void *uc)
+{
+	struct ckpt_thread *self;
+	int idle = 0;
 	long pid;
 
-	(void)info;
 	(void)uc;
 	if (!ckpt_rt.enabled || sig != ckpt_cfg->sig)
 		return;
+	/* another thread is checkpointing: this one parks until it is done */
+	if (from_initiator(info) ||
+	    !__atomic_compare_exchange_n(&ckpt_rt.quiescing, &idle, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		ckpt_thread_park();
+		return;
+	}
 	/* a checkpoint still being written is finished first: queued, never
 	 * two writers racing for the same image */
 	wait_writer();
@@ -110,7 +125,10 @@ __attribute__((used)) void ckpt_signal_handler(int sig, void *info, void *uc)
 		signal_callbacks(CKPT_RESUME);
 		return;
 	}
-	if (arch_ctx_save(&ckpt_snap.regs, ckpt_snap.xarea, arch_xstate_mode(&ckpt_cfg->xstate))) {
+	/* here, in this frame, which lives until the fork: a restart returns
+	 * from this call a second time, with 1 */
+	self = ckpt_thread_self();
+	if (arch_ctx_save(&self->cpu, ckpt_thread_xarea(self), arch_xstate_mode(&ckpt_cfg->xstate))) {
 		restart_path();
 		return;
 	}
@@ -122,6 +140,7 @@ __attribute__((used)) void ckpt_signal_handler(int sig, void *info, void *uc)
 		ckpt_writer_main();
 	fds_release(ckpt_snap.fds);
 	ckpt_snap.fds = 0;
+	ckpt_threads_resume();
 	if (pid < 0) {
 		ckpt_rt.failed = 1;
 		ckpt_fail_msg("cannot fork the image writer", 0, pid);
@@ -134,7 +153,13 @@ __attribute__((used)) void ckpt_signal_handler(int sig, void *info, void *uc)
 static void restart_path(void)
 {
 	ckpt_rt.writer = 0;
-	ckpt_snap.fds = 0;          /* the snapshot was the writer's, not in the image */
+	/* the snapshot and the slots were the writer's, not in the image; the
+	 * other threads were released by myrestart */
+	ckpt_snap.fds = 0;
+	__atomic_store_n(&ckpt_rt.slots, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&ckpt_rt.quiescing, 0, __ATOMIC_RELEASE);
+	if (ckpt_threads_init() < 0)
+		ckpt_msg("warning", "no memory for the threads' state: checkpoints will fail", 0);
 	ckpt_rt.restarted = 1;
 	ckpt_proc_restore();
 	signal_callbacks(CKPT_RESTART);

@@ -28,6 +28,7 @@ static void ckpt_init(int argc, char **argv, char **envp)
 		return;
 	for (p = envp; *p; p++)
 		;
+	ckpt_sigmask_init((const unsigned long *)(p + 1));
 	if (ckpt_config_read(argv, envp, (const unsigned long *)(p + 1)) < 0)
 		return;
 	ckpt_stdio_given();
@@ -35,6 +36,12 @@ static void ckpt_init(int argc, char **argv, char **envp)
 	ckpt_reserve_range();
 	if (!ckpt_rt.enabled)
 		return;
+	r = ckpt_threads_init();
+	if (r < 0) {
+		ckpt_rt.enabled = 0;
+		ckpt_msg("checkpoints disabled", "no memory for the threads' state", r);
+		return;
+	}
 	r = ckpt_install_handler(ckpt_cfg->sig);
 	if (r < 0) {
 		ckpt_rt.enabled = 0;

@@ -55,7 +55,7 @@ struct ckpt_config {
 	__u64 save_written_max;   /* CKPT_SAVE_WRITTEN_MAX: bytes, per file */
 	int verify;               /* CKPT_VERIFY (default 1): the writer's self-check */
 	int fault_damage;         /* CKPT_FAULT=damage-image (tests) */
-	long helper_threads;      /* threads of qemu's own (its RCU thread) */
+	unsigned thread_timeout;  /* CKPT_THREAD_TIMEOUT: seconds for every thread to park */
 	struct arch_xstate xstate; /* what this CPU's context save keeps */
 	char comm[16];            /* the program's name */
 };
@@ -72,9 +72,18 @@ struct ckpt_self {
 };
 extern struct ckpt_self ckpt_self;
 
-/* The checkpoints so far and the program's callbacks (handler.c) */
+/* The checkpoints so far and the program's callbacks (handler.c), and
+ * the threads of the one under way (threads.c) */
 struct ckpt_runtime {
 	int enabled;              /* constructor finished and range reserved */
+	int quiescing;            /* a thread is checkpointing: the others park */
+	int arrived;              /* bumped as each thread parks (the initiator's futex) */
+	int release;              /* the checkpoint's epoch, bumped to release them */
+	__u64 claim;              /* epoch << 32 | slots taken (0: the initiator's) */
+	__u64 parked[CKPT_THREADS_MAX]; /* epoch << 32 | tid once slot i's thread saved all */
+	int owed[CKPT_THREADS_MAX]; /* threads signalled whose signal is still to come */
+	unsigned nslots;          /* the slots of a checkpoint whose threads all parked */
+	char *slots;              /* the slots (mmap'd, not part of the image) */
 	__u32 ncheckpoints;       /* attempts, this one included */
 	int writer;               /* pid of a writer still running, or 0 */
 	int failed;               /* the last checkpoint failed in the pause */
@@ -91,7 +100,6 @@ struct ckpt_snapshot {
 	__u64 t_start;            /* CLOCK_MONOTONIC at the signal, for verbose */
 	__u64 t_fork;             /* CLOCK_MONOTONIC just before the fork */
 	struct timespec t_real;   /* CLOCK_REALTIME_COARSE in the pause */
-	struct arch_regs regs;
 	struct ckpt_signals sigs;
 	struct ckpt_mm mm;
 	void **curbrk;            /* glibc's cached program break, once found */
@@ -99,7 +107,6 @@ struct ckpt_snapshot {
 	struct ckpt_proc proc;
 	struct fds_snap *fds;     /* this checkpoint's fds (pause to fork) */
 	char children[256];       /* the program's children then, pids and spaces */
-	__u8 xarea[ARCH_XSTATE_MAX] __attribute__((aligned(64)));
 };
 extern struct ckpt_snapshot ckpt_snap;
 
@@ -118,7 +125,16 @@ long ckpt_parse_uint(const char *v, long max);
  * ckpt_self; 0, or -1 after one line (checkpointing stays off) */
 int ckpt_config_read(char **argv, char **envp, const unsigned long *auxv);
 /* threads.c */
-long ckpt_count_threads(void);
+int ckpt_threads_init(void);
+int ckpt_threads_own(__u64 start, __u64 end);
+int ckpt_threads_stop(void);
+void ckpt_threads_resume(void);
+void ckpt_thread_park(void);
+int ckpt_thread_owed(void);
+struct ckpt_thread *ckpt_thread_self(void);
+struct ckpt_thread *ckpt_thread_slot(unsigned i);
+void *ckpt_thread_xarea(const struct ckpt_thread *t);
+__u64 ckpt_threads_size(void);
 /* handler.c */
 int ckpt_install_handler(int sig);
 /* write.c: the forked writer's body; exits 0 when the image is in place */
@@ -133,6 +149,9 @@ int ckpt_start_interval(void);
 void **ckpt_glibc_curbrk(__u64 libc_base);
 char ***ckpt_glibc_environ(const unsigned long *auxv);
 const char *ckpt_glibc_self(const unsigned long *auxv);
+void *ckpt_glibc_next(const unsigned long *auxv, const char *name);
+/* sigmask.c */
+void ckpt_sigmask_init(const unsigned long *auxv);
 /* inherit.c */
 void ckpt_inherit_init(char **envp, const unsigned long *auxv);
 void ckpt_inherit_name(void);

@@ -28,24 +28,29 @@ void ckpt_reserve_range(void)
 	ckpt_rt.enabled = 1;
 }
 
-/* glibc registers a struct rseq per thread and exports its place only as
- * a libc symbol we cannot name.  The kernel answers EBUSY to a second
- * registration of exactly the same area, length and signature, so probing
- * the candidate slots near the thread pointer finds it. */
+/* glibc registers a struct rseq per thread, in each thread's TCB, and
+ * exports its place only as a libc symbol we cannot name.  The kernel
+ * answers EBUSY to a second registration of exactly the same area,
+ * length and signature, so probing the candidate slots near the writer's
+ * thread pointer (the initiator's: the writer is its copy, registration
+ * included) finds the offset; every thread's area is at the same offset
+ * from its own thread pointer. */
 static void find_rseq(void)
 {
 	long tp = arch_tp(), off;
 
-	ckpt_snap.proc.rseq_area = 0;
-	if (qemu() || !tp)
+	if (ckpt_cfg->runner == CKPT_RUNNER_QEMU || !tp)
 		return;
-	for (off = -16384; off < 16384; off += 32) {
-		if (k_rseq((void *)(tp + off), 32, 0, ARCH_RSEQ_SIG) == -EBUSY) {
-			ckpt_snap.proc.rseq_area = tp + off;
-			ckpt_snap.proc.rseq_len = 32;
-			ckpt_snap.proc.rseq_sig = ARCH_RSEQ_SIG;
-			return;
-		}
+	for (off = -16384; off < 16384; off += 32)
+		if (k_rseq((void *)(tp + off), 32, 0, ARCH_RSEQ_SIG) == -EBUSY)
+			break;
+	if (off == 16384)
+		return;
+	for (unsigned i = 0; i < ckpt_rt.nslots && i < CKPT_THREADS_MAX; i++) {
+		struct ckpt_thread *t = ckpt_thread_slot(i);
+		t->rseq_area = arch_tp_of(&t->cpu) + off;
+		t->rseq_len = 32;
+		t->rseq_sig = ARCH_RSEQ_SIG;
 	}
 }
 
@@ -152,7 +157,6 @@ void ckpt_proc_capture(void)
 		if (s != SIGKILL && s != SIGSTOP &&
 		    k_sigaction(s, 0, (struct k_sigaction *)&ckpt_snap.sigs.act[s - 1]) == 0)
 			ckpt_snap.sigs.valid |= 1ull << (s - 1);
-	arch_tls_save(&ckpt_snap.regs);
 	find_rseq();
 	read_mm();
 	{
@@ -170,15 +174,15 @@ void ckpt_proc_capture(void)
 	warn_children();
 }
 
-/* In the restarted process, still inside the checkpoint handler with all
- * signals blocked; myrestart has already put memory, registers, mm,
- * fds, signal dispositions, rseq and the process record back. */
+/* In the restarted process, in the thread that took the checkpoint
+ * signal, still inside its handler with all signals blocked; myrestart
+ * has already put memory, threads, registers, mm, fds, signal
+ * dispositions, rseq and the process record back.  myrestart's own
+ * mappings stay in its range, and it closed the rest of the range before
+ * it let the threads go: the program cannot map anything there.  (This
+ * thread may run before myrestart's last one has left.) */
 void ckpt_proc_restore(void)
 {
-	/* myrestart's text, data and stack are still mapped; give the range
-	 * back to the reservation (nothing runs from it any more) */
-	k_mmap(CKPT_RESERVED_START, CKPT_RESERVED_END - CKPT_RESERVED_START, PROT_NONE,
-	       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
 	ckpt_inherit_restarted();
 	ckpt_stdio_restarted();
 	if (ckpt_start_interval() < 0)

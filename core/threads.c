@@ -1,13 +1,100 @@
-/* The process's threads.  Until multi-threaded programs are supported, a
- * checkpoint of more than one thread fails (handler.c); under qemu-user
- * the count includes qemu's own, which the constructor counts first. */
+/* The program's threads at a checkpoint.  The thread that takes the
+ * checkpoint signal (the initiator) signals every other thread of the
+ * process (tgkill, from /proc/self/task); each saves its own context and
+ * what the kernel keeps for it into a slot and parks on a futex inside
+ * its handler.  The initiator then captures what the program shares,
+ * forks the writer (a copy of itself alone, with every other thread's
+ * stack and slot in memory) and releases them.  A thread that blocks the
+ * checkpoint signal, or does not answer in CKPT_THREAD_TIMEOUT seconds,
+ * fails the checkpoint with one line naming it, and all are released.
+ *
+ * Under qemu-user, /proc/self/task also lists qemu's own threads (7.2: its
+ * RCU thread, recreated in a forked child).  They never run guest code:
+ * qemu blocks every host signal in them but SIGSEGV, SIGFPE and SIGILL,
+ * while a thread of the program always has SIGBUS open at the host (qemu
+ * needs it), whatever the program blocks.  That tells them apart. */
 #include "libckpt.h"
+#include "out.h"
 
-/* Threads of the process (/proc/self/task), or -errno */
-long ckpt_count_threads(void)
+#define FUTEX_WAIT_PRIVATE 128
+#define FUTEX_WAKE_PRIVATE 129
+#define PR_GET_TID_ADDRESS 40
+
+/* A slot: the image record, then the extended state, 64-byte aligned. */
+static __u64 slot_size(void)
 {
-	static char dents[2048];
-	long dfd, n, count = 0;
+	return ((sizeof(struct ckpt_thread) + 63) & ~63ul) + ((ckpt_cfg->xstate.size + 63) & ~63ul);
+}
+struct ckpt_thread *ckpt_thread_slot(unsigned i)
+{
+	return (struct ckpt_thread *)(ckpt_rt.slots + i * slot_size());
+}
+void *ckpt_thread_xarea(const struct ckpt_thread *t)
+{
+	return (char *)t + ((sizeof(struct ckpt_thread) + 63) & ~63ul);
+}
+__u64 ckpt_threads_size(void)
+{
+	return (CKPT_THREADS_MAX * slot_size() + CKPT_PAGE - 1) & ~(CKPT_PAGE - 1);
+}
+
+static long futex(int *word, int op, int val, const struct timespec *timeout)
+{
+	return my_syscall4(__NR_futex, word, op, val, timeout);
+}
+
+static void task_path(char *buf, long tid, const char *file)
+{
+	struct out o = { .len = 0 };
+	out_str(&o, "/proc/self/task/");
+	out_u64(&o, tid);
+	out_str(&o, file);
+	memcpy(buf, o.buf, o.len);
+	buf[o.len] = 0;
+}
+
+/* a signal mask of thread tid from its status ("SigBlk:\t", "SigPnd:\t"),
+ * or 0 */
+static __u64 status_mask(long tid, const char *field)
+{
+	static char text[2048];
+	char path[64];
+	const char *p;
+	__u64 m = 0;
+	long n;
+
+	task_path(path, tid, "/status");
+	n = k_read_file(path, text, sizeof(text) - 1);
+	text[n > 0 ? n : 0] = 0;
+	for (p = text; *p; p++)
+		if ((p == text || p[-1] == '\n') && ckpt_starts_with(p, field)) {
+			for (p += 8; (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'); p++)
+				m = m * 16 + (*p <= '9' ? *p - '0' : *p - 'a' + 10);
+			break;
+		}
+	return m;
+}
+
+static int qemu_own(long tid)
+{
+	return ckpt_cfg->runner == CKPT_RUNNER_QEMU && (status_mask(tid, "SigBlk:\t") >> (SIGBUS - 1)) & 1;
+}
+
+static int gone(long tid)
+{
+	char path[64];
+	struct statx st;
+
+	task_path(path, tid, "");
+	return k_statx(AT_FDCWD, path, 0, STATX_TYPE, &st) < 0;
+}
+
+/* The program's threads now, this one and qemu's left out, into tids
+ * (at most max); their number, or -errno. */
+static long list_threads(long *tids, unsigned max)
+{
+	static char dents[4096];
+	long dfd, n, me = my_syscall0(__NR_gettid), count = 0;
 
 	dfd = k_openat(AT_FDCWD, "/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 	if (dfd < 0)
@@ -15,10 +102,351 @@ long ckpt_count_threads(void)
 	while ((n = sys_getdents64(dfd, (void *)dents, sizeof(dents))) > 0)
 		for (long off = 0; off < n; ) {
 			struct linux_dirent64 *d = (struct linux_dirent64 *)(dents + off);
+			long tid = ckpt_parse_uint(d->d_name, 1l << 30);
 			off += d->d_reclen;
-			count += d->d_name[0] >= '1' && d->d_name[0] <= '9';
+			if (tid <= 0 || tid == me || qemu_own(tid))
+				continue;
+			if ((unsigned long)count < max)
+				tids[count] = tid;
+			count++;
 		}
 	sys_close(dfd);
 	return count;
 }
 
+/* Each checkpoint is an epoch: the value of ckpt_rt.release while it
+ * quiesces.  Slots are claimed in ckpt_rt.claim (epoch << 32 | slots
+ * taken, slot 0 being the initiator's), and a thread is parked once
+ * ckpt_rt.parked[slot] holds epoch << 32 | its tid: a thread that comes
+ * late, after its checkpoint failed and the next one began, can then
+ * neither take a slot of the new one nor pass for parked in it. */
+static __u64 tag(__u32 epoch, __u32 low)
+{
+	return (__u64)epoch << 32 | low;
+}
+
+/* The slots, mapped once (by the constructor, and again after a
+ * restart: the writer leaves them out of the image) so that a thread may
+ * park as soon as it sees a checkpoint under way. */
+int ckpt_threads_init(void)
+{
+	long a = k_mmap(0, ckpt_threads_size(), PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (a < 0 && a > -4096)
+		return a;
+	memset(ckpt_rt.parked, 0, sizeof(ckpt_rt.parked));
+	memset(ckpt_rt.owed, 0, sizeof(ckpt_rt.owed));
+	ckpt_rt.nslots = 1;
+	__atomic_store_n(&ckpt_rt.claim, tag(ckpt_rt.release, 1), __ATOMIC_RELEASE);
+	__atomic_store_n(&ckpt_rt.slots, (char *)a, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* Threads the initiator signalled whose signal has not come yet (it
+ * parked on another, or the checkpoint failed first): that signal, when
+ * it comes, is not a new checkpoint.  A set of tids: one thread has one
+ * such signal pending at most. */
+static void owed_add(int tid)
+{
+	int *o = ckpt_rt.owed, *free = 0;
+
+	for (unsigned i = 0; i < CKPT_THREADS_MAX; i++) {
+		int v = __atomic_load_n(&o[i], __ATOMIC_ACQUIRE);
+		if (v == tid)
+			return;
+		if (!v && !free)
+			free = &o[i];
+	}
+	if (free)
+		__atomic_store_n(free, tid, __ATOMIC_RELEASE);
+}
+
+/* this thread's signal was one the initiator sent: takes it off the set */
+int ckpt_thread_owed(void)
+{
+	int tid = my_syscall0(__NR_gettid);
+
+	for (unsigned i = 0; i < CKPT_THREADS_MAX; i++) {
+		int v = tid;
+		if (__atomic_compare_exchange_n(&ckpt_rt.owed[i], &v, 0, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			return 1;
+	}
+	return 0;
+}
+
+/* the slots' mapping, which the writer leaves out of the image */
+int ckpt_threads_own(__u64 start, __u64 end)
+{
+	__u64 a = (__u64)ckpt_rt.slots;
+	return a && start < a + ckpt_threads_size() && end > a;
+}
+
+/* qemu 7.2 does not answer PR_GET_TID_ADDRESS.  glibc keeps each thread's
+ * tid in its thread descriptor, at the thread pointer plus a fixed offset
+ * (the address it gave the kernel): the first word there that holds our
+ * tid.  0 if none. */
+static __u64 tid_in_tcb(int tid)
+{
+	const int *p = (const int *)arch_tp();
+
+	for (unsigned i = 0; p && i < 1024 / sizeof(int); i++)
+		if (p[i] == tid)
+			return (__u64)&p[i];
+	return 0;
+}
+
+/* What every thread records of itself, the initiator too. */
+static void fill_slot(struct ckpt_thread *t)
+{
+	long head = 0, len = 0;
+
+	memset(t, 0, sizeof(*t));
+	t->tid = my_syscall0(__NR_gettid);
+	t->flags = t->tid == my_syscall0(__NR_getpid) ? CKPT_TF_LEADER : 0;
+	if (k_prctl(PR_GET_TID_ADDRESS, (unsigned long)&t->tid_address, 0, 0, 0) < 0)
+		t->tid_address = tid_in_tcb(t->tid);
+	my_syscall3(__NR_get_robust_list, 0, &head, &len);
+	t->robust_head = head;
+	t->robust_len = len;
+	k_prctl(PR_GET_NAME, (unsigned long)t->comm, 0, 0, 0);
+	t->xstate = ckpt_cfg->xstate;
+	arch_tls_save(&t->cpu);
+}
+
+/* The initiator's own slot, 0, but for its context: the handler saves
+ * that itself, since a restart resumes in the frame that saved it */
+struct ckpt_thread *ckpt_thread_self(void)
+{
+	struct ckpt_thread *t = ckpt_thread_slot(0);
+
+	fill_slot(t);
+	return t;
+}
+
+/* A slot of the checkpoint under way, and its epoch; CKPT_THREADS_MAX
+ * and more when there are too many threads (the initiator fails then),
+ * -1 when no checkpoint is under way (any more). */
+static long claim_slot(__u32 *epoch)
+{
+	for (;;) {
+		__u32 gen = __atomic_load_n(&ckpt_rt.release, __ATOMIC_ACQUIRE);
+		__u64 old;
+
+		if (!__atomic_load_n(&ckpt_rt.quiescing, __ATOMIC_ACQUIRE))
+			return -1;
+		old = __atomic_load_n(&ckpt_rt.claim, __ATOMIC_ACQUIRE);
+		if (old >> 32 != gen)
+			continue;       /* a resume between the two loads: again */
+		if (__atomic_compare_exchange_n(&ckpt_rt.claim, &old, old + 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			*epoch = gen;
+			return (__u32)old;
+		}
+	}
+}
+
+/* In a thread signalled while a checkpoint is under way: its slot, then
+ * parked until the initiator releases every thread.  In the restarted
+ * process it returns at once, into the program. */
+void ckpt_thread_park(void)
+{
+	__u32 gen;
+	long i;
+
+	if (!__atomic_load_n(&ckpt_rt.slots, __ATOMIC_ACQUIRE))
+		return;                 /* a restart is setting them up again */
+	i = claim_slot(&gen);
+	if (i < 0)
+		return;
+	if (i < CKPT_THREADS_MAX) {
+		struct ckpt_thread *t = ckpt_thread_slot(i);
+		fill_slot(t);
+		if (arch_ctx_save(&t->cpu, ckpt_thread_xarea(t), arch_xstate_mode(&ckpt_cfg->xstate)))
+			return;
+		__atomic_store_n(&ckpt_rt.parked[i], tag(gen, t->tid), __ATOMIC_RELEASE);
+	}
+	__atomic_fetch_add(&ckpt_rt.arrived, 1, __ATOMIC_ACQ_REL);
+	futex(&ckpt_rt.arrived, FUTEX_WAKE_PRIVATE, 1, 0);
+	while ((__u32)__atomic_load_n(&ckpt_rt.release, __ATOMIC_ACQUIRE) == gen)
+		futex(&ckpt_rt.release, FUTEX_WAIT_PRIVATE, (int)gen, 0);
+}
+
+/* "thread 1234 (worker) what" as the checkpoint's failure line */
+static void thread_fail(long tid, const char *what)
+{
+	static char text[256];
+	char path[64], comm[17];
+	struct out o = { .len = 0 };
+	long n;
+
+	task_path(path, tid, "/comm");
+	n = k_read_file(path, comm, sizeof(comm) - 1);
+	comm[n > 0 ? n : 0] = 0;
+	if (n > 0 && comm[n - 1] == '\n')
+		comm[n - 1] = 0;
+	out_str(&o, "thread ");
+	out_u64(&o, tid);
+	out_str(&o, " (");
+	out_str(&o, comm);
+	out_str(&o, ") ");
+	out_str(&o, what);
+	memcpy(text, o.buf, o.len);
+	text[o.len] = 0;
+	ckpt_fail_msg(text, 0, 0);
+}
+
+/* the threads the initiator signalled */
+struct roll {
+	long tid[CKPT_THREADS_MAX];
+	int gone[CKPT_THREADS_MAX];   /* ended since */
+	unsigned n;
+};
+
+/* signals the threads not signalled yet; how many it found new, or -1
+ * after the failure line */
+static long signal_new(struct roll *r)
+{
+	long now[CKPT_THREADS_MAX], n = list_threads(now, CKPT_THREADS_MAX), fresh = 0;
+	long pid = my_syscall0(__NR_getpid);
+
+	if (n < 0) {
+		ckpt_fail_msg("cannot list the threads", "/proc/self/task", n);
+		return -1;
+	}
+	if (n >= CKPT_THREADS_MAX) {
+		struct out o = { .len = 0 };
+		static char text[96];
+		out_str(&o, "the program has more threads than a checkpoint takes (");
+		out_u64(&o, CKPT_THREADS_MAX);
+		out_chr(&o, ')');
+		memcpy(text, o.buf, o.len);
+		text[o.len] = 0;
+		ckpt_fail_msg(text, 0, 0);
+		return -1;
+	}
+	for (long k = 0; k < n; k++) {
+		unsigned j;
+		for (j = 0; j < r->n && r->tid[j] != now[k]; j++)
+			;
+		if (j < r->n)
+			continue;
+		r->tid[r->n] = now[k];
+		/* a thread that ended since the listing does not count */
+		owed_add(now[k]);
+		r->gone[r->n] = my_syscall3(__NR_tgkill, pid, now[k], ckpt_cfg->sig) < 0;
+		r->n++;
+		fresh++;
+	}
+	return fresh;
+}
+
+/* thread tid saved all of its slot (a parked thread blocks every signal:
+ * that is not the program blocking the checkpoint's) */
+static int parked(long tid)
+{
+	__u64 claim = __atomic_load_n(&ckpt_rt.claim, __ATOMIC_ACQUIRE), want = tag(claim >> 32, tid);
+
+	for (unsigned i = 1; i < (__u32)claim && i < CKPT_THREADS_MAX; i++)
+		if (__atomic_load_n(&ckpt_rt.parked[i], __ATOMIC_ACQUIRE) == want)
+			return 1;
+	return 0;
+}
+
+/* the first signalled thread neither parked nor ended, or 0 */
+static long straggler(struct roll *r)
+{
+	for (unsigned j = 0; j < r->n; j++)
+		if (!r->gone[j] && !(r->gone[j] = gone(r->tid[j])) && !parked(r->tid[j]))
+			return r->tid[j];
+	return 0;
+}
+
+/* The signal waits for thread tid, which blocks it.  Blocked alone is
+ * not enough: a thread inside its handler, not parked yet, blocks it too
+ * (a slow one, when the program's threads keep both cores busy). */
+static int blocks_signal(long tid)
+{
+	__u64 bit = 1ul << (ckpt_cfg->sig - 1);
+
+	return (status_mask(tid, "SigBlk:\t") & bit) && (status_mask(tid, "SigPnd:\t") & bit);
+}
+
+/* until every signalled thread parked or ended; 0, or -1 after the line */
+static int wait_parked(struct roll *r)
+{
+	struct timespec slice = { 0, 10 * 1000000 };
+	unsigned waited = 0, blocking = 0, limit = ckpt_cfg->thread_timeout * 100;
+	long tid;
+	int arrived;
+
+	for (;;) {
+		arrived = __atomic_load_n(&ckpt_rt.arrived, __ATOMIC_ACQUIRE);
+		if (!(tid = straggler(r)))
+			return 0;
+		/* blocked for 100 ms on end: not libc's short windows (a
+		 * thread being created starts with every signal blocked) */
+		blocking = waited >= 2 && blocks_signal(tid) ? blocking + 1 : 0;
+		if (blocking == 10) {
+			thread_fail(tid, "blocks the checkpoint signal");
+			return -1;
+		}
+		if (++waited > limit) {
+			thread_fail(tid, "did not answer the checkpoint signal in time (CKPT_THREAD_TIMEOUT)");
+			return -1;
+		}
+		futex(&ckpt_rt.arrived, FUTEX_WAIT_PRIVATE, arrived, &slice);
+	}
+}
+
+/* threads that ended never take the signal they were owed */
+static void owed_prune(void)
+{
+	for (unsigned i = 0; i < CKPT_THREADS_MAX; i++) {
+		int tid = __atomic_load_n(&ckpt_rt.owed[i], __ATOMIC_ACQUIRE);
+		if (tid && gone(tid))
+			__atomic_compare_exchange_n(&ckpt_rt.owed[i], &tid, 0, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+	}
+}
+
+/* In the initiator: every other thread parked in a slot (slots 1 to
+ * ckpt_rt.nslots - 1), 0; or -1 after one line, every thread released. */
+int ckpt_threads_stop(void)
+{
+	static struct roll r;
+	long fresh;
+	__u32 taken;
+
+	r.n = 0;
+	owed_prune();
+	/* once more after each wait: threads started meanwhile by one not
+	 * yet parked */
+	while ((fresh = signal_new(&r)) > 0)
+		if (wait_parked(&r))
+			break;
+	taken = (__u32)__atomic_load_n(&ckpt_rt.claim, __ATOMIC_ACQUIRE);
+	if (!fresh && taken > CKPT_THREADS_MAX) {
+		ckpt_fail_msg("more threads than a checkpoint takes", 0, 0);
+		fresh = -1;
+	}
+	if (fresh) {
+		ckpt_threads_resume();
+		return -1;
+	}
+	ckpt_rt.nslots = taken;
+	return 0;
+}
+
+/* Every parked thread goes on, and the epoch ends: claims first (a late
+ * thread sees another epoch and lets go), then quiescing (a thread that
+ * takes the checkpoint signal again at once starts a checkpoint of its
+ * own), then the release. */
+void ckpt_threads_resume(void)
+{
+	__u32 next = (__u32)ckpt_rt.release + 1;
+
+	ckpt_rt.nslots = 1;
+	__atomic_store_n(&ckpt_rt.claim, tag(next, 1), __ATOMIC_RELEASE);
+	__atomic_store_n(&ckpt_rt.quiescing, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&ckpt_rt.release, (int)next, __ATOMIC_RELEASE);
+	futex(&ckpt_rt.release, FUTEX_WAKE_PRIVATE, 0x7fffffff, 0);
+}

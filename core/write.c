@@ -202,8 +202,8 @@ static int parse_regions(struct writer *w)
 			continue;        /* our own scratch buffer */
 		if (e.start < w->stack + WSTACK_SIZE && e.end > w->stack)
 			continue;        /* our own stack */
-		if (fds_snap_owns(ckpt_snap.fds, e.start, e.end))
-			continue;        /* the pause's fd snapshot */
+		if (fds_snap_owns(ckpt_snap.fds, e.start, e.end) || ckpt_threads_own(e.start, e.end))
+			continue;        /* the pause's fd contents and thread slots */
 		if (e.start >= CKPT_RESERVED_START && e.end <= CKPT_RESERVED_END)
 			continue;        /* the restarter's reservation */
 		if (e.start < CKPT_RESERVED_END && e.end > CKPT_RESERVED_START)
@@ -284,11 +284,11 @@ static char *put_rec(char *p, __u32 type, const void *a, __u32 alen,
 
 static int write_records(struct writer *w, __u64 off, struct ckpt_header *hd)
 {
-	__u64 size = rec_size(sizeof(struct ckpt_info)) + rec_size(sizeof(struct arch_regs)) +
-		     rec_size(sizeof(struct arch_xstate) + ckpt_cfg->xstate.size) + rec_size(sizeof(struct ckpt_mm)) +
+	unsigned i, n = 5 + ckpt_rt.nslots + w->nfds;    /* INFO, MM, PROC, SIGNALS, END */
+	__u64 size = rec_size(sizeof(struct ckpt_info)) + rec_size(sizeof(struct ckpt_mm)) +
 		     rec_size(sizeof(struct ckpt_proc)) + rec_size(sizeof(struct ckpt_signals)) +
+		     ckpt_rt.nslots * rec_size(sizeof(struct ckpt_thread) + ckpt_cfg->xstate.size) +
 		     rec_size(0);
-	unsigned i, n = 7 + w->nfds;
 	char *buf, *p;
 	long r;
 
@@ -300,9 +300,10 @@ static int write_records(struct writer *w, __u64 off, struct ckpt_header *hd)
 	if (!buf)
 		return writer_fail(w, "out of memory", "record table", -ENOMEM);
 	p = put_rec(buf, CKPT_REC_INFO, &ckpt_snap.info, sizeof(ckpt_snap.info), 0, 0, 0, 0);
-	p = put_rec(p, CKPT_REC_CPU, &ckpt_snap.regs, sizeof(ckpt_snap.regs), 0, 0, 0, 0);
-	p = put_rec(p, CKPT_REC_XSTATE, &ckpt_cfg->xstate, sizeof(ckpt_cfg->xstate), ckpt_snap.xarea,
-		    ckpt_cfg->xstate.size, 0, 0);
+	for (i = 0; i < ckpt_rt.nslots; i++) {
+		const struct ckpt_thread *t = ckpt_thread_slot(i);
+		p = put_rec(p, CKPT_REC_THREAD, t, sizeof(*t), ckpt_thread_xarea(t), t->xstate.size, 0, 0);
+	}
 	p = put_rec(p, CKPT_REC_MM, &ckpt_snap.mm, sizeof(ckpt_snap.mm), 0, 0, 0, 0);
 	p = put_rec(p, CKPT_REC_PROC, &ckpt_snap.proc, sizeof(ckpt_snap.proc), 0, 0, 0, 0);
 	p = put_rec(p, CKPT_REC_SIGNALS, &ckpt_snap.sigs, sizeof(ckpt_snap.sigs), 0, 0, 0, 0);
@@ -509,11 +510,12 @@ static __attribute__((noreturn)) void writer_on_own_stack(void *stack)
 
 	ckpt_proc_capture();
 	if (write_all(w)) {
-		ckpt_fail_msg(w->fail_what, w->fail_name, w->fail_err);
+		/* the line comes last: whoever reads it finds things as it says */
 		if (w->img_fd >= 0)
 			sys_close(w->img_fd);
 		if (w->tmp_path[0])
 			k_unlinkat(AT_FDCWD, w->tmp_path, 0);
+		ckpt_fail_msg(w->fail_what, w->fail_name, w->fail_err);
 		k_exit_group(1);
 	}
 	k_exit_group(0);

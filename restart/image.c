@@ -117,32 +117,39 @@ static int check_fd(const struct img *im, const struct ckpt_fd *f, __u32 size)
 	return 0;
 }
 
-/* the records an image has exactly once, in the order of img.once[]; size
- * 0: the extended state's, checked by check_xstate() */
+/* the records an image has exactly once, in the order of img.once[] */
 static const struct { __u32 type, size; const char *name; } once_rec[] = {
 	{ CKPT_REC_INFO, sizeof(struct ckpt_info), "info" },
-	{ CKPT_REC_CPU, sizeof(struct arch_regs), "CPU" },
-	{ CKPT_REC_XSTATE, 0, "extended state" },
 	{ CKPT_REC_MM, sizeof(struct ckpt_mm), "mm" },
 	{ CKPT_REC_PROC, sizeof(struct ckpt_proc), "process" },
 	{ CKPT_REC_SIGNALS, sizeof(struct ckpt_signals), "signal" },
 };
 #define NONCE (sizeof(once_rec) / sizeof(once_rec[0]))
 
-/* the extended-state record: its header, then as many bytes as it says */
-static int xstate_ok(const struct ckpt_rec *h)
-{
-	const struct arch_xstate *x = (const struct arch_xstate *)(h + 1);
-
-	return h->size >= sizeof(*x) && arch_xstate_valid(x) && h->size == sizeof(*x) + x->size;
-}
-
 /* a record of once_rec[]: right size, not seen before */
 static int check_once(struct img *im, const struct ckpt_rec *h, unsigned k)
 {
-	if ((once_rec[k].size ? h->size != once_rec[k].size : !xstate_ok(h)) || im->once[k])
+	if (h->size != once_rec[k].size || im->once[k])
 		return report(im, "bad %s record", once_rec[k].name);
 	im->once[k] = h + 1;
+	return 0;
+}
+
+/* a thread record: its struct, then as many bytes of extended state as it
+ * says; one leader at most */
+static int check_thread(struct img *im, const struct ckpt_rec *h)
+{
+	const struct ckpt_thread *t = (const struct ckpt_thread *)(h + 1);
+
+	if (im->nthreads == CKPT_THREADS_MAX)
+		return report(im, "too many threads for this myrestart (at most %u)", (__u64)CKPT_THREADS_MAX);
+	if (h->size < sizeof(*t) || !arch_xstate_valid(&t->xstate) || h->size != sizeof(*t) + t->xstate.size ||
+	    (t->flags & ~CKPT_TF_LEADER) || ((t->flags & CKPT_TF_LEADER) && im->leader) ||
+	    (t->rseq_area && (t->rseq_area % 32 || t->rseq_len < 32)))
+		return report(im, "bad thread record (thread %u)", (__u64)im->nthreads + 1);
+	if (t->flags & CKPT_TF_LEADER)
+		im->leader = t;
+	im->thread[im->nthreads++] = t;
 	return 0;
 }
 
@@ -189,8 +196,14 @@ static int check_records(struct img *im)
 			if (check_fd(im, body, h->size))
 				return 1;
 			im->fds[im->nfds++] = body;
-		} else
-			ended = 1;        /* CKPT_REC_END */
+		} else if (h->type == CKPT_REC_THREAD) {
+			if (check_thread(im, h))
+				return 1;
+		} else if (h->type == CKPT_REC_END) {
+			ended = 1;
+		} else {
+			return report(im, "unknown record type %u (written by a newer ckpt?)", (__u64)h->type);
+		}
 		n++;
 		p += sizeof(*h) + ((h->size + 7ul) & ~7ul);
 	}
@@ -199,6 +212,8 @@ static int check_records(struct img *im)
 	for (k = 0; k < NONCE; k++)
 		if (!im->once[k])
 			return report(im, "bad image (no %s record)", once_rec[k].name);
+	if (!im->leader)
+		return report(im, "bad image (no leader thread record)");
 	if (strnlen(im->proc->cwd, sizeof(im->proc->cwd)) == sizeof(im->proc->cwd))
 		return report(im, "bad process record");
 	return 0;
@@ -212,11 +227,30 @@ static const struct ckpt_region *find_region(const struct img *im, __u64 addr)
 	return 0;
 }
 
-/* The image must be restorable here: same runner, the CPU's extended
- * state features present, and a resume point inside the saved memory. */
-static int check_machine(const struct img *im)
+/* A thread restorable here: the CPU's extended state features present,
+ * a resume point inside the saved memory */
+static int check_thread_here(const struct img *im, const struct ckpt_thread *t, unsigned i,
+			     const struct arch_xstate *here)
 {
 	const struct ckpt_region *r;
+
+	if (!arch_xstate_fits(&t->xstate, here))
+		return report(im, "CPU state features missing here (image 0x%x, this CPU 0x%x)",
+			      (__u64)t->xstate.features, here->features);
+	r = find_region(im, arch_pc(&t->cpu));
+	if (!r || r->kind >= CKPT_KIND_VDSO)
+		return report(im, "bad thread record (thread %u: resume address outside the saved memory)",
+			      (__u64)i + 1);
+	r = find_region(im, arch_sp(&t->cpu));
+	if (!r || !(r->prot & PROT_WRITE))
+		return report(im, "bad thread record (thread %u: stack pointer outside the saved memory)",
+			      (__u64)i + 1);
+	return 0;
+}
+
+/* The image must be restorable here: same runner, every thread too. */
+static int check_machine(const struct img *im)
+{
 	struct arch_xstate here;
 
 	if (im->hd.runner != (__u32)im->runner) {
@@ -225,15 +259,9 @@ static int check_machine(const struct img *im)
 		return report(im, "taken natively; restart it without " ARCH_QEMU);
 	}
 	arch_xstate_probe(&here);
-	if (!arch_xstate_fits(im->xstate, &here))
-		return report(im, "CPU state features missing here (image 0x%x, this CPU 0x%x)",
-			    (__u64)im->xstate->features, here.features);
-	r = find_region(im, arch_pc(im->cpu));
-	if (!r || r->kind >= CKPT_KIND_VDSO)
-		return report(im, "bad CPU record (resume address outside the saved memory)");
-	r = find_region(im, arch_sp(im->cpu));
-	if (!r || !(r->prot & PROT_WRITE))
-		return report(im, "bad CPU record (stack pointer outside the saved memory)");
+	for (unsigned i = 0; i < im->nthreads; i++)
+		if (check_thread_here(im, im->thread[i], i, &here))
+			return 1;
 	return 0;
 }
 
@@ -359,12 +387,18 @@ void image_info(const struct img *im, int exact)
 	out_date(&o, in->time);
 	outf(&o, " UTC (%u)\n", (__u64)in->time);
 	out_flush(&o, 1);
-	outf(&o, "cpu:\t" ARCH_NAME ", extended state 0x%x (%u bytes); resumes at 0x%x\nimage:\t%z%s, %u regions, "
-		 "%u fds\n\n"
-		 "  start            end              prot kind        stored     name\n",
-	     im->xstate->features, (__u64)im->xstate->size, arch_pc(im->cpu),
+	outf(&o, "cpu:\t" ARCH_NAME ", extended state 0x%x (%u bytes)\nimage:\t%z%s, %u regions, "
+		 "%u fds, %u threads\n", im->leader->xstate.features, (__u64)im->leader->xstate.size,
 	     (__u64)im->hd.file_size, exact ? " bytes" : "", (__u64)im->nregions,
-	     (__u64)im->nfds);
+	     (__u64)im->nfds, (__u64)im->nthreads);
+	out_flush(&o, 1);
+	for (i = 0; i < im->nthreads; i++) {
+		const struct ckpt_thread *t = im->thread[i];
+		outf(&o, "thread:\t%u %s%s, resumes at 0x%x\n", (__u64)t->tid, t->comm,
+		     t->flags & CKPT_TF_LEADER ? " (leader)" : "", arch_pc(&t->cpu));
+		out_flush(&o, 1);
+	}
+	outf(&o, "\n  start            end              prot kind        stored     name\n");
 	out_flush(&o, 1);
 	for (i = 0; i < im->nregions; i++) {
 		const struct ckpt_region *r = im->reg[i];

@@ -70,8 +70,8 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--help"))
 			return usage(0);
 		else if (!strcmp(a, "--version")) {
-			_Static_assert(CKPT_VERSION == 2, "the version text below");
-			say(1, "myrestart (ckpt) " VERSION ", image format 2\n");
+			_Static_assert(CKPT_VERSION == 3, "the version text below");
+			say(1, "myrestart (ckpt) " VERSION ", image format 3\n");
 			return 0;
 		} else {
 			report(0, "unknown option '%s'; try 'myrestart --help'", a);
@@ -89,7 +89,7 @@ int main(int argc, char **argv)
 	if (info) {
 		/* describe whatever parses, even an image for another runner */
 		int r = image_load(&im);
-		if (im.info && im.cpu && im.xstate)
+		if (im.info && im.leader)
 			image_info(&im, exact);
 		return r;
 	}

@@ -1,5 +1,5 @@
 /* Process attributes from the PROC and SIGNALS records: signal
- * dispositions, the rseq registration, working directory, umask,
+ * dispositions, working directory, umask,
  * resource limits, interval timers and pending signals.  Checked before
  * the point of no return, applied just before the jump: limits after the
  * last mapping (a lower RLIMIT_AS must not stop the restore), timers and
@@ -35,8 +35,6 @@ void proc_restore(const struct img *im)
 	for (int s = 1; s <= 64; s++)
 		if ((im->sigs->valid >> (s - 1)) & 1)
 			k_sigaction(s, (const struct k_sigaction *)&im->sigs->act[s - 1], 0);
-	if (p->rseq_area)
-		k_rseq((void *)p->rseq_area, p->rseq_len, 0, p->rseq_sig);
 	if (p->cwd[0] && sys_chdir(p->cwd) < 0)
 		report(im, "warning: cannot return to the working directory %s", p->cwd);
 	sys_umask(p->umask);
@@ -58,4 +56,20 @@ void proc_restore(const struct img *im)
 	for (int s = 1; s <= 64; s++)
 		if (((p->pending >> (s - 1)) & 1) && s != (int)p->ckpt_signal && s != SIGKILL && s != SIGSTOP)
 			my_syscall3(__NR_tgkill, pid, tid, s);
+}
+
+/* What the kernel keeps for one thread, in that thread: its robust futex
+ * list, its rseq registration and its name.  (Its thread pointer comes
+ * with its registers; its tid address with its clone, or for the leader
+ * here: set_tid_address(), and the new tid into glibc's cache there.) */
+void thread_kernel_state(const struct ckpt_thread *t)
+{
+	my_syscall2(__NR_set_robust_list, t->robust_head, t->robust_len);
+	if (t->rseq_area)
+		k_rseq((void *)t->rseq_area, t->rseq_len, 0, t->rseq_sig);
+	k_prctl(PR_SET_NAME, (unsigned long)t->comm, 0, 0, 0);
+	if ((t->flags & CKPT_TF_LEADER) && t->tid_address) {
+		my_syscall1(__NR_set_tid_address, t->tid_address);
+		*(int *)t->tid_address = my_syscall0(__NR_gettid);
+	}
 }

@@ -11,6 +11,8 @@
 #define RST_STACK_LO   0x5300000ul    /* our stack: 0x5300000-0x5380000 */
 #define RST_STACK_HI   0x5380000ul
 #define RST_SCRATCH    0x5380000ul    /* parking for vdso/vvar while moving */
+#define RST_THREADS_LO 0x5110000ul    /* the restored threads' first stacks */
+#define RST_THREADS_HI 0x5200000ul
 #define RST_RECORDS_MAX (640u << 10)
 #define RST_REGIONS_MAX 8192u
 #define RST_FDS_MAX     1024u
@@ -26,14 +28,15 @@ struct img {
 	union {                    /* the records an image has exactly once */
 		struct {
 			const struct ckpt_info *info;
-			const struct arch_regs *cpu;
-			const struct arch_xstate *xstate;  /* its area follows */
 			const struct ckpt_mm *mm;
 			const struct ckpt_proc *proc;
 			const struct ckpt_signals *sigs;
 		};
-		const void *once[6];  /* in the order of image.c's once_rec[] */
+		const void *once[4];  /* in the order of image.c's once_rec[] */
 	};
+	unsigned nthreads;
+	const struct ckpt_thread *thread[CKPT_THREADS_MAX];  /* extended state follows each */
+	const struct ckpt_thread *leader;
 	int strict;                /* refuse files that changed since the checkpoint */
 	unsigned nregions;
 	unsigned region_recs;       /* region records in the table, for messages */
@@ -63,6 +66,11 @@ int fds_prepare(struct img *im);
 void fds_install(struct img *im);
 /* proc.c */
 void proc_restore(const struct img *im);
+void thread_kernel_state(const struct ckpt_thread *t);
+/* threads.c */
+int threads_check(const struct img *im);
+void threads_start(const struct img *im);
+void threads_release(const struct img *im);
 /* qemu.c */
 void qemu_relocate_pages(const struct img *im, char **argv);
 /* restore.c */

@@ -1,8 +1,9 @@
 /* Bringing the image back.  restore_prepare() still may fail cleanly;
  * restore_run() is the point of no return: it moves to myrestart's own
  * stack, clears every mapping of ours outside 0x5000000-0x5400000, puts
- * the kernel's vdso where the program had it, maps the saved regions and
- * jumps into the saved context. */
+ * the kernel's vdso where the program had it, copies the saved regions
+ * back, starts the other threads (threads.c) and jumps into the leader's
+ * context. */
 #include "restart.h"
 
 struct own_map {
@@ -21,9 +22,7 @@ static struct own_map own[512];    /* ours to unmap */
 static unsigned nown;
 static struct own_map own_sp[NSPECIAL];              /* ours to move */
 static const struct ckpt_region *img_sp[NSPECIAL];  /* where they go */
-static struct arch_regs regs;
-static struct arch_xstate xstate;
-static __u8 xarea[16384] __attribute__((aligned(64)));
+static __u8 xarea[ARCH_XSTATE_MAX] __attribute__((aligned(64)));  /* the leader's */
 
 /* CKPT_KIND_VDSO.. for the special mappings, else 0 */
 static int special_kind(const struct map_ent *e)
@@ -99,11 +98,10 @@ int restore_prepare(struct img *im)
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	if (a != (long)RST_STACK_LO)
 		return report(im, "cannot map myrestart's stack at 0x5300000");
-	if (read_own_maps(im) || check_vdso(im) || check_collisions(im) || fds_prepare(im))
+	if (read_own_maps(im) || check_vdso(im) || check_collisions(im) || threads_check(im) ||
+	    fds_prepare(im))
 		return 1;
-	regs = *im->cpu;
-	xstate = *im->xstate;
-	memcpy(xarea, im->xstate + 1, xstate.size);
+	memcpy(xarea, im->leader + 1, im->leader->xstate.size);
 	return 0;
 }
 
@@ -241,9 +239,12 @@ static __attribute__((noreturn)) void restore_main(void *arg)
 	k_prctl(PR_SET_NAME, (unsigned long)im->info->comm, 0, 0, 0);
 	fds_install(im);
 	proc_restore(im);
+	threads_start(im);
+	threads_release(im);
+	thread_kernel_state(im->leader);
 	/* from here on only the program's TLS is reachable */
-	arch_tls_restore(&regs);
-	arch_ctx_jump(&regs, xarea, arch_xstate_mode(&xstate));
+	arch_tls_restore(&im->leader->cpu);
+	arch_ctx_jump(&im->leader->cpu, xarea, arch_xstate_mode(&im->leader->xstate), 0);
 }
 
 void restore_run(struct img *im)

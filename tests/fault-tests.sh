@@ -136,15 +136,6 @@ case_self_check() {
 }
 def_case fault-self-check case_self_check
 
-# Threads are not supported yet: a checkpoint of a multi-threaded program
-# fails with one line, the previous image stays, the program goes on.
-case_threads() {
-	refused_checkpoint fault-threads \
-		'libckpt: checkpoint 1 failed: the program has 2 threads, and multi-threaded programs cannot be checkpointed yet; the previous image is unchanged$' \
-		"$BIN/threads"
-}
-def_case fault-threads case_threads
-
 # Two checkpoints in a row: the second signal arrives while the first
 # writer works (after its temporary file exists, so the two signals are
 # not merged into one); the second waits for the first writer, never

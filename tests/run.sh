@@ -71,7 +71,8 @@ build rseq rseq.c && build reader reader.c && build errnomask errnomask.c &&
 build inhandler inhandler.c && build procstate procstate.c && build deleted deleted.c &&
 build fdkinds fdkinds.c && build spawn spawn.c && build runs runs.c &&
 build bytereader bytereader.c && build threads threads.c -pthread && build reopen reopen.c &&
-build anonmem anonmem.c && build alarm alarm.c && build api ../../examples/api.c -I"$ROOT/include" && built=1
+build anonmem anonmem.c && build alarm alarm.c && build ring ring.c -pthread &&
+build blocked blocked.c -pthread && build omp omp.c -fopenmp && build api ../../examples/api.c -I"$ROOT/include" && built=1
 [ $built = 1 ] || { echo "cannot build the test programs"; echo "0 passed, 1 failed"; exit 1; }
 
 # set_runner: $TAG, $SLOW and $OUT for $RUNNER (and the inputs of its
@@ -100,6 +101,7 @@ for RUNNER in "${RUNNERS[@]}"; do
 	. "$ROOT/tests/state2-tests.sh"
 	. "$ROOT/tests/inherit-tests.sh"
 	. "$ROOT/tests/written-tests.sh"
+	. "$ROOT/tests/thread-tests.sh"
 	if [ $CORPUS = 1 ]; then
 		. "$ROOT/tests/corpus/lib.sh"
 		corpus_register

@@ -53,7 +53,8 @@ def_case ckpt-run-options case_ckpt_run
 case_bad_config() {
 	local why= kv
 	reference "$W/ref.out" "$BIN/counter"
-	for kv in CKPT_SIGNAL=FOO CKPT_SIGNAL=9 CKPT_VERBOSE=yes CKPT_FILE= CKPT_INTERVAL=0 CKPT_INTERVAL=5s; do
+	for kv in CKPT_SIGNAL=FOO CKPT_SIGNAL=9 CKPT_VERBOSE=yes CKPT_FILE= CKPT_INTERVAL=0 CKPT_INTERVAL=5s \
+		  CKPT_THREAD_TIMEOUT=0; do
 		if [ -n "$RUNNER" ]; then
 			(cd "$W" && $RUNNER -E LD_PRELOAD="$LIB" -E "$kv" "$BIN/counter" >"$W/out" 2>"$W/err")
 		else
@@ -84,7 +85,7 @@ case_info() {
 	fi
 	stop $PID
 	$RUNNER "$MYRESTART" --help | grep -q '^Usage: myrestart' || why="${why:---help}"
-	$RUNNER "$MYRESTART" --version | grep -q 'image format 2' || why="${why:---version}"
+	$RUNNER "$MYRESTART" --version | grep -q 'image format 3' || why="${why:---version}"
 	verdict info-help-version "$why"
 }
 def_case info-help-version case_info

@@ -37,6 +37,8 @@ struct arch_xstate {
 static inline __u64 arch_pc(const struct arch_regs *r) { return r->rip; }
 /* the lowest byte of the stack the resume point uses */
 static inline __u64 arch_sp(const struct arch_regs *r) { return r->rsp - 8; }
+/* the thread pointer saved in r (clone's CLONE_SETTLS argument) */
+static inline __u64 arch_tp_of(const struct arch_regs *r) { return r->fs_base; }
 
 /* cpu.c */
 /* this CPU's extended state: what arch_ctx_save saves here */
@@ -64,8 +66,14 @@ __u32 arch_crc32c(__u32 crc, const unsigned char *p, __u64 n);
  * arch_xstate_mode() names) into r and area; returns 0, and 1 when a
  * restart jumps back into it */
 long arch_ctx_save(struct arch_regs *r, void *area, long mode);
-/* restore.S: the opposite, never returns */
-__attribute__((noreturn)) void arch_ctx_jump(const struct arch_regs *r, const void *area, long mode);
+/* restore.S: the opposite, never returns; once on the saved stack it
+ * counts itself in *jumped (0: not) and wakes whoever waits on it */
+__attribute__((noreturn)) void arch_ctx_jump(const struct arch_regs *r, const void *area, long mode,
+					     int *jumped);
+/* thread.S: a thread (clone flags) that starts on stack_top in fn(arg);
+ * its tid, or -errno */
+long arch_clone_thread(unsigned long flags, unsigned long stack_top, int *ctid, unsigned long tls,
+		       void (*fn)(void *), void *arg);
 enum arch_xstate_mode {        /* the mode argument of context.S/restore.S */
 	ARCH_XSTATE_NONE = 0,         /* registers only (restore.S: mxcsr, fcw) */
 	ARCH_XSTATE_FXSAVE = 1,

@@ -1,10 +1,14 @@
-/* myrestart's jump into the saved context.
+/* myrestart's jump into a saved context.
  *
- * void arch_ctx_jump(const struct arch_regs *r, const void *xarea, long mode)
- *   Last act of a restart: restores the extended state (mode as for
- *   arch_ctx_save: 0 none, 1 fxrstor, 2 xrstor), then the callee-saved
- *   registers, rflags and rsp of the saved context, and returns into it
- *   with rax = 1.  FS base was set by the caller just before.
+ * void arch_ctx_jump(const struct arch_regs *r, const void *xarea, long mode,
+ *                    int *jumped)
+ *   Last act of a restart, in each thread: restores the extended state
+ *   (mode as for arch_ctx_save: 0 none, 1 fxrstor, 2 xrstor), moves to the
+ *   saved stack, counts itself in *jumped (unless jumped is 0) and wakes
+ *   whoever waits on it (myrestart's own stacks may go once every thread
+ *   has left them), then restores the callee-saved registers and rflags
+ *   and returns into the saved context with rax = 1.  The thread pointer
+ *   was set by the caller just before.
  */
 	.text
 	.globl arch_ctx_jump
@@ -23,7 +27,17 @@ arch_ctx_jump:
 3:	ldmxcsr 0x58(%rdi)
 	fldcw 0x5c(%rdi)
 2:	movq 0x30(%rdi), %rsp       /* the program's stack from here on */
-	pushq 0x38(%rdi)            /* rip, consumed by ret */
+	testq %rcx, %rcx
+	jz 4f
+	lock incl (%rcx)
+	movq %rdi, %r8
+	movq %rcx, %rdi             /* futex(jumped, FUTEX_WAKE_PRIVATE, all) */
+	movl $129, %esi
+	movl $0x7fffffff, %edx
+	movl $202, %eax             /* __NR_futex */
+	syscall
+	movq %r8, %rdi
+4:	pushq 0x38(%rdi)            /* rip, consumed by ret */
 	pushq 0x40(%rdi)            /* rflags, consumed by popfq */
 	movq 0x00(%rdi), %rbx
 	movq 0x08(%rdi), %rbp

@@ -108,10 +108,11 @@ def main():
     os.makedirs(WORK, exist_ok=True)
     shutil.copy(ROOT + "/libckpt.so", LIB)
     shutil.copy(ROOT + "/myrestart", RST)
-    subprocess.run(["gcc", "-O2", "-o", WL, ROOT + "/tests/bench/workload.c"], check=True)
+    subprocess.run(["gcc", "-O2", "-pthread", "-o", WL, ROOT + "/tests/bench/workload.c"], check=True)
     scen = [("hello", ["hello"], {}), ("hello 100 files", ["hello"], {"FILES": "100"}),
             ("dense 64 MiB", ["dense", "64"], {}), ("dense 1 GiB", ["dense", "1024"], {}),
-            ("sparse 4 GiB/4 MiB", ["sparse", "4096", "4"], {})]
+            ("sparse 4 GiB/4 MiB", ["sparse", "4096", "4"], {}),
+            ("threads 8", ["hello"], {"THREADS": "8"}), ("threads 64", ["hello"], {"THREADS": "64"})]
     if len(sys.argv) > 1:
         scen = [s for s in scen if s[0].split()[0] in sys.argv[1:] or s[0] in sys.argv[1:]]
     ex = exec_floor()

@@ -1,11 +1,13 @@
 /* The benchmark workload: MODE dense N (N MiB, every page written) or
  * sparse N M (N MiB reserved, M MiB touched) or hello (nothing); with
  * FILES set in the environment, that many files open besides.  Then it
- * reads the clock in a tight loop: the longest gap between two readings
+ * THREADS=N, N threads in all, the others idle on a condition variable
+ * (a parked pool).  Then it reads the clock in a tight loop: the longest gap between two readings
  * is the pause the program saw (to a microsecond or so).  SIGUSR1 prints
  * "gap <max ms>" and resets it; a change of pid (we were restarted),
  * checked every millisecond, prints "resumed"; "fork <ms>" at start is
  * the floor: one fork() of this very process. */
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,16 @@
 #include <unistd.h>
 
 static volatile sig_atomic_t report;
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t never = PTHREAD_COND_INITIALIZER;
+
+static void *idle(void *arg)
+{
+	pthread_mutex_lock(&mu);
+	for (;;)
+		pthread_cond_wait(&never, &mu);
+	return arg;
+}
 static void on_usr1(int s) { (void)s; report = 1; }
 
 static double now_ms(void)
@@ -41,6 +53,11 @@ int main(int argc, char **argv)
 	for (int n = getenv("FILES") ? atoi(getenv("FILES")) : 0; n > 0; n--)
 		if (open(argv[0], O_RDONLY) < 0)
 			return 1;
+	for (int n = getenv("THREADS") ? atoi(getenv("THREADS")) : 1; n > 1; n--) {
+		pthread_t t;
+		if (pthread_create(&t, 0, idle, 0))
+			return 1;
+	}
 	signal(SIGUSR1, on_usr1);
 	double t0 = now_ms();
 	pid_t c = fork();

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Writes a tiny valid ckpt image (format 2, x86-64) for the fuzzer's seed
-corpus: one anonymous region with one stored page, the mandatory records,
-an fd.  Mirrors common/image.h and arch/x86_64/machine.h; `myrestart
+"""Writes a tiny valid ckpt image (format 3, x86-64) for the fuzzer's seed
+corpus: one anonymous region with one stored page, the mandatory records
+(one thread), an fd.  Mirrors common/image.h and arch/x86_64/machine.h; `myrestart
 --check` must accept it."""
 import struct, sys, zlib
 
@@ -22,20 +22,24 @@ start, end = 0x10000000, 0x10002000
 data = bytes(range(256)) * 16                      # one page
 info = struct.pack('<QiI16s256s256s256sII', 0, 42, 1, b'seed', b'/seed', b'/', b'seed\0', 5, 0)
 regs = struct.pack('<6Q3Q2QII', 0, 0, 0, 0, 0, 0, end - 64, start, 0x202, 0, 0, 0x1f80, 0x37f)
-xstate = struct.pack('<QII', 0, 512, 0) + b'\0' * 24 + struct.pack('<I', 0x1f80) + b'\0' * (512 - 28)
+xarea = b'\0' * 24 + struct.pack('<I', 0x1f80) + b'\0' * (512 - 28)
+# one thread, the leader: tid, flags, tid address, robust list, rseq, comm,
+# registers, then the extended state's header and its fxsave area
+thread = (struct.pack('<iIQQQQII16s', 42, 1, 0, 0, 0, 0, 0, 0, b'seed') + regs +
+          struct.pack('<QII', 0, 512, 0) + xarea)
 mm = struct.pack('<11Q', *([0] * 11)) + b'\0' * 512 + struct.pack('<II', 0, 0)
 proc = (struct.pack('<II', 0o22, 12) + b'\0' * 48 + struct.pack('<QQ', 2**64 - 1, 2**64 - 1) * 16 +
-        struct.pack('<QQII', 0, 0, 0, 0) + b'/' + b'\0' * 4095)
+        struct.pack('<Q', 0) + b'/' + b'\0' * 4095)
 sigs = b'\0' * (64 * 32) + struct.pack('<Q', 0)
 name = b'seed\0'
 region = struct.pack('<QQIIIIQQQII', start, end, 7, 1, 0, 1, PAGE, PAGE, 0,
                      crc32c(data), len(name)) + struct.pack('<QQ', 1, 1) + name
 path = b'/dev/null\0'
 fd = struct.pack('<iIIIQQQQqIIQII', 3, 1, 2, 1, 0, 0, 0, 0, 0, 0, 0o20666, 0, 0, len(path)) + path
-records = (rec(1, info) + rec(2, regs) + rec(3, xstate) + rec(5, mm) + rec(8, proc) + rec(9, sigs) +
+records = (rec(1, info) + rec(2, thread) + rec(5, mm) + rec(8, proc) + rec(9, sigs) +
            rec(4, region) + rec(7, fd) + rec(6, b''))
 records_off = PAGE + PAGE
-hdr = struct.pack('<8sIIIIII QQQQQ II', b'CKPTIMG\n', 2, 80, PAGE, 0, 62, 9,
+hdr = struct.pack('<8sIIIIII QQQQQ II', b'CKPTIMG\n', 3, 80, PAGE, 0, 62, 8,
                   records_off, len(records), PAGE, PAGE, records_off + len(records),
                   crc32c(records), 0)
 hdr = hdr[:-4] + struct.pack('<I', crc32c(hdr))

@@ -2,7 +2,10 @@
 # saves (AVX, SSE and x87 registers and control words) lives across a
 # checkpoint, a kill and a restart.
 [ "$BIN/fpu" -nt "$ROOT/arch/x86_64/tests/fpu.c" ] ||
-	gcc -O1 -I"$ROOT/tests/progs" -o "$BIN/fpu" "$ROOT/arch/x86_64/tests/fpu.c" -mavx2 -lm ||
+	gcc -O1 -I"$ROOT/tests/progs" -o "$BIN/fpu" "$ROOT/arch/x86_64/tests/fpu.c" -mavx2 -pthread -lm ||
 	echo "cannot build arch/x86_64/tests/fpu.c"
-# the AVX loop is emulated under qemu: fewer iterations there
-def_cycle fpu-avx 3 1 $((60 * SLOW)) "$BIN/fpu" $((30000000 / SLOW / SLOW))
+# the AVX loop is emulated under qemu: fewer iterations there (natively,
+# enough that the program cannot end before the harness signals it)
+def_cycle fpu-avx 3 1 $((60 * SLOW)) "$BIN/fpu" $((SLOW > 1 ? 1875000 : 120000000))
+# three threads in the loop at once, each in its own rounding mode
+def_cycle fpu-avx-threads 4 1 $((60 * SLOW)) "$BIN/fpu" $((SLOW > 1 ? 937500 : 60000000)) 3

@@ -1,0 +1,35 @@
+/* long arch_clone_thread(unsigned long flags, unsigned long stack_top,
+ *                        int *ctid, unsigned long tls,
+ *                        void (*fn)(void *), void *arg)
+ *
+ * clone(2) of a thread that starts on stack_top by calling fn(arg) (which
+ * never returns); the caller gets the new thread's tid, or -errno.  In
+ * C the child could not go on: its stack is not the caller's.
+ */
+	.text
+	.globl arch_clone_thread
+	.hidden arch_clone_thread
+	.type arch_clone_thread, @function
+arch_clone_thread:
+	pushq %r12
+	pushq %r13
+	movq %r8, %r12              /* fn and arg live on in the child */
+	movq %r9, %r13
+	movq %rdx, %r10             /* clone(flags, stack, ptid, ctid, tls) */
+	movq %rcx, %r8
+	xorl %edx, %edx
+	movl $56, %eax              /* __NR_clone */
+	syscall
+	testq %rax, %rax
+	jz 1f
+	popq %r13
+	popq %r12
+	ret
+1:	xorl %ebp, %ebp             /* the child, on stack_top */
+	andq $-16, %rsp
+	movq %r13, %rdi
+	call *%r12
+	ud2
+	.size arch_clone_thread, .-arch_clone_thread
+
+	.section .note.GNU-stack,"",@progbits

@@ -1,0 +1,78 @@
+# Sourced by tests/run.sh: multi-threaded programs.  Every thread is
+# stopped inside the pause, saved with its own registers, signal mask and
+# TLS, and recreated by myrestart before any of them runs on.
+#         NAME            LINES CYCLES TIMEOUT             PROGRAM...
+def_cycle threads-pthreads 5 1 $((30 * SLOW)) "$BIN/ring" 4 40 30
+# threads created after the restart, joined; three checkpoints in a row
+def_cycle threads-three-cycles 6 3 $((30 * SLOW)) "$BIN/ring" 3 30 30
+def_cycle threads-64      5 1 $((60 * SLOW)) "$BIN/ring" 64 20 40
+def_cycle threads-omp     5 1 $((40 * SLOW)) "$BIN/omp"
+def_cycle threads-python  5 1 $((60 * SLOW)) /usr/bin/python3 "$ROOT/tests/progs/threads.py"
+
+# A thread that blocks the checkpoint signal: the checkpoint fails with
+# one line naming it, the previous image stays, the program goes on.
+case_threads_blocking() {
+	refused_checkpoint threads-blocking-signal \
+		'libckpt: checkpoint 1 failed: thread [0-9]+ \(worker\) blocks the checkpoint signal; the previous image is unchanged$' \
+		"$BIN/threads" block
+}
+def_case threads-blocking-signal case_threads_blocking
+
+# Threads asleep in system calls at the checkpoint: one in read() on a
+# fifo (resumed after the checkpoint, fed the rest of its input after the
+# restart), one in nanosleep().
+case_threads_blocked() {
+	local why=
+	printf 'one\ntwo\nthree\nfour\nfive\nsix\n' >"$W/in.all"
+	reference "$W/ref.out" "$BIN/blocked" <"$W/in.all"
+	mkfifo "$W/fifo"
+	exec 7<>"$W/fifo"
+	launch "$W/seg0" "$BIN/blocked" <"$W/fifo"
+	printf 'one\n' >&7
+	wait_lines "$W/seg0" 1 $((20 * SLOW)) || why="no output"
+	sleep 0.2
+	if [ -z "$why" ] && kill -USR2 $PID && wait_image $((20 * SLOW)); then
+		printf 'two\n' >&7
+		wait_lines "$W/seg0" 2 $((20 * SLOW)) || why="read not resumed after the checkpoint"
+	else
+		why=${why:-no image}
+	fi
+	exec 7>&-
+	stop $PID; wait $PID 2>/dev/null
+	if [ -z "$why" ]; then
+		printf 'two\nthree\nfour\nfive\nsix\n' >"$W/in.rest"
+		(cd "$W" && exec $RUNNER "$MYRESTART" myckpt <"$W/in.rest" >"$W/seg1" 2>>"$W/stderr") &
+		PID=$!; track $PID
+		wait_exit $((20 * SLOW)) || why="restart did not finish"
+		splice "$W/seg0" "$W/seg1" >"$W/spliced.out"
+		[ -z "$why" ] && ! cmp -s "$W/ref.out" "$W/spliced.out" && why="output differs (diff $W/ref.out $W/spliced.out)"
+	fi
+	verdict threads-blocked-in-syscalls "$why"
+}
+def_case threads-blocked-in-syscalls case_threads_blocked
+
+# A thread that cannot answer (waiting for a vfork()ed child): the
+# checkpoint fails after CKPT_THREAD_TIMEOUT, the program goes on.
+# qemu-user runs vfork() as fork(), so the thread answers there.
+case_threads_timeout() {
+	CKPT_THREAD_TIMEOUT=1 refused_checkpoint threads-timeout \
+		'libckpt: checkpoint 1 failed: thread [0-9]+ \(worker\) did not answer the checkpoint signal in time \(CKPT_THREAD_TIMEOUT\); the previous image is unchanged$' \
+		"$BIN/threads" vfork
+}
+[ -z "$RUNNER" ] && def_case threads-timeout case_threads_timeout
+
+# A thread checkpoints the program itself with raise(): the signal comes
+# from the process, to one thread, and is a checkpoint all the same.
+case_threads_raise() {
+	local why=
+	reference "$W/ref.out" "$BIN/threads" raise
+	launch "$W/seg0" "$BIN/threads" raise
+	if wait_image $((20 * SLOW)) && wait_lines "$W/seg0" 8 $((20 * SLOW)); then
+		why=$(kill_restart_compare)
+	else
+		why="no image from raise()"
+	fi
+	stop $PID
+	verdict threads-raise "$why"
+}
+def_case threads-raise case_threads_raise
