@@ -43,6 +43,24 @@ static int flag(char **envp, const char *name, int *out)
 	return 0;
 }
 
+/* whole seconds from 1 to max into *out, when name is set; -1 after one
+ * line when bad (what: the message) */
+static int seconds(char **envp, const char *name, long max, const char *what, unsigned *out)
+{
+	const char *v = ckpt_env_get(envp, name);
+	long n;
+
+	if (!v || !*v)
+		return 0;
+	n = ckpt_parse_uint(v, max);
+	if (n < 1) {
+		ckpt_msg(what, v, 0);
+		return -1;
+	}
+	*out = n;
+	return 0;
+}
+
 /* bytes, with an optional K, M or G (binary units); -1 if bad */
 static long parse_size(const char *v)
 {
@@ -94,24 +112,11 @@ static int read_config(char **envp)
 		}
 		cfg->fault_damage = 1;
 	}
-	v = ckpt_env_get(envp, "CKPT_THREAD_TIMEOUT");
-	if (v && *v) {
-		long n = ckpt_parse_uint(v, 3600);
-		if (n < 1) {
-			ckpt_msg("checkpoints disabled: bad CKPT_THREAD_TIMEOUT (whole seconds, 1 to 3600)", v, 0);
-			return -1;
-		}
-		cfg->thread_timeout = n;
-	}
-	v = ckpt_env_get(envp, "CKPT_INTERVAL");
-	if (v && *v) {
-		long n = ckpt_parse_uint(v, 99999999);
-		if (n < 1) {
-			ckpt_msg("checkpoints disabled: bad CKPT_INTERVAL (whole seconds, at least 1)", v, 0);
-			return -1;
-		}
-		cfg->interval = n;
-	}
+	if (seconds(envp, "CKPT_THREAD_TIMEOUT", 3600,
+		    "checkpoints disabled: bad CKPT_THREAD_TIMEOUT (whole seconds, 1 to 3600)", &cfg->thread_timeout) ||
+	    seconds(envp, "CKPT_INTERVAL", 99999999,
+		    "checkpoints disabled: bad CKPT_INTERVAL (whole seconds, at least 1)", &cfg->interval))
+		return -1;
 	ckpt_file = ckpt_env_get(envp, "CKPT_FILE");
 	if (ckpt_file && !*ckpt_file) {
 		ckpt_msg("checkpoints disabled: empty CKPT_FILE", 0, 0);

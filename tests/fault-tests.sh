@@ -162,14 +162,16 @@ case_double() {
 }
 def_case double-signal case_double
 
-# Blocked in read(): resumed, then restarted with new input on stdin.
-case_blocked_read() {
-	local why=
+# Blocked in read() on a fifo: the read resumes after the checkpoint; then
+# a restart with the rest of the input on stdin goes on as an
+# uninterrupted run would.  fed_restart NAME PROGRAM...
+fed_restart() {
+	local name=$1 why=; shift
 	printf 'one\ntwo\nthree\nfour\nfive\nsix\n' >"$W/in.all"
-	reference "$W/ref.out" "$BIN/reader" <"$W/in.all"
+	reference "$W/ref.out" "$@" <"$W/in.all"
 	mkfifo "$W/fifo"
 	exec 7<>"$W/fifo"              # a writer first, so the reader's open never blocks
-	launch "$W/seg0" "$BIN/reader" <"$W/fifo"
+	launch "$W/seg0" "$@" <"$W/fifo"
 	printf 'one\n' >&7
 	wait_lines "$W/seg0" 1 $((20 * SLOW)) || why="no output"
 	wait_blocked $PID $((20 * SLOW)) || why=${why:-"not blocked in read()"}
@@ -189,8 +191,9 @@ case_blocked_read() {
 		splice "$W/seg0" "$W/seg1" >"$W/spliced.out"
 		[ -z "$why" ] && ! cmp -s "$W/ref.out" "$W/spliced.out" && why="output differs (diff $W/ref.out $W/spliced.out)"
 	fi
-	verdict blocked-read "$why"
+	verdict "$name" "$why"
 }
+case_blocked_read() { fed_restart blocked-read "$BIN/reader"; }
 def_case blocked-read case_blocked_read
 
 # 50 checkpoints of one running program (3000 steps, far longer than the

@@ -20,35 +20,8 @@ def_case threads-blocking-signal case_threads_blocking
 
 # Threads asleep in system calls at the checkpoint: one in read() on a
 # fifo (resumed after the checkpoint, fed the rest of its input after the
-# restart), one in nanosleep().
-case_threads_blocked() {
-	local why=
-	printf 'one\ntwo\nthree\nfour\nfive\nsix\n' >"$W/in.all"
-	reference "$W/ref.out" "$BIN/blocked" <"$W/in.all"
-	mkfifo "$W/fifo"
-	exec 7<>"$W/fifo"
-	launch "$W/seg0" "$BIN/blocked" <"$W/fifo"
-	printf 'one\n' >&7
-	wait_lines "$W/seg0" 1 $((20 * SLOW)) || why="no output"
-	sleep 0.2
-	if [ -z "$why" ] && kill -USR2 $PID && wait_image $((20 * SLOW)); then
-		printf 'two\n' >&7
-		wait_lines "$W/seg0" 2 $((20 * SLOW)) || why="read not resumed after the checkpoint"
-	else
-		why=${why:-no image}
-	fi
-	exec 7>&-
-	stop $PID; wait $PID 2>/dev/null
-	if [ -z "$why" ]; then
-		printf 'two\nthree\nfour\nfive\nsix\n' >"$W/in.rest"
-		(cd "$W" && exec $RUNNER "$MYRESTART" myckpt <"$W/in.rest" >"$W/seg1" 2>>"$W/stderr") &
-		PID=$!; track $PID
-		wait_exit $((20 * SLOW)) || why="restart did not finish"
-		splice "$W/seg0" "$W/seg1" >"$W/spliced.out"
-		[ -z "$why" ] && ! cmp -s "$W/ref.out" "$W/spliced.out" && why="output differs (diff $W/ref.out $W/spliced.out)"
-	fi
-	verdict threads-blocked-in-syscalls "$why"
-}
+# restart: fault-tests.sh's fed_restart), one in nanosleep().
+case_threads_blocked() { fed_restart threads-blocked-in-syscalls "$BIN/blocked"; }
 def_case threads-blocked-in-syscalls case_threads_blocked
 
 # A thread that cannot answer (waiting for a vfork()ed child): the

@@ -112,7 +112,8 @@ def main():
     scen = [("hello", ["hello"], {}), ("hello 100 files", ["hello"], {"FILES": "100"}),
             ("dense 64 MiB", ["dense", "64"], {}), ("dense 1 GiB", ["dense", "1024"], {}),
             ("sparse 4 GiB/4 MiB", ["sparse", "4096", "4"], {}),
-            ("threads 8", ["hello"], {"THREADS": "8"}), ("threads 64", ["hello"], {"THREADS": "64"})]
+            ("threads 8", ["hello"], {"THREADS": "8"}), ("threads 64", ["hello"], {"THREADS": "64"}),
+            ("threads 8 busy", ["hello"], {"THREADS": "8", "BUSY": "1"})]
     if len(sys.argv) > 1:
         scen = [s for s in scen if s[0].split()[0] in sys.argv[1:] or s[0] in sys.argv[1:]]
     ex = exec_floor()

@@ -2,7 +2,7 @@
  * sparse N M (N MiB reserved, M MiB touched) or hello (nothing); with
  * FILES set in the environment, that many files open besides.  Then it
  * THREADS=N, N threads in all, the others idle on a condition variable
- * (a parked pool).  Then it reads the clock in a tight loop: the longest gap between two readings
+ * (a parked pool), or with BUSY=1 computing without end.  Then it reads the clock in a tight loop: the longest gap between two readings
  * is the pause the program saw (to a microsecond or so).  SIGUSR1 prints
  * "gap <max ms>" and resets it; a change of pid (we were restarted),
  * checked every millisecond, prints "resumed"; "fork <ms>" at start is
@@ -21,6 +21,14 @@
 static volatile sig_atomic_t report;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t never = PTHREAD_COND_INITIALIZER;
+
+static void *busy(void *arg)
+{
+	volatile unsigned long n = 0;
+	for (;;)
+		n++;
+	return arg;
+}
 
 static void *idle(void *arg)
 {
@@ -55,7 +63,7 @@ int main(int argc, char **argv)
 			return 1;
 	for (int n = getenv("THREADS") ? atoi(getenv("THREADS")) : 1; n > 1; n--) {
 		pthread_t t;
-		if (pthread_create(&t, 0, idle, 0))
+		if (pthread_create(&t, 0, getenv("BUSY") ? busy : idle, 0))
 			return 1;
 	}
 	signal(SIGUSR1, on_usr1);
