@@ -7,6 +7,8 @@ def_cycle threads-pthreads 5 1 $((30 * SLOW)) "$BIN/ring" 4 40 30
 def_cycle threads-three-cycles 6 3 $((30 * SLOW)) "$BIN/ring" 3 30 30
 def_cycle threads-64      5 1 $((60 * SLOW)) "$BIN/ring" 64 20 40
 def_cycle threads-omp     5 1 $((40 * SLOW)) "$BIN/omp"
+# threads being created and ending while three checkpoints land
+def_cycle threads-churn   6 3 $((30 * SLOW)) "$BIN/churn"
 def_cycle threads-python  5 1 $((60 * SLOW)) /usr/bin/python3 "$ROOT/tests/progs/threads.py"
 
 # A thread that blocks the checkpoint signal: the checkpoint fails with
@@ -49,3 +51,12 @@ case_threads_raise() {
 	verdict threads-raise "$why"
 }
 def_case threads-raise case_threads_raise
+
+# More threads than an image holds (128): refused with one line, the
+# program unharmed.
+case_threads_too_many() {
+	refused_checkpoint threads-too-many \
+		'libckpt: checkpoint 1 failed: the program has more threads than a checkpoint takes \(128\); the previous image is unchanged$' \
+		"$BIN/ring" 130 20 40
+}
+def_case threads-too-many case_threads_too_many
