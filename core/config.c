@@ -89,6 +89,7 @@ static int read_config(char **envp)
 	const char *v = ckpt_env_get(envp, "CKPT_SIGNAL");
 
 	if (v && *v && (cfg->sig = parse_signal(v)) < 0) {
+		cfg->sig = SIGUSR2;     /* the one the user will send: answered */
 		ckpt_msg("checkpoints disabled: bad CKPT_SIGNAL (a number or a name like USR2)", v, 0);
 		return -1;
 	}

@@ -102,7 +102,12 @@ __attribute__((used)) void ckpt_signal_handler(int sig, struct k_siginfo *info, 
 	long pid;
 
 	(void)uc;
-	if (!ckpt_rt.enabled || sig != ckpt_cfg->sig)
+	if (!ckpt_rt.enabled) {
+		if (sig == ckpt_cfg->sig && ckpt_rt.disabled_why)
+			ckpt_msg("checkpointing is disabled", ckpt_rt.disabled_why, 0);
+		return;
+	}
+	if (sig != ckpt_cfg->sig)
 		return;
 	/* another thread is checkpointing: this one parks until it is done */
 	if (from_initiator(info) ||

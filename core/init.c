@@ -17,6 +17,15 @@ static int inside_qemu_host(void)
 	return ckpt_starts_with(ckpt_base_name(exe), "qemu-");
 }
 
+/* Disabled, the library still takes the checkpoint signal (the program
+ * was started expecting it), and answers it with one line instead of
+ * letting its default action kill the program. */
+static void answer_disabled(const char *why)
+{
+	ckpt_rt.disabled_why = why;
+	ckpt_install_handler(ckpt_cfg->sig);
+}
+
 __attribute__((constructor))
 static void ckpt_init(int argc, char **argv, char **envp)
 {
@@ -29,17 +38,22 @@ static void ckpt_init(int argc, char **argv, char **envp)
 	for (p = envp; *p; p++)
 		;
 	ckpt_sigmask_init((const unsigned long *)(p + 1));
-	if (ckpt_config_read(argv, envp, (const unsigned long *)(p + 1)) < 0)
+	if (ckpt_config_read(argv, envp, (const unsigned long *)(p + 1)) < 0) {
+		answer_disabled("bad configuration (said at startup)");
 		return;
+	}
 	ckpt_stdio_given();
 	ckpt_inherit_init(envp, (const unsigned long *)(p + 1));
 	ckpt_reserve_range();
-	if (!ckpt_rt.enabled)
+	if (!ckpt_rt.enabled) {
+		answer_disabled("the program uses 0x5000000-0x5400000, where myrestart must live");
 		return;
+	}
 	r = ckpt_threads_init();
 	if (r < 0) {
 		ckpt_rt.enabled = 0;
 		ckpt_msg("checkpoints disabled", "no memory for the threads' state", r);
+		answer_disabled("no memory for the threads' state");
 		return;
 	}
 	r = ckpt_install_handler(ckpt_cfg->sig);

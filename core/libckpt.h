@@ -76,6 +76,7 @@ extern struct ckpt_self ckpt_self;
  * the threads of the one under way (threads.c) */
 struct ckpt_runtime {
 	int enabled;              /* constructor finished and range reserved */
+	const char *disabled_why; /* not enabled: what the signal is answered with */
 	int quiescing;            /* a thread is checkpointing: the others park */
 	int arrived;              /* bumped as each thread parks (the initiator's futex) */
 	int release;              /* the checkpoint's epoch, bumped to release them */

@@ -65,6 +65,7 @@ build() {   # build NAME SRC FLAGS...
 }
 built=0
 build counter counter.c -pie -fPIE && build counter-nopie counter.c -no-pie -fno-pie &&
+build counter-at5m counter.c -no-pie -fno-pie -Wl,-Ttext-segment=0x5000000 &&
 build heap heap.c && build recursion recursion.c && build globals globals.c &&
 build file file.c && build signals signals.c && build dense dense.c && build cxx cxx.cc &&
 build rseq rseq.c && build reader reader.c && build errnomask errnomask.c &&
@@ -102,6 +103,7 @@ for RUNNER in "${RUNNERS[@]}"; do
 	. "$ROOT/tests/inherit-tests.sh"
 	. "$ROOT/tests/written-tests.sh"
 	. "$ROOT/tests/thread-tests.sh"
+	. "$ROOT/tests/object-tests.sh"
 	if [ $CORPUS = 1 ]; then
 		. "$ROOT/tests/corpus/lib.sh"
 		corpus_register
