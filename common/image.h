@@ -1,4 +1,4 @@
-/* The ckpt image format, version 3: the contract between libckpt.so (writer)
+/* The ckpt image format, version 4: the contract between libckpt.so (writer)
  * and myrestart (reader).  docs/image-format.md explains it in prose.  The
  * CPU state in each THREAD record belongs to the machine the image was
  * taken on (header.machine): arch/NAME/machine.h defines it.
@@ -22,7 +22,7 @@
 #include "machine.h"
 
 #define CKPT_MAGIC        "CKPTIMG\n"
-#define CKPT_VERSION      3u
+#define CKPT_VERSION      4u
 #define CKPT_PAGE         4096ul
 
 /* myrestart lives here; libckpt.so reserves the range in the target so that
@@ -113,14 +113,25 @@ enum ckpt_region_kind {
 	CKPT_KIND_VDSO    = 3,   /* [vdso]: myrestart moves its own one here */
 	CKPT_KIND_VVAR    = 4,   /* [vvar] */
 	CKPT_KIND_VVAR_VCLOCK = 5, /* [vvar_vclock] (kernels >= 6.13) */
+	CKPT_KIND_SHMEM   = 6,   /* MAP_SHARED of shared memory (anonymous, memfd,
+				    a deleted file): regions with the same dev and
+				    ino map one object; its saved pages, or those of
+				    the MEMFD/DELETED fd with that dev and ino */
+	CKPT_KIND_FILE_SHARED = 7, /* MAP_SHARED of the file in the name, mapped
+				    from it again (no data: the file holds it) */
 };
-#define CKPT_KIND_MAX 5
+#define CKPT_KIND_MAX 7
+/* the kernel's own mappings, which myrestart moves rather than maps */
+static inline int ckpt_kind_special(__u32 kind)
+{
+	return kind >= CKPT_KIND_VDSO && kind <= CKPT_KIND_VVAR_VCLOCK;
+}
 
 #define CKPT_PROT_MASK 7u        /* PROT_READ | PROT_WRITE | PROT_EXEC */
 
 /* Region flags (what the mapping was; informational except where noted). */
 #define CKPT_RF_FILE    0x1u     /* was backed by the file in the name */
-#define CKPT_RF_SHARED  0x2u     /* was MAP_SHARED (restored private) */
+#define CKPT_RF_SHARED  0x2u     /* was MAP_SHARED (ANON kind: a device, restored private) */
 #define CKPT_RF_HEAP    0x4u     /* was [heap] */
 #define CKPT_RF_MASK    0x7u
 
@@ -134,7 +145,8 @@ struct ckpt_region {
 	__u32 nruns;
 	__u64 data_off;          /* file offset of this region's pages */
 	__u64 data_len;          /* bytes; = sum of runs' pages * CKPT_PAGE */
-	__u64 file_off;          /* offset in the backing file (informational) */
+	__u64 file_off;          /* offset in the backing file (SHMEM, FILE_SHARED: mapped there) */
+	__u64 dev, ino;          /* of the backing file (major << 32 | minor), or 0 */
 	__u32 data_crc;          /* CRC32C of the data_len bytes */
 	__u32 name_len;          /* including the NUL, <= CKPT_NAME_MAX */
 };
@@ -156,17 +168,27 @@ struct ckpt_mm {
 	__u32 valid;             /* 1 when the fields above were read */
 };
 
-/* An open fd.  Followed by path_len bytes of path, NUL
- * included.  Everything here was captured in the checkpoint's pause, as the
- * program left it (offsets and status flags are shared with the writer). */
+/* An open fd.  Followed (EPOLL) by aux struct ckpt_watch, then by
+ * path_len bytes of path, NUL included.  Everything here was captured in the
+ * checkpoint's pause, as the program left it (offsets, status flags,
+ * buffered bytes and counters are shared with the writer). */
 enum ckpt_fd_kind {
 	CKPT_FD_FILE = 1,        /* reopened by path: regular file, directory, device */
-	CKPT_FD_NULL = 2,        /* pipe, socket...: /dev/null after restart */
+	CKPT_FD_NULL = 2,        /* a socket to elsewhere, a pipe's lone end...: /dev/null */
 	CKPT_FD_DELETED = 3,     /* open but unlinked: contents in the image */
 	CKPT_FD_STDIO = 4,       /* 0, 1 or 2: myrestart keeps its own (see pos) */
+	CKPT_FD_PIPE = 5,        /* a pipe or FIFO end whose other end is peer */
+	CKPT_FD_SOCKPAIR = 6,    /* an AF_UNIX socket whose other end is peer */
+	CKPT_FD_EVENTFD = 7,     /* val[0] the counter, aux the EFD_SEMAPHORE flag */
+	CKPT_FD_TIMERFD = 8,     /* aux the clock; val: remaining ns, interval ns, ticks unread */
+	CKPT_FD_SIGNALFD = 9,    /* val[0] the signal mask (bit sig-1) */
+	CKPT_FD_EPOLL = 10,      /* aux watches follow the path */
+	CKPT_FD_MEMFD = 11,      /* memfd_create(): contents in the image, aux the seals */
+	CKPT_FD_DUP = 12,        /* the same open file description as fd peer */
 };
-#define CKPT_FD_KIND_MAX 4
+#define CKPT_FD_KIND_MAX 12
 #define CKPT_FDS_MAX     1024    /* FD records an image may have */
+#define CKPT_WATCHES_MAX 16384   /* epoll watches, all instances together */
 #define CKPT_FDF_CLOEXEC 0x1u    /* FD_CLOEXEC was set */
 #define CKPT_FDF_SAVED   0x2u    /* the contents are in the image */
 #define CKPT_FDF_MASK    0x3u
@@ -176,7 +198,7 @@ struct ckpt_fd {
 	__u32 flags;             /* open(2) status flags (F_GETFL) */
 	__u32 fdflags;           /* CKPT_FDF_* */
 	__u64 pos;               /* file offset (0 where there is none) */
-	__u64 size;              /* size at checkpoint (regular files) */
+	__u64 size;              /* size at checkpoint (regular files); SAVED: bytes stored */
 	__u64 dev;               /* major << 32 | minor, of the file system */
 	__u64 ino;
 	__s64 mtime_sec;         /* modification time at checkpoint */
@@ -185,7 +207,33 @@ struct ckpt_fd {
 	__u64 data_off;          /* SAVED: size bytes of contents, page */
 	__u32 data_crc;          /*   aligned in the page data, and their CRC32C */
 	__u32 path_len;          /* including the NUL, <= CKPT_NAME_MAX */
+	__s32 peer;              /* PIPE, SOCKPAIR: the other end's fd; DUP: whose; else -1 */
+	__u32 aux;               /* per kind, see enum ckpt_fd_kind; PIPE: the pipe's size;
+				    SOCKPAIR: the socket type */
+	__u64 val[3];            /* per kind; SOCKPAIR: SO_RCVBUF, SO_SNDBUF, SO_PASSCRED */
 };
+
+/* What an epoll instance watches: the target fd, the events it asked for
+ * (EPOLLET, EPOLLONESHOT... included) and the data it gets back. */
+struct ckpt_watch {
+	__s32 fd;
+	__u32 events;
+	__u64 data;
+};
+
+static inline const struct ckpt_watch *ckpt_fd_watches(const struct ckpt_fd *f)
+{
+	return (const struct ckpt_watch *)(f + 1);
+}
+/* the path: after the watches of an EPOLL record */
+static inline const char *ckpt_fd_path(const struct ckpt_fd *f)
+{
+	return (const char *)(ckpt_fd_watches(f) + (f->kind == CKPT_FD_EPOLL ? f->aux : 0));
+}
+
+/* A SOCKPAIR end's SAVED contents: the messages queued to be read at this
+ * end, in order, each a __u32 length and the bytes, padded to 4 (a
+ * stream's bytes may come in any number of pieces). */
 
 /* Process attributes the kernel keeps, restored by myrestart just before
  * it jumps (signals are blocked until the program's own sigreturn). */

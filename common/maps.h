@@ -8,6 +8,7 @@
 
 struct map_ent {
 	__u64 start, end, offset, inode;
+	__u64 dev;         /* major << 32 | minor */
 	int prot;          /* PROT_* from rwx */
 	int shared;        /* 's' */
 	const char *name;  /* points into the line, NUL terminated; "" if none */
@@ -46,7 +47,7 @@ static inline int maps_num(const char **pp, __u64 *v, unsigned base, char sep)
 static inline int maps_parse(char *line, struct map_ent *e)
 {
 	const char *p = line;
-	__u64 dev;
+	__u64 major, minor;
 	if (maps_num(&p, &e->start, 16, '-') || maps_num(&p, &e->end, 16, ' ') || e->start >= e->end)
 		return -1;
 	e->prot = 0;
@@ -59,9 +60,10 @@ static inline int maps_parse(char *line, struct map_ent *e)
 		return -1;
 	e->shared = p[3] == 's';
 	p += 5;
-	if (maps_num(&p, &e->offset, 16, ' ') || maps_num(&p, &dev, 16, ':') ||
-	    maps_num(&p, &dev, 16, ' ') || maps_num(&p, &e->inode, 10, 0))
+	if (maps_num(&p, &e->offset, 16, ' ') || maps_num(&p, &major, 16, ':') ||
+	    maps_num(&p, &minor, 16, ' ') || maps_num(&p, &e->inode, 10, 0))
 		return -1;
+	e->dev = major << 32 | minor;
 	while (*p == ' ')
 		p++;
 	e->name = p;

@@ -27,6 +27,25 @@ static inline void ckpt_nolibc_no_crt(void) { __stack_chk_init(); }
 #define MREMAP_FIXED   2
 #endif
 
+/* sockets and the fd objects (core/objects.c, restart/objects.c) */
+#define AF_UNIX        1
+#define AF_NETLINK     16
+#define SOCK_STREAM    1
+#define SOCK_DGRAM     2
+#define SOCK_SEQPACKET 5
+#define SOCK_CLOEXEC   O_CLOEXEC
+#define SOL_SOCKET     1
+#define SO_TYPE        3
+#define SO_SNDBUF      7
+#define SO_RCVBUF      8
+#define SO_PASSCRED    16
+#define SO_DOMAIN      39
+#define SO_PEEK_OFF    42
+#define MSG_PEEK       2
+#define MSG_TRUNC      0x20
+#define MSG_DONTWAIT   0x40
+#define EPOLL_CTL_ADD  1
+
 struct k_sigaction {             /* the kernel's struct sigaction */
 	void (*handler)(int, void *, void *);
 	unsigned long flags;

@@ -34,7 +34,7 @@ static __u64 dec(const char *p)
 	return v;
 }
 
-static void proc_fd_path(char *buf, int fd)
+void fds_proc_path(char *buf, int fd)
 {
 	struct out o = { .len = 0 };
 	out_str(&o, "/proc/self/fd/");
@@ -77,6 +77,7 @@ static long capture_one(struct fds_snap *s, int fd)
 	/* unlinked (or an O_TMPFILE, a memfd): it cannot be reopened */
 	f->deleted = S_ISREG(f->mode) && !st.stx_nlink;
 	f->stdio = fd <= 2 && ckpt_stdio_is_given(fd, f->dev, f->ino);
+	objs_classify(f);
 	s->n++;
 	return 0;
 }
@@ -86,7 +87,7 @@ static long capture_one(struct fds_snap *s, int fd)
  * size limit (larger ones are named in a warning by the writer). */
 static int must_save(const struct fd_snap *f)
 {
-	if (f->stdio || !S_ISREG(f->mode))
+	if (f->stdio || !S_ISREG(f->mode) || f->same >= 0)
 		return 0;
 	if (f->deleted)
 		return 1;
@@ -97,46 +98,60 @@ static int must_save(const struct fd_snap *f)
 /* the saved files' contents, read through /proc/self/fd: an open file
  * of our own, so the program's offset is untouched, and readable even
  * when the program opened the file write-only */
-static long capture_contents(struct fds_snap *s)
+static long read_contents(struct fds_snap *s, __u64 *at)
 {
-	__u64 total = 0, at = 0;
-	unsigned i;
-	long a;
-
-	for (i = 0; i < s->n; i++)
-		if ((s->fd[i].saved = must_save(&s->fd[i])))
-			total += (s->fd[i].size + CKPT_PAGE - 1) & ~(CKPT_PAGE - 1);
-	if (!total)
-		return 0;
-	a = k_mmap(0, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (a < 0 && a > -4096)
-		return a;
-	s->contents = (char *)a;
-	s->contents_size = total;
-	for (i = 0; i < s->n; i++) {
+	for (unsigned i = 0; i < s->n; i++) {
 		struct fd_snap *f = &s->fd[i];
 		char proc[32];
 		long fd, r;
 		if (!f->saved)
 			continue;
-		proc_fd_path(proc, f->fd);
+		fds_proc_path(proc, f->fd);
 		fd = k_openat(AT_FDCWD, proc, O_RDONLY | O_CLOEXEC, 0);
 		if (fd < 0)
 			return fd;
-		r = k_pread_full(fd, s->contents + at, f->size, 0);
+		r = k_pread_full(fd, s->contents + *at, f->size, 0);
 		sys_close(fd);
 		if (r < 0)
 			return r;
 		f->size = r;            /* shorter only if someone else truncated it */
-		f->data_at = at;
-		at += (f->size + CKPT_PAGE - 1) & ~(CKPT_PAGE - 1);
+		f->data_at = *at;
+		*at += (f->size + CKPT_PAGE - 1) & ~(CKPT_PAGE - 1);
 	}
 	return 0;
 }
 
+/* One mapping (reserved, not committed: only what is written costs) for
+ * the saved files' contents, then what the kernel objects hold. */
+static long capture_contents(struct fds_snap *s, const char **why)
+{
+	__u64 total = 0, at = 0;
+	int objs = 0;
+	long a, r;
+
+	objs_find_dups(s);
+	for (unsigned i = 0; i < s->n; i++) {
+		if ((s->fd[i].saved = must_save(&s->fd[i])))
+			total += (s->fd[i].size + CKPT_PAGE - 1) & ~(CKPT_PAGE - 1);
+		total += objs_bound(&s->fd[i]);
+		objs |= s->fd[i].obj != 0;
+	}
+	if (!total && !objs)
+		return 0;
+	total += OBJS_TAIL;
+	a = k_mmap(0, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (a < 0 && a > -4096)
+		return a;
+	s->contents = (char *)a;
+	s->contents_size = total;
+	if ((r = read_contents(s, &at)) < 0)
+		return r;
+	return objs_capture(s, s->contents, &at, total, why);
+}
+
 /* In the pause: the snapshot of every fd; 0 or -errno (then
- * nothing is left mapped). */
-long fds_capture(struct fds_snap **out)
+ * nothing is left mapped, and *why may say what failed). */
+long fds_capture(struct fds_snap **out, const char **why)
 {
 	static char dents[4096];
 	struct fds_snap *s = &snap;
@@ -145,6 +160,10 @@ long fds_capture(struct fds_snap **out)
 	s->n = 0;
 	s->contents = 0;
 	s->contents_size = 0;
+	s->watches = 0;
+	s->nshm = 0;
+	s->shm_data = 0;
+	*why = 0;
 	dfd = k_openat(AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 	if (dfd < 0)
 		return dfd;
@@ -157,7 +176,9 @@ long fds_capture(struct fds_snap **out)
 		}
 	sys_close(dfd);
 	if (!r)
-		r = capture_contents(s);
+		r = capture_contents(s, why);
+	if (!r)
+		r = shm_capture(s, why);
 	if (r) {
 		fds_release(s);
 		return r;
@@ -209,13 +230,16 @@ void fds_release(struct fds_snap *s)
 {
 	if (s && s->contents)
 		k_munmap((unsigned long)s->contents, s->contents_size);
+	if (s && s->shm_data)
+		k_munmap((unsigned long)s->shm_data, s->shm_size);
 }
 
 /* the saved contents' mapping, which the writer leaves out of the image */
 int fds_snap_owns(const struct fds_snap *s, __u64 start, __u64 end)
 {
-	__u64 c = (__u64)s->contents;
-	return s->contents && start < c + s->contents_size && end > c;
+	__u64 c = (__u64)s->contents, m = (__u64)s->shm_data;
+	return (s->contents && start < c + s->contents_size && end > c) ||
+	       (s->shm_data && start < m + s->shm_size && end > m);
 }
 
 /* In the writer: each fd's path, read from /proc/self/fd (the
@@ -232,7 +256,7 @@ long fds_paths(struct fds_snap *s, char *buf, __u64 cap)
 		if (cap - used < CKPT_NAME_MAX)
 			return -ENOMEM;
 		f->path = buf + used;
-		proc_fd_path(proc, f->fd);
+		fds_proc_path(proc, f->fd);
 		r = k_readlink(proc, f->path, CKPT_NAME_MAX - 1);
 		if (r <= 0)
 			r = 0;            /* gone: an empty path, a NULL record */
@@ -261,16 +285,21 @@ static void warn_fd(const struct fd_snap *f, const char *what)
 	out_flush(&o, 2);
 }
 
-static __u32 kind_of(const struct fd_snap *f)
+static __u32 kind_of(const struct fds_snap *s, const struct fd_snap *f)
 {
-	const char *p = f->path;
+	const char *p = f->path, *why;
+	__u32 k;
 
 	if (f->stdio)
 		return CKPT_FD_STDIO;
+	if ((k = objs_kind(s, f, &why)))
+		return k;
+	if (why)
+		return CKPT_FD_NULL;
 	if (f->deleted)
 		return CKPT_FD_DELETED;
 	if (p[0] != '/' || ends_with(p, f->path_len - 1, " (deleted)") ||
-	    S_ISFIFO(f->mode) || S_ISSOCK(f->mode) ||
+	    S_ISFIFO(f->mode) || S_ISSOCK(f->mode) || !(f->mode & S_IFMT) ||
 	    /* a terminal other than 0-2 belongs to a session that is gone */
 	    (S_ISCHR(f->mode) && (ckpt_starts_with(p, "/dev/pts/") || ckpt_starts_with(p, "/dev/tty"))))
 		return CKPT_FD_NULL;
@@ -278,7 +307,8 @@ static __u32 kind_of(const struct fd_snap *f)
 }
 
 /* In the writer: the FD records into buf (cap bytes, enough for
- * CKPT_FDS_MAX of them); returns the bytes used, the count in *count. */
+ * CKPT_FDS_MAX of them and every watch); returns the bytes used, the
+ * count in *count. */
 __u64 fds_records(const struct fds_snap *s, char *buf, unsigned *count)
 {
 	__u64 used = 0;
@@ -287,14 +317,17 @@ __u64 fds_records(const struct fds_snap *s, char *buf, unsigned *count)
 		const struct fd_snap *sf = &s->fd[i];
 		struct ckpt_rec *h = (struct ckpt_rec *)(buf + used);
 		struct ckpt_fd *f = (struct ckpt_fd *)(h + 1);
+		const char *why;
 
 		memset(f, 0, sizeof(*f));
 		f->fd = sf->fd;
-		f->kind = kind_of(sf);
-		if (f->kind == CKPT_FD_NULL)
-			warn_fd(sf, "cannot be checkpointed; it will be /dev/null after a restart");
+		f->kind = kind_of(s, sf);
+		if (f->kind == CKPT_FD_NULL) {
+			objs_kind(s, sf, &why);
+			warn_fd(sf, why ? why : "cannot be checkpointed; it will be /dev/null after a restart");
+		}
 		f->flags = sf->oflags & ~O_CLOEXEC;
-		f->fdflags = (sf->cloexec ? CKPT_FDF_CLOEXEC : 0) | (sf->saved ? CKPT_FDF_SAVED : 0);
+		f->fdflags = (sf->cloexec ? CKPT_FDF_CLOEXEC : 0) | (sf->saved && f->kind != CKPT_FD_NULL ? CKPT_FDF_SAVED : 0);
 		if (ckpt_cfg->save_written && f->kind == CKPT_FD_FILE && !sf->saved && S_ISREG(sf->mode) &&
 		    (sf->oflags & O_ACCMODE) != O_RDONLY)
 			warn_fd(sf, "is larger than CKPT_SAVE_WRITTEN_MAX; not saved, it will be reopened as it is then");
@@ -305,10 +338,15 @@ __u64 fds_records(const struct fds_snap *s, char *buf, unsigned *count)
 		f->mtime_sec = sf->mtime_sec;
 		f->mtime_nsec = sf->mtime_nsec;
 		f->mode = sf->mode;
+		f->peer = f->kind == CKPT_FD_DUP ? sf->same : sf->peer;
+		f->aux = sf->aux;
+		memcpy(f->val, sf->val, sizeof(f->val));
+		if (f->kind == CKPT_FD_EPOLL)
+			f->aux = objs_watches(s, sf, (struct ckpt_watch *)(f + 1), kind_of);
 		f->path_len = sf->path_len;
-		memcpy(f + 1, sf->path, sf->path_len);
+		memcpy((char *)ckpt_fd_path(f), sf->path, sf->path_len);
 		h->type = CKPT_REC_FD;
-		h->size = sizeof(*f) + f->path_len;
+		h->size = ckpt_fd_path(f) + f->path_len - (const char *)f;
 		used += sizeof(*h) + ((h->size + 7) & ~7ul);
 	}
 	*count = s->n;

@@ -65,6 +65,7 @@ static int wait_writer(void)
  * with one line (and the threads go on). */
 static int capture_in_pause(void)
 {
+	const char *why;
 	long r;
 
 	if (!ckpt_rt.slots) {
@@ -75,10 +76,10 @@ static int capture_in_pause(void)
 	if (ckpt_threads_stop())
 		return -1;
 	ckpt_children_capture();
-	r = fds_capture(&ckpt_snap.fds);
+	r = fds_capture(&ckpt_snap.fds, &why);
 	if (r < 0) {
 		ckpt_fail_msg(r == -EMFILE ? "too many open fds (at most 1024)"
-					   : "cannot capture the open fds", 0, r == -EMFILE ? 0 : r);
+			      : why ? why : "cannot capture the open fds", 0, r == -EMFILE || why ? 0 : r);
 		ckpt_threads_resume();
 		return -1;
 	}
@@ -125,6 +126,7 @@ __attribute__((used)) void ckpt_signal_handler(int sig, struct k_siginfo *info, 
 	ckpt_rt.restarted = 0;
 	ckpt_rt.failed = 0;
 	capture_parent_only();
+	ckpt_pid_capture();
 	if (capture_in_pause()) {
 		ckpt_rt.failed = 1;
 		signal_callbacks(CKPT_RESUME);
@@ -166,6 +168,7 @@ static void restart_path(void)
 	if (ckpt_threads_init() < 0)
 		ckpt_msg("warning", "no memory for the threads' state: checkpoints will fail", 0);
 	ckpt_rt.restarted = 1;
+	ckpt_pid_restarted();
 	ckpt_proc_restore();
 	signal_callbacks(CKPT_RESTART);
 }

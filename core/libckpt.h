@@ -11,6 +11,9 @@
 #define CKPT_PATH_MAX 4096
 #define CKPT_NSIG 64
 
+struct obj_watch;
+#define CKPT_SHM_MAX 256          /* shared memory mappings a checkpoint copies */
+
 /* One fd as the pause saw it (core/fds.c) */
 struct fd_snap {
 	int fd;
@@ -26,6 +29,14 @@ struct fd_snap {
 	int stdio;                /* 0-2 as the program was given them */
 	int saved;                /* contents at data_at in fds_snap.contents */
 	__u64 data_at;
+	/* the kernel object behind it (objects.c) */
+	__u32 obj;                /* a CKPT_FD_* object kind, or 0 */
+	int same;                 /* an earlier fd with the same open file description, or -1 */
+	int peer;                 /* PIPE, SOCKPAIR: the other end's fd, or -1 */
+	__u32 aux;                /* as struct ckpt_fd's aux and val */
+	__u64 val[3];
+	__u32 nwatch;             /* EPOLL: its watches, from fds_snap.watches[watch_at] */
+	__u32 watch_at;
 };
 
 /* Every fd of the program, captured in the pause, plus a mapping
@@ -36,7 +47,15 @@ struct fds_snap {
 	struct fd_snap fd[CKPT_FDS_MAX];
 	char *contents;
 	__u64 contents_size;
+	const struct obj_watch *watches;  /* every epoll's, in the contents mapping */
+	/* shared memory no fd holds, copied in the pause (shared.c) */
+	unsigned nshm;
+	struct shm_snap { __u64 start, end, data_at; } shm[CKPT_SHM_MAX];
+	char *shm_data;
+	__u64 shm_size;
 };
+/* the end of the contents mapping: epoll watches and a fdinfo buffer */
+#define OBJS_TAIL (CKPT_WATCHES_MAX * 24ul + (2ul << 20))
 
 /* The library's state (the objects live in state.c), in four parts by
  * whose they are.  All of it lives in the library's .bss, so it is part
@@ -90,6 +109,8 @@ struct ckpt_runtime {
 	int failed;               /* the last checkpoint failed in the pause */
 	int api_call;             /* inside ckpt_checkpoint(): it runs the callbacks */
 	int restarted;            /* set by the restart path */
+	int pid_seen;             /* the pid the program knows (pid.c) */
+	int pid_real;             /* after a restart: the real pid that answers as pid_seen */
 	struct { int ev; void (*fn)(void *); void *arg; } cb[16];
 	unsigned ncb;
 };
@@ -151,6 +172,10 @@ void **ckpt_glibc_curbrk(__u64 libc_base);
 char ***ckpt_glibc_environ(const unsigned long *auxv);
 const char *ckpt_glibc_self(const unsigned long *auxv);
 void *ckpt_glibc_next(const unsigned long *auxv, const char *name);
+/* pid.c */
+void ckpt_pid_init(const unsigned long *auxv);
+void ckpt_pid_capture(void);
+void ckpt_pid_restarted(void);
 /* sigmask.c */
 void ckpt_sigmask_init(const unsigned long *auxv);
 /* inherit.c */
@@ -158,7 +183,7 @@ void ckpt_inherit_init(char **envp, const unsigned long *auxv);
 void ckpt_inherit_name(void);
 void ckpt_inherit_restarted(void);
 /* fds.c */
-long fds_capture(struct fds_snap **out);
+long fds_capture(struct fds_snap **out, const char **why);
 void fds_release(struct fds_snap *s);
 int fds_snap_owns(const struct fds_snap *s, __u64 start, __u64 end);
 long fds_paths(struct fds_snap *s, char *buf, __u64 cap);
@@ -167,6 +192,21 @@ int ckpt_stdio_is_given(int fd, __u64 dev, __u64 ino);
 void ckpt_stdio_restarted(void);
 __u64 fds_records(const struct fds_snap *s, char *buf, unsigned *count);
 long fds_write_contents(const struct fds_snap *s, char *recs, __u64 size, int img_fd, __u64 *off);
+/* shared.c */
+struct map_ent;
+__u32 shm_kind(const struct map_ent *e);
+long shm_capture(struct fds_snap *s, const char **why);
+const char *shm_copy(const struct fds_snap *s, __u64 start);
+/* objects.c */
+void fds_proc_path(char *buf, int fd);
+void objs_find_dups(struct fds_snap *s);
+void objs_classify(struct fd_snap *f);
+__u64 objs_bound(const struct fd_snap *f);
+long objs_capture(struct fds_snap *s, char *buf, __u64 *at, __u64 cap, const char **why);
+void objs_pair_sockets(struct fds_snap *s);
+__u32 objs_kind(const struct fds_snap *s, const struct fd_snap *f, const char **why);
+unsigned objs_watches(const struct fds_snap *s, const struct fd_snap *f, struct ckpt_watch *out,
+		      __u32 (*kind_of)(const struct fds_snap *, const struct fd_snap *));
 /* verify.c */
 int ckpt_verify_image(const char *path, const char **reason);
 

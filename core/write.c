@@ -16,7 +16,8 @@ struct wregion {
 
 #define WSTACK_SIZE (256ul << 10)
 #define PM_ENTRIES 65536ul
-#define FD_RECS_CAP (CKPT_FDS_MAX * (sizeof(struct ckpt_rec) + sizeof(struct ckpt_fd) + CKPT_NAME_MAX + 8))
+#define FD_RECS_CAP (CKPT_FDS_MAX * (sizeof(struct ckpt_rec) + sizeof(struct ckpt_fd) + CKPT_NAME_MAX + 8) + \
+		     CKPT_WATCHES_MAX * sizeof(struct ckpt_watch))
 #define FD_PATHS_CAP ((__u64)CKPT_FDS_MAX * CKPT_NAME_MAX)
 
 /* One writer's working state, on its own stack.  Its memory is scratch,
@@ -158,7 +159,9 @@ static int classify(struct wregion *reg, const struct map_ent *e)
 	reg->r.end = e->end;
 	reg->r.prot = e->prot;
 	reg->r.file_off = e->offset;
-	reg->r.kind = CKPT_KIND_ANON;
+	reg->r.dev = e->dev;
+	reg->r.ino = e->inode;
+	reg->r.kind = shm_kind(e);
 	reg->r.flags = 0;
 	reg->name = e->name;
 	reg->r.name_len = e->name_len + 1;
@@ -176,7 +179,7 @@ static int classify(struct wregion *reg, const struct map_ent *e)
 		reg->r.flags |= CKPT_RF_HEAP;
 	else if (e->inode || e->name[0] == '/')
 		reg->r.flags |= CKPT_RF_FILE;
-	if (e->shared)
+	if (e->shared && reg->r.kind == CKPT_KIND_ANON)
 		reg->r.flags |= CKPT_RF_SHARED;
 	return 0;
 }
@@ -222,14 +225,20 @@ static int parse_regions(struct writer *w)
 	return 0;
 }
 
-static int has_data(const struct wregion *reg)
+/* where a region's pages are read from: the program's memory (the
+ * writer's copy-on-write view of it), or for shared memory the pause's
+ * copy; 0 when the image stores none */
+static const char *pages_of(const struct wregion *reg)
 {
-	return reg->r.kind == CKPT_KIND_ANON || reg->r.kind == CKPT_KIND_STACK;
+	if (reg->r.kind == CKPT_KIND_ANON || reg->r.kind == CKPT_KIND_STACK)
+		return (const char *)reg->r.start;
+	return reg->r.kind == CKPT_KIND_SHMEM ? shm_copy(ckpt_snap.fds, reg->r.start) : 0;
 }
 
 /* Writes one region's selected pages at the current file end. */
 static int write_region(struct writer *w, struct wregion *reg, __u64 *off)
 {
+	const char *base;
 	__u32 crc = 0;
 	__u64 i;
 
@@ -237,7 +246,7 @@ static int write_region(struct writer *w, struct wregion *reg, __u64 *off)
 	reg->r.nruns = 0;
 	reg->r.data_off = *off;
 	reg->r.data_len = 0;
-	if (!has_data(reg))
+	if (!(base = pages_of(reg)))
 		return 0;
 	/* the writer's copy may be unreadable (PROT_NONE, write-only): open it
 	 * up here, in the child only; the program keeps its protections */
@@ -248,7 +257,7 @@ static int write_region(struct writer *w, struct wregion *reg, __u64 *off)
 		return -1;
 	reg->r.nruns = w->nruns - reg->run0;
 	for (i = reg->run0; i < w->nruns; i++) {
-		const void *src = (const void *)(reg->r.start + w->runs[i].page * CKPT_PAGE);
+		const void *src = base + w->runs[i].page * CKPT_PAGE;
 		__u64 len = w->runs[i].npages * CKPT_PAGE;
 		long r;
 		crc = crc32c(crc, src, len);
@@ -450,6 +459,7 @@ static int write_all(struct writer *w)
 		return writer_fail(w, "out of memory", "fd table", -ENOMEM);
 	if ((r = fds_paths(ckpt_snap.fds, w->fd_recs + page_up(FD_RECS_CAP), FD_PATHS_CAP)) < 0)
 		return writer_fail(w, "cannot read the paths of", "/proc/self/fd", r);
+	objs_pair_sockets(ckpt_snap.fds);
 	w->fd_recs_size = fds_records(ckpt_snap.fds, w->fd_recs, &w->nfds);
 	if (ckpt_cfg->runner == CKPT_RUNNER_NATIVE)
 		w->pagemap_fd = k_openat(AT_FDCWD, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC, 0);

@@ -7,7 +7,7 @@
 
 static const char *path_of(const struct ckpt_fd *f)
 {
-	return (const char *)(f + 1);
+	return ckpt_fd_path(f);
 }
 
 static int written(const struct ckpt_fd *f)
@@ -204,6 +204,7 @@ static long reopen(struct img *im, const struct ckpt_fd *f)
 
 	if (f->kind == CKPT_FD_NULL)
 		return k_openat(AT_FDCWD, "/dev/null", O_RDWR, 0);
+
 	if (f->kind == CKPT_FD_DELETED) {
 		t = recreate_deleted(im, f, flags);
 		return t < 0 ? fd_report(im, f, "cannot recreate", t) : t;
@@ -221,25 +222,41 @@ static long reopen(struct img *im, const struct ckpt_fd *f)
 	return t;
 }
 
+/* t moved above every number the program uses, as record i's fd */
+static int park(struct img *im, unsigned i, long t)
+{
+	long h = my_syscall3(__NR_fcntl, t, F_DUPFD_CLOEXEC, im->fd_base);
+
+	sys_close(t);
+	if (h < 0)
+		return fd_report(im, im->fds[i], "cannot hold", h);
+	im->held[i] = h;
+	return 0;
+}
+
 /* each fd of the records with (saved) or without (!saved) contents
- * to put back, reopened and held at base or above; 0 or 1 */
+ * to put back, reopened or made again and held at base or above; 0 or 1.
+ * A pair's second end is made with the first. */
 static int hold(struct img *im, int saved)
 {
 	for (unsigned i = 0; i < im->nfds; i++) {
 		const struct ckpt_fd *f = im->fds[i];
-		long t, h;
+		int late = f->kind == CKPT_FD_FILE && (f->fdflags & CKPT_FDF_SAVED), other;
+		long t;
 
-		int late = f->kind == CKPT_FD_FILE && (f->fdflags & CKPT_FDF_SAVED);
-		if (f->kind == CKPT_FD_STDIO || late != saved)
+		if (f->kind == CKPT_FD_STDIO || f->kind == CKPT_FD_DUP || late != saved || im->held[i] >= 0)
 			continue;
-		t = reopen(im, f);
-		if (t < 0)
+		if (f->kind >= CKPT_FD_PIPE) {
+			t = objs_make(im, i, &other);
+			if (t < 0)
+				return fd_report(im, f, "cannot make again", t);
+			if (other >= 0 && park(im, objs_index(im, f->peer), other))
+				return 1;
+		} else if ((t = reopen(im, f)) < 0) {
 			return 1;
-		h = my_syscall3(__NR_fcntl, t, F_DUPFD_CLOEXEC, im->fd_base);
-		sys_close(t);
-		if (h < 0)
-			return fd_report(im, f, "cannot hold", h), 1;
-		im->held[i] = h;
+		}
+		if (park(im, i, t))
+			return 1;
 		if (saved)
 			move_aside_newer(im, f);
 	}
@@ -277,7 +294,9 @@ static void stdio_offset(const struct ckpt_fd *f)
 }
 
 /* After the point of no return: the image fd and anything else
- * myrestart inherited give way to the program's own fds. */
+ * myrestart inherited give way to the program's own fds; then the
+ * numbers that shared an open file description share it again, and
+ * each epoll watches what it watched. */
 void fds_install(struct img *im)
 {
 	int fd;
@@ -291,9 +310,18 @@ void fds_install(struct img *im)
 			stdio_offset(f);
 			continue;
 		}
+		if (f->kind == CKPT_FD_DUP)
+			continue;
 		my_syscall3(__NR_dup3, im->held[i], f->fd, f->fdflags & CKPT_FDF_CLOEXEC ? O_CLOEXEC : 0);
 		sys_close(im->held[i]);
-		if (f->kind != CKPT_FD_NULL)
+		if (f->kind == CKPT_FD_FILE || f->kind == CKPT_FD_DELETED || f->kind == CKPT_FD_MEMFD)
 			my_syscall3(__NR_lseek, f->fd, f->pos, SEEK_SET);
 	}
+	for (i = 0; i < im->nfds; i++)
+		if (im->fds[i]->kind == CKPT_FD_DUP)
+			my_syscall3(__NR_dup3, im->fds[i]->peer, im->fds[i]->fd,
+				    im->fds[i]->fdflags & CKPT_FDF_CLOEXEC ? O_CLOEXEC : 0);
+	for (i = 0; i < im->nfds; i++)
+		if (im->fds[i]->kind == CKPT_FD_EPOLL)
+			objs_watch(im, im->fds[i]);
 }

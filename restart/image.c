@@ -83,8 +83,10 @@ static int check_region(const struct img *im, const struct ckpt_region *r, __u32
 	if (r->kind < 1 || r->kind > CKPT_KIND_MAX || (r->prot & ~CKPT_PROT_MASK) ||
 	    (r->flags & ~CKPT_RF_MASK))
 		return region_report(im, "bad region kind, protection or flags", i);
-	if (r->kind >= CKPT_KIND_VDSO && (r->data_len || r->nruns))
-		return region_report(im, "vdso region with data", i);
+	if ((ckpt_kind_special(r->kind) || r->kind == CKPT_KIND_FILE_SHARED) && (r->data_len || r->nruns))
+		return region_report(im, "vdso or shared file region with data", i);
+	if (r->kind == CKPT_KIND_FILE_SHARED && region_name(r)[0] != '/')
+		return region_report(im, "bad region record (a shared file without a path)", i);
 	if (r->data_off % CKPT_PAGE || r->data_off < hd->data_off ||
 	    r->data_len > hd->data_off + hd->data_size - r->data_off ||
 	    r->data_off - hd->data_off > hd->data_size)
@@ -94,17 +96,39 @@ static int check_region(const struct img *im, const struct ckpt_region *r, __u32
 	return check_runs(im, r, i);
 }
 
+/* the kinds whose contents the image may hold (1), must hold (2) */
+static int saved_rule(__u32 kind)
+{
+	static const char rule[CKPT_FD_KIND_MAX + 1] = {
+		[CKPT_FD_FILE] = 1, [CKPT_FD_DELETED] = 2, [CKPT_FD_PIPE] = 1,
+		[CKPT_FD_SOCKPAIR] = 1, [CKPT_FD_MEMFD] = 2,
+	};
+	return rule[kind];
+}
+
 static int check_fd(const struct img *im, const struct ckpt_fd *f, __u32 size)
 {
-	const char *path = (const char *)(f + 1);
-
 	int saved = !!(f->fdflags & CKPT_FDF_SAVED);
+	__u64 watches;
+	const char *path;
 
-	if (size < sizeof(*f) || f->path_len < 2 || f->path_len > CKPT_NAME_MAX ||
-	    sizeof(*f) + f->path_len != size || path[f->path_len - 1] ||
+	if (size < sizeof(*f) || f->kind < CKPT_FD_FILE || f->kind > CKPT_FD_KIND_MAX ||
+	    (f->kind == CKPT_FD_EPOLL && f->aux > CKPT_WATCHES_MAX))
+		return report(im, "bad fd record");
+	watches = f->kind == CKPT_FD_EPOLL ? f->aux * sizeof(struct ckpt_watch) : 0;
+	path = ckpt_fd_path(f);
+	if (f->path_len < 2 || f->path_len > CKPT_NAME_MAX ||
+	    sizeof(*f) + watches + f->path_len != size || path[f->path_len - 1] ||
 	    f->fd < 0 || f->fd >= (1 << 20) || (f->fd > 2 && f->kind == CKPT_FD_STDIO) ||
-	    f->kind < CKPT_FD_FILE || f->kind > CKPT_FD_KIND_MAX || (f->fdflags & ~CKPT_FDF_MASK) ||
-	    (f->kind == CKPT_FD_DELETED) > saved || (saved && f->kind != CKPT_FD_DELETED && f->kind != CKPT_FD_FILE))
+	    (f->fdflags & ~CKPT_FDF_MASK) || saved > saved_rule(f->kind) || (saved_rule(f->kind) == 2) > saved ||
+	    ((f->kind == CKPT_FD_PIPE || f->kind == CKPT_FD_SOCKPAIR || f->kind == CKPT_FD_DUP) &&
+	     (f->peer < 0 || f->peer == f->fd)) ||
+	    (f->kind == CKPT_FD_PIPE && ((f->flags & O_ACCMODE) == O_RDWR || f->size > f->aux ||
+					 f->aux > (1u << 31) || (saved && (f->flags & O_ACCMODE) != O_RDONLY))) ||
+	    (f->kind == CKPT_FD_SOCKPAIR && f->aux != SOCK_STREAM && f->aux != SOCK_DGRAM &&
+	     f->aux != SOCK_SEQPACKET) ||
+	    (f->kind == CKPT_FD_EVENTFD && (f->aux > 1 || f->val[0] == ~0ull)) ||
+	    (f->kind == CKPT_FD_TIMERFD && f->aux > 15))
 		return report(im, "bad fd record");
 	if (saved &&
 	    (f->data_off % CKPT_PAGE || f->data_off < im->hd.data_off ||
@@ -114,6 +138,37 @@ static int check_fd(const struct img *im, const struct ckpt_fd *f, __u32 size)
 	for (unsigned i = 0; i < im->nfds; i++)
 		if (im->fds[i]->fd == f->fd)
 			return report(im, "bad fd record (duplicate)");
+	return 0;
+}
+
+static const struct ckpt_fd *fd_rec(const struct img *im, int fd)
+{
+	for (unsigned i = 0; i < im->nfds; i++)
+		if (im->fds[i]->fd == fd)
+			return im->fds[i];
+	return 0;
+}
+
+/* what the records say of each other: a pair's ends name each other (a
+ * pipe's one read and one write end), a DUP names a record that is not
+ * one, an epoll watches fds that are in the image */
+static int check_fd_links(const struct img *im)
+{
+	for (unsigned i = 0; i < im->nfds; i++) {
+		const struct ckpt_fd *f = im->fds[i], *p = fd_rec(im, f->peer);
+		const struct ckpt_watch *w = ckpt_fd_watches(f);
+		int bad = 0;
+		if (f->kind == CKPT_FD_PIPE || f->kind == CKPT_FD_SOCKPAIR)
+			bad = !p || p->kind != f->kind || p->peer != f->fd ||
+			      (f->kind == CKPT_FD_PIPE && (p->flags & O_ACCMODE) == (f->flags & O_ACCMODE)) ||
+			      (f->kind == CKPT_FD_SOCKPAIR && p->aux != f->aux);
+		else if (f->kind == CKPT_FD_DUP)
+			bad = !p || p->kind == CKPT_FD_DUP;
+		for (unsigned k = 0; f->kind == CKPT_FD_EPOLL && k < f->aux; k++)
+			bad |= !fd_rec(im, w[k].fd);
+		if (bad)
+			return report(im, "bad fd record (fd %u names fds the image does not have)", (__u64)f->fd);
+	}
 	return 0;
 }
 
@@ -214,6 +269,8 @@ static int check_records(struct img *im)
 			return report(im, "bad image (no %s record)", once_rec[k].name);
 	if (!im->leader)
 		return report(im, "bad image (no leader thread record)");
+	if (check_fd_links(im))
+		return 1;
 	if (strnlen(im->proc->cwd, sizeof(im->proc->cwd)) == sizeof(im->proc->cwd))
 		return report(im, "bad process record");
 	return 0;
@@ -238,7 +295,7 @@ static int check_thread_here(const struct img *im, const struct ckpt_thread *t, 
 		return report(im, "CPU state features missing here (image 0x%x, this CPU 0x%x)",
 			      (__u64)t->xstate.features, here->features);
 	r = find_region(im, arch_pc(&t->cpu));
-	if (!r || r->kind >= CKPT_KIND_VDSO)
+	if (!r || ckpt_kind_special(r->kind))
 		return report(im, "bad thread record (thread %u: resume address outside the saved memory)",
 			      (__u64)i + 1);
 	r = find_region(im, arch_sp(&t->cpu));
@@ -349,7 +406,7 @@ int image_verify_data(struct img *im)
 			bad = report(im, "truncated image (contents of fd %u)", (__u64)f->fd);
 		else if (crc != f->data_crc)
 			bad = report(im, "bad checksum in the saved contents of fd %u (%s)", (__u64)f->fd,
-				   (const char *)(f + 1));
+				   ckpt_fd_path(f));
 	}
 	k_munmap(buf, VERIFY_CHUNK);
 	return bad;
@@ -370,9 +427,33 @@ static void out_date(struct out *o, __u64 t)
 	     (__u64)sec / 60 % 60, (__u64)sec % 60);
 }
 
+/* one fd of --info: number, kind, what it holds, path */
+static void fd_info(struct out *o, const struct ckpt_fd *f, int first)
+{
+	static const char kinds[] = "?\0file\0/dev/null\0deleted\0stdio\0pipe\0socketpair\0eventfd\0"
+				    "timerfd\0signalfd\0epoll\0memfd\0dup";
+	__u32 k = f->kind;
+
+	outf(o, "%s  fd %u  %s  ", first ? "\n" : "", (__u64)f->fd, nth_str(kinds, k));
+	if (k == CKPT_FD_FILE || k == CKPT_FD_DELETED || k == CKPT_FD_STDIO || k == CKPT_FD_MEMFD)
+		outf(o, "offset %u  ", (__u64)f->pos);
+	if (k == CKPT_FD_PIPE || k == CKPT_FD_SOCKPAIR || k == CKPT_FD_DUP)
+		outf(o, "%s fd %u  ", k == CKPT_FD_DUP ? "same as" : "peer", (__u64)f->peer);
+	if (f->fdflags & CKPT_FDF_SAVED)
+		outf(o, "%z saved  ", f->size);
+	if (k == CKPT_FD_EVENTFD || k == CKPT_FD_SIGNALFD)
+		outf(o, "%s 0x%x  ", k == CKPT_FD_EVENTFD ? "count" : "mask", f->val[0]);
+	if (k == CKPT_FD_TIMERFD)
+		outf(o, "clock %u, next in %u ns, every %u ns  ", (__u64)f->aux, f->val[2] ? 1 : f->val[0], f->val[1]);
+	if (k == CKPT_FD_EPOLL || k == CKPT_FD_MEMFD)
+		outf(o, k == CKPT_FD_EPOLL ? "%u watches  " : "seals 0x%x  ", (__u64)f->aux);
+	outf(o, "%s\n", ckpt_fd_path(f));
+	out_flush(o, 1);
+}
+
 void image_info(const struct img *im, int exact)
 {
-	static const char kinds[] = "?\0anon\0stack\0vdso\0vvar\0vvar_vclock";
+	static const char kinds[] = "?\0anon\0stack\0vdso\0vvar\0vvar_vclock\0shared\0file-shared";
 	const struct ckpt_info *in = im->info;
 	struct out o = { .len = 0, .exact = exact };
 	unsigned i;
@@ -403,7 +484,8 @@ void image_info(const struct img *im, int exact)
 	for (i = 0; i < im->nregions; i++) {
 		const struct ckpt_region *r = im->reg[i];
 		char perm[5] = { r->prot & PROT_READ ? 'r' : '-', r->prot & PROT_WRITE ? 'w' : '-',
-				 r->prot & PROT_EXEC ? 'x' : '-', r->flags & CKPT_RF_SHARED ? 's' : 'p' };
+				 r->prot & PROT_EXEC ? 'x' : '-',
+				 r->flags & CKPT_RF_SHARED || r->kind >= CKPT_KIND_SHMEM ? 's' : 'p' };
 		outf(&o, "  %X %X %s %s", (__u64)r->start, (__u64)r->end, perm, nth_str(kinds, r->kind));
 		out_pad(&o, 53);
 		outf(&o, "%z", (__u64)r->data_len);
@@ -411,16 +493,6 @@ void image_info(const struct img *im, int exact)
 		outf(&o, "%s\n", region_name(r));
 		out_flush(&o, 1);
 	}
-	for (i = 0; i < im->nfds; i++) {
-		const struct ckpt_fd *f = im->fds[i];
-		outf(&o, "%s  fd %u  ", i ? "" : "\n", (__u64)f->fd);
-		if (f->kind == CKPT_FD_NULL)
-			outf(&o, "(becomes /dev/null)  ");
-		else
-			outf(&o, "%s%soffset %u  ", f->kind == CKPT_FD_STDIO ? "(myrestart's own) " :
-				 f->kind == CKPT_FD_DELETED ? "(deleted) " : "",
-			     f->fdflags & CKPT_FDF_SAVED ? "(contents saved) " : "", (__u64)f->pos);
-		outf(&o, "%s\n", (const char *)(f + 1));
-		out_flush(&o, 1);
-	}
+	for (i = 0; i < im->nfds; i++)
+		fd_info(&o, im->fds[i], !i);
 }

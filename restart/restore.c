@@ -11,7 +11,7 @@ struct own_map {
 };
 
 /* [vdso], [vvar], [vvar_vclock]: index = kind - CKPT_KIND_VDSO */
-#define NSPECIAL (CKPT_KIND_MAX - CKPT_KIND_VDSO + 1)
+#define NSPECIAL (CKPT_KIND_VVAR_VCLOCK - CKPT_KIND_VDSO + 1)
 
 /* qemu: pages of guest memory it keeps state of its own in, never unmapped */
 static __u64 keep_page[4];
@@ -70,7 +70,7 @@ static int check_vdso(struct img *im)
 	int k;
 
 	for (unsigned i = 0; i < im->nregions; i++)
-		if (im->reg[i]->kind >= CKPT_KIND_VDSO)
+		if (ckpt_kind_special(im->reg[i]->kind))
 			img_sp[im->reg[i]->kind - CKPT_KIND_VDSO] = im->reg[i];
 	base = img_sp[0];
 	for (k = 0; k < NSPECIAL; k++) {
@@ -99,7 +99,7 @@ int restore_prepare(struct img *im)
 	if (a != (long)RST_STACK_LO)
 		return report(im, "cannot map myrestart's stack at 0x5300000");
 	if (read_own_maps(im) || check_vdso(im) || check_collisions(im) || threads_check(im) ||
-	    fds_prepare(im))
+	    fds_prepare(im) || shm_prepare(im))
 		return 1;
 	memcpy(xarea, im->leader + 1, im->leader->xstate.size);
 	return 0;
@@ -177,7 +177,7 @@ static void move_vdso(const struct img *im)
  * of zeros; after MADV_DONTNEED (allocators give memory back so) it shows
  * the image's bytes again.  Each run's pages are faulted in at once
  * (MADV_POPULATE_WRITE, where the kernel has it) before the copy. */
-static void map_region(const struct img *im, const struct ckpt_region *r)
+static void map_region(const struct img *im, const struct ckpt_region *r, unsigned i)
 {
 	const struct ckpt_run *run = region_runs(r);
 	__u64 len = r->end - r->start, off = r->data_off;
@@ -187,6 +187,12 @@ static void map_region(const struct img *im, const struct ckpt_region *r)
 	/* qemu's synthesized maps can drop the x bit of code it maps */
 	if (im->hd.runner == CKPT_RUNNER_QEMU && (r->flags & CKPT_RF_FILE) && (prot & PROT_READ))
 		prot |= PROT_EXEC;
+	if (r->kind == CKPT_KIND_SHMEM || r->kind == CKPT_KIND_FILE_SHARED) {
+		a = k_mmap(r->start, len, prot, MAP_SHARED | MAP_FIXED, shm_fd(i), r->file_off);
+		if (a != (long)r->start)
+			die(im, region_name(r), a < 0 ? a : 0);
+		return;
+	}
 	a = k_mmap(r->start, len, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED |
 		   (r->kind == CKPT_KIND_STACK ? MAP_GROWSDOWN : 0), -1, 0);
@@ -233,8 +239,9 @@ static __attribute__((noreturn)) void restore_main(void *arg)
 	unmap_own(im);
 	move_vdso(im);
 	for (unsigned i = 0; i < im->nregions; i++)
-		if (im->reg[i]->kind <= CKPT_KIND_STACK)
-			map_region(im, im->reg[i]);
+		if (!ckpt_kind_special(im->reg[i]->kind))
+			map_region(im, im->reg[i], i);
+	shm_done(im);
 	restore_mm(im);
 	k_prctl(PR_SET_NAME, (unsigned long)im->info->comm, 0, 0, 0);
 	fds_install(im);

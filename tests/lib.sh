@@ -143,7 +143,9 @@ splice() {
 # prefix_of_ref FILE: FILE's lines are the first lines of $W/ref.out
 # (a program cut short that did what an uninterrupted run does)
 prefix_of_ref() {
-	[ -s "$1" ] && head -n "$(wc -l <"$1")" "$W/ref.out" | cmp -s - "$1"
+	# a copy: the program may still be writing to $1
+	cp "$1" "$W/prefix.out" && [ -s "$W/prefix.out" ] &&
+		head -n "$(wc -l <"$W/prefix.out")" "$W/ref.out" | cmp -s - "$W/prefix.out"
 }
 
 # cycle NAME LINES CYCLES TIMEOUT CMD...: the core check.  Checkpoint after

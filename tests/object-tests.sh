@@ -22,3 +22,62 @@ case_disabled_answers() {
 	verdict disabled-answers-signal "$why"
 }
 def_case disabled-answers-signal case_disabled_answers
+
+# One event loop over every kernel object a process can hold alone: a
+# self-pipe with unread bytes, stream and seqpacket socketpairs with data
+# in flight, eventfds (one a semaphore), a timerfd pacing the steps from a
+# nested epoll, a signalfd, a sealed memfd mapped twice, shared anonymous
+# memory, a file mapped shared, dup'ed fds sharing an offset.  Two
+# checkpoints, each followed by kill -9 and a restart.
+def_cycle event-loop      8 2 $((30 * SLOW)) "$BIN/evloop" shared.map scratch.txt
+# the same in python's asyncio (its selector is epoll, its self-pipe a
+# socketpair) and in a libevent main loop
+def_cycle asyncio-loop    8 2 $((40 * SLOW)) /usr/bin/python3 "$ROOT/tests/progs/asyncio_loop.py"
+def_cycle libevent-loop   8 1 $((30 * SLOW)) "$BIN/libevent_loop"
+
+# getpid(), the main thread's gettid() and kill(getpid()) keep working
+# with the pid of the checkpoint, through two restarts
+def_cycle pid-kept        8 2 $((30 * SLOW)) "$BIN/pidkeep"
+
+# myrestart --info names each fd's kind and what the image keeps of it
+case_info_fds() {
+	local why= info
+	launch "$W/seg0" "$BIN/evloop" shared.map scratch.txt
+	if take_image "$W/seg0" 5; then
+		info=$($RUNNER "$MYRESTART" --info "$W/myckpt" 2>/dev/null)
+		for want in ' pipe  peer fd [0-9]+  [0-9]+ B saved  pipe:' ' socketpair  peer fd ' \
+			' eventfd  count 0x' ' timerfd  clock 1, next in [0-9]+ ns, every 100000000 ns' \
+			' signalfd  mask 0x200 ' ' epoll  [0-9]+ watches ' ' memfd  offset 0  .* seals 0x' \
+			' dup  same as fd [0-9]+ ' ' rw-s shared .*/memfd:evloop \(deleted\)' \
+			' rw-s shared .*/dev/zero \(deleted\)' ' rw-s file-shared .*/shared.map$'; do
+			echo "$info" | grep -Eq -- "$want" || { why="--info has no line matching '$want'"; break; }
+		done
+	else
+		why="no image"
+	fi
+	stop $PID
+	verdict info-fd-kinds "$why"
+}
+def_case info-fd-kinds case_info_fds
+
+# A file mapped shared (and open) that is gone at restart: refused with
+# one line naming it, before anything is touched.
+case_shared_file_gone() {
+	local why= out
+	launch "$W/seg0" "$BIN/evloop" shared.map scratch.txt
+	if take_image "$W/seg0" 5; then
+		stop $PID; wait $PID 2>/dev/null
+		mv "$W/shared.map" "$W/moved.map"
+		out=$(cd "$W" && $RUNNER "$MYRESTART" myckpt 2>&1 >/dev/null)
+		rc=$?
+		if [ $rc -ne 1 ]; then why="exit status $rc, not 1"
+		elif ! echo "$out" | grep -Eq "^myrestart: myckpt: cannot (map $W/shared.map shared again \(at 0x[0-9a-f]+\)|reopen fd [0-9]+ \($W/shared.map\)): no such file or directory"; then
+			why="unexpected message: $out"
+		fi
+	else
+		why="no image"
+	fi
+	stop $PID
+	verdict shared-file-gone "$why"
+}
+def_case shared-file-gone case_shared_file_gone

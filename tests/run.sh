@@ -73,7 +73,8 @@ build inhandler inhandler.c && build procstate procstate.c && build deleted dele
 build fdkinds fdkinds.c && build spawn spawn.c && build runs runs.c &&
 build bytereader bytereader.c && build threads threads.c -pthread && build reopen reopen.c &&
 build anonmem anonmem.c && build alarm alarm.c && build ring ring.c -pthread &&
-build blocked blocked.c -pthread && build omp omp.c -fopenmp && build churn churn.c -pthread && build api ../../examples/api.c -I"$ROOT/include" && built=1
+build blocked blocked.c -pthread && build omp omp.c -fopenmp && build churn churn.c -pthread &&
+build evloop evloop.c && build libevent_loop libevent_loop.c -levent && build pidkeep pidkeep.c && build api ../../examples/api.c -I"$ROOT/include" && built=1
 [ $built = 1 ] || { echo "cannot build the test programs"; echo "0 passed, 1 failed"; exit 1; }
 
 # set_runner: $TAG, $SLOW and $OUT for $RUNNER (and the inputs of its

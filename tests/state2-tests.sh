@@ -1,5 +1,5 @@
 # Sourced by tests/run.sh: more process state (issue 9): descriptor kinds
-# and flags, a pipe replaced by /dev/null with a warning, and (natively)
+# and flags, a pipe's lone end replaced by /dev/null with a warning, and (natively)
 # /proc/PID/cmdline, environ and auxv of the restarted process.
 
 case_fd_kinds() {
@@ -20,7 +20,7 @@ case_fd_kinds() {
 		splice "$W/seg0" "$W/seg1" >"$W/spliced.out"
 		[ -z "$why" ] && ! cmp -s "$W/ref.out" "$W/spliced.out" && why="output differs (diff $W/ref.out $W/spliced.out)"
 		[ -z "$why" ] && [ "$target" != /dev/null ] && why="the pipe's fd $pr is '$target' after the restart, not /dev/null"
-		[ -z "$why" ] && ! grep -q "warning: fd $pr (pipe:\[[0-9]*\]) cannot be checkpointed" "$W/stderr" &&
+		[ -z "$why" ] && ! grep -q "warning: fd $pr (pipe:\[[0-9]*\]) has its other end outside the process" "$W/stderr" &&
 			why="no warning naming the pipe"
 	else
 		why="no image"

@@ -14,6 +14,7 @@
 #define ARCH_RSEQ_SIG     0x53053053u        /* glibc's rseq signature here */
 #define ARCH_XSTATE_MAX   16384u             /* largest extended state kept */
 #define ARCH_SA_RESTORER  0x04000000ul       /* sigaction flag: our own sigreturn */
+#define ARCH_EPOLL_PACKED __attribute__((packed)) /* struct epoll_event is 12 bytes here */
 
 /* The CPU record: registers at the resume point, the return of
  * arch_ctx_save() in the checkpoint handler.  Only what a function call

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Writes a tiny valid ckpt image (format 3, x86-64) for the fuzzer's seed
+"""Writes a tiny valid ckpt image (format 4, x86-64) for the fuzzer's seed
 corpus: one anonymous region with one stored page, the mandatory records
-(one thread), an fd.  Mirrors common/image.h and arch/x86_64/machine.h; `myrestart
+(one thread), a file fd, a pipe's two ends and an epoll watching one.  Mirrors common/image.h and arch/x86_64/machine.h; `myrestart
 --check` must accept it."""
 import struct, sys, zlib
 
@@ -32,14 +32,20 @@ proc = (struct.pack('<II', 0o22, 12) + b'\0' * 48 + struct.pack('<QQ', 2**64 - 1
         struct.pack('<Q', 0) + b'/' + b'\0' * 4095)
 sigs = b'\0' * (64 * 32) + struct.pack('<Q', 0)
 name = b'seed\0'
-region = struct.pack('<QQIIIIQQQII', start, end, 7, 1, 0, 1, PAGE, PAGE, 0,
+region = struct.pack('<QQIIIIQQQQQII', start, end, 7, 1, 0, 1, PAGE, PAGE, 0, 0, 0,
                      crc32c(data), len(name)) + struct.pack('<QQ', 1, 1) + name
-path = b'/dev/null\0'
-fd = struct.pack('<iIIIQQQQqIIQII', 3, 1, 2, 1, 0, 0, 0, 0, 0, 0, 0o20666, 0, 0, len(path)) + path
+
+def fd(num, kind, flags, path, peer=-1, aux=0, watches=b''):
+    return (struct.pack('<iIIIQQQQqIIQII', num, kind, flags, 1, 0, 0, 0, 0, 0, 0, 0o20666, 0, 0, len(path)) +
+            struct.pack('<iI3Q', peer, aux, 0, 0, 0) + watches + path)
+
+fds = (rec(7, fd(3, 1, 2, b'/dev/null\0')) + rec(7, fd(4, 5, 0, b'pipe:[1]\0', 5, 65536)) +
+       rec(7, fd(5, 5, 1, b'pipe:[1]\0', 4, 65536)) +
+       rec(7, fd(6, 10, 2, b'anon_inode:[eventpoll]\0', -1, 1, struct.pack('<iIQ', 4, 1, 0x1234))))
 records = (rec(1, info) + rec(2, thread) + rec(5, mm) + rec(8, proc) + rec(9, sigs) +
-           rec(4, region) + rec(7, fd) + rec(6, b''))
+           rec(4, region) + fds + rec(6, b''))
 records_off = PAGE + PAGE
-hdr = struct.pack('<8sIIIIII QQQQQ II', b'CKPTIMG\n', 3, 80, PAGE, 0, 62, 8,
+hdr = struct.pack('<8sIIIIII QQQQQ II', b'CKPTIMG\n', 4, 80, PAGE, 0, 62, 11,
                   records_off, len(records), PAGE, PAGE, records_off + len(records),
                   crc32c(records), 0)
 hdr = hdr[:-4] + struct.pack('<I', crc32c(hdr))

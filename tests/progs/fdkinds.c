@@ -23,6 +23,7 @@ int main(int argc, char **argv)
 	int p[2];
 	if (argc < 3 || pipe(p))
 		return 2;
+	close(p[1]);
 	int dir = open(argv[1], O_RDONLY | O_DIRECTORY);
 	int ro = open(argv[2], O_RDONLY | O_CLOEXEC);
 	int ap = open(argv[2], O_WRONLY | O_APPEND);

@@ -1,0 +1,84 @@
+/* A restarted process keeps the process id it had.  A restart gives it a
+ * new pid, and programs remember theirs: python's asyncio ties its running
+ * loop to getpid() and finds "no running event loop" after a restart;
+ * others compare gettid() with getpid() to know their main thread, or
+ * signal themselves with kill(getpid(), sig).  So in a restarted process
+ * getpid() and the main thread's gettid() answer the pid of the
+ * checkpoint, and kill() and tgkill() given that pid signal the process
+ * itself.  Only the process's own id is translated (DMTCP translates
+ * every pid): /proc/PID, its children and other programs see the real
+ * one, and a child forked after the restart gets its real pid. */
+#include "libckpt.h"
+
+typedef int (*kill_fn)(int, int);
+typedef int (*tgkill_fn)(int, int, int);
+static kill_fn next_kill;
+static tgkill_fn next_tgkill;
+
+void ckpt_pid_init(const unsigned long *auxv)
+{
+	next_kill = (kill_fn)ckpt_glibc_next(auxv, "kill");
+	next_tgkill = (tgkill_fn)ckpt_glibc_next(auxv, "tgkill");
+}
+
+/* the real pid whose calls are translated (the restarted process's), or 0 */
+static int translated(void)
+{
+	int real = my_syscall0(__NR_getpid);
+	return ckpt_rt.pid_real && real == ckpt_rt.pid_real ? real : 0;
+}
+
+/* In the pause: the id this process goes by, kept in the image */
+void ckpt_pid_capture(void)
+{
+	if (!translated())
+		ckpt_rt.pid_seen = my_syscall0(__NR_getpid);
+}
+
+/* In the restart path: from now on the new pid answers as the old one */
+void ckpt_pid_restarted(void)
+{
+	ckpt_rt.pid_real = my_syscall0(__NR_getpid);
+}
+
+static int real_of(int pid)
+{
+	int real = translated();
+	return real && pid == ckpt_rt.pid_seen ? real : pid;
+}
+
+/* nolibc has static functions of these names: ours get theirs by label */
+#define EXPORT(name) __attribute__((visibility("default"))) __asm__(#name)
+int ckpt_getpid(void) EXPORT(getpid);
+int ckpt_gettid(void) EXPORT(gettid);
+int ckpt_kill(int pid, int sig) EXPORT(kill);
+int ckpt_tgkill(int tgid, int tid, int sig) EXPORT(tgkill);
+
+int ckpt_getpid(void)
+{
+	return translated() ? ckpt_rt.pid_seen : (int)my_syscall0(__NR_getpid);
+}
+
+int ckpt_gettid(void)
+{
+	int tid = my_syscall0(__NR_gettid);
+	return tid == translated() ? ckpt_rt.pid_seen : tid;
+}
+
+/* without libc's functions, no errno: -1 alone */
+int ckpt_kill(int pid, int sig)
+{
+	pid = real_of(pid);
+	if (next_kill)
+		return next_kill(pid, sig);
+	return my_syscall2(__NR_kill, pid, sig) < 0 ? -1 : 0;
+}
+
+int ckpt_tgkill(int tgid, int tid, int sig)
+{
+	tgid = real_of(tgid);
+	tid = real_of(tid);
+	if (next_tgkill)
+		return next_tgkill(tgid, tid, sig);
+	return my_syscall3(__NR_tgkill, tgid, tid, sig) < 0 ? -1 : 0;
+}
