@@ -31,8 +31,10 @@ BASE_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror \
 LIB_CFLAGS  := $(BASE_CFLAGS) -fPIC -fvisibility=hidden -D_NOLIBC_CRT_H
 # -Oz: the restarter has a 32 KiB budget (its one hot loop, the CRC, is
 # inline assembly); no SSE registers (-mgeneral-regs-only), so variadic
-# calls need not save them; no jump tables (smaller here)
-RST_CFLAGS  := $(BASE_CFLAGS) -Oz -mgeneral-regs-only -fno-jump-tables -fno-pic -fno-pie -static
+# calls need not save them; no jump tables (smaller here); -fpie: the code
+# addresses its data relative to itself, so that the restore stage can run
+# from a copy (restart/relocate.c), though the file is linked at 0x5000000
+RST_CFLAGS  := $(BASE_CFLAGS) -Oz -mgeneral-regs-only -fno-jump-tables -fpie -fvisibility=hidden -static
 
 COMMON_H := $(wildcard common/*.h) $(wildcard $(ARCH_DIR)/*.h) $(NOLIBC) Makefile   # flags changed: rebuild
 CORE_SRC := $(wildcard core/*.c)
@@ -49,6 +51,9 @@ RST_OBJ  := $(patsubst %.c,build/%.o,$(RST_SRC)) $(patsubst common/%.c,build/res
 .PHONY: all bench corpus demo deps fuzz install uninstall check check-quick restart size clean distclean
 
 all: libckpt.so myrestart
+
+# make deb, make check-deb: the Debian package
+include packaging/deb.mk
 
 # --- nolibc from the kernel source package (not committed) ---
 $(NOLIBC):
@@ -145,7 +150,7 @@ deps:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		make clang lld llvm libclang-rt-14-dev gcc g++ libc6-dev linux-libc-dev linux-source-6.12 xz-utils \
 		qemu-user python3 perl procps coreutils \
-		libevent-dev sqlite3 gawk mawk tcl lua5.4 bc jq xz-utils zstd lz4 bzip2 gzip sed grep >/dev/null
+		libevent-dev lintian pkgconf sqlite3 gawk mawk tcl lua5.4 bc jq xz-utils zstd lz4 bzip2 gzip sed grep >/dev/null
 
 # --- fuzzing myrestart's parser and validator (the same sources) ---
 FUZZ_TIME ?= 60
@@ -200,6 +205,6 @@ size: libckpt.so myrestart
 			END { printf "  %-20s %7d  %5.1f%%\n", "(headers, padding)", t - s, 100 * (t - s) / t }'; done
 
 clean:
-	rm -rf build libckpt.so myrestart hello myckpt myckpt.* tests/out ckpt-run.installed
+	rm -rf build libckpt.so myrestart hello myckpt myckpt.* tests/out ckpt-run.installed ckpt_*.deb
 distclean: clean
 	rm -rf nolibc

@@ -104,7 +104,12 @@ struct ckpt_info {
 	char  cmdline[256];      /* NUL-separated, truncated */
 	__u32 cmdline_len;
 	__u32 time_nsec;         /* with time: the file system clock at the pause */
+	__u32 flags;             /* CKPT_IF_* */
+	__u32 pad;               /* 0 */
 };
+/* the program used 0x5000000-0x5400000 itself: its regions may cover
+ * myrestart's range, and myrestart moves its restore stage out of the way */
+#define CKPT_IF_UNRESERVED 0x1u
 
 /* Region kinds: how myrestart brings a mapping back. */
 enum ckpt_region_kind {

@@ -100,7 +100,7 @@ __attribute__((used)) void ckpt_signal_handler(int sig, struct k_siginfo *info, 
 {
 	struct ckpt_thread *self;
 	int idle = 0;
-	long pid;
+	long pid, stage;
 
 	(void)uc;
 	if (!ckpt_rt.enabled) {
@@ -135,7 +135,12 @@ __attribute__((used)) void ckpt_signal_handler(int sig, struct k_siginfo *info, 
 	/* here, in this frame, which lives until the fork: a restart returns
 	 * from this call a second time, with 1 */
 	self = ckpt_thread_self();
-	if (arch_ctx_save(&self->cpu, ckpt_thread_xarea(self), arch_xstate_mode(&ckpt_cfg->xstate))) {
+	stage = arch_ctx_save(&self->cpu, ckpt_thread_xarea(self), arch_xstate_mode(&ckpt_cfg->xstate));
+	if (stage) {
+		/* myrestart ran from a copy of itself (the program sits on its
+		 * range): every thread has left it */
+		if (stage != 1)
+			k_munmap(stage, CKPT_RESERVED_END - CKPT_RESERVED_START);
 		restart_path();
 		return;
 	}

@@ -46,10 +46,6 @@ static void ckpt_init(int argc, char **argv, char **envp)
 	ckpt_stdio_given();
 	ckpt_inherit_init(envp, (const unsigned long *)(p + 1));
 	ckpt_reserve_range();
-	if (!ckpt_rt.enabled) {
-		answer_disabled("the program uses 0x5000000-0x5400000, where myrestart must live");
-		return;
-	}
 	r = ckpt_threads_init();
 	if (r < 0) {
 		ckpt_rt.enabled = 0;

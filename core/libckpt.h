@@ -96,6 +96,7 @@ extern struct ckpt_self ckpt_self;
 struct ckpt_runtime {
 	int enabled;              /* constructor finished and range reserved */
 	const char *disabled_why; /* not enabled: what the signal is answered with */
+	int unreserved;           /* the program uses myrestart's range itself */
 	int quiescing;            /* a thread is checkpointing: the others park */
 	int arrived;              /* bumped as each thread parks (the initiator's futex) */
 	int release;              /* the checkpoint's epoch, bumped to release them */

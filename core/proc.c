@@ -10,7 +10,10 @@ static int qemu(void)
 }
 
 /* Keep 0x5000000-0x5400000 free for myrestart.  qemu 7.2 treats
- * MAP_FIXED_NOREPLACE as a hint, so the address is checked either way. */
+ * MAP_FIXED_NOREPLACE as a hint, so the address is checked either way.
+ * A program that is there already (a large non-PIE executable) stays
+ * checkpointable: the image says so, and myrestart moves its restore
+ * stage out of the way (restart/relocate.c). */
 void ckpt_reserve_range(void)
 {
 	const unsigned long len = CKPT_RESERVED_END - CKPT_RESERVED_START;
@@ -21,9 +24,7 @@ void ckpt_reserve_range(void)
 	if (a != (long)CKPT_RESERVED_START) {
 		if ((unsigned long)a < -4095ul)
 			k_munmap(a, len);
-		ckpt_msg("checkpoints disabled",
-			 "the program already uses 0x5000000-0x5400000, where myrestart must live", 0);
-		return;
+		ckpt_rt.unreserved = 1;
 	}
 	ckpt_rt.enabled = 1;
 }
@@ -111,6 +112,7 @@ static void read_info(void)
 	n = k_read_file("/proc/self/cmdline", in->cmdline, sizeof(in->cmdline) - 1);
 	in->cmdline_len = n > 0 ? n : 0;
 	in->cmdline[in->cmdline_len] = 0;
+	in->flags = ckpt_rt.unreserved ? CKPT_IF_UNRESERVED : 0;
 }
 
 /* Processes the program started are not part of its image: a restarted

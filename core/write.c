@@ -207,9 +207,9 @@ static int parse_regions(struct writer *w)
 			continue;        /* our own stack */
 		if (fds_snap_owns(ckpt_snap.fds, e.start, e.end) || ckpt_threads_own(e.start, e.end))
 			continue;        /* the pause's fd contents and thread slots */
-		if (e.start >= CKPT_RESERVED_START && e.end <= CKPT_RESERVED_END)
+		if (!ckpt_rt.unreserved && e.start >= CKPT_RESERVED_START && e.end <= CKPT_RESERVED_END)
 			continue;        /* the restarter's reservation */
-		if (e.start < CKPT_RESERVED_END && e.end > CKPT_RESERVED_START)
+		if (!ckpt_rt.unreserved && e.start < CKPT_RESERVED_END && e.end > CKPT_RESERVED_START)
 			return writer_fail(w, "a mapping overlaps myrestart's range 0x5000000-0x5400000", e.name, 0);
 		if (e.end > CKPT_USER_END)
 			continue;

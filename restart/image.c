@@ -78,8 +78,6 @@ static int check_region(const struct img *im, const struct ckpt_region *r, __u32
 	if (r->start % CKPT_PAGE || r->end % CKPT_PAGE || r->start >= r->end ||
 	    r->end > CKPT_USER_END || r->start < CKPT_PAGE)
 		return region_report(im, "bad region address", i);
-	if (r->start < CKPT_RESERVED_END && r->end > CKPT_RESERVED_START)
-		return region_report(im, "region overlaps myrestart's range 0x5000000-0x5400000", i);
 	if (r->kind < 1 || r->kind > CKPT_KIND_MAX || (r->prot & ~CKPT_PROT_MASK) ||
 	    (r->flags & ~CKPT_RF_MASK))
 		return region_report(im, "bad region kind, protection or flags", i);
@@ -271,6 +269,11 @@ static int check_records(struct img *im)
 		return report(im, "bad image (no leader thread record)");
 	if (check_fd_links(im))
 		return 1;
+	for (unsigned i = 0; !(im->info->flags & CKPT_IF_UNRESERVED) && i < im->nregions; i++)
+		if (im->reg[i]->start < CKPT_RESERVED_END && im->reg[i]->end > CKPT_RESERVED_START)
+			return region_report(im, "region overlaps myrestart's range 0x5000000-0x5400000", i);
+	if (im->info->flags & ~CKPT_IF_UNRESERVED || im->info->pad)
+		return report(im, "bad info record");
 	if (strnlen(im->proc->cwd, sizeof(im->proc->cwd)) == sizeof(im->proc->cwd))
 		return report(im, "bad process record");
 	return 0;

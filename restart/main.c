@@ -103,5 +103,5 @@ int main(int argc, char **argv)
 		qemu_relocate_pages(&im, argv);
 	if (restore_prepare(&im))
 		return 1;
-	restore_run(&im);
+	return restore_run(&im);
 }

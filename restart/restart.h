@@ -1,5 +1,7 @@
-/* myrestart internals.  Everything lives in myrestart's own .data/.bss
- * (0x5100000-0x5300000), so nothing here can collide with the image. */
+/* myrestart internals.  Everything lives in myrestart's own range: its
+ * .data/.bss (0x5100000-0x5300000), its stack, so nothing here can
+ * collide with the image; or, when the image needs that range, in the
+ * copy of it the restore stage runs from (relocate.c). */
 #ifndef CKPT_RESTART_H
 #define CKPT_RESTART_H
 
@@ -8,11 +10,21 @@
 #include "out.h"
 #include "maps.h"
 
-#define RST_STACK_LO   0x5300000ul    /* our stack: 0x5300000-0x5380000 */
-#define RST_STACK_HI   0x5380000ul
-#define RST_SCRATCH    0x5380000ul    /* parking for vdso/vvar while moving */
-#define RST_THREADS_LO 0x5110000ul    /* the restored threads' first stacks */
-#define RST_THREADS_HI 0x5200000ul
+/* Where myrestart's range is: 0x5000000 as linked, or the copy the
+ * restore stage runs from.  The code is position independent (-fpie), so
+ * this reads the running code's own place, and the addresses below move
+ * with it. */
+static inline __u64 rst_base(void)
+{
+	extern char rst_start[] __attribute__((visibility("hidden")));
+	return (__u64)rst_start;
+}
+#define RST_SIZE       (CKPT_RESERVED_END - CKPT_RESERVED_START)
+#define RST_STACK_LO   (rst_base() + 0x300000)  /* our stack: 0x5300000-0x5380000 */
+#define RST_STACK_HI   (rst_base() + 0x380000)
+#define RST_SCRATCH    (rst_base() + 0x380000)  /* parking for vdso/vvar while moving */
+#define RST_THREADS_LO (rst_base() + 0x110000)  /* the restored threads' first stacks */
+#define RST_THREADS_HI (rst_base() + 0x200000)
 #define RST_RECORDS_MAX (640u << 10)
 #define RST_REGIONS_MAX 8192u
 #define RST_FDS_MAX     1024u
@@ -45,6 +57,13 @@ struct img {
 	const struct ckpt_fd *fds[RST_FDS_MAX];
 	int held[RST_FDS_MAX];     /* reopened fds, parked high */
 	int fd_base;               /* first parked fd */
+	__u64 stage;               /* where the restore stage's copy runs, or 0 */
+};
+
+/* one mapping of myrestart's own, from /proc/self/maps */
+struct own_map {
+	__u64 start, end;          /* end 0: none */
+	int prot;
 };
 
 static inline const struct ckpt_run *region_runs(const struct ckpt_region *r)
@@ -81,9 +100,13 @@ void threads_start(const struct img *im);
 void threads_release(const struct img *im);
 /* qemu.c */
 void qemu_relocate_pages(const struct img *im, char **argv);
+/* relocate.c */
+int relocate_needed(const struct img *im);
+long relocate_stage(struct img *im, const struct own_map *own, unsigned nown, const __u64 *keep, unsigned nkeep);
+void *relocate_ptr(const void *p, long delta);
 /* restore.c */
 int restore_prepare(struct img *im);
-__attribute__((noreturn)) void restore_run(struct img *im);
+int restore_run(struct img *im);
 /* Reports one problem (with the image, or with restoring it here) and
  * returns 1.  myrestart (main.c) prints it as one line "myrestart: FILE:
  * what" on stderr (see outf() for the format); libckpt.so's self-check

@@ -6,10 +6,6 @@
  * context. */
 #include "restart.h"
 
-struct own_map {
-	__u64 start, end;         /* end 0: none */
-};
-
 /* [vdso], [vvar], [vvar_vclock]: index = kind - CKPT_KIND_VDSO */
 #define NSPECIAL (CKPT_KIND_VVAR_VCLOCK - CKPT_KIND_VDSO + 1)
 
@@ -52,12 +48,12 @@ static int read_own_maps(struct img *im)
 			continue;       /* [vsyscall] */
 		k = special_kind(&e);
 		if (k) {
-			own_sp[k - CKPT_KIND_VDSO] = (struct own_map){ e.start, e.end };
+			own_sp[k - CKPT_KIND_VDSO] = (struct own_map){ e.start, e.end, e.prot };
 			continue;
 		}
 		if (nown == sizeof(own) / sizeof(own[0]))
 			return report(im, "too many mappings in myrestart itself");
-		own[nown++] = (struct own_map){ e.start, e.end };
+		own[nown++] = (struct own_map){ e.start, e.end, e.prot };
 	}
 	return 0;
 }
@@ -94,6 +90,14 @@ static int check_collisions(struct img *im)
 
 int restore_prepare(struct img *im)
 {
+	/* past the point of no return, messages still name the image: not
+	 * from argv, on the kernel's stack, which goes */
+	static char path[CKPT_NAME_MAX];
+	unsigned n = strnlen(im->path, sizeof(path) - 1);
+
+	memcpy(path, im->path, n);
+	path[n] = 0;
+	im->path = path;
 	long a = k_mmap(RST_STACK_LO, RST_STACK_HI - RST_STACK_LO, PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	if (a != (long)RST_STACK_LO)
@@ -125,10 +129,12 @@ static void unmap_range(const struct img *im, __u64 lo, __u64 hi)
 		die(im, "cannot unmap myrestart's memory", 0);
 }
 
+/* everything of ours but the range we run from (the copy's is not in
+ * own[]: it was made after own[] was read) */
 static void unmap_own(const struct img *im)
 {
 	for (unsigned i = 0; i < nown; i++)
-		if (own[i].start < CKPT_RESERVED_START || own[i].end > CKPT_RESERVED_END)
+		if (im->stage || own[i].start < CKPT_RESERVED_START || own[i].end > CKPT_RESERVED_END)
 			unmap_range(im, own[i].start, own[i].end);
 }
 
@@ -153,7 +159,7 @@ static void move_vdso(const struct img *im)
 			continue;
 		}
 		at[k] = RST_SCRATCH + (o->start - lo);
-		if (at[k] + len > CKPT_RESERVED_END ||
+		if (at[k] + len > rst_base() + RST_SIZE ||
 		    k_mremap(o->start, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, at[k]) != (long)at[k])
 			die(im, "cannot move the vdso", 0);
 	}
@@ -251,16 +257,33 @@ static __attribute__((noreturn)) void restore_main(void *arg)
 	thread_kernel_state(im->leader);
 	/* from here on only the program's TLS is reachable */
 	arch_tls_restore(&im->leader->cpu);
-	arch_ctx_jump(&im->leader->cpu, xarea, arch_xstate_mode(&im->leader->xstate), 0);
+	/* a relocated stage tells the library where its copy is to go */
+	arch_ctx_jump(&im->leader->cpu, xarea, arch_xstate_mode(&im->leader->xstate), 0,
+		      im->stage ? (long)im->stage : 1);
 }
 
-void restore_run(struct img *im)
+/* Returns only when the restore stage could not be copied out of the
+ * image's way (then nothing has changed yet). */
+int restore_run(struct img *im)
 {
 	unsigned long all = ~0ul;
+	long delta = 0;
 
 	/* the program's handlers are not installed yet: nothing may arrive
 	 * until the restored sigreturn puts its own mask back */
 	k_sigprocmask(SIG_SETMASK, &all, 0);
-	arch_switch_stack(RST_STACK_HI, restore_main, im);
+	if (relocate_needed(im)) {
+		const struct ckpt_region **sp;
+		delta = relocate_stage(im, own, nown, keep_page, nkeep);
+		if (delta < 0) {
+			k_sigprocmask(SIG_SETMASK, &(unsigned long){ 0 }, 0);
+			return report(im, "no room to move myrestart out of the image's way: %s", err_str(delta));
+		}
+		sp = relocate_ptr(img_sp, delta);          /* the copy's, into the copy's records */
+		for (int k = 0; k < NSPECIAL; k++)
+			sp[k] = relocate_ptr(sp[k], delta);
+	}
+	arch_switch_stack(RST_STACK_HI + delta, (void (*)(void *))((char *)restore_main + delta),
+			  relocate_ptr(im, delta));
 	__builtin_unreachable();
 }

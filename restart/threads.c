@@ -53,7 +53,7 @@ static __attribute__((noreturn)) void thread_main(void *arg)
 	while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE))
 		futex(&go, FUTEX_WAIT_PRIVATE, 0);
 	arch_tls_restore(&s->t->cpu);
-	arch_ctx_jump(&s->t->cpu, s->area, arch_xstate_mode(&s->t->xstate), &jumped);
+	arch_ctx_jump(&s->t->cpu, s->area, arch_xstate_mode(&s->t->xstate), &jumped, 1);
 }
 
 static __attribute__((noreturn)) void die(const struct img *im, const char *what, long err)
@@ -103,7 +103,7 @@ void threads_start(const struct img *im)
 void threads_release(const struct img *im)
 {
 	extern char rst_text_end[], rst_data_end[], rst_bss_end[];
-	static const __u64 end[][2] = {
+	const __u64 end[][2] = {
 		{ (__u64)rst_text_end, 0x5100000 }, { (__u64)rst_data_end, 0x5200000 },
 		{ (__u64)rst_bss_end, RST_STACK_LO }, { RST_SCRATCH, CKPT_RESERVED_END },
 	};
@@ -113,7 +113,8 @@ void threads_release(const struct img *im)
 	futex(&go, FUTEX_WAKE_PRIVATE, 0x7fffffff);
 	for (int k; (k = __atomic_load_n(&jumped, __ATOMIC_ACQUIRE)) < n; )
 		futex(&jumped, FUTEX_WAIT_PRIVATE, k);
-	for (unsigned i = 0; i < sizeof(end) / sizeof(end[0]); i++) {
+	/* a relocated stage runs from a copy: the range is the image's */
+	for (unsigned i = 0; !im->stage && i < sizeof(end) / sizeof(end[0]); i++) {
 		__u64 lo = (end[i][0] + CKPT_PAGE - 1) & ~(CKPT_PAGE - 1);
 		if (lo < end[i][1])
 			k_mmap(lo, end[i][1] - lo, PROT_NONE,

@@ -1,19 +1,20 @@
 /* myrestart's jump into a saved context.
  *
  * void arch_ctx_jump(const struct arch_regs *r, const void *xarea, long mode,
- *                    int *jumped)
+ *                    int *jumped, long ret)
  *   Last act of a restart, in each thread: restores the extended state
  *   (mode as for arch_ctx_save: 0 none, 1 fxrstor, 2 xrstor), moves to the
  *   saved stack, counts itself in *jumped (unless jumped is 0) and wakes
  *   whoever waits on it (myrestart's own stacks may go once every thread
  *   has left them), then restores the callee-saved registers and rflags
- *   and returns into the saved context with rax = 1.  The thread pointer
+ *   and returns into the saved context with rax = ret.  The thread pointer
  *   was set by the caller just before.
  */
 	.text
 	.globl arch_ctx_jump
 	.type arch_ctx_jump, @function
 arch_ctx_jump:
+	movq %r8, %r9               /* ret: r8 is needed below */
 	cmpq $1, %rdx
 	je 1f
 	cmpq $2, %rdx
@@ -45,7 +46,7 @@ arch_ctx_jump:
 	movq 0x18(%rdi), %r13
 	movq 0x20(%rdi), %r14
 	movq 0x28(%rdi), %r15
-	movl $1, %eax
+	movq %r9, %rax
 	popfq
 	ret
 	.size arch_ctx_jump, .-arch_ctx_jump

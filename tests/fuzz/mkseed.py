@@ -20,7 +20,7 @@ def rec(t, payload):
 PAGE = 4096
 start, end = 0x10000000, 0x10002000
 data = bytes(range(256)) * 16                      # one page
-info = struct.pack('<QiI16s256s256s256sII', 0, 42, 1, b'seed', b'/seed', b'/', b'seed\0', 5, 0)
+info = struct.pack('<QiI16s256s256s256sIIII', 0, 42, 1, b'seed', b'/seed', b'/', b'seed\0', 5, 0, 0, 0)
 regs = struct.pack('<6Q3Q2QII', 0, 0, 0, 0, 0, 0, end - 64, start, 0x202, 0, 0, 0x1f80, 0x37f)
 xarea = b'\0' * 24 + struct.pack('<I', 0x1f80) + b'\0' * (512 - 28)
 # one thread, the leader: tid, flags, tid address, robust list, rseq, comm,
