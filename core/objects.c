@@ -80,25 +80,86 @@ __u64 objs_bound(const struct fd_snap *f)
 	return 0;
 }
 
-/* In the pause, first: fds that share one open file description (the
- * later ones name the first) */
-void objs_find_dups(struct fds_snap *s)
+/* fds in order of (dev, ino), then number */
+static int before(const struct fd_snap *a, const struct fd_snap *b)
+{
+	if (a->dev != b->dev)
+		return a->dev < b->dev;
+	if (a->ino != b->ino)
+		return a->ino < b->ino;
+	return a->fd < b->fd;
+}
+
+static void sort_fds(const struct fds_snap *s, unsigned short *order)
+{
+	for (unsigned i = 0; i < s->n; i++)
+		order[i] = i;
+	for (unsigned gap = s->n / 2; gap; gap /= 2)      /* shell sort */
+		for (unsigned i = gap; i < s->n; i++)
+			for (unsigned j = i; j >= gap && before(&s->fd[order[j]], &s->fd[order[j - gap]]); j -= gap) {
+				unsigned short t = order[j];
+				order[j] = order[j - gap];
+				order[j - gap] = t;
+			}
+}
+
+/* the fds of one inode, order[lo..hi), lowest number first: each is a
+ * new open file description, kept in rep[] in kcmp's order (a binary
+ * search, so many fds of one file cost n log n comparisons), or names
+ * the one it shares.  0, 1, 2 as the program was given them are never
+ * named dups (myrestart keeps its own), but others may share theirs. */
+static void dups_of(struct fds_snap *s, const unsigned short *order, unsigned lo, unsigned hi,
+		    unsigned short *rep)
 {
 	long pid = my_syscall0(__NR_getpid);
+	unsigned nrep = 0;
 
-	for (unsigned i = 1; i < s->n; i++) {
-		struct fd_snap *f = &s->fd[i];
-		if (f->stdio)
-			continue;
-		for (unsigned j = 0; j < i; j++) {
-			const struct fd_snap *g = &s->fd[j];
-			if (g->same < 0 && g->ino == f->ino && g->dev == f->dev && g->mode == f->mode &&
-			    my_syscall5(__NR_kcmp, pid, pid, KCMP_FILE, g->fd, f->fd) == 0) {
-				f->same = g->fd;
-				break;
-			}
+	for (unsigned k = lo; k < hi; k++) {
+		struct fd_snap *f = &s->fd[order[k]];
+		unsigned a = 0, b = nrep;
+		int found = -1, ordered = 1;
+		while (a < b && found < 0 && ordered) {
+			unsigned m = (a + b) / 2;
+			long c = my_syscall5(__NR_kcmp, pid, pid, KCMP_FILE, s->fd[rep[m]].fd, f->fd);
+			if (c == 0)
+				found = rep[m];
+			else if (c == 1)
+				a = m + 1;
+			else if (c == 2)
+				b = m;
+			else
+				ordered = 0;
 		}
+		for (unsigned m = 0; !ordered && m < nrep && found < 0; m++)   /* no order: one by one */
+			if (my_syscall5(__NR_kcmp, pid, pid, KCMP_FILE, s->fd[rep[m]].fd, f->fd) == 0)
+				found = rep[m];
+		if (found >= 0) {
+			if (!f->stdio)
+				f->same = s->fd[found].fd;
+			continue;
+		}
+		a = ordered ? a : nrep;
+		for (unsigned m = nrep++; m > a; m--)
+			rep[m] = rep[m - 1];
+		rep[a] = order[k];
 	}
+}
+
+/* In the pause, first: fds that share one open file description (the
+ * later ones name the first of them) */
+void objs_find_dups(struct fds_snap *s)
+{
+	static unsigned short order[CKPT_FDS_MAX], rep[CKPT_FDS_MAX];
+	unsigned lo = 0;
+
+	sort_fds(s, order);
+	for (unsigned hi = 1; hi <= s->n; hi++)
+		if (hi == s->n || s->fd[order[hi]].ino != s->fd[order[lo]].ino ||
+		    s->fd[order[hi]].dev != s->fd[order[lo]].dev) {
+			if (hi - lo > 1)
+				dups_of(s, order, lo, hi, rep);
+			lo = hi;
+		}
 }
 
 /* the bytes buffered in pipe r, copied with tee(2) into a scratch pipe of

@@ -469,7 +469,8 @@ void image_info(const struct img *im, int exact)
 		out_chr(&o, in->cmdline[i] ? in->cmdline[i] : ' ');
 	outf(&o, "\ncwd:\t%s\ntime:\t", in->cwd);
 	out_date(&o, in->time);
-	outf(&o, " UTC (%u)\n", (__u64)in->time);
+	outf(&o, " UTC (%u)\n%s", (__u64)in->time, in->flags & CKPT_IF_UNRESERVED ?
+	     "note:\tthe program uses 0x5000000-0x5400000: myrestart restores it from a copy of itself\n" : "");
 	out_flush(&o, 1);
 	outf(&o, "cpu:\t" ARCH_NAME ", extended state 0x%x (%u bytes)\nimage:\t%z%s, %u regions, "
 		 "%u fds, %u threads\n", im->leader->xstate.features, (__u64)im->leader->xstate.size,

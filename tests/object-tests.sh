@@ -88,3 +88,19 @@ case_shared_file_gone() {
 	verdict shared-file-gone "$why"
 }
 def_case shared-file-gone case_shared_file_gone
+
+# --info says when an image needs myrestart's range
+case_info_range() {
+	local why=
+	launch "$W/seg0" "$BIN/bigtext"
+	if take_image "$W/seg0" 3; then
+		$RUNNER "$MYRESTART" --info "$W/myckpt" 2>/dev/null |
+			grep -q '^note:	the program uses 0x5000000-0x5400000: myrestart restores it from a copy of itself$' ||
+			why="no note in --info"
+	else
+		why="no image"
+	fi
+	stop $PID
+	verdict info-range-note "$why"
+}
+def_case info-range-note case_info_range
