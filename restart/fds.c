@@ -5,9 +5,18 @@
  * at the checkpoint, once every other fd has been reopened. */
 #include "restart.h"
 
+/* f's path as this restart uses it (after --map) */
 static const char *path_of(const struct ckpt_fd *f)
 {
-	return ckpt_fd_path(f);
+	static char buf[CKPT_NAME_MAX];
+	static const struct ckpt_fd *last;
+	static const char *path;
+
+	if (f != last) {
+		last = f;
+		path = pathmap(ckpt_fd_path(f), buf);
+	}
+	return path;
 }
 
 static int written(const struct ckpt_fd *f)
@@ -22,10 +31,12 @@ static const char *hint(const struct ckpt_fd *f)
 		? " (CKPT_SAVE_WRITTEN=1 at checkpoint time saves the files a program writes)" : "";
 }
 
-/* one line about f; returns -1 */
+/* one line about f; returns -1.  A file that is not there may have
+ * moved with the job: the line says how to tell myrestart where to. */
 static long fd_report(const struct img *im, const struct ckpt_fd *f, const char *what, long err)
 {
-	report(im, "%s fd %u (%s): %s%s", what, (__u64)f->fd, path_of(f), err_str(err), hint(f));
+	report(im, "%s fd %u (%s): %s%s", what, (__u64)f->fd, path_of(f), err_str(err),
+	       *pathmap_hint(err) ? pathmap_hint(err) : hint(f));
 	return -1;
 }
 

@@ -1,6 +1,7 @@
 /* myrestart: validates a ckpt image and brings the program back.
  *
- *   myrestart [--lazy] FILE        restart (every checksum checked first)
+ *   myrestart [--lazy] [--strict] [--map OLD=NEW]... FILE
+ *                                  restart (every checksum checked first)
  *   myrestart --check FILE         validate only, print "ok"
  *   myrestart --info [--bytes] FILE  describe the image
  */
@@ -37,13 +38,14 @@ static void say(int fd, const char *s)
 static int usage(int code)
 {
 	say(code ? 2 : 1,
-	    "Usage: myrestart [--lazy] [--strict] FILE\n"
+	    "Usage: myrestart [--lazy] [--strict] [--map OLD=NEW]... FILE\n"
 	    "   or: myrestart --check FILE | --info [--bytes] FILE\n"
 	    "Restart the process saved in FILE, after checking all of it.\n"
 	    "  --check   only validate FILE\n"
 	    "  --info    describe FILE; --bytes: exact sizes\n"
 	    "  --lazy    skip the page checksums\n"
 	    "  --strict  refuse if an open file changed size\n"
+	    "  --map OLD=NEW  the files under OLD are now under NEW\n"
 	    "Exit status 0 ok, 1 bad image or failed restart, 2 usage error.\n");
 	return code;
 }
@@ -51,6 +53,7 @@ static int usage(int code)
 int main(int argc, char **argv)
 {
 	static int check, info, exact, eager;
+	static char cwd[CKPT_NAME_MAX];
 	/* --eager: what every restart does now (pages are copied), accepted
 	 * for the jobs that asked for it */
 	static const char *const name[] = { "--check", "--info", "--bytes", "--lazy", "--eager", "--strict" };
@@ -64,7 +67,12 @@ int main(int argc, char **argv)
 			;
 		if (k < sizeof(name) / sizeof(name[0]))
 			*flag[k] = 1;
-		else if (!strcmp(a, "--")) {
+		else if (!strcmp(a, "--map") || !strncmp(a, "--map=", 6)) {
+			if (!a[5] && ++i == argc)
+				return report(0, "--map needs OLD=NEW; try 'myrestart --help'"), 2;
+			if (pathmap_add(a[5] ? a + 6 : argv[i]))
+				return 2;
+		} else if (!strcmp(a, "--")) {
 			i++;
 			break;
 		} else if (!strcmp(a, "--help"))
@@ -89,12 +97,15 @@ int main(int argc, char **argv)
 	if (info) {
 		/* describe whatever parses, even an image for another runner */
 		int r = image_load(&im);
+		if (im.proc)
+			im.cwd = pathmap(im.proc->cwd, cwd);
 		if (im.info && im.leader)
 			image_info(&im, exact);
 		return r;
 	}
 	if (image_load(&im) || ((check || !im.lazy) && image_verify_data(&im)))
 		return 1;
+	im.cwd = pathmap(im.proc->cwd, cwd);
 	if (check) {
 		say(1, "ok\n");
 		return 0;

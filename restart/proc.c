@@ -35,8 +35,8 @@ void proc_restore(const struct img *im)
 	for (int s = 1; s <= 64; s++)
 		if ((im->sigs->valid >> (s - 1)) & 1)
 			k_sigaction(s, (const struct k_sigaction *)&im->sigs->act[s - 1], 0);
-	if (p->cwd[0] && sys_chdir(p->cwd) < 0)
-		report(im, "warning: cannot return to the working directory %s", p->cwd);
+	if (p->cwd[0] && sys_chdir(im->cwd) < 0)
+		report(im, "warning: cannot return to the working directory %s", im->cwd);
 	sys_umask(p->umask);
 	restore_rlimits(im);
 	for (int w = 0; w < 3; w++) {

@@ -50,6 +50,7 @@ void *relocate_ptr(const void *p, long delta)
 static void move_img(struct img *c, long delta)
 {
 	c->path = relocate_ptr(c->path, delta);
+	c->cwd = relocate_ptr(c->cwd, delta);
 	c->records = relocate_ptr(c->records, delta);
 	for (unsigned k = 0; k < sizeof(c->once) / sizeof(c->once[0]); k++)
 		c->once[k] = relocate_ptr(c->once[k], delta);

@@ -50,6 +50,7 @@ struct img {
 	const struct ckpt_thread *thread[CKPT_THREADS_MAX];  /* extended state follows each */
 	const struct ckpt_thread *leader;
 	int strict;                /* refuse files that changed since the checkpoint */
+	const char *cwd;           /* the working directory to return to (after --map) */
 	unsigned nregions;
 	unsigned region_recs;       /* region records in the table, for messages */
 	const struct ckpt_region *reg[RST_REGIONS_MAX];
@@ -79,6 +80,7 @@ static inline const char *region_name(const struct ckpt_region *r)
  * report() and returns 1 */
 int image_load(struct img *im);
 int image_verify_data(struct img *im);
+/* info.c */
 void image_info(const struct img *im, int exact);
 /* fds.c */
 int fds_prepare(struct img *im);
@@ -100,6 +102,10 @@ void threads_start(const struct img *im);
 void threads_release(const struct img *im);
 /* qemu.c */
 void qemu_relocate_pages(const struct img *im, char **argv);
+/* pathmap.c */
+int pathmap_add(const char *arg);
+const char *pathmap_hint(long err);
+const char *pathmap(const char *path, char *buf);
 /* relocate.c */
 int relocate_needed(const struct img *im);
 long relocate_stage(struct img *im, const struct own_map *own, unsigned nown, const __u64 *keep, unsigned nkeep);

@@ -86,11 +86,12 @@ int shm_prepare(struct img *im)
 		const struct ckpt_region *r = im->reg[i];
 		long t;
 		if (r->kind == CKPT_KIND_FILE_SHARED) {
-			t = hold_high(im, k_openat(AT_FDCWD, region_name(r),
-						   (r->prot & PROT_WRITE ? O_RDWR : O_RDONLY) | O_CLOEXEC, 0));
+			static char buf[CKPT_NAME_MAX];
+			const char *path = pathmap(region_name(r), buf);
+			t = hold_high(im, k_openat(AT_FDCWD, path, (r->prot & PROT_WRITE ? O_RDWR : O_RDONLY) | O_CLOEXEC, 0));
 			if (t < 0)
-				return report(im, "cannot map %s shared again (at 0x%x): %s", region_name(r), r->start,
-					      err_str(t));
+				return report(im, "cannot map %s shared again (at 0x%x): %s%s", path, r->start, err_str(t),
+					      pathmap_hint(t));
 		} else if (r->kind == CKPT_KIND_SHMEM) {
 			if ((t = object(im, r)) < 0)
 				return report(im, "cannot make the shared memory at 0x%x again: %s", r->start, err_str(t));

@@ -13,8 +13,8 @@
 #   --seed       the seed assignment's recipe too (tests/seed-recipe.sh)
 #   --corpus     the corpus of real programs too
 #   --fuzz       20 s of fuzzing myrestart's image checks too
-#   --system     the tests that install into the machine (root, else
-#                they say SKIP): the Debian package
+#   --system     the tests that install into the machine or run daemons
+#                (root, else they say SKIP): the Debian package, Slurm
 #   --all        all of it, natively and under qemu (make check)
 #   NAME...      only these cases (the names they report; NAME/PART
 #                selects the group NAME)
@@ -109,6 +109,7 @@ for RUNNER in "${RUNNERS[@]}"; do
 	. "$ROOT/tests/written-tests.sh"
 	. "$ROOT/tests/thread-tests.sh"
 	. "$ROOT/tests/object-tests.sh"
+	. "$ROOT/tests/move-tests.sh"
 	if [ $CORPUS = 1 ]; then
 		. "$ROOT/tests/corpus/lib.sh"
 		corpus_register
@@ -116,7 +117,7 @@ for RUNNER in "${RUNNERS[@]}"; do
 done
 RUNNER=
 [ $FUZZ = 1 ] && def_case fuzz case_fuzz cpu
-[ $SYSTEM = 1 ] && def_case deb-package case_deb
+[ $SYSTEM = 1 ] && def_case deb-package case_deb && def_case slurm-cluster case_slurm
 
 # the seed assignment's recipe, as the assignment spells it
 case_seed() {
@@ -136,6 +137,10 @@ case_script() {  # case_script NAME SCRIPT
 	fi
 }
 case_deb() { case_script deb-package tests/deb-test.sh; }
+case_slurm() {
+	case_script slurm-cluster tests/slurm/test.sh
+	grep -E '^# (warning signal|sacct -c)' "$W/log" >>"$RESULTS"   # shown with the verdict
+}
 case_fuzz() {
 	make -s -C "$ROOT" fuzz FUZZ_TIME=20 >"$W/log" 2>&1
 	verdict fuzz "$([ $? -eq 0 ] || tail -3 "$W/log" | tr '\n' ' ')"

@@ -1,0 +1,284 @@
+#!/bin/bash
+# make check-slurm: examples/slurm/job.sh under a real Slurm (Debian 12's
+# slurm-wlm 22.05 and munge), on a one-node cluster private to this run
+# (tests/slurm/cluster.sh), torn down at the end, also when a case fails.
+# Root only: prints "SKIP: needs root" otherwise.
+#
+# The job is tests/progs/counter (numbered lines, one every 50-100 ms)
+# under ckpt-run; its output, spliced where a restart repeats lines, must
+# equal an uninterrupted run's.  The cases run side by side:
+#   requeue-on-warning  the preemption warning as Slurm delivers it
+#                       (scancel --signal=USR2 --batch): the job writes
+#                       its image, requeues itself and restarts from it;
+#                       the time from the signal to the job pending in the
+#                       queue again is measured and printed
+#   sacct-shows-requeue sacct -c (the job completion log: there is no
+#                       slurmdbd here) lists the requeued run and the
+#                       completed one; scontrol shows Restarts=1
+#   two-requeues        warned, requeued, warned again once restarted
+#   image-dir-full      the image's directory is a full tmpfs: the
+#                       checkpoint fails with a clear line, the job is not
+#                       requeued and runs to its end
+#   time-limit          --time=1 --signal=B:USR2@50 and 65 s of work:
+#                       Slurm's own time-limit warning, as often as needed
+#
+# Prints "ok N - ..." / "not ok N - ...: why" lines and "N passed, N failed";
+# exit status 0 only when nothing failed.  CKPT_SLURM_KEEP=1 keeps the
+# temporary directory (logs, outputs, slurm.conf).
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+ROOT=$PWD
+if [ "$(id -u)" != 0 ]; then
+	echo "SKIP: needs root"
+	echo "0 passed, 0 failed"
+	exit 0
+fi
+T0=$(date +%s)
+N=0 PASSED=0 FAILED=0
+ok() { N=$((N + 1)); PASSED=$((PASSED + 1)); echo "ok $N - $1"; }
+not_ok() { N=$((N + 1)); FAILED=$((FAILED + 1)); echo "not ok $N - $1: $2"; }
+finish() {
+	trap - EXIT
+	cleanup
+	echo "$PASSED passed, $FAILED failed ($(($(date +%s) - T0)) s)"
+	[ "$FAILED" = 0 ]; exit $?
+}
+cleanup() { :; }
+
+for cmd in munged slurmctld slurmd sbatch scontrol scancel squeue sinfo sacct gcc; do
+	command -v "$cmd" >/dev/null || { not_ok cluster "$cmd is not installed (make deps: slurm-wlm munge)"; finish; }
+done
+[ -x "$ROOT/myrestart" ] && [ -r "$ROOT/libckpt.so" ] ||
+	make -s -C "$ROOT" libckpt.so myrestart >/dev/null || { not_ok build "make libckpt.so myrestart failed"; finish; }
+
+. "$ROOT/tests/slurm/cluster.sh"
+T=$(mktemp -d /tmp/ckpt-slurm.XXXXXX)
+CASE_PIDS=()
+# the teardown, also when a case fails or the run is interrupted: the
+# daemons by the pids recorded at their start
+cleanup() {
+	local p daemons
+	for p in "${CASE_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	CASE_PIDS=()
+	daemons="slurmd, slurmctld, munged (pids ${CL_PIDS[*]})"
+	if [ -n "$CL_DIR" ]; then
+		if cluster_down 2>"$T/teardown.err"; then
+			ok "teardown: $daemons ended"
+		else
+			not_ok teardown "$daemons: $(tr '\n' ' ' <"$T/teardown.err")"
+		fi
+	fi
+	mountpoint -q "$T/full/img" && umount "$T/full/img"
+	if [ "${CKPT_SLURM_KEEP:-0}" = 1 ]; then echo "# kept $T"; else rm -rf "$T"; fi
+}
+trap 'finish' EXIT
+trap 'not_ok interrupted "by a signal"; finish' INT TERM
+
+if ! cluster_up "$T" 2>"$T/cluster.err"; then
+	not_ok cluster "no idle node: $(tr '\n' ' ' <"$T/cluster.err" | head -c 600)"
+	finish
+fi
+echo "# cluster up in $(($(date +%s) - T0)) s: slurmctld, slurmd, munged (pids ${CL_PIDS[*]}), $SLURM_CONF"
+
+mkdir -p "$T/bin"
+gcc -O1 -o "$T/bin/counter" "$ROOT/tests/progs/counter.c" || { not_ok build "cannot build counter"; finish; }
+COUNTER=$T/bin/counter
+
+# --- helpers (each case runs in its own subshell, in its own $W) ---
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+job_state() { squeue -h -j "$1" -o %T 2>/dev/null; }
+# job_field ID NAME: a field of scontrol show job (kept MinJobAge after the end)
+job_field() { scontrol -o show job "$1" 2>/dev/null | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+# wait_for SECONDS CMD...: poll CMD every 50 ms
+wait_for() {
+	local end
+	end=$(($(date +%s) + $1)); shift
+	until "$@" 2>/dev/null; do
+		[ "$(date +%s)" -lt "$end" ] || return 1
+		sleep 0.05
+	done
+}
+is_state() { [ "$(job_state "$1")" = "$2" ]; }
+is_done() { [ "$(job_field "$1" JobState)" = "$2" ]; }
+# the highest step the job's output has reached
+last_step() { awk '/^[0-9][0-9][0-9][0-9] / { n = $1 + 0; if (n > m) m = n } END { print m + 0 }' "$1" 2>/dev/null; }
+reached() { [ "$(last_step "$1")" -ge "$2" ]; }
+# the program's lines of an output that restarts repeated a tail of:
+# a step number not above the last one starts over from there
+spliced() {
+	awk '/^[0-9][0-9][0-9][0-9] / { n = $1 + 0
+		if (have && n <= last) for (k = n; k <= last; k++) delete line[k]
+		line[n] = $0; last = n; have = 1 }
+	     END { for (k = 0; k <= last; k++) if (k in line) print line[k] }' "$1"
+}
+# submit NAME SBATCH-OPTIONS... -- PROGRAM ARGS...: job id on stdout
+submit() {
+	local name=$1 opts=(); shift
+	while [ "$1" != -- ]; do opts+=("$1"); shift; done; shift
+	sbatch --parsable -J "ckpt-$name" -D "$W" -o "$W/out" \
+		--export=ALL,CKPT_RUN=$ROOT/ckpt-run,MYRESTART=$ROOT/myrestart "${opts[@]}" \
+		"$ROOT/examples/slurm/job.sh" "$@"
+}
+# compare STEPS: the job's spliced output against an uninterrupted run
+# (the pause between steps changes nothing in the output)
+same_output() {
+	"$COUNTER" "$1" 0 >"$W/ref.out"
+	spliced "$W/out" >"$W/spliced.out"
+	cmp -s "$W/ref.out" "$W/spliced.out"
+}
+tail_of() { grep -v '^[0-9][0-9][0-9][0-9] ' "$1" 2>/dev/null | tail -n 4 | tr '\n' ' ' | head -c 400; }
+
+# Each case writes "ok - ..." or "not ok - ...: why" lines to $W/result.
+verdict() {   # verdict NAME WHY
+	if [ -z "$2" ]; then echo "ok|$1"; else echo "not ok|$1|$2"; fi >>"$W/result"
+}
+
+# warn ID: the preemption warning as Slurm sends it to the batch shell;
+# then the time until the job is pending again ("" when it is not in 30 s)
+warn_and_time() {
+	local t0 t1
+	t0=$(now)
+	scancel --signal=USR2 --batch "$1" || return 1
+	wait_for 30 is_state "$1" PENDING || return 1
+	t1=$(now)
+	elapsed "$t0" "$t1"
+}
+
+case_warning() {
+	local why= id dt t2
+	id=$(submit warning -- "$COUNTER" 200 50) || { verdict requeue-on-warning "sbatch failed"; return; }
+	echo "$id" >"$W/id"
+	if ! wait_for 30 reached "$W/out" 40; then
+		why="the job did not reach step 40 in 30 s (state $(job_state "$id")): $(tail_of "$W/out")"
+	elif ! dt=$(warn_and_time "$id"); then
+		why="not back in the queue 30 s after the warning (state $(job_state "$id")): $(tail_of "$W/out")"
+	else
+		t2=$(now)
+		wait_for 60 is_state "$id" RUNNING
+		echo "$dt $(elapsed "$t2" "$(now)")" >"$W/time"
+		if ! wait_for 60 is_done "$id" COMPLETED; then
+			why="the requeued job did not complete in 60 s (state $(job_field "$id" JobState)): $(tail_of "$W/out")"
+		elif ! grep -q '^job.sh: restarting from' "$W/out"; then
+			why="the requeued job started over: $(tail_of "$W/out")"
+		elif ! same_output 200; then
+			why="output differs from an uninterrupted run (diff $W/ref.out $W/spliced.out)"
+		fi
+	fi
+	verdict requeue-on-warning "$why"
+	# what Slurm's own records say
+	why=
+	local restarts comp
+	restarts=$(job_field "$id" Restarts)
+	comp=$(sacct -c -n -X -j "$id" -o JobID,State 2>&1 | awk 'NF { print $2 }' | tr '\n' ' ')
+	echo "sacct -c -j $id: $comp; scontrol: Restarts=$restarts" >"$W/sacct"
+	sacct -c -j "$id" -o JobID,JobName,State,Start,End >>"$W/sacct" 2>&1
+	[ "$restarts" = 1 ] || why="scontrol show job: Restarts=$restarts, not 1"
+	[ -z "$why" ] && [ "$comp" != "PENDING COMPLETED " ] &&
+		why="sacct -c shows '$comp', not a requeued run (PENDING) then COMPLETED"
+	verdict sacct-shows-requeue "$why"
+}
+
+case_two() {
+	local why= id r
+	id=$(submit two -- "$COUNTER" 300 50) || { verdict two-requeues "sbatch failed"; return; }
+	# a restarted run starts by repeating steps: the second warning
+	# waits for new ones
+	for r in 1 2; do
+		if ! wait_for 40 reached "$W/out" $((r * 60)); then
+			why="run $r did not reach step $((r * 60)) (state $(job_state "$id")): $(tail_of "$W/out")"; break
+		fi
+		if ! warn_and_time "$id" >/dev/null; then
+			why="warning $r: not back in the queue in 30 s: $(tail_of "$W/out")"; break
+		fi
+		[ "$(job_field "$id" Restarts)" = "$r" ] || { why="Restarts=$(job_field "$id" Restarts) after warning $r"; break; }
+		wait_for 60 is_state "$id" RUNNING || { why="not running again after requeue $r"; break; }
+	done
+	if [ -z "$why" ]; then
+		if ! wait_for 60 is_done "$id" COMPLETED; then
+			why="did not complete after two requeues (state $(job_field "$id" JobState)): $(tail_of "$W/out")"
+		elif [ "$(grep -c '^job.sh: restarting from' "$W/out")" != 2 ]; then
+			why="$(grep -c '^job.sh: restarting from' "$W/out") restarts from the image, not 2"
+		elif ! same_output 300; then
+			why="output differs from an uninterrupted run (diff $W/ref.out $W/spliced.out)"
+		fi
+	fi
+	verdict two-requeues "$why"
+}
+
+case_full() {
+	local why= id img=$T/full/img
+	mkdir -p "$img"
+	if ! mount -t tmpfs -o size=64k,mode=700 ckpt-slurm-full "$img"; then
+		verdict image-dir-full "cannot mount a small tmpfs"; return
+	fi
+	dd if=/dev/zero of="$img/filler" bs=4k 2>/dev/null   # until it is full
+	id=$(submit full --export=ALL,CKPT_RUN=$ROOT/ckpt-run,MYRESTART=$ROOT/myrestart,CKPT_FILE=$img/myckpt \
+		-- "$COUNTER" 200 50) || { verdict image-dir-full "sbatch failed"; return; }
+	if ! wait_for 30 reached "$W/out" 40; then
+		why="the job did not reach step 40 in 30 s: $(tail_of "$W/out")"
+	else
+		scancel --signal=USR2 --batch "$id"
+		if ! wait_for 60 is_done "$id" COMPLETED; then
+			why="the job did not complete (state $(job_field "$id" JobState)): $(tail_of "$W/out")"
+		elif ! grep -qi '^libckpt: checkpoint 1 failed: .*no space left' "$W/out"; then
+			why="no 'checkpoint 1 failed: ... No space left' line: $(tail_of "$W/out")"
+		elif ! grep -q '^job.sh: the checkpoint failed' "$W/out"; then
+			why="job.sh did not say that the checkpoint failed: $(tail_of "$W/out")"
+		elif [ "$(job_field "$id" Restarts)" != 0 ]; then
+			why="requeued after a failed checkpoint (Restarts=$(job_field "$id" Restarts))"
+		elif ! same_output 200; then
+			why="output differs from an uninterrupted run (diff $W/ref.out $W/spliced.out)"
+		fi
+	fi
+	umount "$img" 2>/dev/null
+	verdict image-dir-full "$why"
+}
+
+# Slurm checks time limits every 30 s: with a 1-minute limit and the
+# warning 50 s before it, each run gets it 10-40 s in; 65 s of work take
+# two to four runs, the last of which ends before its warning
+case_timelimit() {
+	local why= id
+	id=$(submit timelimit --time=1 --signal=B:USR2@50 -- "$COUNTER" 650 100) ||
+		{ verdict time-limit "sbatch failed"; return; }
+	echo "$id" >"$W/id"
+	if ! wait_for 170 is_done "$id" COMPLETED; then
+		why="not completed in 170 s (state $(job_field "$id" JobState), Restarts=$(job_field "$id" Restarts), step $(last_step "$W/out")): $(tail_of "$W/out")"
+	elif [ "$(job_field "$id" Restarts)" -lt 1 ]; then
+		why="never requeued: the time-limit warning did not come"
+	elif ! same_output 650; then
+		why="output differs from an uninterrupted run (diff $W/ref.out $W/spliced.out)"
+	fi
+	verdict "time-limit (--signal=B:USR2@50, $(job_field "$id" Restarts) requeues)" "$why"
+}
+
+run_case() {   # run_case DIR FUNCTION
+	W=$T/$1
+	mkdir -p "$W"
+	( "$2" ) >"$W/case.log" 2>&1 &
+	CASE_PIDS+=($!)
+}
+run_case warning case_warning
+run_case two case_two
+run_case full case_full
+run_case timelimit case_timelimit
+for p in "${CASE_PIDS[@]}"; do wait "$p"; done
+CASE_PIDS=()
+
+for c in warning two full timelimit; do
+	if [ ! -s "$T/$c/result" ]; then
+		not_ok "$c" "no verdict: $(tail -c 300 "$T/$c/case.log" 2>/dev/null)"
+		continue
+	fi
+	while IFS='|' read -r res name why; do
+		if [ "$res" = ok ]; then ok "$name"; else not_ok "$name" "$why"; fi
+	done <"$T/$c/result"
+done
+[ -s "$T/warning/sacct" ] && sed 's/^/# /' "$T/warning/sacct"
+if [ -s "$T/warning/time" ]; then
+	read -r dt dr <"$T/warning/time"
+	echo "# warning signal to job back in the queue (PENDING, Restarts=1): $dt s; then $dr s until it ran again (cred_expire=5 and a 2 s scheduler pass)"
+fi
+finish
