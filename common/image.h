@@ -124,8 +124,12 @@ enum ckpt_region_kind {
 				    the MEMFD/DELETED fd with that dev and ino */
 	CKPT_KIND_FILE_SHARED = 7, /* MAP_SHARED of the file in the name, mapped
 				    from it again (no data: the file holds it) */
+	CKPT_KIND_FILE_PRIVATE = 8, /* MAP_PRIVATE of the file in the name (the
+				    same file: size, and build-id or mtime),
+				    mapped from it again; the saved pages are
+				    those the program changed */
 };
-#define CKPT_KIND_MAX 7
+#define CKPT_KIND_MAX 8
 /* the kernel's own mappings, which myrestart moves rather than maps */
 static inline int ckpt_kind_special(__u32 kind)
 {
@@ -152,6 +156,14 @@ struct ckpt_region {
 	__u64 data_len;          /* bytes; = sum of runs' pages * CKPT_PAGE */
 	__u64 file_off;          /* offset in the backing file (SHMEM, FILE_SHARED: mapped there) */
 	__u64 dev, ino;          /* of the backing file (major << 32 | minor), or 0 */
+	/* FILE_PRIVATE: the file as it was, which a restart must find again */
+	__u64 file_size;
+	__s64 mtime_sec;
+	__u32 mtime_nsec;
+	__u32 build_id_len;      /* NT_GNU_BUILD_ID of an ELF file (then the
+				    mtime may differ), or 0 */
+	__u8  build_id[20];
+	__u32 pad;               /* 0 */
 	__u32 data_crc;          /* CRC32C of the data_len bytes */
 	__u32 name_len;          /* including the NUL, <= CKPT_NAME_MAX */
 };

@@ -98,7 +98,7 @@ static int read_config(char **envp)
 	cfg->save_written_max = 256ul << 20;
 	if (flag(envp, "CKPT_VERBOSE", &cfg->verbose) || flag(envp, "CKPT_FSYNC", &cfg->fsync) ||
 	    flag(envp, "CKPT_INHERIT", &cfg->inherit) || flag(envp, "CKPT_VERIFY", &cfg->verify) ||
-	    flag(envp, "CKPT_SAVE_WRITTEN", &cfg->save_written))
+	    flag(envp, "CKPT_SAVE_WRITTEN", &cfg->save_written) || flag(envp, "CKPT_SAVE_FILES", &cfg->save_files))
 		return -1;
 	v = ckpt_env_get(envp, "CKPT_SAVE_WRITTEN_MAX");
 	if (v && *v && (long)(cfg->save_written_max = parse_size(v)) < 0) {

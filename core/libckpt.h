@@ -71,6 +71,7 @@ struct ckpt_config {
 	unsigned interval;        /* CKPT_INTERVAL: seconds between checkpoints, or 0 */
 	int inherit;              /* CKPT_INHERIT: children keep the library (default 1) */
 	int save_written;         /* CKPT_SAVE_WRITTEN=1: contents of files open for writing */
+	int save_files;           /* CKPT_SAVE_FILES=1: every page of mapped files too */
 	__u64 save_written_max;   /* CKPT_SAVE_WRITTEN_MAX: bytes, per file */
 	int verify;               /* CKPT_VERIFY (default 1): the writer's self-check */
 	int fault_damage;         /* CKPT_FAULT=damage-image (tests) */
@@ -193,8 +194,11 @@ int ckpt_stdio_is_given(int fd, __u64 dev, __u64 ino);
 void ckpt_stdio_restarted(void);
 __u64 fds_records(const struct fds_snap *s, char *buf, unsigned *count);
 long fds_write_contents(const struct fds_snap *s, char *recs, __u64 size, int img_fd, __u64 *off);
-/* shared.c */
+/* files.c (the writer) */
 struct map_ent;
+int files_private(const struct map_ent *e, struct ckpt_region *r);
+int files_page_changed(const struct ckpt_region *r, __u64 i, char *buf);
+/* shared.c */
 __u32 shm_kind(const struct map_ent *e);
 long shm_capture(struct fds_snap *s, const char **why);
 const char *shm_copy(const struct fds_snap *s, __u64 start);

@@ -126,10 +126,33 @@ static int page_is_zero(const __u64 *p)
 /* Which pages of an anonymous region hold data.  Natively pagemap tells
  * (present or swapped); where it cannot be had or trusted (qemu maps the
  * guest through its own host mappings), all-zero pages are skipped. */
+/* pagemap bits: present, swapped, a file page (or shared) */
+#define PM_PRESENT (1ull << 63)
+#define PM_SWAPPED (1ull << 62)
+#define PM_FILE    (1ull << 61)
+
+/* whether a page with this pagemap entry is stored: any page the process
+ * has of anonymous memory; of a private file mapping, those the program
+ * wrote (copy-on-write made them anonymous) */
+static int keep(const struct wregion *reg, __u64 pm)
+{
+	if (reg->r.kind == CKPT_KIND_FILE_PRIVATE)
+		return (pm & PM_SWAPPED) || (pm & (PM_PRESENT | PM_FILE)) == PM_PRESENT;
+	return (pm & (PM_PRESENT | PM_SWAPPED)) != 0;
+}
+
+/* qemu: which pages are stored, from the memory itself */
+static int keep_here(struct writer *w, const struct wregion *reg, __u64 i)
+{
+	if (reg->r.kind == CKPT_KIND_FILE_PRIVATE)
+		return files_page_changed(&reg->r, i, (char *)w->pagemap);
+	return !page_is_zero((const __u64 *)(reg->r.start + i * CKPT_PAGE));
+}
+
 static int select_pages(struct writer *w, struct wregion *reg)
 {
 	__u64 np = (reg->r.end - reg->r.start) / CKPT_PAGE, i, j;
-	int anon = !(reg->r.flags & (CKPT_RF_FILE | CKPT_RF_SHARED));
+	int anon = reg->r.kind == CKPT_KIND_FILE_PRIVATE || !(reg->r.flags & (CKPT_RF_FILE | CKPT_RF_SHARED));
 
 	if (!anon)
 		return add_run(w, reg->run0, 0, np);
@@ -140,16 +163,14 @@ static int select_pages(struct writer *w, struct wregion *reg)
 			if (r != (long)(n * 8))
 				return writer_fail(w, "cannot read", "/proc/self/pagemap", r < 0 ? r : -EIO);
 			for (j = 0; j < n; j++)
-				if ((w->pagemap[j] >> 62) & 3)  /* present | swapped */
-					if (add_run(w, reg->run0, i + j, 1))
-						return -1;
+				if (keep(reg, w->pagemap[j]) && add_run(w, reg->run0, i + j, 1))
+					return -1;
 		}
 		return 0;
 	}
 	for (i = 0; i < np; i++)
-		if (!page_is_zero((const __u64 *)(reg->r.start + i * CKPT_PAGE)))
-			if (add_run(w, reg->run0, i, 1))
-				return -1;
+		if (keep_here(w, reg, i) && add_run(w, reg->run0, i, 1))
+			return -1;
 	return 0;
 }
 
@@ -181,6 +202,8 @@ static int classify(struct wregion *reg, const struct map_ent *e)
 		reg->r.flags |= CKPT_RF_FILE;
 	if (e->shared && reg->r.kind == CKPT_KIND_ANON)
 		reg->r.flags |= CKPT_RF_SHARED;
+	if (reg->r.kind == CKPT_KIND_ANON && (reg->r.flags & CKPT_RF_FILE) && files_private(e, &reg->r))
+		reg->r.kind = CKPT_KIND_FILE_PRIVATE;
 	return 0;
 }
 
@@ -230,7 +253,7 @@ static int parse_regions(struct writer *w)
  * copy; 0 when the image stores none */
 static const char *pages_of(const struct wregion *reg)
 {
-	if (reg->r.kind == CKPT_KIND_ANON || reg->r.kind == CKPT_KIND_STACK)
+	if (reg->r.kind == CKPT_KIND_ANON || reg->r.kind == CKPT_KIND_STACK || reg->r.kind == CKPT_KIND_FILE_PRIVATE)
 		return (const char *)reg->r.start;
 	return reg->r.kind == CKPT_KIND_SHMEM ? shm_copy(ckpt_snap.fds, reg->r.start) : 0;
 }

@@ -83,8 +83,9 @@ static int check_region(const struct img *im, const struct ckpt_region *r, __u32
 		return region_report(im, "bad region kind, protection or flags", i);
 	if ((ckpt_kind_special(r->kind) || r->kind == CKPT_KIND_FILE_SHARED) && (r->data_len || r->nruns))
 		return region_report(im, "vdso or shared file region with data", i);
-	if (r->kind == CKPT_KIND_FILE_SHARED && region_name(r)[0] != '/')
-		return region_report(im, "bad region record (a shared file without a path)", i);
+	if ((r->kind == CKPT_KIND_FILE_SHARED || r->kind == CKPT_KIND_FILE_PRIVATE) &&
+	    (region_name(r)[0] != '/' || r->build_id_len > sizeof(r->build_id) || r->pad))
+		return region_report(im, "bad region record (a mapped file)", i);
 	if (r->data_off % CKPT_PAGE || r->data_off < hd->data_off ||
 	    r->data_len > hd->data_off + hd->data_size - r->data_off ||
 	    r->data_off - hd->data_off > hd->data_size)

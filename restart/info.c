@@ -45,10 +45,10 @@ static void fd_info(struct out *o, const struct ckpt_fd *f, int first)
 void image_info(const struct img *im, int exact)
 {
 	static char path[CKPT_NAME_MAX];
-	static const char kinds[] = "?\0anon\0stack\0vdso\0vvar\0vvar_vclock\0shared\0file-shared";
+	static const char kinds[] = "?\0anon\0stack\0vdso\0vvar\0vvar_vclock\0shared\0file-shared\0file";
 	const struct ckpt_info *in = im->info;
 	struct out o = { .len = 0, .exact = exact };
-	unsigned i;
+	unsigned i, n;
 
 	outf(&o, "format:\tversion %u, taken %s\nprogram:\t%s (pid %u, checkpoint %u)\n"
 		 "exe:\t%s\ncommand:\t", (__u64)im->hd.version,
@@ -61,6 +61,13 @@ void image_info(const struct img *im, int exact)
 	outf(&o, " UTC (%u)\n%s", (__u64)in->time, in->flags & CKPT_IF_UNRESERVED ?
 	     "note:\tthe program uses 0x5000000-0x5400000: myrestart restores it from a copy of itself\n" : "");
 	out_flush(&o, 1);
+	for (i = 0, n = 0; i < im->nregions; i++)
+		n += im->reg[i]->kind == CKPT_KIND_FILE_PRIVATE && (!i || im->reg[i - 1]->ino != im->reg[i]->ino);
+	if (n)
+		outf(&o, "files:\tthe unchanged pages of %u mapped files are taken from them at restart "
+			 "(CKPT_SAVE_FILES=1 makes self-contained images)\n", (__u64)n);
+	else
+		outf(&o, "files:\tself-contained (every page is in the image)\n");
 	outf(&o, "cpu:\t" ARCH_NAME ", extended state 0x%x (%u bytes)\nimage:\t%z%s, %u regions, "
 		 "%u fds, %u threads\n", im->leader->xstate.features, (__u64)im->leader->xstate.size,
 	     (__u64)im->hd.file_size, exact ? " bytes" : "", (__u64)im->nregions,
@@ -78,12 +85,13 @@ void image_info(const struct img *im, int exact)
 		const struct ckpt_region *r = im->reg[i];
 		char perm[5] = { r->prot & PROT_READ ? 'r' : '-', r->prot & PROT_WRITE ? 'w' : '-',
 				 r->prot & PROT_EXEC ? 'x' : '-',
-				 r->flags & CKPT_RF_SHARED || r->kind >= CKPT_KIND_SHMEM ? 's' : 'p' };
+				 r->flags & CKPT_RF_SHARED || r->kind == CKPT_KIND_SHMEM ||
+				 r->kind == CKPT_KIND_FILE_SHARED ? 's' : 'p' };
 		outf(&o, "  %X %X %s %s", (__u64)r->start, (__u64)r->end, perm, nth_str(kinds, r->kind));
 		out_pad(&o, 53);
 		outf(&o, "%z", (__u64)r->data_len);
 		out_pad(&o, 64);
-		outf(&o, "%s\n", r->kind == CKPT_KIND_FILE_SHARED ? pathmap(region_name(r), path) : region_name(r));
+		outf(&o, "%s\n", r->kind >= CKPT_KIND_FILE_SHARED ? pathmap(region_name(r), path) : region_name(r));
 		out_flush(&o, 1);
 	}
 	for (i = 0; i < im->nfds; i++)

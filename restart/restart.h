@@ -89,10 +89,10 @@ void fds_install(struct img *im);
 int objs_index(const struct img *im, int fd);
 long objs_make(const struct img *im, unsigned i, int *other);
 void objs_watch(const struct img *im, const struct ckpt_fd *f);
-/* shared.c */
-int shm_prepare(struct img *im);
-int shm_fd(unsigned i);
-void shm_done(const struct img *im);
+/* backing.c */
+int backing_prepare(struct img *im);
+int backing_fd(unsigned i);
+void backing_done(const struct img *im);
 /* proc.c */
 void proc_restore(const struct img *im);
 void thread_kernel_state(const struct ckpt_thread *t);

@@ -103,7 +103,7 @@ int restore_prepare(struct img *im)
 	if (a != (long)RST_STACK_LO)
 		return report(im, "cannot map myrestart's stack at 0x5300000");
 	if (read_own_maps(im) || check_vdso(im) || check_collisions(im) || threads_check(im) ||
-	    fds_prepare(im) || shm_prepare(im))
+	    fds_prepare(im) || backing_prepare(im))
 		return 1;
 	memcpy(xarea, im->leader + 1, im->leader->xstate.size);
 	return 0;
@@ -194,14 +194,17 @@ static void map_region(const struct img *im, const struct ckpt_region *r, unsign
 	if (im->hd.runner == CKPT_RUNNER_QEMU && (r->flags & CKPT_RF_FILE) && (prot & PROT_READ))
 		prot |= PROT_EXEC;
 	if (r->kind == CKPT_KIND_SHMEM || r->kind == CKPT_KIND_FILE_SHARED) {
-		a = k_mmap(r->start, len, prot, MAP_SHARED | MAP_FIXED, shm_fd(i), r->file_off);
+		a = k_mmap(r->start, len, prot, MAP_SHARED | MAP_FIXED, backing_fd(i), r->file_off);
 		if (a != (long)r->start)
 			die(im, region_name(r), a < 0 ? a : 0);
 		return;
 	}
-	a = k_mmap(r->start, len, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED |
-		   (r->kind == CKPT_KIND_STACK ? MAP_GROWSDOWN : 0), -1, 0);
+	if (r->kind == CKPT_KIND_FILE_PRIVATE)    /* its file, then the pages the program changed */
+		a = k_mmap(r->start, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, backing_fd(i), r->file_off);
+	else
+		a = k_mmap(r->start, len, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | (r->kind == CKPT_KIND_STACK ? MAP_GROWSDOWN : 0),
+			   -1, 0);
 	if (a != (long)r->start)
 		die(im, region_name(r)[0] ? region_name(r) : "cannot map anonymous memory", a < 0 ? a : 0);
 	for (unsigned k = 0; k < r->nruns; k++) {
@@ -247,7 +250,7 @@ static __attribute__((noreturn)) void restore_main(void *arg)
 	for (unsigned i = 0; i < im->nregions; i++)
 		if (!ckpt_kind_special(im->reg[i]->kind))
 			map_region(im, im->reg[i], i);
-	shm_done(im);
+	backing_done(im);
 	restore_mm(im);
 	k_prctl(PR_SET_NAME, (unsigned long)im->info->comm, 0, 0, 0);
 	fds_install(im);

@@ -131,7 +131,7 @@ refused_checkpoint() {  # refused_checkpoint NAME WANT_REGEX PROGRAM...
 # replaces the previous image.
 case_self_check() {
 	CKPT_FAULT=damage-image refused_checkpoint fault-self-check \
-		'libckpt: checkpoint 1 failed: image failed its own check: bad checksum in region 1 \(.*\); the previous image is unchanged$' \
+		'libckpt: checkpoint 1 failed: image failed its own check: bad checksum in region [0-9]+ \(.*\); the previous image is unchanged$' \
 		"$BIN/counter"
 }
 def_case fault-self-check case_self_check

@@ -78,7 +78,8 @@ build fdkinds fdkinds.c && build spawn spawn.c && build runs runs.c &&
 build bytereader bytereader.c && build threads threads.c -pthread && build reopen reopen.c &&
 build anonmem anonmem.c && build alarm alarm.c && build ring ring.c -pthread &&
 build blocked blocked.c -pthread && build omp omp.c -fopenmp && build churn churn.c -pthread &&
-build evloop evloop.c && build libevent_loop libevent_loop.c -levent && build pidkeep pidkeep.c && build api ../../examples/api.c -I"$ROOT/include" && built=1
+build evloop evloop.c && build libevent_loop libevent_loop.c -levent && build pidkeep pidkeep.c &&
+build mapfile mapfile.c && build api ../../examples/api.c -I"$ROOT/include" && built=1
 [ $built = 1 ] || { echo "cannot build the test programs"; echo "0 passed, 1 failed"; exit 1; }
 
 # set_runner: $TAG, $SLOW and $OUT for $RUNNER (and the inputs of its
@@ -97,6 +98,7 @@ for RUNNER in "${RUNNERS[@]}"; do
 	rm -rf "$OUT" && mkdir -p "$OUT"
 	seq -f "line %04g of the input file, padded to some length" 0 79 >"$OUT/input.txt"
 	seq -f "line %06g of the byte-by-byte input, padded" 0 39999 >"$OUT/bytes.txt"
+	seq -f "%07g mapped privately" 0 16383 >"$OUT/mapped.dat"     # 384 KiB
 	[ $SEED = 1 ] && def_case seed-recipe case_seed hello
 	. "$ROOT/tests/cycle-tests.sh"
 	. "$ROOT/arch/$ARCH/tests/cases.sh"
@@ -110,6 +112,7 @@ for RUNNER in "${RUNNERS[@]}"; do
 	. "$ROOT/tests/thread-tests.sh"
 	. "$ROOT/tests/object-tests.sh"
 	. "$ROOT/tests/move-tests.sh"
+	. "$ROOT/tests/file-tests.sh"
 	if [ $CORPUS = 1 ]; then
 		. "$ROOT/tests/corpus/lib.sh"
 		corpus_register

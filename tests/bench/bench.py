@@ -2,7 +2,10 @@
 """make bench: checkpoint and restart timings of ckpt, beside the floors
 measured in the same run on the same machine (dd of the same bytes to the
 same directory, one read of the image, fork of the same process, exec of a
-static binary) and CRIU's figures when a criu 4.x is on PATH.
+static binary) and CRIU's on the same workloads when a criu 4.x is built
+(make bench-criu, or CRIU=/path/to/criu): dump, dump --leave-running with the
+pause the program saw, restore to the program's first output, image size.
+os.sync() before each measured step, ours and CRIU's alike.
 Min and median of RUNS runs after a warm-up."""
 import os, re, signal, statistics, subprocess, sys, time, shutil
 
@@ -12,6 +15,8 @@ WORK = os.environ.get("BENCH_DIR", ROOT + "/build/bench")
 LIB, RST = WORK + "/libckpt.so", WORK + "/myrestart"
 RUNS = int(os.environ.get("RUNS", "5"))
 WL = WORK + "/workload"
+CRIU = os.environ.get("CRIU") or os.path.join(os.environ.get("CKPT_PEERS") or os.path.join(
+    os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "ckpt-peers"), "criu", "criu")
 
 def ms(t): return t * 1e3
 
@@ -24,10 +29,10 @@ def wait_for(pred, timeout=120.0, step=0.0002):
     raise RuntimeError("timed out")
 
 class Proc:
-    def __init__(self, argv, env=None):
+    def __init__(self, argv, env=None, stdin=None):
         self.out = open(WORK + "/out", "wb+")
         self.err = open(WORK + "/err", "wb+")
-        self.p = subprocess.Popen(argv, cwd=WORK, stdout=self.out, stderr=self.err, env=env)
+        self.p = subprocess.Popen(argv, cwd=WORK, stdin=stdin, stdout=self.out, stderr=self.err, env=env)
     def lines(self):
         self.out.flush()
         with open(WORK + "/out", "rb") as f:
@@ -96,6 +101,91 @@ def one_run(args, extra={}, full=True):
     return dict(ckpt=t1 - t0, pause=float(gap.split()[1]) / 1e3, fork=float(fork_line.split()[1]) / 1e3, capture=capture, check=check,
                 size=size, restart=r_def, lazy=r_lazy, dd=dd, read=rd)
 
+# CRIU on the same workload, without our library.  --shell-job: the workload
+# shares our session; stdin /dev/null, stdout and stderr files (a pipe or
+# terminal from make would be an external resource to CRIU).  CRIU restores
+# the same pid, so the workload prints no "resumed": the first output after
+# a restore is its answer to a SIGUSR1 sent once `criu restore -d` returns.
+def subreaper(on):
+    import ctypes
+    ctypes.CDLL(None).prctl(36, on, 0, 0, 0)    # PR_SET_CHILD_SUBREAPER
+
+def criu(*args):
+    r = subprocess.run([CRIU] + list(args), cwd=WORK, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if r.returncode:
+        raise RuntimeError("criu %s failed: %s" % (args[0], r.stdout.decode(errors="replace").strip()[-400:]))
+
+def dir_bytes(d):
+    return sum(os.lstat(os.path.join(r, f)).st_size for r, _, fs in os.walk(d) for f in fs)
+
+def criu_run(args, extra={}):
+    env = dict(os.environ, **extra)
+    env.pop("LD_PRELOAD", None)
+    lr, img = WORK + "/criu-lr", WORK + "/criu-img"
+    for d in (lr, img):
+        shutil.rmtree(d, ignore_errors=True); os.makedirs(d)
+    # dump --leave-running: its time, and the pause the program saw
+    p = Proc([WL] + args, env, subprocess.DEVNULL)
+    try:
+        p.wait_line("ready")
+        time.sleep(0.05)
+        os.sync()
+        t0 = time.monotonic()
+        criu("dump", "-t", str(p.p.pid), "-D", lr, "--shell-job", "--leave-running")
+        dump_lr = time.monotonic() - t0
+        p.p.send_signal(signal.SIGUSR1)
+        _, gap = p.wait_line("gap ", 30)
+    finally:
+        p.kill()
+    shutil.rmtree(lr)
+    # dump (the process is killed at the end), then restore to first output
+    p = Proc([WL] + args, env, subprocess.DEVNULL)
+    try:
+        p.wait_line("ready")
+        time.sleep(0.05)
+        os.sync()
+        t0 = time.monotonic()
+        criu("dump", "-t", str(p.p.pid), "-D", img, "--shell-job")
+        dump = time.monotonic() - t0
+    finally:
+        p.kill()                            # reaped: the pid is free for the restore
+    pid = p.p.pid
+    size = dir_bytes(img)
+    os.sync()
+    subreaper(1)                            # the restored process comes back to us to reap
+    try:
+        t0 = time.monotonic()
+        criu("restore", "-D", img, "--shell-job", "-d")
+    finally:
+        subreaper(0)
+    def out_gap():
+        with open(WORK + "/out", "rb") as f:
+            return b"\ngap " in f.read()
+    try:
+        os.kill(pid, signal.SIGUSR1)
+        t1 = wait_for(out_gap, 30)
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        try:
+            os.waitpid(pid, 0)              # ours, as the subreaper
+        except ChildProcessError:
+            wait_for(lambda: not os.path.exists("/proc/%d" % pid) or
+                     open("/proc/%d/stat" % pid).read().rsplit(") ", 1)[1][0] in "ZX", 10)
+    shutil.rmtree(img)
+    return dict(dump=dump, dump_lr=dump_lr, pause=float(gap.split()[1]) / 1e3, restore=t1 - t0, size=size)
+
+def criu_usable():
+    """None if CRIU can be driven, else why not"""
+    if not os.access(CRIU, os.X_OK):
+        return "not built (make bench-criu)"
+    if os.geteuid():
+        return "needs root"
+    v = subprocess.run([CRIU, "--version"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout.decode()
+    if not re.search(r"^Version: 4\.", v, re.M):
+        return "%s is not a criu 4.x (make bench-criu)" % CRIU
+    return None
+
 def exec_floor():
     t = time.monotonic()
     for _ in range(50):
@@ -119,8 +209,13 @@ def main():
     ex = exec_floor()
     print("ckpt benchmark: %d runs after one warm-up per scenario; times in ms (min / median)" % RUNS)
     print("exec floor (static binary, mean of 50): %.2f ms" % ms(ex))
-    print("CRIU: %s" % ("found at " + shutil.which("criu") + " (not driven by this bench yet)" if shutil.which("criu")
-                        else "not installed (criu 4.x is not in Debian 12; figures quoted in docs/performance.md)"))
+    no_criu = criu_usable()
+    if no_criu:
+        print("CRIU: " + no_criu)
+    else:
+        print("CRIU: %s (%s), the same workloads without our library, second table"
+              % (CRIU, subprocess.run([CRIU, "--version"], stdout=subprocess.PIPE).stdout.decode().split("\n")[0]))
+    criu_rows = []
     print("checkpoint: signal to the image in place, self-check included; no-check: the same with CKPT_VERIFY=0;")
     print("pause: the longest stop the program saw; capture: the library's time from the signal to the fork")
     hdr = "%-20s %17s %17s %17s %17s %17s %10s %17s %17s %17s %17s" % ("scenario", "checkpoint", "no-check", "pause",
@@ -142,5 +237,28 @@ def main():
               100 * (med["ckpt"] - med["nocheck"]) / med["nocheck"], ms(med["check"]), med["pause"] / med["fork"],
               ms(med["pause"] - med["fork"]), med["restart"] / med["read"],
               med["lazy"] / med["read"], med["ckpt"] / ex, med["restart"] / ex))
+        if not no_criu:
+            try:
+                criu_run(args, env)         # warm-up
+                cs = [criu_run(args, env) for _ in range(RUNS)]
+                criu_rows.append((name, med, cs))
+            except Exception as e:
+                criu_rows.append((name, med, str(e)))
+    if criu_rows:
+        print()
+        print("CRIU on the same workloads; times in ms (min / median); ratios: ours / CRIU, medians")
+        print("dump: criu dump (process killed after); dump -R: --leave-running; pause: the longest stop the program saw")
+        print("in the -R dump; restore: criu restore -d to the program's first output; image: bytes in the images directory")
+        hdr = "%-20s %17s %17s %17s %17s %10s  %9s %9s %9s %9s %9s" % ("scenario", "dump", "dump -R", "pause", "restore",
+              "image MiB", "ckpt/dump", "ckpt/-R", "pause", "restart", "image")
+        print(hdr); print("-" * len(hdr))
+        for name, med, cs in criu_rows:
+            if isinstance(cs, str):
+                print("%-20s %s" % (name, cs)); continue
+            def cm(k): v = [r[k] for r in cs]; return "%8.2f/%8.2f" % (ms(min(v)), ms(statistics.median(v)))
+            cmed = {k: statistics.median([r[k] for r in cs]) for k in cs[0]}
+            print("%-20s %17s %17s %17s %17s %10.1f  %9.3f %9.3f %9.3f %9.3f %9.3f" % (name, cm("dump"), cm("dump_lr"),
+                  cm("pause"), cm("restore"), cs[0]["size"] / 2**20, med["ckpt"] / cmed["dump"], med["ckpt"] / cmed["dump_lr"],
+                  med["pause"] / cmed["pause"], med["restart"] / cmed["restore"], med["size"] / cmed["size"]))
 
 main()

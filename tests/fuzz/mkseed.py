@@ -32,8 +32,8 @@ proc = (struct.pack('<II', 0o22, 12) + b'\0' * 48 + struct.pack('<QQ', 2**64 - 1
         struct.pack('<Q', 0) + b'/' + b'\0' * 4095)
 sigs = b'\0' * (64 * 32) + struct.pack('<Q', 0)
 name = b'seed\0'
-region = struct.pack('<QQIIIIQQQQQII', start, end, 7, 1, 0, 1, PAGE, PAGE, 0, 0, 0,
-                     crc32c(data), len(name)) + struct.pack('<QQ', 1, 1) + name
+region = struct.pack('<QQIIIIQQQQQQqII20sIII', start, end, 7, 1, 0, 1, PAGE, PAGE, 0, 0, 0,
+                     0, 0, 0, 0, b'', 0, crc32c(data), len(name)) + struct.pack('<QQ', 1, 1) + name
 
 def fd(num, kind, flags, path, peer=-1, aux=0, watches=b''):
     return (struct.pack('<iIIIQQQQqIIQII', num, kind, flags, 1, 0, 0, 0, 0, 0, 0, 0o20666, 0, 0, len(path)) +

@@ -1,0 +1,65 @@
+/* The GNU build-id of an ELF file (NT_GNU_BUILD_ID, what `file` and
+ * debuginfod show): the same bytes on every machine that installed the
+ * same package, whatever its modification time there.  The writer records
+ * it for each file whose pages the image does not hold, and myrestart
+ * refuses a file whose build-id is another one. */
+#include "syscalls.h"
+#include "elfid.h"
+
+struct ehdr64 {
+	unsigned char ident[16];
+	__u16 type, machine;
+	__u32 version;
+	__u64 entry, phoff, shoff;
+	__u32 flags;
+	__u16 ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+struct phdr64 {
+	__u32 type, flags;
+	__u64 offset, vaddr, paddr, filesz, memsz, align;
+};
+#define PT_NOTE 4
+#define NT_GNU_BUILD_ID 3
+
+/* the build-id note among the notes read into buf (n bytes) */
+static unsigned find_note(const unsigned char *buf, __u64 n, unsigned char *id)
+{
+	for (__u64 at = 0; at + 12 <= n; ) {
+		__u32 namesz = *(const __u32 *)(buf + at), descsz = *(const __u32 *)(buf + at + 4);
+		__u32 type = *(const __u32 *)(buf + at + 8);
+		__u64 desc = at + 12 + ((namesz + 3) & ~3u);
+		if (desc > n || descsz > n - desc)
+			return 0;
+		if (type == NT_GNU_BUILD_ID && namesz == 4 && !memcmp(buf + at + 12, "GNU", 4) &&
+		    descsz && descsz <= ELFID_MAX) {
+			memcpy(id, buf + desc, descsz);
+			return descsz;
+		}
+		at = desc + ((descsz + 3) & ~3u);
+	}
+	return 0;
+}
+
+/* fd's build-id into id (ELFID_MAX bytes): its length, or 0 when fd is
+ * not a 64-bit ELF file or has none */
+unsigned elf_build_id(int fd, unsigned char *id)
+{
+	struct ehdr64 eh;
+	struct phdr64 ph;
+	unsigned char notes[1024];
+
+	if (k_pread_full(fd, &eh, sizeof(eh), 0) != sizeof(eh) || memcmp(eh.ident, "\177ELF\2", 5) ||
+	    eh.phentsize != sizeof(ph) || eh.phnum > 64)
+		return 0;
+	for (unsigned i = 0; i < eh.phnum; i++) {
+		unsigned n;
+		if (k_pread_full(fd, &ph, sizeof(ph), eh.phoff + i * sizeof(ph)) != sizeof(ph))
+			return 0;
+		if (ph.type != PT_NOTE || ph.filesz > sizeof(notes) ||
+		    k_pread_full(fd, notes, ph.filesz, ph.offset) != (long)ph.filesz)
+			continue;
+		if ((n = find_note(notes, ph.filesz, id)))
+			return n;
+	}
+	return 0;
+}

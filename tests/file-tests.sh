@@ -1,0 +1,89 @@
+# Sourced by tests/run.sh: mapped files.  An image holds only the pages
+# the program changed in its private file mappings (executable, libraries,
+# data files); a restart maps the rest from the files, after it made sure
+# they are the same (size, and build-id, or for other files the
+# modification time).  CKPT_SAVE_FILES=1 makes images that hold every page.
+
+# a data file mapped privately, some of its pages written, the rest the file's
+def_cycle mapped-file-private 8 2 $((30 * SLOW)) "$BIN/mapfile" "$OUT/mapped.dat"
+
+# build_lib K: $W/libstep.so returning i*K, and $W/uselib using it
+build_lib() {
+	gcc -O1 -shared -fPIC -DSTEP_K="$1" -o "$W/libstep.so.new" "$ROOT/tests/progs/libstep.c" &&
+		mv "$W/libstep.so.new" "$W/libstep.so" &&
+		{ [ -x "$W/uselib" ] || gcc -O1 -I"$ROOT/tests/progs" -o "$W/uselib" "$ROOT/tests/progs/uselib.c" \
+			-L"$W" -lstep -Wl,-rpath,"$W"; }
+}
+
+# checkpoint uselib (extra environment in front), kill it; 1 without an image
+lib_image() {
+	launch "$W/seg0" "$W/uselib"
+	take_image "$W/seg0" 5 || return 1
+	stop $PID; wait $PID 2>/dev/null
+	return 0
+}
+
+# The library changed after the checkpoint (rebuilt: another build-id):
+# refused, naming it and CKPT_SAVE_FILES; a self-contained image of the
+# same program restarts all the same.
+case_lib_changed() {
+	local why= out rc
+	build_lib 3 && reference "$W/ref.out" "$W/uselib"
+	if lib_image; then
+		build_lib 5
+		out=$(cd "$W" && $RUNNER "$MYRESTART" myckpt 2>&1 >/dev/null); rc=$?
+		[ $rc -eq 1 ] || why="restart with a changed library: exit status $rc, not 1"
+		echo "$out" | grep -q "^myrestart: myckpt: $W/libstep.so changed since the checkpoint (its build-id differs); .*CKPT_SAVE_FILES=1" ||
+			why=${why:-"unexpected message: $out"}
+	else
+		why="no image"
+	fi
+	build_lib 3
+	rm -f "$W/seg0" "$W/myckpt"
+	if [ -z "$why" ] && CKPT_SAVE_FILES=1 lib_image; then
+		$RUNNER "$MYRESTART" --info "$W/myckpt" | grep -q '^files:	self-contained' || why="--info does not say self-contained"
+		build_lib 5
+		restart "$W/seg1"
+		if ! wait_exit $((30 * SLOW)); then why=${why:-"self-contained restart did not finish"}
+		elif ! splice "$W/seg0" "$W/seg1" | cmp -s - "$W/ref.out"; then why=${why:-"self-contained restart: output differs"}
+		fi
+	elif [ -z "$why" ]; then
+		why="no self-contained image"
+	fi
+	stop $PID
+	verdict mapped-library-changed "$why"
+}
+def_case mapped-library-changed case_lib_changed
+
+# Only the modification time changed (the same library on another machine
+# with the same package): the build-id says it is the same, the restart
+# goes on.  A data file (no build-id) that was touched is refused.
+case_lib_touched() {
+	local why= out
+	build_lib 3 && reference "$W/ref.out" "$W/uselib"
+	if lib_image; then
+		touch -d '2001-01-01' "$W/libstep.so"
+		restart "$W/seg1"
+		if ! wait_exit $((30 * SLOW)); then why="restart did not finish"
+		elif ! splice "$W/seg0" "$W/seg1" | cmp -s - "$W/ref.out"; then why="output differs"
+		fi
+	else
+		why="no image"
+	fi
+	stop $PID
+	cp "$OUT/mapped.dat" "$W/data.dat"
+	rm -f "$W/myckpt" "$W/seg0"
+	launch "$W/seg0" "$BIN/mapfile" "$W/data.dat"
+	if [ -z "$why" ] && take_image "$W/seg0" 5; then
+		stop $PID; wait $PID 2>/dev/null
+		touch -d '2001-01-01' "$W/data.dat"
+		out=$(cd "$W" && $RUNNER "$MYRESTART" myckpt 2>&1 >/dev/null)
+		echo "$out" | grep -q "^myrestart: myckpt: $W/data.dat changed since the checkpoint (its modification time differs)" ||
+			why="touched data file: unexpected message: $out"
+	elif [ -z "$why" ]; then
+		why="no image of mapfile"
+	fi
+	stop $PID
+	verdict mapped-library-touched "$why"
+}
+def_case mapped-library-touched case_lib_touched
