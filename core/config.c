@@ -168,6 +168,19 @@ static void set_comm(char **argv)
 		k_prctl(PR_SET_NAME, (unsigned long)cfg->comm, 0, 0, 0);
 }
 
+/* libckpt.so's own file, whose pages every image holds: an image must
+ * not stop restarting because ckpt itself was rebuilt or upgraded */
+static void self_file(const unsigned long *auxv)
+{
+	const char *self = ckpt_glibc_self(auxv);
+	struct statx st;
+
+	if (self && k_statx(AT_FDCWD, self, 0, STATX_INO, &st) == 0) {
+		cfg->self_dev = (__u64)st.stx_dev_major << 32 | st.stx_dev_minor;
+		cfg->self_ino = st.stx_ino;
+	}
+}
+
 int ckpt_config_read(char **argv, char **envp, const unsigned long *auxv)
 {
 	long r;
@@ -176,6 +189,7 @@ int ckpt_config_read(char **argv, char **envp, const unsigned long *auxv)
 	cfg->sig = SIGUSR2;
 	cfg->thread_timeout = 2;
 	set_comm(argv);
+	self_file(auxv);
 	arch_xstate_probe(&cfg->xstate);
 	if (read_config(envp) < 0)
 		return -1;

@@ -7,6 +7,8 @@
  * ELF build-id, else its modification time), so that a restart on another
  * machine with the same packages works and a changed file is refused.
  * CKPT_SAVE_FILES=1 keeps every page instead (self-contained images).
+ * libckpt.so's own pages are always kept: a rebuilt or upgraded ckpt
+ * still restarts the images the old one wrote.
  * Runs in the writer. */
 #include "libckpt.h"
 #include "elfid.h"
@@ -46,7 +48,8 @@ static int identify(const struct map_ent *e)
  * then r gets what identifies the file. */
 int files_private(const struct map_ent *e, struct ckpt_region *r)
 {
-	if (ckpt_cfg->save_files || e->shared || !e->inode || e->name[0] != '/' || is_deleted(e) || !identify(e))
+	if (ckpt_cfg->save_files || e->shared || !e->inode || e->name[0] != '/' || is_deleted(e) ||
+	    (e->dev == ckpt_cfg->self_dev && e->inode == ckpt_cfg->self_ino) || !identify(e))
 		return 0;
 	r->file_size = cur.st.stx_size;
 	r->mtime_sec = cur.st.stx_mtime.tv_sec;

@@ -72,6 +72,7 @@ struct ckpt_config {
 	int inherit;              /* CKPT_INHERIT: children keep the library (default 1) */
 	int save_written;         /* CKPT_SAVE_WRITTEN=1: contents of files open for writing */
 	int save_files;           /* CKPT_SAVE_FILES=1: every page of mapped files too */
+	__u64 self_dev, self_ino; /* libckpt.so's own file: its pages always go in the image */
 	__u64 save_written_max;   /* CKPT_SAVE_WRITTEN_MAX: bytes, per file */
 	int verify;               /* CKPT_VERIFY (default 1): the writer's self-check */
 	int fault_damage;         /* CKPT_FAULT=damage-image (tests) */

@@ -87,3 +87,27 @@ case_lib_touched() {
 	verdict mapped-library-touched "$why"
 }
 def_case mapped-library-touched case_lib_touched
+
+# ckpt itself rebuilt or upgraded after the checkpoint: libckpt.so's own
+# pages are always in the image, so the restart does not need the old one.
+case_lib_rebuilt() {
+	local why=
+	mkdir -p "$W/lib"
+	cp "$LIB" "$W/lib/libckpt.so"
+	reference "$W/ref.out" "$BIN/counter"
+	LIB=$W/lib/libckpt.so launch "$W/seg0" "$BIN/counter"
+	if take_image "$W/seg0" 5; then
+		stop $PID; wait $PID 2>/dev/null
+		rm "$W/lib/libckpt.so"
+		printf 'not the library any more\n' >"$W/lib/libckpt.so"
+		restart "$W/seg1"
+		if ! wait_exit $((30 * SLOW)); then why="restart did not finish"
+		elif ! splice "$W/seg0" "$W/seg1" | cmp -s - "$W/ref.out"; then why="output differs"
+		fi
+	else
+		why="no image"
+	fi
+	stop $PID
+	verdict libckpt-rebuilt "$why"
+}
+def_case libckpt-rebuilt case_lib_rebuilt
