@@ -37,6 +37,23 @@ def_cycle range-taken-threads 5 1 $((30 * SLOW)) "$BIN/ring-at5m" 4 40 30
 # memory, a file mapped shared, dup'ed fds sharing an offset.  Two
 # checkpoints, each followed by kill -9 and a restart.
 def_cycle event-loop      8 2 $((30 * SLOW)) "$BIN/evloop" shared.map scratch.txt
+# a FIFO open at both ends and a datagram socketpair, each with data left
+# in it at every step; and an inotify instance, which is warned about
+def_cycle fifo-dgram      8 2 $((30 * SLOW)) "$BIN/fifodgram" the.fifo
+case_inotify_warned() {
+	local why=
+	launch "$W/seg0" "$BIN/fifodgram" the.fifo
+	if take_image "$W/seg0" 3; then
+		grep -Eq '^libckpt: warning: fd [0-9]+ \(anon_inode:inotify\) is an inotify instance: its watches are not restored; it will be /dev/null after a restart$' "$W/stderr" ||
+			why="no warning naming the inotify instance"
+	else
+		why="no image"
+	fi
+	stop $PID
+	verdict inotify-warned "$why"
+}
+def_case inotify-warned case_inotify_warned
+
 # the same in python's asyncio (its selector is epoll, its self-pipe a
 # socketpair) and in a libevent main loop
 def_cycle asyncio-loop    8 2 $((40 * SLOW)) /usr/bin/python3 "$ROOT/tests/progs/asyncio_loop.py"
