@@ -88,6 +88,7 @@ libckpt.so: $(CORE_OBJ) core/libckpt.map
 	$(CC) -fuse-ld=lld -shared -nostdlib -Wl,--version-script=core/libckpt.map \
 		-Wl,--gc-sections -Wl,-z,defs -Wl,-z,now -Wl,-z,relro -Wl,-z,noexecstack \
 		-Wl,--hash-style=gnu -Wl,-s -o $@ $(CORE_OBJ)
+	$(OBJCOPY) --remove-section=.comment $@     # the compiler's name, nothing the loader reads
 	@./tests/audit-lib.sh $@ $(LIBCKPT_MAX)
 
 # --- myrestart ---
