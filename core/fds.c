@@ -163,6 +163,7 @@ long fds_capture(struct fds_snap **out, const char **why)
 	s->watches = 0;
 	s->nshm = 0;
 	s->shm_data = 0;
+	s->ranges = 0;
 	*why = 0;
 	dfd = k_openat(AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 	if (dfd < 0)
@@ -232,14 +233,17 @@ void fds_release(struct fds_snap *s)
 		k_munmap((unsigned long)s->contents, s->contents_size);
 	if (s && s->shm_data)
 		k_munmap((unsigned long)s->shm_data, s->shm_size);
+	if (s && s->ranges)
+		k_munmap((unsigned long)s->ranges, s->ranges_size);
 }
 
 /* the saved contents' mapping, which the writer leaves out of the image */
 int fds_snap_owns(const struct fds_snap *s, __u64 start, __u64 end)
 {
-	__u64 c = (__u64)s->contents, m = (__u64)s->shm_data;
+	__u64 c = (__u64)s->contents, m = (__u64)s->shm_data, r = (__u64)s->ranges;
 	return (s->contents && start < c + s->contents_size && end > c) ||
-	       (s->shm_data && start < m + s->shm_size && end > m);
+	       (s->shm_data && start < m + s->shm_size && end > m) ||
+	       (s->ranges && start < r + s->ranges_size && end > r);
 }
 
 /* In the writer: each fd's path, read from /proc/self/fd (the

@@ -135,6 +135,8 @@ __attribute__((used)) void ckpt_signal_handler(int sig, struct k_siginfo *info, 
 	/* here, in this frame, which lives until the fork: a restart returns
 	 * from this call a second time, with 1 */
 	self = ckpt_thread_self();
+	/* memory kept from children must reach the writer all the same */
+	ckpt_rt.dontfork_cleared = ckpt_dontfork_clear();
 	stage = arch_ctx_save(&self->cpu, ckpt_thread_xarea(self), arch_xstate_mode(&ckpt_cfg->xstate));
 	if (stage) {
 		/* myrestart ran from a copy of itself (the program sits on its
@@ -150,6 +152,7 @@ __attribute__((used)) void ckpt_signal_handler(int sig, struct k_siginfo *info, 
 	pid = k_clone(ckpt_cfg->runner == CKPT_RUNNER_QEMU ? SIGCHLD : 0);
 	if (pid == 0)
 		ckpt_writer_main();
+	ckpt_dontfork_restore(ckpt_rt.dontfork_cleared);
 	fds_release(ckpt_snap.fds);
 	ckpt_snap.fds = 0;
 	ckpt_threads_resume();
@@ -174,6 +177,7 @@ static void restart_path(void)
 		ckpt_msg("warning", "no memory for the threads' state: checkpoints will fail", 0);
 	ckpt_rt.restarted = 1;
 	ckpt_pid_restarted();
+	ckpt_dontfork_restore(ckpt_rt.dontfork_cleared);
 	ckpt_proc_restore();
 	signal_callbacks(CKPT_RESTART);
 }

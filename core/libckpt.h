@@ -53,6 +53,9 @@ struct fds_snap {
 	struct shm_snap { __u64 start, end, data_at; } shm[CKPT_SHM_MAX];
 	char *shm_data;
 	__u64 shm_size;
+	/* every mapping's range in the pause, for the writer's check */
+	struct span { __u64 start, end; } *ranges;
+	__u64 nranges, ranges_size;
 };
 /* the end of the contents mapping: epoll watches and a fdinfo buffer */
 #define OBJS_TAIL (CKPT_WATCHES_MAX * 24ul + (2ul << 20))
@@ -114,6 +117,7 @@ struct ckpt_runtime {
 	int restarted;            /* set by the restart path */
 	int pid_seen;             /* the pid the program knows (pid.c) */
 	int pid_real;             /* after a restart: the real pid that answers as pid_seen */
+	int dontfork_cleared;     /* this checkpoint took the DONTFORK marks off (dontfork.c) */
 	struct { int ev; void (*fn)(void *); void *arg; } cb[16];
 	unsigned ncb;
 };
@@ -175,6 +179,10 @@ void **ckpt_glibc_curbrk(__u64 libc_base);
 char ***ckpt_glibc_environ(const unsigned long *auxv);
 const char *ckpt_glibc_self(const unsigned long *auxv);
 void *ckpt_glibc_next(const unsigned long *auxv, const char *name);
+/* dontfork.c */
+void ckpt_dontfork_init(const unsigned long *auxv);
+int ckpt_dontfork_clear(void);
+void ckpt_dontfork_restore(int cleared);
 /* pid.c */
 void ckpt_pid_init(const unsigned long *auxv);
 void ckpt_pid_capture(void);

@@ -78,6 +78,40 @@ static void copy_pages(struct fds_snap *s, struct shm_snap *m, int prot, __u64 *
 	*at += len;
 }
 
+/* room for every mapping's range (the writer checks that its fork has
+ * them all: a mapping marked MADV_DONTFORK by a raw system call would be
+ * missing) */
+static long keep_ranges(struct fds_snap *s, const char *text)
+{
+	__u64 n = 1;
+	long a;
+
+	for (const char *p = text; *p; p++)
+		n += *p == '\n';
+	n *= 2;                      /* a range may be cut in two (keep_range) */
+	s->ranges_size = (n * sizeof(*s->ranges) + CKPT_PAGE - 1) & ~(CKPT_PAGE - 1);
+	a = k_mmap(0, s->ranges_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (a < 0 && a > -4096)
+		return a;
+	s->ranges = (void *)a;
+	s->nranges = 0;
+	return 0;
+}
+
+/* [start, end) without [t0, t1), this text's own mapping, which may have
+ * merged with its neighbour and is gone before the fork */
+static void keep_range(struct fds_snap *s, __u64 start, __u64 end, __u64 t0, __u64 t1)
+{
+	if (start < t0) {
+		s->ranges[s->nranges].start = start;
+		s->ranges[s->nranges++].end = end < t0 ? end : t0;
+	}
+	if (end > t1) {
+		s->ranges[s->nranges].start = start > t1 ? start : t1;
+		s->ranges[s->nranges++].end = end;
+	}
+}
+
 /* In the pause, after the fds: the shared memory no fd holds, copied.
  * 0, or -errno (*why says what failed). */
 long shm_capture(struct fds_snap *s, const char **why)
@@ -90,9 +124,16 @@ long shm_capture(struct fds_snap *s, const char **why)
 	s->nshm = 0;
 	if (!text)
 		return *why = "cannot read /proc/self/maps", -EIO;
+	if (keep_ranges(s, text) < 0) {
+		k_munmap((unsigned long)text, cap);
+		return *why = "no memory for the list of mappings", -ENOMEM;
+	}
 	while ((line = next_line(&cur))) {
 		struct map_ent e;
-		if (maps_parse(line, &e) || !e.shared || !is_deleted(&e) || fd_backed(s, &e))
+		if (maps_parse(line, &e))
+			continue;
+		keep_range(s, e.start, e.end, (__u64)text, (__u64)text + cap);
+		if (!e.shared || !is_deleted(&e) || fd_backed(s, &e))
 			continue;
 		if (s->nshm == CKPT_SHM_MAX) {
 			k_munmap((unsigned long)text, cap);

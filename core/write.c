@@ -208,20 +208,76 @@ static int classify(struct wregion *reg, const struct map_ent *e)
 }
 
 /* Turns the maps text into the region table.  Lines are split in place. */
+/* Every mapping the program had in the pause is in this fork: a mapping
+ * marked MADV_DONTFORK behind the library's back (a raw system call) is
+ * not, and the image would silently lack it.  Both lists are sorted. */
+static int check_inherited(struct writer *w, const struct span *have, __u64 n)
+{
+	static char where[40];
+	const struct fds_snap *s = ckpt_snap.fds;
+	__u64 j = 0;
+
+	for (__u64 i = 0; s && i < s->nranges; i++) {
+		__u64 a = s->ranges[i].start, b = s->ranges[i].end;
+		while (j < n && have[j].end <= a)
+			j++;
+		for (__u64 k = j; a < b && k < n && have[k].start <= a; k++)
+			a = have[k].end;        /* covered up to there */
+		if (a < b) {
+			struct out o = { .len = 0 };
+			out_str(&o, "0x");
+			out_hex(&o, s->ranges[i].start, 0);
+			memcpy(where, o.buf, o.len);
+			where[o.len] = 0;
+			return writer_fail(w, "the writer's fork lacks a mapping of the program "
+				"(marked MADV_DONTFORK by a raw system call?) at", where, 0);
+		}
+	}
+	return 0;
+}
+
+/* [s, e) into have[] (room for two), less the writer's own stack and
+ * maps buffer: they may sit in the hole a missing mapping left */
+static __u64 add_have(const struct writer *w, struct span *have, __u64 n, __u64 s, __u64 e)
+{
+	const __u64 own[2][2] = { { (__u64)w->maps, (__u64)w->maps + w->maps_cap }, { w->stack, w->stack + WSTACK_SIZE } };
+	int lo = own[0][0] > own[1][0];     /* the lower of the two first */
+
+	for (int k = 0; k < 2 && s < e; k++) {
+		const __u64 *o = own[k ^ lo];
+		if (o[1] <= s || o[0] >= e)
+			continue;
+		if (o[0] > s) {
+			have[n].start = s;
+			have[n++].end = o[0];
+		}
+		s = o[1];
+	}
+	if (s < e) {
+		have[n].start = s;
+		have[n++].end = e;
+	}
+	return n;
+}
+
 static int parse_regions(struct writer *w)
 {
 	unsigned lines = 1;
 	char *p, *line, *cur = w->maps;
+	struct span *have;
+	__u64 nhave = 0;
 
 	for (p = w->maps; *p; p++)
 		lines += *p == '\n';
 	w->regions = scratch(page_up((__u64)lines * sizeof(*w->regions)));
-	if (!w->regions)
+	have = scratch(page_up((__u64)lines * 3 * sizeof(*have)));
+	if (!w->regions || !have)
 		return writer_fail(w, "out of memory", "region table", -ENOMEM);
 	while ((line = next_line(&cur))) {
 		struct map_ent e;
 		if (maps_parse(line, &e))
 			return writer_fail(w, "cannot parse /proc/self/maps line", line, 0);
+		nhave = add_have(w, have, nhave, e.start, e.end);
 		if (name_is(&e, "[vsyscall]"))
 			continue;
 		if (e.start < (__u64)w->maps + w->maps_cap && e.end > (__u64)w->maps)
@@ -245,7 +301,7 @@ static int parse_regions(struct writer *w)
 		}
 		classify(&w->regions[w->nregions++], &e);
 	}
-	return 0;
+	return check_inherited(w, have, nhave);
 }
 
 /* where a region's pages are read from: the program's memory (the

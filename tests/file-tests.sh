@@ -111,3 +111,17 @@ case_lib_rebuilt() {
 	verdict libckpt-rebuilt "$why"
 }
 def_case libckpt-rebuilt case_lib_rebuilt
+
+# Memory kept from children (MADV_DONTFORK, as V8 keeps node's heap):
+# through libc the library sees the mark, takes it off for the writer's
+# fork and puts it back; by a raw system call it cannot, and the
+# checkpoint fails with one line instead of an image without that memory.
+def_cycle dontfork-memory 8 2 $((30 * SLOW)) "$BIN/dontfork" libc
+case_dontfork_raw() {
+	refused_checkpoint dontfork-raw-refused \
+		"libckpt: checkpoint 1 failed: the writer's fork lacks a mapping of the program \\(marked MADV_DONTFORK by a raw system call\\?\\) at \\(0x[0-9a-f]+\\); the previous image is unchanged$" \
+		"$BIN/dontfork" raw
+}
+# (qemu-user takes madvise as a hint and ignores MADV_DONTFORK: nothing is
+# missing there, the checkpoint is right)
+[ -z "$RUNNER" ] && def_case dontfork-raw-refused case_dontfork_raw

@@ -1,0 +1,198 @@
+/* Memory a program keeps out of its children (madvise MADV_DONTFORK: V8,
+ * node's JavaScript heap, RDMA buffers) is not in the forked writer
+ * either, so an image would silently lack it.  The library exports the
+ * calls that set and clear the mark (madvise; munmap, mmap with
+ * MAP_FIXED and mremap move or drop it) and keeps the marked ranges; in
+ * the pause it clears the mark for the fork and sets it again in the
+ * program right after.  A mark set some other way (a raw system call)
+ * is caught by the writer, which finds a mapping of the program missing
+ * and fails the checkpoint with one line (write.c). */
+#include "libckpt.h"
+
+#define MADV_DONTFORK_ 10
+#define MADV_DOFORK_   11
+#define DF_MAX 4096
+
+static struct { __u64 start, end; } df[DF_MAX];
+static unsigned ndf;
+static int df_lock;            /* held only to edit df[]; the pause only tries it */
+static int df_full;            /* a range did not fit: the writer's check decides */
+
+typedef int (*madvise_fn)(void *, unsigned long, int);
+typedef int (*munmap_fn)(void *, unsigned long);
+typedef void *(*mmap_fn)(void *, unsigned long, int, int, int, long);
+typedef void *(*mremap_fn)(void *, unsigned long, unsigned long, int, void *);
+static madvise_fn next_madvise;
+static munmap_fn next_munmap;
+static mmap_fn next_mmap, next_mmap64;
+static mremap_fn next_mremap;
+
+void ckpt_dontfork_init(const unsigned long *auxv)
+{
+	next_madvise = (madvise_fn)ckpt_glibc_next(auxv, "madvise");
+	next_munmap = (munmap_fn)ckpt_glibc_next(auxv, "munmap");
+	next_mmap = (mmap_fn)ckpt_glibc_next(auxv, "mmap");
+	next_mmap64 = (mmap_fn)ckpt_glibc_next(auxv, "mmap64");
+	next_mremap = (mremap_fn)ckpt_glibc_next(auxv, "mremap");
+}
+
+static void lock(void)
+{
+	while (__atomic_exchange_n(&df_lock, 1, __ATOMIC_ACQUIRE))
+		my_syscall0(__NR_sched_yield);
+}
+
+static void unlock(void)
+{
+	__atomic_store_n(&df_lock, 0, __ATOMIC_RELEASE);
+}
+
+/* [a, b) no longer marked: ranges cut around it */
+static void forget(__u64 a, __u64 b)
+{
+	for (unsigned i = 0; i < ndf; ) {
+		__u64 s = df[i].start, e = df[i].end;
+		if (e <= a || s >= b) {
+			i++;
+			continue;
+		}
+		if (s < a && e > b && ndf < DF_MAX) {      /* a hole in the middle */
+			df[ndf].start = b;
+			df[ndf++].end = e;
+		} else if (s < a && e > b) {
+			df_full = 1;
+		}
+		if (s < a)
+			df[i++].end = a;
+		else if (e > b)
+			df[i++].start = b;
+		else
+			df[i] = df[--ndf];
+	}
+}
+
+static void mark(__u64 a, __u64 b)
+{
+	forget(a, b);
+	if (ndf < DF_MAX) {
+		df[ndf].start = a;
+		df[ndf++].end = b;
+	} else {
+		df_full = 1;
+	}
+}
+
+static __u64 page_end(__u64 a, unsigned long len)
+{
+	return (a + len + CKPT_PAGE - 1) & ~(CKPT_PAGE - 1);
+}
+
+/* Without libc's functions (a program linked without them): the system
+ * call, with no errno, -1 alone. */
+#define EXPORT(name) __attribute__((visibility("default"))) __asm__(#name)
+int ckpt_madvise(void *addr, unsigned long len, int advice) EXPORT(madvise);
+int ckpt_munmap(void *addr, unsigned long len) EXPORT(munmap);
+void *ckpt_mmap(void *addr, unsigned long len, int prot, int flags, int fd, long off) EXPORT(mmap);
+void *ckpt_mmap64(void *addr, unsigned long len, int prot, int flags, int fd, long off) EXPORT(mmap64);
+void *ckpt_mremap(void *old, unsigned long olen, unsigned long nlen, int flags, void *naddr) EXPORT(mremap);
+
+int ckpt_madvise(void *addr, unsigned long len, int advice)
+{
+	int r = next_madvise ? next_madvise(addr, len, advice)
+			     : my_syscall3(__NR_madvise, addr, len, advice) < 0 ? -1 : 0;
+	if (r == 0 && (advice == MADV_DONTFORK_ || advice == MADV_DOFORK_)) {
+		lock();
+		if (advice == MADV_DONTFORK_)
+			mark((__u64)addr, page_end((__u64)addr, len));
+		else
+			forget((__u64)addr, page_end((__u64)addr, len));
+		unlock();
+	}
+	return r;
+}
+
+int ckpt_munmap(void *addr, unsigned long len)
+{
+	int r = next_munmap ? next_munmap(addr, len) : my_syscall2(__NR_munmap, addr, len) < 0 ? -1 : 0;
+	if (r == 0 && ndf) {
+		lock();
+		forget((__u64)addr, page_end((__u64)addr, len));
+		unlock();
+	}
+	return r;
+}
+
+/* a fixed mapping replaces whatever was there, mark included */
+static void *mapped(void *p, unsigned long len, int flags)
+{
+	if (p != (void *)-1l && (flags & MAP_FIXED) && ndf) {
+		lock();
+		forget((__u64)p, page_end((__u64)p, len));
+		unlock();
+	}
+	return p;
+}
+
+void *ckpt_mmap(void *addr, unsigned long len, int prot, int flags, int fd, long off)
+{
+	long r;
+	if (next_mmap)
+		return mapped(next_mmap(addr, len, prot, flags, fd, off), len, flags);
+	r = my_syscall6(__NR_mmap, addr, len, prot, flags, fd, off);
+	return mapped(r < 0 && r > -4096 ? (void *)-1l : (void *)r, len, flags);
+}
+
+void *ckpt_mmap64(void *addr, unsigned long len, int prot, int flags, int fd, long off)
+{
+	if (next_mmap64)
+		return mapped(next_mmap64(addr, len, prot, flags, fd, off), len, flags);
+	return ckpt_mmap(addr, len, prot, flags, fd, off);
+}
+
+/* a marked mapping keeps its mark where mremap moves it */
+void *ckpt_mremap(void *old, unsigned long olen, unsigned long nlen, int flags, void *naddr)
+{
+	void *p;
+	int was = 0;
+	long r;
+
+	if (next_mremap) {
+		p = next_mremap(old, olen, nlen, flags, naddr);
+	} else {
+		r = my_syscall5(__NR_mremap, old, olen, nlen, flags, naddr);
+		p = r < 0 && r > -4096 ? (void *)-1l : (void *)r;
+	}
+	if (p == (void *)-1l || !ndf)
+		return p;
+	lock();
+	for (unsigned i = 0; i < ndf; i++)
+		was |= df[i].start < page_end((__u64)old, olen) && df[i].end > (__u64)old;
+	forget((__u64)old, page_end((__u64)old, olen));
+	forget((__u64)p, page_end((__u64)p, nlen));
+	if (was)
+		mark((__u64)p, page_end((__u64)p, nlen));
+	unlock();
+	return p;
+}
+
+/* In the pause: the marks off for the fork (1), or left (0: a parked
+ * thread was editing the table; the writer's check then decides) */
+int ckpt_dontfork_clear(void)
+{
+	if (!ndf || __atomic_exchange_n(&df_lock, 1, __ATOMIC_ACQUIRE))
+		return 0;
+	for (unsigned i = 0; i < ndf; i++)
+		my_syscall3(__NR_madvise, df[i].start, df[i].end - df[i].start, MADV_DOFORK_);
+	return 1;
+}
+
+/* In the program once the writer is forked, and after a restart (the
+ * restored mappings are plain memory): the marks back */
+void ckpt_dontfork_restore(int cleared)
+{
+	if (!cleared)
+		return;
+	for (unsigned i = 0; i < ndf; i++)
+		my_syscall3(__NR_madvise, df[i].start, df[i].end - df[i].start, MADV_DONTFORK_);
+	unlock();
+}
