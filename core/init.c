@@ -33,13 +33,17 @@ static void ckpt_init(int argc, char **argv, char **envp)
 	long r;
 
 	(void)argc;
-	if (!envp || inside_qemu_host())
+	if (!envp)
 		return;
 	for (p = envp; *p; p++)
 		;
+	/* the functions the library exports go on to libc's in any process,
+	 * qemu itself included (its errno must stay right) */
 	ckpt_sigmask_init((const unsigned long *)(p + 1));
 	ckpt_pid_init((const unsigned long *)(p + 1));
 	ckpt_dontfork_init((const unsigned long *)(p + 1));
+	if (inside_qemu_host())
+		return;
 	if (ckpt_config_read(argv, envp, (const unsigned long *)(p + 1)) < 0) {
 		answer_disabled("bad configuration (said at startup)");
 		return;
