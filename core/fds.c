@@ -237,15 +237,6 @@ void fds_release(struct fds_snap *s)
 		k_munmap((unsigned long)s->ranges, s->ranges_size);
 }
 
-/* the saved contents' mapping, which the writer leaves out of the image */
-int fds_snap_owns(const struct fds_snap *s, __u64 start, __u64 end)
-{
-	__u64 c = (__u64)s->contents, m = (__u64)s->shm_data, r = (__u64)s->ranges;
-	return (s->contents && start < c + s->contents_size && end > c) ||
-	       (s->shm_data && start < m + s->shm_size && end > m) ||
-	       (s->ranges && start < r + s->ranges_size && end > r);
-}
-
 /* In the writer: each fd's path, read from /proc/self/fd (the
  * writer's table is the program's at the fork) into buf; 0 or -errno */
 long fds_paths(struct fds_snap *s, char *buf, __u64 cap)

@@ -155,7 +155,6 @@ long ckpt_parse_uint(const char *v, long max);
 int ckpt_config_read(char **argv, char **envp, const unsigned long *auxv);
 /* threads.c */
 int ckpt_threads_init(void);
-int ckpt_threads_own(__u64 start, __u64 end);
 int ckpt_threads_stop(void);
 void ckpt_threads_resume(void);
 void ckpt_thread_park(void);
@@ -196,7 +195,6 @@ void ckpt_inherit_restarted(void);
 /* fds.c */
 long fds_capture(struct fds_snap **out, const char **why);
 void fds_release(struct fds_snap *s);
-int fds_snap_owns(const struct fds_snap *s, __u64 start, __u64 end);
 long fds_paths(struct fds_snap *s, char *buf, __u64 cap);
 void ckpt_stdio_given(void);
 int ckpt_stdio_is_given(int fd, __u64 dev, __u64 ino);

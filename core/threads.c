@@ -175,13 +175,6 @@ int ckpt_thread_owed(void)
 	return 0;
 }
 
-/* the slots' mapping, which the writer leaves out of the image */
-int ckpt_threads_own(__u64 start, __u64 end)
-{
-	__u64 a = (__u64)ckpt_rt.slots;
-	return a && start < a + ckpt_threads_size() && end > a;
-}
-
 /* qemu 7.2 does not answer PR_GET_TID_ADDRESS.  glibc keeps each thread's
  * tid in its thread descriptor, at the thread pointer plus a fixed offset
  * (the address it gave the kernel): the first word there that holds our

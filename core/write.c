@@ -260,15 +260,69 @@ static __u64 add_have(const struct writer *w, struct span *have, __u64 n, __u64 
 	return n;
 }
 
+/* The library's own mappings in this fork, which are no part of the
+ * program: its stack and maps buffer, the pause's snapshot mappings, the
+ * threads' slots.  Side by side with a mapping of the program and with
+ * the same flags, one may have merged with it in /proc/self/maps, so they
+ * are cut out of the program's mappings, never a reason to skip one.
+ * Sorted by address. */
+static unsigned own_spans(const struct writer *w, struct span *o)
+{
+	const struct fds_snap *s = ckpt_snap.fds;
+	unsigned n = 0;
+
+	o[n++] = (struct span){ (__u64)w->maps, (__u64)w->maps + w->maps_cap };
+	o[n++] = (struct span){ w->stack, w->stack + WSTACK_SIZE };
+	if (s && s->contents)
+		o[n++] = (struct span){ (__u64)s->contents, (__u64)s->contents + s->contents_size };
+	if (s && s->shm_data)
+		o[n++] = (struct span){ (__u64)s->shm_data, (__u64)s->shm_data + s->shm_size };
+	if (s && s->ranges)
+		o[n++] = (struct span){ (__u64)s->ranges, (__u64)s->ranges + s->ranges_size };
+	if (ckpt_rt.slots)
+		o[n++] = (struct span){ (__u64)ckpt_rt.slots, (__u64)ckpt_rt.slots + ckpt_threads_size() };
+	for (unsigned i = 1; i < n; i++)
+		for (unsigned j = i; j && o[j].start < o[j - 1].start; j--) {
+			struct span t = o[j];
+			o[j] = o[j - 1];
+			o[j - 1] = t;
+		}
+	return n;
+}
+
+/* the pieces of mapping e that are the program's, each a region */
+static void take_pieces(struct writer *w, const struct map_ent *e, const struct span *own, unsigned nown)
+{
+	__u64 at = e->start;
+
+	for (unsigned k = 0; k <= nown && at < e->end; k++) {
+		__u64 to = k < nown && own[k].start < e->end ? own[k].start : e->end;
+		if (k < nown && own[k].end <= at)
+			continue;
+		if (to > at) {
+			struct map_ent piece = *e;
+			piece.start = at;
+			piece.end = to;
+			piece.offset += at - e->start;
+			classify(&w->regions[w->nregions++], &piece);
+		}
+		if (k < nown && own[k].end > at)
+			at = own[k].end;
+	}
+}
+
 static int parse_regions(struct writer *w)
 {
 	unsigned lines = 1;
 	char *p, *line, *cur = w->maps;
-	struct span *have;
+	struct span *have, own[6];
 	__u64 nhave = 0;
+	unsigned nown = own_spans(w, own);
 
 	for (p = w->maps; *p; p++)
 		lines += *p == '\n';
+	/* a mapping may be cut in pieces around ours (take_pieces) */
+	lines *= 2;
 	w->regions = scratch(page_up((__u64)lines * sizeof(*w->regions)));
 	have = scratch(page_up((__u64)lines * 3 * sizeof(*have)));
 	if (!w->regions || !have)
@@ -280,12 +334,6 @@ static int parse_regions(struct writer *w)
 		nhave = add_have(w, have, nhave, e.start, e.end);
 		if (name_is(&e, "[vsyscall]"))
 			continue;
-		if (e.start < (__u64)w->maps + w->maps_cap && e.end > (__u64)w->maps)
-			continue;        /* our own scratch buffer */
-		if (e.start < w->stack + WSTACK_SIZE && e.end > w->stack)
-			continue;        /* our own stack */
-		if (fds_snap_owns(ckpt_snap.fds, e.start, e.end) || ckpt_threads_own(e.start, e.end))
-			continue;        /* the pause's fd contents and thread slots */
 		if (!ckpt_rt.unreserved && e.start >= CKPT_RESERVED_START && e.end <= CKPT_RESERVED_END)
 			continue;        /* the restarter's reservation */
 		if (!ckpt_rt.unreserved && e.start < CKPT_RESERVED_END && e.end > CKPT_RESERVED_START)
@@ -299,7 +347,7 @@ static int parse_regions(struct writer *w)
 			if (cb)
 				ckpt_snap.curbrk = cb;
 		}
-		classify(&w->regions[w->nregions++], &e);
+		take_pieces(w, &e, own, nown);
 	}
 	return check_inherited(w, have, nhave);
 }

@@ -16,9 +16,6 @@ program mawk -- mawk -f "$S/stats.awk" $(rep words.txt $(pick 3 1))
 program tclsh -- tclsh "$S/interp.tcl" $(pick 1600000 150000)
 program lua5.4 -- lua5.4 "$S/interp.lua" $(pick 32000000 4000000)
 program bc -- bc -l pi.bc
-# a JavaScript event loop; node is a non-PIE binary that covers
-# myrestart's own range (myrestart restores it from a copy of itself)
-program node -- node "$S/loop.js" $(pick 4000 600)
 
 # text tools streaming large files (tr reads its standard input)
 program sed -- sed -e 's/alpha/ALPHA/g; s/^[0-9]*/N/' $(rep words.txt $(pick 5 1))
