@@ -11,10 +11,7 @@ finish_and_compare() {  # let $PID finish, compare seg0 with ref; prints why not
 # with ref.out; prints why not, or nothing.
 kill_restart_compare() {
 	stop $PID; wait $PID 2>/dev/null
-	restart "$W/seg1"
-	wait_exit $((60 * SLOW)) || { echo "restart did not finish"; return; }
-	splice "$W/seg0" "$W/seg1" >"$W/spliced.out"
-	cmp -s "$W/ref.out" "$W/spliced.out" || echo "output differs"
+	restart_finish
 }
 
 # A checkpoint that cannot be written (SETUP_CMD, run between a first good

@@ -43,10 +43,8 @@ case_lib_changed() {
 	if [ -z "$why" ] && CKPT_SAVE_FILES=1 lib_image; then
 		$RUNNER "$MYRESTART" --info "$W/myckpt" | grep -q '^files:	self-contained' || why="--info does not say self-contained"
 		build_lib 5
-		restart "$W/seg1"
-		if ! wait_exit $((30 * SLOW)); then why=${why:-"self-contained restart did not finish"}
-		elif ! splice "$W/seg0" "$W/seg1" | cmp -s - "$W/ref.out"; then why=${why:-"self-contained restart: output differs"}
-		fi
+		out=$(restart_finish)
+		[ -z "$out" ] || why=${why:-"self-contained restart: $out"}
 	elif [ -z "$why" ]; then
 		why="no self-contained image"
 	fi
@@ -63,10 +61,7 @@ case_lib_touched() {
 	build_lib 3 && reference "$W/ref.out" "$W/uselib"
 	if lib_image; then
 		touch -d '2001-01-01' "$W/libstep.so"
-		restart "$W/seg1"
-		if ! wait_exit $((30 * SLOW)); then why="restart did not finish"
-		elif ! splice "$W/seg0" "$W/seg1" | cmp -s - "$W/ref.out"; then why="output differs"
-		fi
+		why=$(restart_finish)
 	else
 		why="no image"
 	fi
@@ -100,10 +95,7 @@ case_lib_rebuilt() {
 		stop $PID; wait $PID 2>/dev/null
 		rm "$W/lib/libckpt.so"
 		printf 'not the library any more\n' >"$W/lib/libckpt.so"
-		restart "$W/seg1"
-		if ! wait_exit $((30 * SLOW)); then why="restart did not finish"
-		elif ! splice "$W/seg0" "$W/seg1" | cmp -s - "$W/ref.out"; then why="output differs"
-		fi
+		why=$(restart_finish)
 	else
 		why="no image"
 	fi

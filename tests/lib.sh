@@ -45,7 +45,10 @@ stop() {  # stop PID...: SIGKILL to those still the processes tracked
 # stop_tree PID: its children too (a shell script's), when PID is still ours
 stop_tree() {
 	[ -n "${TRACKED[$1]:-}" ] && [ "$(started_at "$1")" = "${TRACKED[$1]}" ] || return 0
-	pkill -9 -P "$1" 2>/dev/null
+	local c
+	for c in $(awk -v p="$1" '$4 == p { print $1 }' /proc/[0-9]*/stat 2>/dev/null); do
+		kill -9 "$c" 2>/dev/null     # by pid: its children now (their parent is $1)
+	done
 	stop "$1"
 }
 
@@ -140,6 +143,17 @@ splice() {
 	     END { for (k = 0; k <= last; k++) if (k in line) print line[k] }' "$@"
 }
 
+# restart_finish [OPTION...]: myrestart OPTION... myckpt in ${RUN_DIR:-$W}
+# into $W/seg1, to the end; prints why seg0 + seg1 is not ref.out, or
+# nothing
+restart_finish() {
+	(cd "${RUN_DIR:-$W}" && exec $RUNNER "$MYRESTART" "$@" myckpt >"$W/seg1" 2>>"$W/stderr") &
+	PID=$!
+	track $PID
+	if ! wait_exit $((60 * SLOW)); then echo "restart did not finish"
+	elif ! splice "$W/seg0" "$W/seg1" | cmp -s - "$W/ref.out"; then echo "output differs"
+	fi
+}
 # prefix_of_ref FILE: FILE's lines are the first lines of $W/ref.out
 # (a program cut short that did what an uninterrupted run does)
 prefix_of_ref() {

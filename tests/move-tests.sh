@@ -51,12 +51,7 @@ case_moved_file() {
 	if take_image "$W/seg0" 20 "$W/job/myckpt"; then
 		stop $PID; wait $PID 2>/dev/null
 		mv "$W/job/input.txt" "$W/elsewhere/data.txt"
-		(cd "$W/job" && exec $RUNNER "$MYRESTART" --map="$W/job/input.txt=$W/elsewhere/data.txt" myckpt \
-			>"$W/seg1" 2>>"$W/stderr") &
-		PID=$!; track $PID
-		if ! wait_exit $((30 * SLOW)); then why="restart with --map did not finish"
-		elif ! splice "$W/seg0" "$W/seg1" | cmp -s - "$W/ref.out"; then why="output differs"
-		fi
+		why=$(RUN_DIR=$W/job restart_finish --map="$W/job/input.txt=$W/elsewhere/data.txt")
 	else
 		why="no image"
 	fi

@@ -120,7 +120,7 @@ for RUNNER in "${RUNNERS[@]}"; do
 done
 RUNNER=
 [ $FUZZ = 1 ] && def_case fuzz case_fuzz cpu
-[ $SYSTEM = 1 ] && def_case deb-package case_deb && def_case slurm-cluster case_slurm
+[ $SYSTEM = 1 ] && def_case deb-package case_deb && def_case slurm-cluster case_slurm_cluster
 
 # the seed assignment's recipe, as the assignment spells it
 case_seed() {
@@ -140,7 +140,7 @@ case_script() {  # case_script NAME SCRIPT
 	fi
 }
 case_deb() { case_script deb-package tests/deb-test.sh; }
-case_slurm() {
+case_slurm_cluster() {
 	case_script slurm-cluster tests/slurm/test.sh
 	grep -E '^# (warning signal|sacct -c)' "$W/log" >>"$RESULTS"   # shown with the verdict
 }
