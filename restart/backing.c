@@ -26,12 +26,8 @@ static long fd_object(const struct img *im, const struct ckpt_region *r)
 {
 	for (unsigned i = 0; i < im->nfds; i++) {
 		const struct ckpt_fd *f = im->fds[i];
-		if ((f->kind == CKPT_FD_MEMFD || f->kind == CKPT_FD_DELETED) && f->dev == r->dev && f->ino == r->ino) {
-			struct out o = { .len = 0 };
-			outf(&o, "/proc/self/fd/%u", (__u64)im->held[i]);
-			o.buf[o.len] = 0;
-			return k_openat(AT_FDCWD, o.buf, O_RDWR, 0);
-		}
+		if ((f->kind == CKPT_FD_MEMFD || f->kind == CKPT_FD_DELETED) && f->dev == r->dev && f->ino == r->ino)
+			return fd_reopen(im->held[i], O_RDWR);
 	}
 	return -ENOENT;
 }

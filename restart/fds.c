@@ -80,6 +80,17 @@ static unsigned dir_len(const char *path, unsigned n)
 	return n;
 }
 
+/* The file open as fd, opened again with flags (its own open file
+ * description: other access mode, offset and status flags); or -errno */
+long fd_reopen(long fd, int flags)
+{
+	struct out o = { .len = 0 };
+
+	outf(&o, "/proc/self/fd/%u", (__u64)fd);
+	o.buf[o.len] = 0;
+	return k_openat(AT_FDCWD, o.buf, flags, 0);
+}
+
 /* A file deleted while open: a new unlinked file (O_TMPFILE) in the same
  * directory, or in /tmp, with the saved contents; then opened again
  * through /proc/self/fd with the program's own flags. */
@@ -87,7 +98,6 @@ static long recreate_deleted(const struct img *im, const struct ckpt_fd *f, int 
 {
 	char dir[CKPT_NAME_MAX];
 	unsigned n = dir_len(path_of(f), f->path_len - 1);
-	struct out o = { .len = 0 };
 	long t, r;
 
 	memcpy(dir, path_of(f), n);
@@ -97,11 +107,9 @@ static long recreate_deleted(const struct img *im, const struct ckpt_fd *f, int 
 		t = k_openat(AT_FDCWD, "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, f->mode & 0777);
 	if (t < 0)
 		return t;
-	outf(&o, "/proc/self/fd/%u", (__u64)t);
-	o.buf[o.len] = 0;
 	r = copy_out(im, t, f);
 	if (!r)
-		r = k_openat(AT_FDCWD, o.buf, flags, 0);
+		r = fd_reopen(t, flags);
 	sys_close(t);
 	return r;
 }

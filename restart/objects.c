@@ -130,10 +130,7 @@ static long make_memfd(const struct img *im, const struct ckpt_fd *f)
 	if (r >= 0 && f->aux && f->aux != F_SEAL_SEAL)
 		r = my_syscall3(__NR_fcntl, t, F_ADD_SEALS, f->aux);
 	if (r >= 0 && (f->flags & O_ACCMODE) != O_RDWR) {
-		struct out o = { .len = 0 };
-		outf(&o, "/proc/self/fd/%u", (__u64)t);
-		o.buf[o.len] = 0;
-		r = k_openat(AT_FDCWD, o.buf, f->flags & ~(O_CREAT | O_EXCL | O_TRUNC), 0);
+		r = fd_reopen(t, f->flags & ~(O_CREAT | O_EXCL | O_TRUNC));
 		sys_close(t);
 		t = r;
 	}

@@ -84,6 +84,7 @@ int image_verify_data(struct img *im);
 void image_info(const struct img *im, int exact);
 /* fds.c */
 int fds_prepare(struct img *im);
+long fd_reopen(long fd, int flags);
 void fds_install(struct img *im);
 /* objects.c */
 int objs_index(const struct img *im, int fd);
