@@ -15,9 +15,10 @@ QEMU    ?= qemu-$(ARCH)
 # Keep the restarter and the library small; the build fails past these.
 # (The file grows in whole pages: text, then a page for .data.  Both grew
 # when they learned pipes, sockets, eventfd, timerfd, signalfd, epoll,
-# memfd, shared memory, mapped files and MADV_DONTFORK.)
-MYRESTART_MAX := 36864
-LIBCKPT_MAX   := 69632
+# memfd, shared memory, mapped files and MADV_DONTFORK, and again with
+# incremental images.)
+MYRESTART_MAX := 40960
+LIBCKPT_MAX   := 77824
 
 KSRC_TAR := /usr/src/linux-source-6.12.tar.xz
 NOLIBC   := nolibc/nolibc.h
@@ -44,7 +45,7 @@ ARCH_SRC := $(wildcard $(ARCH_DIR)/*.c) $(wildcard $(ARCH_DIR)/*.S)
 ARCH_OBJ  = $(patsubst $(ARCH_DIR)/%,build/$(1)/arch-%.o,$(basename $(ARCH_SRC)))
 # the library checks every image it writes with myrestart's own validation
 CORE_OBJ := $(patsubst %.c,build/%.o,$(CORE_SRC)) $(patsubst common/%.c,build/core/common-%.o,$(COMMON_SRC)) \
-	build/core/restart-image.o $(call ARCH_OBJ,core)
+	build/core/restart-image.o build/core/restart-chain.o $(call ARCH_OBJ,core)
 RST_OBJ  := $(patsubst %.c,build/%.o,$(RST_SRC)) $(patsubst common/%.c,build/restart/common-%.o,$(COMMON_SRC)) \
 	$(call ARCH_OBJ,restart)
 

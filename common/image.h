@@ -1,4 +1,4 @@
-/* The ckpt image format, version 4: the contract between libckpt.so (writer)
+/* The ckpt image format, version 5: the contract between libckpt.so (writer)
  * and myrestart (reader).  docs/image-format.md explains it in prose.  The
  * CPU state in each THREAD record belongs to the machine the image was
  * taken on (header.machine): arch/NAME/machine.h defines it.
@@ -22,7 +22,7 @@
 #include "machine.h"
 
 #define CKPT_MAGIC        "CKPTIMG\n"
-#define CKPT_VERSION      4u
+#define CKPT_VERSION      5u
 #define CKPT_PAGE         4096ul
 
 /* myrestart lives here; libckpt.so reserves the range in the target so that
@@ -52,8 +52,18 @@ struct ckpt_header {
 	__u64 data_size;         /* sum of all regions' data_len */
 	__u64 file_size;         /* records_off + records_size */
 	__u32 records_crc;
+	__u32 depth;             /* 0: a full image; n: a delta, n parents below it */
+	__u64 id;                /* this image's own, random, never 0 */
+	__u64 parent_id;         /* depth > 0: the id of the image it is a delta of */
+	__u32 pad;               /* 0 */
 	__u32 header_crc;        /* over this struct with header_crc = 0 */
 };
+
+/* An incremental image (depth > 0) holds the pages that changed since its
+ * parent: a PARENT record names the parent's file, in the same directory,
+ * whose header id must be parent_id.  The chain ends in a full image
+ * within CKPT_CHAIN_MAX - 1 steps. */
+#define CKPT_CHAIN_MAX 64
 
 struct ckpt_rec {
 	__u32 type;              /* enum ckpt_rec_type */
@@ -70,8 +80,10 @@ enum ckpt_rec_type {
 	CKPT_REC_FD     = 7,     /* struct ckpt_fd + path: one open fd */
 	CKPT_REC_PROC   = 8,     /* struct ckpt_proc: cwd, umask, timers, limits */
 	CKPT_REC_SIGNALS = 9,    /* struct ckpt_signals: every disposition */
+	CKPT_REC_PARENT = 10,    /* the parent's file name (a delta only): NUL
+				    terminated, no '/', at most 255 bytes */
 };
-#define CKPT_REC_MAX 9
+#define CKPT_REC_MAX 10
 
 /* One thread: where it resumes (the return of arch_ctx_save() in its own
  * checkpoint signal handler, whose frame restores its signal mask,
@@ -136,16 +148,26 @@ static inline int ckpt_kind_special(__u32 kind)
 	return kind >= CKPT_KIND_VDSO && kind <= CKPT_KIND_VVAR_VCLOCK;
 }
 
+/* the kinds a delta image stores the changed pages of */
+static inline int ckpt_kind_delta(__u32 kind)
+{
+	return kind == CKPT_KIND_ANON || kind == CKPT_KIND_STACK;
+}
+
 #define CKPT_PROT_MASK 7u        /* PROT_READ | PROT_WRITE | PROT_EXEC */
 
 /* Region flags (what the mapping was; informational except where noted). */
 #define CKPT_RF_FILE    0x1u     /* was backed by the file in the name */
 #define CKPT_RF_SHARED  0x2u     /* was MAP_SHARED (ANON kind: a device, restored private) */
 #define CKPT_RF_HEAP    0x4u     /* was [heap] */
-#define CKPT_RF_MASK    0x7u
+#define CKPT_RF_DELTA   0x8u     /* ANON, STACK of a delta image: the pages no
+				    run covers are the parent's at the same
+				    address (the parent's regions cover them) */
+#define CKPT_RF_MASK    0xfu
 
 /* A region record: the struct, then nruns struct ckpt_run, then the name
- * (name_len bytes, NUL included).  Pages not covered by a run read as zero. */
+ * (name_len bytes, NUL included).  Pages not covered by a run read as zero
+ * (CKPT_RF_DELTA: as in the parent). */
 struct ckpt_region {
 	__u64 start, end;        /* page aligned, start < end */
 	__u32 prot;              /* PROT_* */

@@ -2,6 +2,7 @@
  * into the one object nothing else may change (ckpt_cfg is a pointer to
  * const everywhere else), and the image path. */
 #include "libckpt.h"
+#include "out.h"
 #include "runner.h"
 
 extern struct ckpt_config ckpt_config_rw;
@@ -82,7 +83,7 @@ static long parse_size(const char *v)
 
 /* CKPT_FILE, CKPT_SIGNAL, CKPT_INTERVAL, CKPT_VERBOSE, CKPT_FSYNC,
  * CKPT_INHERIT, CKPT_VERIFY, CKPT_SAVE_WRITTEN, CKPT_SAVE_WRITTEN_MAX,
- * CKPT_FAULT, CKPT_THREAD_TIMEOUT.  A bad value: one line, and the program
+ * CKPT_FAULT, CKPT_THREAD_TIMEOUT, CKPT_FULL_EVERY.  A bad value: one line, and the program
  * runs without checkpointing. */
 static int read_config(char **envp)
 {
@@ -107,13 +108,24 @@ static int read_config(char **envp)
 	}
 	v = ckpt_env_get(envp, "CKPT_FAULT");
 	if (v && *v) {
-		if (strcmp(v, "damage-image")) {
-			ckpt_msg("checkpoints disabled: bad CKPT_FAULT (the one fault is damage-image)", v, 0);
+		/* the writer killing itself at one step of a checkpoint (tests
+		 * of "never a set of images that does not restart") */
+		static const char kills[] = "kill-writer-after-link\0kill-writer-before-rename\0kill-writer-before-drop";
+		for (int k = 0; k < 3; k++)
+			if (!strcmp(v, nth_str(kills, k)))
+				cfg->fault_kill = k + 1;
+		if (strcmp(v, "damage-image") && !cfg->fault_kill) {
+			ckpt_msg("checkpoints disabled: bad CKPT_FAULT (damage-image, kill-writer-after-link, "
+				 "kill-writer-before-rename or kill-writer-before-drop)", v, 0);
 			return -1;
 		}
-		cfg->fault_damage = 1;
+		cfg->fault_damage = !cfg->fault_kill;
 	}
-	if (seconds(envp, "CKPT_THREAD_TIMEOUT", 3600,
+	cfg->full_every = 8;
+	if (seconds(envp, "CKPT_FULL_EVERY", CKPT_CHAIN_MAX,
+		    "checkpoints disabled: bad CKPT_FULL_EVERY (a full image every n checkpoints, 1 to 64)",
+		    &cfg->full_every) ||
+	    seconds(envp, "CKPT_THREAD_TIMEOUT", 3600,
 		    "checkpoints disabled: bad CKPT_THREAD_TIMEOUT (whole seconds, 1 to 3600)", &cfg->thread_timeout) ||
 	    seconds(envp, "CKPT_INTERVAL", 99999999,
 		    "checkpoints disabled: bad CKPT_INTERVAL (whole seconds, at least 1)", &cfg->interval))

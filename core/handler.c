@@ -57,7 +57,9 @@ static int wait_writer(void)
 		r = k_waitid(P_PID, ckpt_rt.writer, &info, WEXITED | __WALL);
 	while (r == -EINTR);
 	ckpt_rt.writer = 0;
-	return r < 0 ? (int)r : info.status ? -EIO : 0;
+	/* exit status 3: in place, as a full image where a delta was planned */
+	ckpt_incr_done(r < 0 || info.code != 1 /* CLD_EXITED */ ? -1 : info.status);
+	return r < 0 ? (int)r : info.status && info.status != 3 ? -EIO : 0;
 }
 
 /* Every thread parked in its slot, and what the program shares with the
@@ -76,8 +78,10 @@ static int capture_in_pause(void)
 	if (ckpt_threads_stop())
 		return -1;
 	ckpt_children_capture();
+	ckpt_incr_begin();
 	r = fds_capture(&ckpt_snap.fds, &why);
 	if (r < 0) {
+		ckpt_incr_forked();
 		ckpt_fail_msg(r == -EMFILE ? "too many open fds (at most 1024)"
 			      : why ? why : "cannot capture the open fds", 0, r == -EMFILE || why ? 0 : r);
 		ckpt_threads_resume();
@@ -135,6 +139,8 @@ __attribute__((used)) void ckpt_signal_handler(int sig, struct k_siginfo *info, 
 	/* here, in this frame, which lives until the fork: a restart returns
 	 * from this call a second time, with 1 */
 	self = ckpt_thread_self();
+	/* which pages this image stores */
+	ckpt_incr_pause();
 	/* memory kept from children must reach the writer all the same */
 	ckpt_rt.dontfork_cleared = ckpt_dontfork_clear();
 	stage = arch_ctx_save(&self->cpu, ckpt_thread_xarea(self), arch_xstate_mode(&ckpt_cfg->xstate));
@@ -155,6 +161,7 @@ __attribute__((used)) void ckpt_signal_handler(int sig, struct k_siginfo *info, 
 	ckpt_dontfork_restore(ckpt_rt.dontfork_cleared);
 	fds_release(ckpt_snap.fds);
 	ckpt_snap.fds = 0;
+	ckpt_incr_forked();
 	ckpt_threads_resume();
 	if (pid < 0) {
 		ckpt_rt.failed = 1;
@@ -176,6 +183,7 @@ static void restart_path(void)
 	if (ckpt_threads_init() < 0)
 		ckpt_msg("warning", "no memory for the threads' state: checkpoints will fail", 0);
 	ckpt_rt.restarted = 1;
+	ckpt_incr_restarted();
 	ckpt_pid_restarted();
 	ckpt_dontfork_restore(ckpt_rt.dontfork_cleared);
 	ckpt_proc_restore();

@@ -12,6 +12,7 @@
 #define CKPT_NSIG 64
 
 struct obj_watch;
+struct map_ent;
 #define CKPT_SHM_MAX 256          /* shared memory mappings a checkpoint copies */
 
 /* One fd as the pause saw it (core/fds.c) */
@@ -79,6 +80,9 @@ struct ckpt_config {
 	__u64 save_written_max;   /* CKPT_SAVE_WRITTEN_MAX: bytes, per file */
 	int verify;               /* CKPT_VERIFY (default 1): the writer's self-check */
 	int fault_damage;         /* CKPT_FAULT=damage-image (tests) */
+	int fault_kill;           /* CKPT_FAULT=kill-writer-*: 1 after the link, 2 before
+				     the rename, 3 before the old chain is dropped */
+	unsigned full_every;      /* CKPT_FULL_EVERY: a full image every n (default 8) */
 	unsigned thread_timeout;  /* CKPT_THREAD_TIMEOUT: seconds for every thread to park */
 	struct arch_xstate xstate; /* what this CPU's context save keeps */
 	char comm[16];            /* the program's name */
@@ -139,6 +143,30 @@ struct ckpt_snapshot {
 };
 extern struct ckpt_snapshot ckpt_snap;
 
+/* Incremental checkpoints (incr.c): the tracking of written pages and the
+ * chain of images in place */
+struct incr_list {
+	struct span *v;           /* a mapping of its own */
+	__u64 n, cap;
+};
+struct ckpt_incr {
+	int fd;                   /* the userfaultfd the memory is registered with, or -1 */
+	__u64 ino, dev;           /* its inode, to know it is still ours; the anon inodes' device */
+	int pid;                  /* the process it belongs to (real pid) */
+	int off;                  /* no tracking in this process, ever */
+	int trusted;              /* the tracking covers all since the newest image's pause */
+	unsigned depth;           /* the newest image in place: 0 full, n a delta */
+	__u64 ids[CKPT_CHAIN_MAX]; /* the chain in place: ids[0] full ... ids[depth] */
+	/* this checkpoint, from the pause to its writer */
+	__u64 id;                 /* the image being written */
+	int delta;                /* written as a delta of ids[depth] */
+	int scanning, scan_failed;
+	struct incr_list written;   /* pages written since the last pause */
+	struct incr_list untracked; /* memory not tracked (stored whole) */
+	struct incr_list cand;      /* what may be tracked from now on */
+};
+extern struct ckpt_incr ckpt_incr;
+
 
 /* text.c: messages and the few string helpers */
 void ckpt_msg(const char *what, const char *detail, long err);
@@ -182,6 +210,13 @@ void *ckpt_glibc_next(const unsigned long *auxv, const char *name);
 void ckpt_dontfork_init(const unsigned long *auxv);
 int ckpt_dontfork_clear(void);
 void ckpt_dontfork_restore(int cleared);
+/* incr.c */
+void ckpt_incr_begin(void);
+void ckpt_incr_note(const struct map_ent *e);
+void ckpt_incr_pause(void);
+void ckpt_incr_forked(void);
+void ckpt_incr_done(int status);
+void ckpt_incr_restarted(void);
 /* pid.c */
 void ckpt_pid_init(const unsigned long *auxv);
 void ckpt_pid_capture(void);

@@ -133,6 +133,7 @@ long shm_capture(struct fds_snap *s, const char **why)
 		if (maps_parse(line, &e))
 			continue;
 		keep_range(s, e.start, e.end, (__u64)text, (__u64)text + cap);
+		ckpt_incr_note(&e);
 		if (!e.shared || !is_deleted(&e) || fd_backed(s, &e))
 			continue;
 		if (s->nshm == CKPT_SHM_MAX) {

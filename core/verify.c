@@ -46,7 +46,11 @@ int ckpt_verify_image(const char *path, const char **reason)
 	im->fd = -1;
 	im->records = (char *)a + size;
 	im->runner = ckpt_cfg->runner;
-	bad = image_load(im) || image_verify_data(im);
+	/* a delta's parents: each must be there, the one it was made from,
+	 * with every page it leaves to them; their pages were checked when
+	 * they were written (myrestart checks them all again) */
+	bad = image_load(im) || image_verify_data(im) || chain_load(im);
+	chain_release(im);
 	if (im->fd >= 0)
 		sys_close(im->fd);
 	k_munmap(a, size + RST_RECORDS_MAX);

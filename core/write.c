@@ -38,6 +38,11 @@ struct writer {
 	unsigned nfds;
 	int img_fd;
 	char tmp_path[CKPT_PATH_MAX + 32];
+	int delta;                       /* a delta of the image in place (incr.c) */
+	int fell_back;                   /* planned as a delta, written full */
+	__u64 delta_pages;               /* pages the delta regions store */
+	char parent[CKPT_PATH_MAX + 32]; /* the parent's path, and its name in it */
+	const char *parent_name;
 	const char *fail_what;           /* the first failure */
 	const char *fail_name;
 	long fail_err;
@@ -149,11 +154,58 @@ static int keep_here(struct writer *w, const struct wregion *reg, __u64 i)
 	return !page_is_zero((const __u64 *)(reg->r.start + i * CKPT_PAGE));
 }
 
+/* the first span of l that ends after addr */
+static __u64 first_after(const struct incr_list *l, __u64 addr)
+{
+	__u64 lo = 0, hi = l->n;
+
+	while (lo < hi) {
+		__u64 mid = (lo + hi) / 2;
+		if (l->v[mid].end <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* a region this delta stores the written pages of: private memory the
+ * tracking covered all along (none of it in the untracked list) */
+static int is_delta(const struct writer *w, const struct wregion *reg)
+{
+	const struct incr_list *u = &ckpt_incr.untracked;
+	__u64 k;
+
+	if (!w->delta || !ckpt_kind_delta(reg->r.kind) || (reg->r.flags & (CKPT_RF_FILE | CKPT_RF_SHARED)))
+		return 0;
+	k = first_after(u, reg->r.start);
+	return k == u->n || u->v[k].start >= reg->r.end;
+}
+
+/* a delta region: the pages written since the parent's pause */
+static int select_written(struct writer *w, struct wregion *reg)
+{
+	const struct incr_list *l = &ckpt_incr.written;
+
+	for (__u64 k = first_after(l, reg->r.start); k < l->n && l->v[k].start < reg->r.end; k++) {
+		__u64 a = l->v[k].start > reg->r.start ? l->v[k].start : reg->r.start;
+		__u64 b = l->v[k].end < reg->r.end ? l->v[k].end : reg->r.end;
+		if (add_run(w, reg->run0, (a - reg->r.start) / CKPT_PAGE, (b - a) / CKPT_PAGE))
+			return -1;
+		w->delta_pages += (b - a) / CKPT_PAGE;
+	}
+	return 0;
+}
+
 static int select_pages(struct writer *w, struct wregion *reg)
 {
 	__u64 np = (reg->r.end - reg->r.start) / CKPT_PAGE, i, j;
 	int anon = reg->r.kind == CKPT_KIND_FILE_PRIVATE || !(reg->r.flags & (CKPT_RF_FILE | CKPT_RF_SHARED));
 
+	if (is_delta(w, reg)) {
+		reg->r.flags |= CKPT_RF_DELTA;
+		return select_written(w, reg);
+	}
 	if (!anon)
 		return add_run(w, reg->run0, 0, np);
 	if (w->pagemap_fd >= 0) {
@@ -281,6 +333,9 @@ static unsigned own_spans(const struct writer *w, struct span *o)
 		o[n++] = (struct span){ (__u64)s->ranges, (__u64)s->ranges + s->ranges_size };
 	if (ckpt_rt.slots)
 		o[n++] = (struct span){ (__u64)ckpt_rt.slots, (__u64)ckpt_rt.slots + ckpt_threads_size() };
+	for (const struct incr_list *l = &ckpt_incr.written; l <= &ckpt_incr.cand; l++)
+		if (l->v)
+			o[n++] = (struct span){ (__u64)l->v, (__u64)l->v + l->cap * sizeof(*l->v) };
 	for (unsigned i = 1; i < n; i++)
 		for (unsigned j = i; j && o[j].start < o[j - 1].start; j--) {
 			struct span t = o[j];
@@ -315,7 +370,7 @@ static int parse_regions(struct writer *w)
 {
 	unsigned lines = 1;
 	char *p, *line, *cur = w->maps;
-	struct span *have, own[6];
+	struct span *have, own[9];
 	__u64 nhave = 0;
 	unsigned nown = own_spans(w, own);
 
@@ -420,11 +475,12 @@ static char *put_rec(char *p, __u32 type, const void *a, __u32 alen,
 
 static int write_records(struct writer *w, __u64 off, struct ckpt_header *hd)
 {
-	unsigned i, n = 5 + ckpt_rt.nslots + w->nfds;    /* INFO, MM, PROC, SIGNALS, END */
+	unsigned i, n = 5 + ckpt_rt.nslots + w->nfds + w->delta;    /* INFO, MM, PROC, SIGNALS, END */
+	__u32 plen = w->delta ? strlen(w->parent_name) + 1 : 0;
 	__u64 size = rec_size(sizeof(struct ckpt_info)) + rec_size(sizeof(struct ckpt_mm)) +
 		     rec_size(sizeof(struct ckpt_proc)) + rec_size(sizeof(struct ckpt_signals)) +
 		     ckpt_rt.nslots * rec_size(sizeof(struct ckpt_thread) + ckpt_cfg->xstate.size) +
-		     rec_size(0);
+		     rec_size(0) + (w->delta ? rec_size(plen) : 0);
 	char *buf, *p;
 	long r;
 
@@ -436,6 +492,8 @@ static int write_records(struct writer *w, __u64 off, struct ckpt_header *hd)
 	if (!buf)
 		return writer_fail(w, "out of memory", "record table", -ENOMEM);
 	p = put_rec(buf, CKPT_REC_INFO, &ckpt_snap.info, sizeof(ckpt_snap.info), 0, 0, 0, 0);
+	if (w->delta)
+		p = put_rec(p, CKPT_REC_PARENT, w->parent_name, plen, 0, 0, 0, 0);
 	for (i = 0; i < ckpt_rt.nslots; i++) {
 		const struct ckpt_thread *t = ckpt_thread_slot(i);
 		p = put_rec(p, CKPT_REC_THREAD, t, sizeof(*t), ckpt_thread_xarea(t), t->xstate.size, 0, 0);
@@ -476,6 +534,9 @@ static int write_header(struct writer *w, struct ckpt_header *hd, __u64 data_end
 	hd->data_off = CKPT_PAGE;
 	hd->data_size = data_end - CKPT_PAGE;
 	hd->file_size = hd->records_off + hd->records_size;
+	hd->id = ckpt_incr.id;
+	hd->depth = w->delta ? ckpt_incr.depth + 1 : 0;
+	hd->parent_id = w->delta ? ckpt_incr.ids[ckpt_incr.depth] : 0;
 	hd->header_crc = 0;
 	hd->header_crc = crc32c(0, hd, sizeof(*hd));
 	r = k_pwrite(w->img_fd, hd, sizeof(*hd), 0);
@@ -503,6 +564,69 @@ static int open_tmp(struct writer *w)
 		return writer_fail(w, "cannot create", w->tmp_path, fd);
 	w->img_fd = fd;
 	return 0;
+}
+
+/* CKPT_FAULT=kill-writer-*: the writer dies here, at step */
+static void fault_point(int step)
+{
+	if (ckpt_cfg->fault_kill == step)
+		my_syscall2(__NR_kill, my_syscall0(__NR_getpid), SIGKILL);
+}
+
+/* the name of image id beside the image: "PATH.<16 hex digits>" */
+static int chain_name(char *buf, __u64 id)
+{
+	struct out o = { .len = 0 };
+
+	out_str(&o, ckpt_self.path);
+	out_chr(&o, '.');
+	for (int k = 60; k >= 0; k -= 4)
+		out_chr(&o, "0123456789abcdef"[id >> k & 15]);
+	if (o.len >= CKPT_PATH_MAX || o.len >= sizeof(o.buf) - 1)
+		return -1;
+	memcpy(buf, o.buf, o.len);
+	buf[o.len] = 0;
+	return 0;
+}
+
+/* A delta's parent is the image in place, which keeps a second name,
+ * PATH.<id>, that the delta names: the rename over PATH then leaves the
+ * parent where the delta finds it.  Whatever does not fit (another image
+ * at PATH, no hard links here) makes this image full. */
+static int prepare_parent(struct writer *w)
+{
+	__u64 id = ckpt_incr.ids[ckpt_incr.depth];
+	struct ckpt_header hd;
+	struct statx a, b;
+	long fd, r;
+
+	if (chain_name(w->parent, id) < 0)
+		return -1;
+	w->parent_name = ckpt_base_name(w->parent);
+	fd = k_openat(AT_FDCWD, ckpt_self.path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
+	if (fd < 0)
+		return -1;
+	r = k_pread(fd, &hd, sizeof(hd), 0);
+	sys_close(fd);
+	if (r != sizeof(hd) || memcmp(hd.magic, CKPT_MAGIC, 8) || hd.id != id || hd.depth != ckpt_incr.depth)
+		return -1;
+	r = my_syscall5(__NR_linkat, AT_FDCWD, ckpt_self.path, AT_FDCWD, w->parent, 0);
+	if (r == -EEXIST)
+		r = k_statx(AT_FDCWD, ckpt_self.path, AT_SYMLINK_NOFOLLOW, STATX_INO, &a) ||
+		    k_statx(AT_FDCWD, w->parent, AT_SYMLINK_NOFOLLOW, STATX_INO, &b) ||
+		    a.stx_ino != b.stx_ino || a.stx_dev_major != b.stx_dev_major || a.stx_dev_minor != b.stx_dev_minor;
+	return r ? -1 : 0;
+}
+
+/* A full image in place: the chain it replaced goes (a crash before this
+ * leaves files behind, never a chain without its parents). */
+static void drop_chain(void)
+{
+	char path[CKPT_PATH_MAX];
+
+	for (unsigned k = 0; k <= ckpt_incr.depth && k < CKPT_CHAIN_MAX; k++)
+		if (ckpt_incr.ids[k] && ckpt_incr.ids[k] != ckpt_incr.id && !chain_name(path, ckpt_incr.ids[k]))
+			k_unlinkat(AT_FDCWD, path, 0);
 }
 
 /* CKPT_FSYNC: the rename itself must reach the disk too */
@@ -590,6 +714,12 @@ static int write_all(struct writer *w)
 	w->fd_recs_size = fds_records(ckpt_snap.fds, w->fd_recs, &w->nfds);
 	if (ckpt_cfg->runner == CKPT_RUNNER_NATIVE)
 		w->pagemap_fd = k_openat(AT_FDCWD, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC, 0);
+	if (ckpt_incr.delta) {
+		w->delta = !prepare_parent(w);
+		w->fell_back = !w->delta;
+		if (w->delta)
+			fault_point(1);
+	}
 	if (open_tmp(w))
 		return -1;
 	r = my_syscall3(__NR_lseek, w->img_fd, CKPT_PAGE, SEEK_SET);
@@ -614,11 +744,18 @@ static int write_all(struct writer *w)
 	w->img_fd = -1;
 	if (r < 0)
 		return writer_fail(w, "cannot write the image", w->tmp_path, r);
+	if (w->delta)
+		fault_point(2);
 	r = k_renameat(AT_FDCWD, w->tmp_path, AT_FDCWD, ckpt_self.path);
 	if (r < 0)
 		return writer_fail(w, "cannot rename the image to", ckpt_self.path, r);
 	if (ckpt_cfg->fsync && (r = sync_dir()) < 0)
 		return writer_fail(w, "cannot sync the directory of", ckpt_self.path, r);
+	if (!w->delta) {
+		if (ckpt_incr.depth)
+			fault_point(3);
+		drop_chain();
+	}
 	if (ckpt_cfg->verbose) {
 		struct out o = { .len = 0 };
 		out_str(&o, "libckpt: checkpoint ");
@@ -627,6 +764,15 @@ static int write_all(struct writer *w)
 		out_str(&o, ckpt_self.path);
 		out_str(&o, " (");
 		out_size(&o, hd.file_size);
+		if (w->delta) {
+			out_str(&o, ", a delta of ");
+			out_str(&o, w->parent_name);
+			out_str(&o, ": ");
+			out_u64(&o, w->delta_pages);
+			out_str(&o, " pages written since");
+		} else if (w->fell_back) {
+			out_str(&o, ", full: no parent to make a delta of");
+		}
 		out_str(&o, " in ");
 		out_ms(&o, k_now_ns() - ckpt_snap.t_start);
 		if (ckpt_cfg->verify) {
@@ -655,7 +801,7 @@ static __attribute__((noreturn)) void writer_on_own_stack(void *stack)
 		ckpt_fail_msg(w->fail_what, w->fail_name, w->fail_err);
 		k_exit_group(1);
 	}
-	k_exit_group(0);
+	k_exit_group(w->fell_back ? 3 : 0);
 }
 
 /* Entry point of the writer child, still on the program's stack, which

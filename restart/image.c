@@ -43,6 +43,9 @@ static int check_header(struct img *im)
 		return report(im, "record table too large for this myrestart");
 	if (hd->runner > CKPT_RUNNER_QEMU)
 		return report(im, "bad header (unknown runner)");
+	if (!hd->id || hd->pad || hd->depth >= CKPT_CHAIN_MAX || !hd->depth != !hd->parent_id ||
+	    (hd->depth && hd->parent_id == hd->id))
+		return report(im, "bad header (image chain)");
 	return 0;
 }
 
@@ -81,6 +84,8 @@ static int check_region(const struct img *im, const struct ckpt_region *r, __u32
 	if (r->kind < 1 || r->kind > CKPT_KIND_MAX || (r->prot & ~CKPT_PROT_MASK) ||
 	    (r->flags & ~CKPT_RF_MASK))
 		return region_report(im, "bad region kind, protection or flags", i);
+	if ((r->flags & CKPT_RF_DELTA) && (!hd->depth || !ckpt_kind_delta(r->kind)))
+		return region_report(im, "bad region flags (a delta where there is no parent)", i);
 	if ((ckpt_kind_special(r->kind) || r->kind == CKPT_KIND_FILE_SHARED) && (r->data_len || r->nruns))
 		return region_report(im, "vdso or shared file region with data", i);
 	if ((r->kind == CKPT_KIND_FILE_SHARED || r->kind == CKPT_KIND_FILE_PRIVATE) &&
@@ -189,6 +194,16 @@ static int check_once(struct img *im, const struct ckpt_rec *h, unsigned k)
 	return 0;
 }
 
+/* a delta's parent: a file name in the image's own directory */
+static int check_parent_name(struct img *im, const char *name, __u32 size)
+{
+	if (im->parent_name || size < 2 || size > 256 || name[size - 1] || strnlen(name, size) != size - 1 ||
+	    strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
+		return report(im, "bad parent record");
+	im->parent_name = name;
+	return 0;
+}
+
 /* a thread record: its struct, then as many bytes of extended state as it
  * says; one leader at most */
 static int check_thread(struct img *im, const struct ckpt_rec *h)
@@ -253,6 +268,9 @@ static int check_records(struct img *im)
 		} else if (h->type == CKPT_REC_THREAD) {
 			if (check_thread(im, h))
 				return 1;
+		} else if (h->type == CKPT_REC_PARENT) {
+			if (check_parent_name(im, body, h->size))
+				return 1;
 		} else if (h->type == CKPT_REC_END) {
 			ended = 1;
 		} else {
@@ -268,6 +286,8 @@ static int check_records(struct img *im)
 			return report(im, "bad image (no %s record)", once_rec[k].name);
 	if (!im->leader)
 		return report(im, "bad image (no leader thread record)");
+	if (!im->hd.depth != !im->parent_name)
+		return report(im, "bad image (a delta names no parent, or a full image names one)");
 	if (check_fd_links(im))
 		return 1;
 	for (unsigned i = 0; !(im->info->flags & CKPT_IF_UNRESERVED) && i < im->nregions; i++)

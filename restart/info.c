@@ -42,6 +42,30 @@ static void fd_info(struct out *o, const struct ckpt_fd *f, int first)
 	out_flush(o, 1);
 }
 
+/* an incremental image: each image below it, down to the full one */
+static void chain_info(struct out *o, const struct img *im)
+{
+	const struct img *p = im->up;
+
+	if (!im->hd.depth) {
+		outf(o, "chain:\ta full image\n");
+		out_flush(o, 1);
+		return;
+	}
+	outf(o, "chain:\ta delta (regions marked *: the pages written since its parent); "
+		"a restart needs the %u images below\n", (__u64)im->hd.depth);
+	for (unsigned level = 1; level <= im->hd.depth; level++, p = p ? p->up : 0) {
+		if (!p) {
+			outf(o, "  %u: missing or refused\n", (__u64)level);
+			break;
+		}
+		outf(o, "  %u: %s, %z%s, %s\n", (__u64)level, p->path, (__u64)p->hd.file_size,
+		     o->exact ? " bytes" : "", p->hd.depth ? "a delta" : "the full image");
+		out_flush(o, 1);
+	}
+	out_flush(o, 1);
+}
+
 void image_info(const struct img *im, int exact)
 {
 	static char path[CKPT_NAME_MAX];
@@ -73,6 +97,7 @@ void image_info(const struct img *im, int exact)
 	     (__u64)im->hd.file_size, exact ? " bytes" : "", (__u64)im->nregions,
 	     (__u64)im->nfds, (__u64)im->nthreads);
 	out_flush(&o, 1);
+	chain_info(&o, im);
 	for (i = 0; i < im->nthreads; i++) {
 		const struct ckpt_thread *t = im->thread[i];
 		outf(&o, "thread:\t%u %s%s, resumes at 0x%x\n", (__u64)t->tid, t->comm,
@@ -87,7 +112,8 @@ void image_info(const struct img *im, int exact)
 				 r->prot & PROT_EXEC ? 'x' : '-',
 				 r->flags & CKPT_RF_SHARED || r->kind == CKPT_KIND_SHMEM ||
 				 r->kind == CKPT_KIND_FILE_SHARED ? 's' : 'p' };
-		outf(&o, "  %X %X %s %s", (__u64)r->start, (__u64)r->end, perm, nth_str(kinds, r->kind));
+		outf(&o, "  %X %X %s %s%s", (__u64)r->start, (__u64)r->end, perm, nth_str(kinds, r->kind),
+		     r->flags & CKPT_RF_DELTA ? "*" : "");
 		out_pad(&o, 53);
 		outf(&o, "%z", (__u64)r->data_len);
 		out_pad(&o, 64);

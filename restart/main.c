@@ -20,6 +20,8 @@ int report(const struct img *i, const char *fmt, ...)
 
 	m.len = 0;
 	outf(&m, "myrestart: ");
+	if (i && i->of)
+		outf(&m, "%s: parent image ", i->of);
 	if (i && i->path)
 		outf(&m, "%s: ", i->path);
 	__builtin_va_start(ap, fmt);
@@ -78,8 +80,8 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--help"))
 			return usage(0);
 		else if (!strcmp(a, "--version")) {
-			_Static_assert(CKPT_VERSION == 4, "the version text below");
-			say(1, "myrestart (ckpt) " VERSION ", image format 4\n");
+			_Static_assert(CKPT_VERSION == 5, "the version text below");
+			say(1, "myrestart (ckpt) " VERSION ", image format 5\n");
 			return 0;
 		} else {
 			report(0, "unknown option '%s'; try 'myrestart --help'", a);
@@ -96,14 +98,15 @@ int main(int argc, char **argv)
 	im.runner = runner_detect(_auxv);
 	if (info) {
 		/* describe whatever parses, even an image for another runner */
-		int r = image_load(&im);
+		int r = image_load(&im) || chain_load(&im);
 		if (im.proc)
 			im.cwd = pathmap(im.proc->cwd, cwd);
 		if (im.info && im.leader)
 			image_info(&im, exact);
 		return r;
 	}
-	if (image_load(&im) || ((check || !im.lazy) && image_verify_data(&im)))
+	if (image_load(&im) || chain_load(&im) ||
+	    ((check || !im.lazy) && (image_verify_data(&im) || chain_verify_data(&im))))
 		return 1;
 	im.cwd = pathmap(im.proc->cwd, cwd);
 	if (check) {

@@ -59,6 +59,12 @@ struct img {
 	int held[RST_FDS_MAX];     /* reopened fds, parked high */
 	int fd_base;               /* first parked fd */
 	__u64 stage;               /* where the restore stage's copy runs, or 0 */
+	/* a delta image (chain.c): its parent's file name (in the record
+	 * table), and the parent once loaded, in the chain's arena */
+	const char *parent_name;
+	struct img *up;
+	const char *of;            /* a parent: the image restarted, for messages */
+	__u64 arena, arena_size;   /* the arena: its own mapping, kept past the point of no return */
 };
 
 /* one mapping of myrestart's own, from /proc/self/maps */
@@ -80,6 +86,12 @@ static inline const char *region_name(const struct ckpt_region *r)
  * report() and returns 1 */
 int image_load(struct img *im);
 int image_verify_data(struct img *im);
+/* chain.c: a delta image's parents */
+int chain_load(struct img *im);
+int chain_verify_data(struct img *im);
+int chain_owns(const struct img *im, __u64 start, __u64 end);
+int chain_fill(const struct img *im, const struct ckpt_region *r);
+void chain_release(const struct img *im);
 /* info.c */
 void image_info(const struct img *im, int exact);
 /* fds.c */

@@ -134,7 +134,8 @@ static void unmap_range(const struct img *im, __u64 lo, __u64 hi)
 static void unmap_own(const struct img *im)
 {
 	for (unsigned i = 0; i < nown; i++)
-		if (im->stage || own[i].start < CKPT_RESERVED_START || own[i].end > CKPT_RESERVED_END)
+		if ((im->stage || own[i].start < CKPT_RESERVED_START || own[i].end > CKPT_RESERVED_END) &&
+		    !chain_owns(im, own[i].start, own[i].end))
 			unmap_range(im, own[i].start, own[i].end);
 }
 
@@ -207,6 +208,8 @@ static void map_region(const struct img *im, const struct ckpt_region *r, unsign
 			   -1, 0);
 	if (a != (long)r->start)
 		die(im, region_name(r)[0] ? region_name(r) : "cannot map anonymous memory", a < 0 ? a : 0);
+	if (chain_fill(im, r))
+		die(im, "cannot read a parent image", -EIO);
 	for (unsigned k = 0; k < r->nruns; k++) {
 		__u64 at = r->start + run[k].page * CKPT_PAGE, n = run[k].npages * CKPT_PAGE;
 		long got;
@@ -250,6 +253,7 @@ static __attribute__((noreturn)) void restore_main(void *arg)
 	for (unsigned i = 0; i < im->nregions; i++)
 		if (!ckpt_kind_special(im->reg[i]->kind))
 			map_region(im, im->reg[i], i);
+	chain_release(im);
 	backing_done(im);
 	restore_mm(im);
 	k_prctl(PR_SET_NAME, (unsigned long)im->info->comm, 0, 0, 0);

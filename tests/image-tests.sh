@@ -71,8 +71,8 @@ def crc32c(data, crc=0):
     return crc ^ 0xffffffff
 d = bytearray(open(sys.argv[1], 'rb').read())
 struct.pack_into('<I', d, 24, 183)
-struct.pack_into('<I', d, 76, 0)
-struct.pack_into('<I', d, 76, crc32c(bytes(d[:80])))
+struct.pack_into('<I', d, 100, 0)
+struct.pack_into('<I', d, 100, crc32c(bytes(d[:104])))
 open(sys.argv[2], 'wb').write(d)
 PY
 		image_case other-machine "$W/machine" 'taken on another machine \(ELF machine 183\); this myrestart restores x86-64 images'

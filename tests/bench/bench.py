@@ -101,6 +101,71 @@ def one_run(args, extra={}, full=True):
     return dict(ckpt=t1 - t0, pause=float(gap.split()[1]) / 1e3, fork=float(fork_line.split()[1]) / 1e3, capture=capture, check=check,
                 size=size, restart=r_def, lazy=r_lazy, dd=dd, read=rd)
 
+def written_count():
+    with open(WORK + "/err") as f:
+        return len(re.findall(r"checkpoint [0-9]+ written", f.read()))
+
+def ckpt_of(proc, n):
+    """SIGUSR2 to proc; seconds until its n-th image is in place (the
+    library's CKPT_VERBOSE line comes after the rename)"""
+    os.sync()
+    t0 = time.monotonic()
+    proc.p.send_signal(signal.SIGUSR2)
+    return wait_for(lambda: written_count() >= n, step=0.0005) - t0
+
+def incr_run(mib):
+    """dense MIB: a full image, 1% of the pages rewritten, a second image
+    (a delta natively); the restart from it; then the restarted process's
+    first image, full, of the same memory, and the restart from that"""
+    img = WORK + "/myckpt"
+    for f in os.listdir(WORK):
+        if f.startswith("myckpt"):
+            os.unlink(os.path.join(WORK, f))
+    os.sync()
+    env = dict(os.environ, LD_PRELOAD=LIB, CKPT_VERBOSE="1")
+    p = Proc([WL, "dense", str(mib)], env)
+    p.wait_line("ready")
+    time.sleep(0.05)
+    full = ckpt_of(p, 1)
+    full_size = os.path.getsize(img)
+    p.p.send_signal(signal.SIGHUP)
+    p.wait_line("rewritten")
+    delta = ckpt_of(p, 2)
+    delta_size = os.path.getsize(img)
+    with open(WORK + "/err") as f:
+        is_delta = "a delta of" in f.read()
+    p.kill()
+    def restart(opts):
+        os.sync()
+        t2 = time.monotonic()
+        q = Proc([RST] + opts + ["myckpt"])
+        t3, _ = q.wait_line("resumed")
+        return q, t3 - t2
+    q, r_lazy = restart(["--lazy"]); q.kill()
+    q, r_delta = restart([])
+    # the restarted process's first image is full (nothing tracked yet)
+    ckpt_of(q, 1)
+    q.kill()
+    q, r_full = restart([]); q.kill()
+    return dict(full=full, delta=delta, full_size=full_size, delta_size=delta_size, r_delta=r_delta,
+                r_full=r_full, r_lazy=r_lazy, is_delta=is_delta)
+
+def incr_table(mib):
+    print()
+    print("incremental: dense %d MiB, 1%% of the pages rewritten between two checkpoints (min / median, ms)" % mib)
+    incr_run(mib)                           # warm-up
+    rs = [incr_run(mib) for _ in range(RUNS)]
+    def mm(k): v = [r[k] for r in rs]; return "%8.2f/%8.2f" % (ms(min(v)), ms(statistics.median(v)))
+    med = {k: statistics.median([r[k] for r in rs]) for k in rs[0]}
+    hdr = "%17s %17s %11s %11s %17s %17s %17s" % ("first (full)", "second", "first MiB", "second MiB",
+          "restart newest", "restart full", "newest --lazy")
+    print(hdr); print("-" * len(hdr))
+    print("%17s %17s %11.1f %11.1f %17s %17s %17s" % (mm("full"), mm("delta"), med["full_size"] / 2**20,
+          med["delta_size"] / 2**20, mm("r_delta"), mm("r_full"), mm("r_lazy")))
+    print("  second a delta: %s;  bytes second/first %.2f%% (target <= 3%%);  time second/first %.3f (target <= 0.1);"
+          "  restart newest/full %.2f (target <= 1.2)" % ("yes" if all(r["is_delta"] for r in rs) else "NO",
+          100 * med["delta_size"] / med["full_size"], med["delta"] / med["full"], med["r_delta"] / med["r_full"]))
+
 # CRIU on the same workload, without our library.  --shell-job: the workload
 # shares our session; stdin /dev/null, stdout and stderr files (a pipe or
 # terminal from make would be an external resource to CRIU).  CRIU restores
@@ -244,6 +309,8 @@ def main():
                 criu_rows.append((name, med, cs))
             except Exception as e:
                 criu_rows.append((name, med, str(e)))
+    if len(sys.argv) == 1 or "incremental" in sys.argv[1:]:
+        incr_table(1024)
     if criu_rows:
         print()
         print("CRIU on the same workloads; times in ms (min / median); ratios: ours / CRIU, medians")

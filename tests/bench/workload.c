@@ -7,7 +7,9 @@
  * "gap <max ms>" and resets it; a change of the real pid (we were
  * restarted: getpid() keeps answering the old one, so the system call
  * itself), checked every millisecond, prints "resumed"; "fork <ms>" at start is
- * the floor: one fork() of this very process. */
+ * the floor: one fork() of this very process.  SIGHUP rewrites 1% of the
+ * dense memory (every 100th page) and prints "rewritten": what changes
+ * between two incremental checkpoints. */
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,7 +22,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t report;
+static volatile sig_atomic_t report, rewrite;
+static unsigned char *mem;
+static size_t mem_len;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t never = PTHREAD_COND_INITIALIZER;
 
@@ -40,6 +44,7 @@ static void *idle(void *arg)
 	return arg;
 }
 static void on_usr1(int s) { (void)s; report = 1; }
+static void on_hup(int s) { (void)s; rewrite = 1; }
 
 static double now_ms(void)
 {
@@ -59,6 +64,8 @@ int main(int argc, char **argv)
 		size_t step = touch >= mib ? 4096 : (mib << 20) / ((touch << 20) / 4096);
 		for (size_t i = 0; i < (mib << 20); i += step)
 			memset(m + i, (int)(i >> 12) | 1, 4096);
+		mem = m;
+		mem_len = mib << 20;
 	}
 	for (int n = getenv("FILES") ? atoi(getenv("FILES")) : 0; n > 0; n--)
 		if (open(argv[0], O_RDONLY) < 0)
@@ -69,6 +76,7 @@ int main(int argc, char **argv)
 			return 1;
 	}
 	signal(SIGUSR1, on_usr1);
+	signal(SIGHUP, on_hup);
 	double t0 = now_ms();
 	pid_t c = fork();
 	if (c == 0)
@@ -91,6 +99,14 @@ int main(int argc, char **argv)
 			me = syscall(SYS_getpid);
 			printf("resumed\n");
 			fflush(stdout);
+		}
+		if (rewrite) {
+			rewrite = 0;
+			for (size_t i = 0; i < mem_len; i += 100 * 4096)
+				mem[i + 8] ^= 0x5a;
+			printf("rewritten\n");
+			fflush(stdout);
+			last = now_ms();
 		}
 		if (report) {
 			report = 0;

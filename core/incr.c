@@ -1,0 +1,308 @@
+/* Incremental checkpoints: which pages the program wrote since the last
+ * image.  The program's private anonymous memory is registered with a
+ * userfaultfd in asynchronous write-protect mode (Linux 6.7+): the kernel
+ * clears a page's protection itself on the first write, never stopping
+ * the program.  In each pause one PAGEMAP_SCAN lists the pages written
+ * since the previous pause (a page dropped by MADV_DONTNEED counts as
+ * written) and protects them again; a second lists the memory that is
+ * not tracked (mapped since, moved by mremap, or that could not be
+ * registered), which the image stores whole.  The writer then stores only
+ * the written pages of tracked regions, as a delta of the previous image
+ * (write.c).
+ *
+ * A delta is written only when the previous image is known to be in
+ * place (its writer said so) and the chain is shorter than
+ * CKPT_FULL_EVERY; anything else, a failed image, a restart, a fork,
+ * makes the next image full.  Where the kernel has no such tracking
+ * (qemu, older kernels, unprivileged userfaultfd without user-mode-only
+ * support, a program that uses userfaultfd on its memory itself), every
+ * image is full. */
+#include "libckpt.h"
+#include "maps.h"
+#include <linux/userfaultfd.h>
+
+/* linux/userfaultfd.h and linux/fs.h of Linux 6.7, which Debian 12's
+ * headers predate */
+#define UFFD_USER_MODE_ONLY        1
+#define UFFD_FEATURE_WP_UNPOPULATED (1u << 13)
+#define UFFD_FEATURE_WP_ASYNC      (1u << 15)
+#define PM_SCAN_WP_MATCHING        (1u << 0)
+#define PAGE_IS_WPALLOWED          (1u << 0)
+#define PAGE_IS_WRITTEN            (1u << 1)
+struct pm_scan_arg {
+	__u64 size, flags, start, end, walk_end, vec, vec_len, max_pages;
+	__u64 category_inverted, category_mask, category_anyof_mask, return_mask;
+};
+#define PAGEMAP_SCAN _IOWR('f', 16, struct pm_scan_arg)
+
+struct ckpt_incr ckpt_incr = { .fd = -1 };
+#define I ckpt_incr
+
+static const char *off_why;           /* tracking unavailable: why (for CKPT_VERBOSE) */
+
+/* a growable list of spans in a mapping of its own */
+static int list_add(struct incr_list *l, __u64 start, __u64 end)
+{
+	if (l->n && l->v[l->n - 1].end == start) {
+		l->v[l->n - 1].end = end;
+		return 0;
+	}
+	if (l->n == l->cap) {
+		__u64 ncap = l->cap ? l->cap * 2 : 4096;
+		long a = l->v ? k_mremap((unsigned long)l->v, l->cap * sizeof(*l->v), ncap * sizeof(*l->v),
+					 MREMAP_MAYMOVE, 0)
+			      : k_mmap(0, ncap * sizeof(*l->v), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (a < 0 && a > -4096)
+			return -1;
+		l->v = (struct span *)a;
+		l->cap = ncap;
+	}
+	l->v[l->n].start = start;
+	l->v[l->n++].end = end;
+	return 0;
+}
+
+static void list_free(struct incr_list *l)
+{
+	if (l->v)
+		k_munmap((unsigned long)l->v, l->cap * sizeof(*l->v));
+	*l = (struct incr_list){ 0 };
+}
+
+/* the userfaultfd is still ours: a program that closes every fd may have
+ * put something else at its number */
+static int fd_is_ours(void)
+{
+	struct statx st;
+
+	return I.fd >= 0 && k_statx(I.fd, "", AT_EMPTY_PATH, STATX_INO, &st) == 0 && st.stx_ino == I.ino;
+}
+
+static int open_uffd(void)
+{
+	struct { __u64 api, features, ioctls; } api = { 0xAA, UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED, 0 };
+	struct statx st;
+	long fd, r;
+
+	fd = my_syscall1(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
+	if (fd < 0)
+		return off_why = "no userfaultfd here", -1;
+	r = my_syscall3(__NR_ioctl, fd, UFFDIO_API, &api);
+	if (r < 0) {
+		sys_close(fd);
+		return off_why = "this kernel's userfaultfd has no asynchronous write-protect (Linux 6.7+)", -1;
+	}
+	/* far from the numbers the program counts on */
+	r = my_syscall3(__NR_fcntl, fd, F_DUPFD_CLOEXEC, 700);
+	if (r >= 0) {
+		sys_close(fd);
+		fd = r;
+	}
+	if (k_statx(fd, "", AT_EMPTY_PATH, STATX_INO, &st) < 0) {
+		sys_close(fd);
+		return off_why = "cannot stat the userfaultfd", -1;
+	}
+	I.fd = fd;
+	I.ino = st.stx_ino;
+	I.dev = (__u64)st.stx_dev_major << 32 | st.stx_dev_minor;
+	return 0;
+}
+
+/* tracking set up for this process; 0 when it is not available */
+static int tracking(void)
+{
+	long pid = my_syscall0(__NR_getpid);
+
+	if (!I.off && (ckpt_cfg->runner == CKPT_RUNNER_QEMU || ckpt_cfg->full_every == 1)) {
+		I.off = 1;
+		off_why = ckpt_cfg->full_every == 1 ? "CKPT_FULL_EVERY=1" : "qemu has no userfaultfd";
+		if (ckpt_cfg->verbose)
+			ckpt_msg("incremental checkpoints off: every image is full", off_why, 0);
+	}
+	if (I.off)
+		return 0;
+	if (I.pid != pid) {
+		/* a forked child: the fd is the parent's, the chain too */
+		if (I.fd >= 0 && fd_is_ours())
+			sys_close(I.fd);
+		I.fd = -1;
+		I.trusted = 0;
+		I.depth = 0;
+		I.pid = pid;
+	}
+	if (I.fd >= 0 && !fd_is_ours()) {
+		I.fd = -1;
+		I.trusted = 0;
+	}
+	if (I.fd < 0 && open_uffd() < 0) {
+		I.off = 1;
+		if (ckpt_cfg->verbose)
+			ckpt_msg("incremental checkpoints off: every image is full", off_why, 0);
+		return 0;
+	}
+	return 1;
+}
+
+/* one PAGEMAP_SCAN of the whole address space into l; 0, or -1 */
+static int scan(int pm, struct incr_list *l, __u64 flags, __u64 inverted, __u64 mask)
+{
+	static struct { __u64 start, end, categories; } vec[512];
+	struct pm_scan_arg a = {
+		.size = sizeof(a), .flags = flags, .start = 0, .end = CKPT_USER_END - CKPT_PAGE,
+		.vec = (__u64)vec, .vec_len = 512, .category_inverted = inverted, .category_mask = mask,
+		.return_mask = mask,
+	};
+
+	for (;;) {
+		long n = my_syscall3(__NR_ioctl, pm, PAGEMAP_SCAN, &a);
+		if (n < 0)
+			return -1;
+		for (long k = 0; k < n; k++)
+			if (list_add(l, vec[k].start, vec[k].end))
+				return -1;
+		if (n < 512)
+			return 0;
+		/* vec was full: on from where the walk stopped */
+		if (a.walk_end <= a.start || a.walk_end > a.end)
+			return -1;
+		a.start = a.walk_end;
+	}
+}
+
+/* in the pause, with maps read (shm.c): a mapping the tracking may cover */
+void ckpt_incr_note(const struct map_ent *e)
+{
+	if (!I.scanning || e->shared || e->inode || !(e->prot & PROT_WRITE) ||
+	    (e->name[0] && !name_is(e, "[heap]") && !name_is(e, "[stack]") && memcmp(e->name, "[anon:", 6)) ||
+	    (e->start < CKPT_RESERVED_END && e->end > CKPT_RESERVED_START))
+		return;
+	if (list_add(&I.cand, e->start, e->end))
+		I.scan_failed = 1;
+}
+
+/* before the maps are read in the pause */
+void ckpt_incr_begin(void)
+{
+	I.scanning = tracking();
+	I.scan_failed = 0;
+}
+
+/* The program has a userfaultfd of its own: its registrations would fail
+ * (EBUSY) where ours are, so ours go (closing the fd ends them all) and
+ * the images stay full.  Only anonymous inodes, ours among them, have
+ * its device: those are looked at more closely. */
+static int foreign_uffd(void)
+{
+	const struct fds_snap *s = ckpt_snap.fds;
+	char path[32], link[32];
+
+	for (unsigned i = 0; s && i < s->n; i++) {
+		long n;
+		if (s->fd[i].dev != I.dev || s->fd[i].fd == I.fd)
+			continue;
+		fds_proc_path(path, s->fd[i].fd);
+		n = k_readlink(path, link, sizeof(link) - 1);
+		if (n == 24 && !memcmp(link, "anon_inode:[userfaultfd]", 24))
+			return 1;
+	}
+	return 0;
+}
+
+/* registers and protects what is not tracked yet: from the next pause on,
+ * its writes are known */
+static void track_new(void)
+{
+	__u64 j = 0;
+
+	for (__u64 i = 0; i < I.cand.n; i++) {
+		const struct span *c = &I.cand.v[i];
+		while (j < I.untracked.n && I.untracked.v[j].end <= c->start)
+			j++;
+		for (__u64 k = j; k < I.untracked.n && I.untracked.v[k].start < c->end; k++) {
+			__u64 a = I.untracked.v[k].start > c->start ? I.untracked.v[k].start : c->start;
+			__u64 b = I.untracked.v[k].end < c->end ? I.untracked.v[k].end : c->end;
+			struct { __u64 start, len, mode, ioctls; } reg = { a, b - a, 2 /* MODE_WP */, 0 };
+			struct { __u64 start, len, mode; } wp = { a, b - a, 1 /* MODE_WP */ };
+			if (my_syscall3(__NR_ioctl, I.fd, UFFDIO_REGISTER, &reg) == 0)
+				my_syscall3(__NR_ioctl, I.fd, UFFDIO_WRITEPROTECT, &wp);
+		}
+	}
+}
+
+static __u64 new_id(void)
+{
+	__u64 id = 0;
+
+	if (my_syscall3(__NR_getrandom, &id, sizeof(id), 1 /* GRND_NONBLOCK */) != sizeof(id) || !id)
+		id = k_now_ns() ^ ((__u64)my_syscall0(__NR_getpid) << 40) ^ 0x9e3779b97f4a7c15ull;
+	return id ? id : 1;
+}
+
+/* In the pause, after the fds and maps, before the fork: what this
+ * checkpoint's writer stores.  Nothing here can fail the checkpoint:
+ * whatever goes wrong makes the image full. */
+void ckpt_incr_pause(void)
+{
+	int pm, ok;
+
+	I.id = new_id();
+	I.delta = 0;
+	if (!I.scanning)
+		return;
+	I.scanning = 0;
+	if (foreign_uffd()) {
+		sys_close(I.fd);
+		I.fd = -1;
+		I.off = 1;
+		I.trusted = 0;
+		if (ckpt_cfg->verbose)
+			ckpt_msg("incremental checkpoints off: every image is full",
+				 "the program uses userfaultfd itself", 0);
+		return;
+	}
+	pm = k_openat(AT_FDCWD, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC, 0);
+	ok = pm >= 0 && !I.scan_failed &&
+	     !scan(pm, &I.written, PM_SCAN_WP_MATCHING, 0, PAGE_IS_WPALLOWED | PAGE_IS_WRITTEN) &&
+	     !scan(pm, &I.untracked, 0, PAGE_IS_WPALLOWED, PAGE_IS_WPALLOWED);
+	if (pm >= 0)
+		sys_close(pm);
+	if (ok)
+		track_new();
+	I.delta = ok && I.trusted && I.depth + 1 < ckpt_cfg->full_every;
+	I.trusted = 0;           /* until this image is known to be in place */
+}
+
+/* after the fork: the writer has its copy of the lists */
+void ckpt_incr_forked(void)
+{
+	list_free(&I.written);
+	list_free(&I.untracked);
+	list_free(&I.cand);
+}
+
+/* The writer of this checkpoint ended: status 0 its image is in place as
+ * planned, 3 in place as a full image, else it failed (the chain on disk
+ * is as it was, but the tracking started over: the next image is full). */
+void ckpt_incr_done(int status)
+{
+	if (status == 0 && I.delta && I.depth + 1 < CKPT_CHAIN_MAX) {
+		I.ids[++I.depth] = I.id;
+	} else if (status == 0 || status == 3) {
+		I.depth = 0;
+		I.ids[0] = I.id;
+	} else {
+		return;
+	}
+	I.trusted = status == 0;
+}
+
+/* after a restart: the image restarted from is in place; nothing is
+ * tracked in this new process yet (its fd number is not ours any more) */
+void ckpt_incr_restarted(void)
+{
+	ckpt_incr_done(0);
+	I.trusted = 0;
+	I.fd = -1;
+	I.pid = my_syscall0(__NR_getpid);
+	I.written = I.untracked = I.cand = (struct incr_list){ 0 };
+}
