@@ -18,7 +18,7 @@ QEMU    ?= qemu-$(ARCH)
 # memfd, shared memory, mapped files and MADV_DONTFORK, and again with
 # incremental images.)
 MYRESTART_MAX := 40960
-LIBCKPT_MAX   := 77824
+LIBCKPT_MAX   := 81920
 
 KSRC_TAR := /usr/src/linux-source-6.12.tar.xz
 NOLIBC   := nolibc/nolibc.h

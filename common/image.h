@@ -165,9 +165,11 @@ static inline int ckpt_kind_delta(__u32 kind)
 				    address (the parent's regions cover them) */
 #define CKPT_RF_MASK    0xfu
 
-/* A region record: the struct, then nruns struct ckpt_run, then the name
- * (name_len bytes, NUL included).  Pages not covered by a run read as zero
- * (CKPT_RF_DELTA: as in the parent). */
+/* A region record: the struct, then nruns struct ckpt_run (the pages
+ * stored), then nzero more (DELTA: pages that read as zero now, stored
+ * or not in the parent), then the name (name_len bytes, NUL included).
+ * Pages not covered by a run read as zero (CKPT_RF_DELTA: as in the
+ * parent). */
 struct ckpt_region {
 	__u64 start, end;        /* page aligned, start < end */
 	__u32 prot;              /* PROT_* */
@@ -185,7 +187,7 @@ struct ckpt_region {
 	__u32 build_id_len;      /* NT_GNU_BUILD_ID of an ELF file (then the
 				    mtime may differ), or 0 */
 	__u8  build_id[20];
-	__u32 pad;               /* 0 */
+	__u32 nzero;             /* DELTA: zero runs after the runs, else 0 */
 	__u32 data_crc;          /* CRC32C of the data_len bytes */
 	__u32 name_len;          /* including the NUL, <= CKPT_NAME_MAX */
 };

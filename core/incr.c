@@ -27,8 +27,12 @@
 #define UFFD_FEATURE_WP_UNPOPULATED (1u << 13)
 #define UFFD_FEATURE_WP_ASYNC      (1u << 15)
 #define PM_SCAN_WP_MATCHING        (1u << 0)
+#define PM_SCAN_CHECK_WPASYNC      (1u << 1)
 #define PAGE_IS_WPALLOWED          (1u << 0)
 #define PAGE_IS_WRITTEN            (1u << 1)
+#define PAGE_IS_PRESENT            (1u << 3)
+#define PAGE_IS_SWAPPED            (1u << 4)
+#define USER_TOP (CKPT_USER_END - CKPT_PAGE)    /* the highest page user space may map ends here */
 struct pm_scan_arg {
 	__u64 size, flags, start, end, walk_end, vec, vec_len, max_pages;
 	__u64 category_inverted, category_mask, category_anyof_mask, return_mask;
@@ -143,14 +147,15 @@ static int tracking(void)
 	return 1;
 }
 
-/* one PAGEMAP_SCAN of the whole address space into l; 0, or -1 */
-static int scan(int pm, struct incr_list *l, __u64 flags, __u64 inverted, __u64 mask)
+/* PAGEMAP_SCAN of [lo, hi) into l: the pages with every category of
+ * mask, one at least of anyof (if any), none of none; 0, or -1 */
+static int scan(int pm, struct incr_list *l, __u64 flags, __u64 lo, __u64 hi, __u64 mask, __u64 anyof, __u64 none)
 {
 	static struct { __u64 start, end, categories; } vec[512];
 	struct pm_scan_arg a = {
-		.size = sizeof(a), .flags = flags, .start = 0, .end = CKPT_USER_END - CKPT_PAGE,
-		.vec = (__u64)vec, .vec_len = 512, .category_inverted = inverted, .category_mask = mask,
-		.return_mask = mask,
+		.size = sizeof(a), .flags = flags, .start = lo, .end = hi,
+		.vec = (__u64)vec, .vec_len = 512, .category_inverted = none, .category_mask = mask | none,
+		.category_anyof_mask = anyof, .return_mask = mask | anyof | none,
 	};
 
 	for (;;) {
@@ -208,25 +213,42 @@ static int foreign_uffd(void)
 	return 0;
 }
 
-/* registers and protects what is not tracked yet: from the next pause on,
- * its writes are known */
-static void track_new(void)
+/* whether the mapping [a, b) is registered with our userfaultfd: a scan
+ * that must stop at the first page, or fail at once where it is not */
+static int is_tracked(int pm, __u64 a, __u64 b)
 {
-	__u64 j = 0;
+	static struct { __u64 start, end, categories; } one;
+	struct pm_scan_arg s = {
+		.size = sizeof(s), .flags = PM_SCAN_CHECK_WPASYNC, .start = a, .end = b,
+		.vec = (__u64)&one, .vec_len = 1, .max_pages = 1, .return_mask = PAGE_IS_WPALLOWED,
+	};
 
+	return my_syscall3(__NR_ioctl, pm, PAGEMAP_SCAN, &s) >= 0;
+}
+
+/* Sorts the candidates into tracked (their written pages are in the
+ * written list) and not: those are registered and protected now, so
+ * that from the next pause on their writes are known. */
+static int sort_candidates(int pm)
+{
 	for (__u64 i = 0; i < I.cand.n; i++) {
-		const struct span *c = &I.cand.v[i];
-		while (j < I.untracked.n && I.untracked.v[j].end <= c->start)
-			j++;
-		for (__u64 k = j; k < I.untracked.n && I.untracked.v[k].start < c->end; k++) {
-			__u64 a = I.untracked.v[k].start > c->start ? I.untracked.v[k].start : c->start;
-			__u64 b = I.untracked.v[k].end < c->end ? I.untracked.v[k].end : c->end;
-			struct { __u64 start, len, mode, ioctls; } reg = { a, b - a, 2 /* MODE_WP */, 0 };
-			struct { __u64 start, len, mode; } wp = { a, b - a, 1 /* MODE_WP */ };
-			if (my_syscall3(__NR_ioctl, I.fd, UFFDIO_REGISTER, &reg) == 0)
-				my_syscall3(__NR_ioctl, I.fd, UFFDIO_WRITEPROTECT, &wp);
+		__u64 a = I.cand.v[i].start, b = I.cand.v[i].end;
+		struct { __u64 start, len, mode, ioctls; } reg = { a, b - a, 2 /* MODE_WP */, 0 };
+		if (is_tracked(pm, a, b)) {
+			if (list_add(&I.tracked, a, b))
+				return -1;
+		} else if (my_syscall3(__NR_ioctl, I.fd, UFFDIO_REGISTER, &reg) == 0) {
+			/* its pages protected; what it has not touched stays
+			 * "written, not present": a zero run, until touched */
+			struct incr_list none = { 0 };
+			long r = scan(pm, &none, PM_SCAN_WP_MATCHING, a, b, PAGE_IS_WPALLOWED,
+				      PAGE_IS_PRESENT | PAGE_IS_SWAPPED, 0);
+			list_free(&none);
+			if (r < 0)
+				my_syscall3(__NR_ioctl, I.fd, UFFDIO_UNREGISTER, &reg);
 		}
 	}
+	return 0;
 }
 
 static __u64 new_id(void)
@@ -261,13 +283,16 @@ void ckpt_incr_pause(void)
 		return;
 	}
 	pm = k_openat(AT_FDCWD, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC, 0);
+	/* written since and still there: stored, and protected again; written
+	 * since and gone (given back, or never touched since tracked): zero */
 	ok = pm >= 0 && !I.scan_failed &&
-	     !scan(pm, &I.written, PM_SCAN_WP_MATCHING, 0, PAGE_IS_WPALLOWED | PAGE_IS_WRITTEN) &&
-	     !scan(pm, &I.untracked, 0, PAGE_IS_WPALLOWED, PAGE_IS_WPALLOWED);
+	     !scan(pm, &I.written, PM_SCAN_WP_MATCHING, 0, USER_TOP, PAGE_IS_WPALLOWED | PAGE_IS_WRITTEN,
+		   PAGE_IS_PRESENT | PAGE_IS_SWAPPED, 0) &&
+	     !scan(pm, &I.zero, 0, 0, USER_TOP, PAGE_IS_WPALLOWED | PAGE_IS_WRITTEN, 0,
+		   PAGE_IS_PRESENT | PAGE_IS_SWAPPED) &&
+	     !sort_candidates(pm);
 	if (pm >= 0)
 		sys_close(pm);
-	if (ok)
-		track_new();
 	I.delta = ok && I.trusted && I.depth + 1 < ckpt_cfg->full_every;
 	I.trusted = 0;           /* until this image is known to be in place */
 }
@@ -276,7 +301,8 @@ void ckpt_incr_pause(void)
 void ckpt_incr_forked(void)
 {
 	list_free(&I.written);
-	list_free(&I.untracked);
+	list_free(&I.zero);
+	list_free(&I.tracked);
 	list_free(&I.cand);
 }
 
@@ -304,5 +330,5 @@ void ckpt_incr_restarted(void)
 	I.trusted = 0;
 	I.fd = -1;
 	I.pid = my_syscall0(__NR_getpid);
-	I.written = I.untracked = I.cand = (struct incr_list){ 0 };
+	I.written = I.zero = I.tracked = I.cand = (struct incr_list){ 0 };
 }

@@ -161,8 +161,9 @@ struct ckpt_incr {
 	__u64 id;                 /* the image being written */
 	int delta;                /* written as a delta of ids[depth] */
 	int scanning, scan_failed;
-	struct incr_list written;   /* pages written since the last pause */
-	struct incr_list untracked; /* memory not tracked (stored whole) */
+	struct incr_list written;   /* pages written since the last pause (present) */
+	struct incr_list zero;      /* pages written since and gone: zero now */
+	struct incr_list tracked;   /* the mappings tracked since the last pause */
 	struct incr_list cand;      /* what may be tracked from now on */
 };
 extern struct ckpt_incr ckpt_incr;

@@ -170,16 +170,32 @@ static __u64 first_after(const struct incr_list *l, __u64 addr)
 }
 
 /* a region this delta stores the written pages of: private memory the
- * tracking covered all along (none of it in the untracked list) */
+ * tracking covered all along (inside a mapping of the tracked list) */
 static int is_delta(const struct writer *w, const struct wregion *reg)
 {
-	const struct incr_list *u = &ckpt_incr.untracked;
+	const struct incr_list *t = &ckpt_incr.tracked;
 	__u64 k;
 
 	if (!w->delta || !ckpt_kind_delta(reg->r.kind) || (reg->r.flags & (CKPT_RF_FILE | CKPT_RF_SHARED)))
 		return 0;
-	k = first_after(u, reg->r.start);
-	return k == u->n || u->v[k].start >= reg->r.end;
+	k = first_after(t, reg->r.start);
+	return k < t->n && t->v[k].start <= reg->r.start && t->v[k].end >= reg->r.end;
+}
+
+/* a delta region's pages that read as zero now (given back, or never
+ * touched since tracked), into out (when given) as runs; how many */
+static __u32 zero_runs(const struct wregion *reg, struct ckpt_run *out)
+{
+	const struct incr_list *l = &ckpt_incr.zero;
+	__u32 n = 0;
+
+	for (__u64 k = first_after(l, reg->r.start); k < l->n && l->v[k].start < reg->r.end; k++, n++) {
+		__u64 a = l->v[k].start > reg->r.start ? l->v[k].start : reg->r.start;
+		__u64 b = l->v[k].end < reg->r.end ? l->v[k].end : reg->r.end;
+		if (out)
+			out[n] = (struct ckpt_run){ (a - reg->r.start) / CKPT_PAGE, (b - a) / CKPT_PAGE };
+	}
+	return n;
 }
 
 /* a delta region: the pages written since the parent's pause */
@@ -194,6 +210,7 @@ static int select_written(struct writer *w, struct wregion *reg)
 			return -1;
 		w->delta_pages += (b - a) / CKPT_PAGE;
 	}
+	reg->r.nzero = zero_runs(reg, 0);
 	return 0;
 }
 
@@ -370,7 +387,7 @@ static int parse_regions(struct writer *w)
 {
 	unsigned lines = 1;
 	char *p, *line, *cur = w->maps;
-	struct span *have, own[9];
+	struct span *have, own[12];
 	__u64 nhave = 0;
 	unsigned nown = own_spans(w, own);
 
@@ -473,6 +490,25 @@ static char *put_rec(char *p, __u32 type, const void *a, __u32 alen,
 	return (char *)h + rec_size(h->size);
 }
 
+/* a region record: the struct, its stored runs, its zero runs, its name */
+static char *put_region(char *p, const struct writer *w, const struct wregion *reg)
+{
+	struct ckpt_rec *h = (struct ckpt_rec *)p;
+	char *q = (char *)(h + 1);
+
+	h->type = CKPT_REC_REGION;
+	h->size = sizeof(reg->r) + (reg->r.nruns + reg->r.nzero) * sizeof(struct ckpt_run) + reg->r.name_len;
+	memcpy(q, &reg->r, sizeof(reg->r));
+	q += sizeof(reg->r);
+	memcpy(q, &w->runs[reg->run0], reg->r.nruns * sizeof(struct ckpt_run));
+	q += reg->r.nruns * sizeof(struct ckpt_run);
+	if (reg->r.nzero)
+		q += zero_runs(reg, (struct ckpt_run *)q) * sizeof(struct ckpt_run);
+	memcpy(q, reg->name, reg->r.name_len);
+	q[reg->r.name_len - 1] = 0;
+	return (char *)h + rec_size(h->size);
+}
+
 static int write_records(struct writer *w, __u64 off, struct ckpt_header *hd)
 {
 	unsigned i, n = 5 + ckpt_rt.nslots + w->nfds + w->delta;    /* INFO, MM, PROC, SIGNALS, END */
@@ -485,8 +521,8 @@ static int write_records(struct writer *w, __u64 off, struct ckpt_header *hd)
 	long r;
 
 	for (i = 0; i < w->nregions; i++, n++)
-		size += rec_size(sizeof(struct ckpt_region) +
-				 w->regions[i].r.nruns * sizeof(struct ckpt_run) + w->regions[i].r.name_len);
+		size += rec_size(sizeof(struct ckpt_region) + (w->regions[i].r.nruns + w->regions[i].r.nzero) *
+				 sizeof(struct ckpt_run) + w->regions[i].r.name_len);
 	size += w->fd_recs_size;
 	buf = scratch(page_up(size));
 	if (!buf)
@@ -501,13 +537,8 @@ static int write_records(struct writer *w, __u64 off, struct ckpt_header *hd)
 	p = put_rec(p, CKPT_REC_MM, &ckpt_snap.mm, sizeof(ckpt_snap.mm), 0, 0, 0, 0);
 	p = put_rec(p, CKPT_REC_PROC, &ckpt_snap.proc, sizeof(ckpt_snap.proc), 0, 0, 0, 0);
 	p = put_rec(p, CKPT_REC_SIGNALS, &ckpt_snap.sigs, sizeof(ckpt_snap.sigs), 0, 0, 0, 0);
-	for (i = 0; i < w->nregions; i++) {
-		struct wregion *reg = &w->regions[i];
-		char *name = p + sizeof(struct ckpt_rec) + sizeof(reg->r) + reg->r.nruns * sizeof(struct ckpt_run);
-		p = put_rec(p, CKPT_REC_REGION, &reg->r, sizeof(reg->r), &w->runs[reg->run0],
-			    reg->r.nruns * sizeof(struct ckpt_run), reg->name, reg->r.name_len);
-		name[reg->r.name_len - 1] = 0;
-	}
+	for (i = 0; i < w->nregions; i++)
+		p = put_region(p, w, &w->regions[i]);
 	memcpy(p, w->fd_recs, w->fd_recs_size);
 	p += w->fd_recs_size;
 	p = put_rec(p, CKPT_REC_END, 0, 0, 0, 0, 0, 0);

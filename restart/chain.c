@@ -69,24 +69,53 @@ static int covered(const struct img *p, __u64 a, __u64 b)
 	return a >= b;
 }
 
+/* the next run of a and b together (both ascending, apart), or 0 */
+static const struct ckpt_run *next_run(const struct ckpt_run *a, unsigned na, unsigned *i,
+				       const struct ckpt_run *b, unsigned nb, unsigned *j)
+{
+	if (*i < na && (*j >= nb || a[*i].page < b[*j].page))
+		return &a[(*i)++];
+	return *j < nb ? &b[(*j)++] : 0;
+}
+
+/* the pages of each delta region that neither its stored nor its zero
+ * runs cover must be the parent's */
 static int check_cover(const struct img *im, const struct img *p)
 {
 	for (unsigned i = 0; i < im->nregions; i++) {
 		const struct ckpt_region *r = im->reg[i];
-		const struct ckpt_run *run = region_runs(r);
+		const struct ckpt_run *run;
+		unsigned a = 0, b = 0;
 		__u64 at = r->start;
 		if (!(r->flags & CKPT_RF_DELTA))
 			continue;
-		for (unsigned k = 0; k <= r->nruns; k++) {
-			__u64 to = k < r->nruns ? r->start + run[k].page * CKPT_PAGE : r->end;
+		do {
+			run = next_run(region_runs(r), r->nruns, &a, region_zero(r), r->nzero, &b);
+			__u64 to = run ? r->start + run->page * CKPT_PAGE : r->end;
 			if (to > at && !covered(p, at, to))
 				return report(im, "its parent %s lacks pages it needs (region %u of %u)",
 					      p->path, (__u64)i + 1, (__u64)im->region_recs);
-			if (k < r->nruns)
-				at = to + run[k].npages * CKPT_PAGE;
-		}
+			if (run)
+				at = to + run->npages * CKPT_PAGE;
+		} while (run);
 	}
 	return 0;
+}
+
+/* a delta region's zero runs, clipped to [lo, hi), read as zero */
+void chain_zero(const struct ckpt_region *r, __u64 lo, __u64 hi)
+{
+	const struct ckpt_run *z = region_zero(r);
+
+	for (unsigned k = 0; k < r->nzero; k++) {
+		__u64 s = r->start + z[k].page * CKPT_PAGE, e = s + z[k].npages * CKPT_PAGE;
+		if (s < lo)
+			s = lo;
+		if (e > hi)
+			e = hi;
+		if (s < e)
+			my_syscall3(__NR_madvise, s, e - s, 4 /* MADV_DONTNEED */);
+	}
 }
 
 /* loads the parent of c into level slot p: one line naming it if it is
@@ -168,6 +197,7 @@ static int fill_from(const struct img *p, __u64 lo, __u64 hi)
 				return -1;
 			off += e - s;
 		}
+		chain_zero(q, a, b);
 	}
 	return 0;
 }

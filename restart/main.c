@@ -105,8 +105,9 @@ int main(int argc, char **argv)
 			image_info(&im, exact);
 		return r;
 	}
+	/* a restart checks the page data as it restores it (restore.c) */
 	if (image_load(&im) || chain_load(&im) ||
-	    ((check || !im.lazy) && (image_verify_data(&im) || chain_verify_data(&im))))
+	    (check && (image_verify_data(&im) || chain_verify_data(&im))))
 		return 1;
 	im.cwd = pathmap(im.proc->cwd, cwd);
 	if (check) {

@@ -64,6 +64,7 @@ struct img {
 	const char *parent_name;
 	struct img *up;
 	const char *of;            /* a parent: the image restarted, for messages */
+	const __u8 *verified;      /* regions whose checksum was taken as they were restored */
 	__u64 arena, arena_size;   /* the arena: its own mapping, kept past the point of no return */
 };
 
@@ -77,9 +78,14 @@ static inline const struct ckpt_run *region_runs(const struct ckpt_region *r)
 {
 	return (const struct ckpt_run *)(r + 1);
 }
+/* a delta's pages that read as zero now */
+static inline const struct ckpt_run *region_zero(const struct ckpt_region *r)
+{
+	return region_runs(r) + r->nruns;
+}
 static inline const char *region_name(const struct ckpt_region *r)
 {
-	return (const char *)(region_runs(r) + r->nruns);
+	return (const char *)(region_zero(r) + r->nzero);
 }
 
 /* image.c: 0 when the whole image is valid; else reports why through
@@ -91,6 +97,7 @@ int chain_load(struct img *im);
 int chain_verify_data(struct img *im);
 int chain_owns(const struct img *im, __u64 start, __u64 end);
 int chain_fill(const struct img *im, const struct ckpt_region *r);
+void chain_zero(const struct ckpt_region *r, __u64 lo, __u64 hi);
 void chain_release(const struct img *im);
 /* info.c */
 void image_info(const struct img *im, int exact);

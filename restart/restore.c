@@ -5,6 +5,7 @@
  * back, starts the other threads (threads.c) and jumps into the leader's
  * context. */
 #include "restart.h"
+#include "crc32c.h"
 
 /* [vdso], [vvar], [vvar_vclock]: index = kind - CKPT_KIND_VDSO */
 #define NSPECIAL (CKPT_KIND_VVAR_VCLOCK - CKPT_KIND_VDSO + 1)
@@ -19,6 +20,7 @@ static unsigned nown;
 static struct own_map own_sp[NSPECIAL];              /* ours to move */
 static const struct ckpt_region *img_sp[NSPECIAL];  /* where they go */
 static __u8 xarea[ARCH_XSTATE_MAX] __attribute__((aligned(64)));  /* the leader's */
+static int early_fill(struct img *im);
 
 /* CKPT_KIND_VDSO.. for the special mappings, else 0 */
 static int special_kind(const struct map_ent *e)
@@ -102,8 +104,13 @@ int restore_prepare(struct img *im)
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	if (a != (long)RST_STACK_LO)
 		return report(im, "cannot map myrestart's stack at 0x5300000");
-	if (read_own_maps(im) || check_vdso(im) || check_collisions(im) || threads_check(im) ||
-	    fds_prepare(im) || backing_prepare(im))
+	if (read_own_maps(im) || check_vdso(im) || check_collisions(im) || threads_check(im))
+		return 1;
+	/* every checksum before a file is touched (fds_prepare may put saved
+	 * files back) */
+	if (!im->lazy && chain_verify_data(im))
+		return 1;
+	if (early_fill(im) || (!im->lazy && image_verify_data(im)) || fds_prepare(im) || backing_prepare(im))
 		return 1;
 	memcpy(xarea, im->leader + 1, im->leader->xstate.size);
 	return 0;
@@ -177,6 +184,9 @@ static void move_vdso(const struct img *im)
 	}
 }
 
+/* regions mapped and filled before the point of no return (early_fill) */
+static __u8 filled[RST_REGIONS_MAX];
+
 /* Saved pages are copied into fresh anonymous memory.  Mapping them from
  * the image file (MAP_PRIVATE) would be cheaper but is not the same
  * memory: grown with mremap (glibc's realloc of a large block), a file
@@ -184,44 +194,121 @@ static void move_vdso(const struct img *im)
  * of zeros; after MADV_DONTNEED (allocators give memory back so) it shows
  * the image's bytes again.  Each run's pages are faulted in at once
  * (MADV_POPULATE_WRITE, where the kernel has it) before the copy. */
-static void map_region(const struct img *im, const struct ckpt_region *r, unsigned i)
+/* the saved pages of r into its mapping, read in pieces that stay in
+ * the cache for their CRC32C when crc is wanted; 0 or -errno */
+#define FILL_CHUNK (512ul << 10)
+static long fill_runs(const struct img *im, const struct ckpt_region *r, __u32 *crc)
 {
 	const struct ckpt_run *run = region_runs(r);
-	__u64 len = r->end - r->start, off = r->data_off;
+	__u64 off = r->data_off;
+
+	for (unsigned k = 0; k < r->nruns; k++) {
+		__u64 at = r->start + run[k].page * CKPT_PAGE, n = run[k].npages * CKPT_PAGE;
+		if (n > CKPT_PAGE)
+			my_syscall3(__NR_madvise, at, n, 23 /* MADV_POPULATE_WRITE */);
+		for (__u64 done = 0; done < n; ) {
+			__u64 c = crc && n - done > FILL_CHUNK ? FILL_CHUNK : n - done;
+			long got = k_pread_full(im->fd, (void *)(at + done), c, off);
+			if (got != (long)c)
+				return got < 0 ? got : -EIO;
+			if (crc)
+				*crc = crc32c(*crc, (const void *)(at + done), c);
+			done += c;
+			off += c;
+		}
+	}
+	return 0;
+}
+
+/* maps r (MAP_FIXED, or before the point of no return
+ * MAP_FIXED_NOREPLACE) and fills it: its file or anonymous memory, the
+ * parents' pages of a delta, its own saved pages.  0, or -errno with
+ * *what saying what failed. */
+static long place_region(const struct img *im, const struct ckpt_region *r, unsigned i, int fixed,
+			 __u32 *crc, const char **what)
+{
+	__u64 len = r->end - r->start;
 	int prot = r->prot;
 	long a;
 
 	/* qemu's synthesized maps can drop the x bit of code it maps */
 	if (im->hd.runner == CKPT_RUNNER_QEMU && (r->flags & CKPT_RF_FILE) && (prot & PROT_READ))
 		prot |= PROT_EXEC;
+	*what = region_name(r)[0] ? region_name(r) : "cannot map anonymous memory";
 	if (r->kind == CKPT_KIND_SHMEM || r->kind == CKPT_KIND_FILE_SHARED) {
-		a = k_mmap(r->start, len, prot, MAP_SHARED | MAP_FIXED, backing_fd(i), r->file_off);
-		if (a != (long)r->start)
-			die(im, region_name(r), a < 0 ? a : 0);
-		return;
+		a = k_mmap(r->start, len, prot, MAP_SHARED | fixed, backing_fd(i), r->file_off);
+		return a == (long)r->start ? 0 : a < 0 ? a : -EEXIST;
 	}
 	if (r->kind == CKPT_KIND_FILE_PRIVATE)    /* its file, then the pages the program changed */
-		a = k_mmap(r->start, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, backing_fd(i), r->file_off);
+		a = k_mmap(r->start, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | fixed, backing_fd(i), r->file_off);
 	else
 		a = k_mmap(r->start, len, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | (r->kind == CKPT_KIND_STACK ? MAP_GROWSDOWN : 0),
+			   MAP_PRIVATE | MAP_ANONYMOUS | fixed | (r->kind == CKPT_KIND_STACK ? MAP_GROWSDOWN : 0),
 			   -1, 0);
 	if (a != (long)r->start)
-		die(im, region_name(r)[0] ? region_name(r) : "cannot map anonymous memory", a < 0 ? a : 0);
+		return a < 0 ? a : -EEXIST;
+	*what = "cannot read a parent image";
 	if (chain_fill(im, r))
-		die(im, "cannot read a parent image", -EIO);
-	for (unsigned k = 0; k < r->nruns; k++) {
-		__u64 at = r->start + run[k].page * CKPT_PAGE, n = run[k].npages * CKPT_PAGE;
-		long got;
-		if (n > CKPT_PAGE)
-			my_syscall3(__NR_madvise, at, n, 23 /* MADV_POPULATE_WRITE */);
-		got = k_pread_full(im->fd, (void *)at, n, off);
-		if (got != (long)n)
-			die(im, "cannot read the image", got < 0 ? got : -EIO);
-		off += n;
+		return -EIO;
+	*what = "cannot read the image";
+	if ((a = fill_runs(im, r, crc)) < 0)
+		return a;
+	chain_zero(r, r->start, r->end);
+	*what = "cannot set protections";
+	if (prot != (PROT_READ | PROT_WRITE) && (a = k_mprotect(r->start, len, prot)) < 0)
+		return a;
+	return 0;
+}
+
+static void map_region(const struct img *im, const struct ckpt_region *r, unsigned i)
+{
+	const char *what;
+	long e = place_region(im, r, i, MAP_FIXED, 0, &what);
+
+	if (e < 0)
+		die(im, what, e);
+}
+
+/* [lo, hi) is free of everything myrestart has or needs now */
+static int clear_of_ours(__u64 lo, __u64 hi)
+{
+	if (lo < CKPT_RESERVED_END && hi > CKPT_RESERVED_START)
+		return 0;
+	for (unsigned k = 0; k < nown; k++)
+		if (own[k].start < hi && own[k].end > lo)
+			return 0;
+	for (unsigned k = 0; k < NSPECIAL; k++)
+		if (own_sp[k].end && own_sp[k].start < hi && own_sp[k].end > lo)
+			return 0;
+	return 1;
+}
+
+/* Verifying and restoring in one pass: the anonymous regions that no
+ * mapping of myrestart's is in the way of are mapped and filled now,
+ * before the point of no return, each piece's CRC32C taken while it is
+ * still in the cache (a bad one is refused as image_verify_data() would);
+ * the others wait for restore_main().  Natively only (qemu takes a fixed
+ * address for a hint). */
+static int early_fill(struct img *im)
+{
+	for (unsigned i = 0; i < im->nregions && im->runner == CKPT_RUNNER_NATIVE; i++) {
+		const struct ckpt_region *r = im->reg[i];
+		const char *what;
+		__u32 crc = 0;
+		long e;
+		if (!ckpt_kind_delta(r->kind) || !clear_of_ours(r->start, r->end))
+			continue;
+		e = place_region(im, r, i, MAP_FIXED_NOREPLACE, im->lazy ? 0 : &crc, &what);
+		if (e < 0)
+			return report(im, "%s: %s (region %u of %u)", what, err_str(e), (__u64)i + 1,
+				      (__u64)im->region_recs);
+		if (!im->lazy && crc != r->data_crc)
+			return report(im, "bad checksum in region %u (%s)", (__u64)i + 1,
+				      region_name(r)[0] ? region_name(r) : "anonymous");
+		filled[i] = 1;
 	}
-	if (prot != (PROT_READ | PROT_WRITE) && k_mprotect(r->start, len, prot) < 0)
-		die(im, "cannot set protections", 0);
+	im->verified = filled;
+	return 0;
 }
 
 static void restore_mm(const struct img *im)
@@ -251,7 +338,7 @@ static __attribute__((noreturn)) void restore_main(void *arg)
 	unmap_own(im);
 	move_vdso(im);
 	for (unsigned i = 0; i < im->nregions; i++)
-		if (!ckpt_kind_special(im->reg[i]->kind))
+		if (!ckpt_kind_special(im->reg[i]->kind) && !filled[i])
 			map_region(im, im->reg[i], i);
 	chain_release(im);
 	backing_done(im);

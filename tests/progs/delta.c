@@ -2,7 +2,8 @@
  * tracking of incremental images must see: pages written (1 in 64), a
  * block dropped with MADV_DONTNEED (reads as zero after), a block moved
  * by mremap, a mapping replaced by a new one at the same place, the
- * heap grown, a stack deeper; each step prints a checksum of all of it.
+ * heap grown, a stack deeper, a sparse mapping touched here and there;
+ * each step prints a checksum of all of it.
  * delta [MIB [STEPS [MS_BETWEEN]]] (16, 60, 100) */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -36,10 +37,11 @@ int main(int argc, char **argv)
 	unsigned char *m = mmap(0, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	unsigned char *mv = mmap(0, 64 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	unsigned char *re = mmap(0, 16 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned char *sp = mmap(0, 64 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	unsigned char *heap = 0;
 	size_t heap_n = 0;
 
-	if (m == MAP_FAILED || mv == MAP_FAILED || re == MAP_FAILED)
+	if (m == MAP_FAILED || mv == MAP_FAILED || re == MAP_FAILED || sp == MAP_FAILED)
 		return 1;
 	for (size_t i = 0; i < n; i++)
 		m[i] = (unsigned char)(i * 131 + (i >> 12));
@@ -61,12 +63,16 @@ int main(int argc, char **argv)
 			mmap(re, 16 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 			memset(re + PG, s, PG);
 		}
+		sp[(s * 977 % 16384) * PG + s] = (unsigned char)s;    /* sparse: a page touched */
+		if (s % 3 == 0)      /* and one given back */
+			madvise(sp + ((s - 3) * 977 % 16384) * PG, PG, MADV_DONTNEED);
 		if (s % 4 == 0) {    /* the heap grows */
 			heap = realloc(heap, heap_n + 3 * PG);
 			memset(heap + heap_n, s, 3 * PG);
 			heap_n += 3 * PG;
 		}
-		h = deep(s % 6, m, n) ^ sum(mv, 64 * PG) ^ (sum(re, 16 * PG) << 1) ^ (heap_n ? sum(heap, heap_n) << 2 : 0);
+		h = deep(s % 6, m, n) ^ sum(mv, 64 * PG) ^ (sum(re, 16 * PG) << 1) ^ (heap_n ? sum(heap, heap_n) << 2 : 0) ^
+		    (sum(sp, 64 << 20) << 3);
 		STEP(s, "%016lx", h);
 		step_pause(ms);
 	}
