@@ -96,8 +96,10 @@ static int open_uffd(void)
 		sys_close(fd);
 		return off_why = "this kernel's userfaultfd has no asynchronous write-protect (Linux 6.7+)", -1;
 	}
-	/* far from the numbers the program counts on */
-	r = my_syscall3(__NR_fcntl, fd, F_DUPFD_CLOEXEC, 700);
+	/* away from the numbers the program counts on, but inside the 64
+	 * slots every fd table starts with: growing the table of a threaded
+	 * process waits for an RCU grace period (25 ms here, in the pause) */
+	r = my_syscall3(__NR_fcntl, fd, F_DUPFD_CLOEXEC, 48);
 	if (r >= 0) {
 		sys_close(fd);
 		fd = r;

@@ -162,6 +162,9 @@ def incr_table(mib):
     print(hdr); print("-" * len(hdr))
     print("%17s %17s %11.1f %11.1f %17s %17s %17s" % (mm("full"), mm("delta"), med["full_size"] / 2**20,
           med["delta_size"] / 2**20, mm("r_delta"), mm("r_full"), mm("r_lazy")))
+    target("incremental 1 GiB, 1% rewritten: second image / first, bytes", 100 * med["delta_size"] / med["full_size"], 3, "%")
+    target("incremental 1 GiB, 1% rewritten: second checkpoint / first, time", med["delta"] / med["full"], 0.1)
+    target("incremental 1 GiB: restart newest / restart full, same state", med["r_delta"] / med["r_full"], 1.2)
     print("  second a delta: %s;  bytes second/first %.2f%% (target <= 3%%);  time second/first %.3f (target <= 0.1);"
           "  restart newest/full %.2f (target <= 1.2)" % ("yes" if all(r["is_delta"] for r in rs) else "NO",
           100 * med["delta_size"] / med["full_size"], med["delta"] / med["full"], med["r_delta"] / med["r_full"]))
@@ -259,6 +262,20 @@ def exec_floor():
 
 def fmt(v): return "%8.1f" % ms(v)
 
+TARGETS = []                                # (what, measured, target, unit)
+def target(what, value, limit, unit="x"):
+    TARGETS.append((what, value, limit, unit))
+
+def print_targets():
+    if not TARGETS:
+        return
+    print()
+    print("targets (issue 17 and before): measured, median of this run")
+    for what, v, limit, unit in TARGETS:
+        shown = ("%.1f KiB" % v if unit == "KiB" else "%.2f%%" % v if unit == "%" else "%.3fx" % v)
+        lim = ("%d KiB" % limit if unit == "KiB" else "%g%%" % limit if unit == "%" else "%gx" % limit)
+        print("  %-58s %12s  target <= %-8s %s" % (what, shown, lim, "met" if v <= limit else "NOT MET"))
+
 def main():
     os.makedirs(WORK, exist_ok=True)
     shutil.copy(ROOT + "/libckpt.so", LIB)
@@ -296,6 +313,14 @@ def main():
         print("%-20s %17s %17s %17s %17s %17s %10.1f %17s %17s %17s %17s" % (name, mm("ckpt"), mm("nocheck"), mm("pause"),
               mm("capture"), mm("fork"), rs[0]["size"] / 2**20, mm("restart"), mm("lazy"), mm("dd"), mm("read")))
         med = {k: statistics.median([r[k] for r in rs]) for k in rs[0]}
+        if name == "hello":
+            target("hello: image size", med["size"] / 1024, 256, "KiB")
+            target("hello: checkpoint / exec of a static binary", med["ckpt"] / ex, 5)
+            target("hello: restart / exec of a static binary", med["restart"] / ex, 5)
+        if name == "dense 1 GiB":
+            target("dense 1 GiB: restart, every checksum / one cat of the image", med["restart"] / med["read"], 1.0)
+            target("dense 1 GiB: restart --lazy / one cat of the image", med["lazy"] / med["read"], 0.25)
+            target("dense 1 GiB: pause / fork of the same process", med["pause"] / med["fork"], 1.5)
         print("%-20s checkpoint/dd %.2f  self-check %.1f ms (%.0f%% of the checkpoint; %.1f ms by its own clock)  pause/fork %.2f  pause-fork %.2f ms  restart/read %.2f"
               "  lazy/read %.2f  ckpt/exec %.1f  restart/exec %.1f" % (
               "  ratios (median)", med["ckpt"] / med["dd"], ms(med["ckpt"] - med["nocheck"]),
@@ -324,8 +349,11 @@ def main():
                 print("%-20s %s" % (name, cs)); continue
             def cm(k): v = [r[k] for r in cs]; return "%8.2f/%8.2f" % (ms(min(v)), ms(statistics.median(v)))
             cmed = {k: statistics.median([r[k] for r in cs]) for k in cs[0]}
+            if name == "dense 1 GiB":
+                target("dense 1 GiB: checkpoint / CRIU dump", med["ckpt"] / cmed["dump"], 0.5)
             print("%-20s %17s %17s %17s %17s %10.1f  %9.3f %9.3f %9.3f %9.3f %9.3f" % (name, cm("dump"), cm("dump_lr"),
                   cm("pause"), cm("restore"), cs[0]["size"] / 2**20, med["ckpt"] / cmed["dump"], med["ckpt"] / cmed["dump_lr"],
                   med["pause"] / cmed["pause"], med["restart"] / cmed["restore"], med["size"] / cmed["size"]))
+    print_targets()
 
 main()
