@@ -19,35 +19,25 @@
  * image is full. */
 #include "libckpt.h"
 #include "maps.h"
+#include "pagescan.h"
 #include <linux/userfaultfd.h>
 
-/* linux/userfaultfd.h and linux/fs.h of Linux 6.7, which Debian 12's
- * headers predate */
+/* linux/userfaultfd.h of Linux 6.7, which Debian 12's headers predate */
 #define UFFD_USER_MODE_ONLY        1
 #define UFFD_FEATURE_WP_UNPOPULATED (1u << 13)
 #define UFFD_FEATURE_WP_ASYNC      (1u << 15)
-#define PM_SCAN_WP_MATCHING        (1u << 0)
-#define PM_SCAN_CHECK_WPASYNC      (1u << 1)
-#define PAGE_IS_WPALLOWED          (1u << 0)
-#define PAGE_IS_WRITTEN            (1u << 1)
-#define PAGE_IS_PRESENT            (1u << 3)
-#define PAGE_IS_SWAPPED            (1u << 4)
 #define USER_TOP (CKPT_USER_END - CKPT_PAGE)    /* the highest page user space may map ends here */
-struct pm_scan_arg {
-	__u64 size, flags, start, end, walk_end, vec, vec_len, max_pages;
-	__u64 category_inverted, category_mask, category_anyof_mask, return_mask;
-};
-#define PAGEMAP_SCAN _IOWR('f', 16, struct pm_scan_arg)
 
 struct ckpt_incr ckpt_incr = { .fd = -1 };
 #define I ckpt_incr
 
 static const char *off_why;           /* tracking unavailable: why (for CKPT_VERBOSE) */
 
-/* a growable list of spans in a mapping of its own */
-static int list_add(struct incr_list *l, __u64 start, __u64 end)
+/* a growable list of spans in a mapping of its own: the span appended,
+ * or merged with the last one it continues when merge is set */
+static int list_put(struct incr_list *l, __u64 start, __u64 end, int merge)
 {
-	if (l->n && l->v[l->n - 1].end == start) {
+	if (merge && l->n && l->v[l->n - 1].end == start) {
 		l->v[l->n - 1].end = end;
 		return 0;
 	}
@@ -64,6 +54,11 @@ static int list_add(struct incr_list *l, __u64 start, __u64 end)
 	l->v[l->n].start = start;
 	l->v[l->n++].end = end;
 	return 0;
+}
+
+static int list_add(struct incr_list *l, __u64 start, __u64 end)
+{
+	return list_put(l, start, end, 1);
 }
 
 static void list_free(struct incr_list *l)
@@ -149,31 +144,28 @@ static int tracking(void)
 	return 1;
 }
 
-/* PAGEMAP_SCAN of [lo, hi) into l: the pages with every category of
- * mask, one at least of anyof (if any), none of none; 0, or -1 */
-static int scan(int pm, struct incr_list *l, __u64 flags, __u64 lo, __u64 hi, __u64 mask, __u64 anyof, __u64 none)
+static int add_span(void *l, __u64 start, __u64 end)
 {
-	static struct { __u64 start, end, categories; } vec[512];
-	struct pm_scan_arg a = {
-		.size = sizeof(a), .flags = flags, .start = lo, .end = hi,
-		.vec = (__u64)vec, .vec_len = 512, .category_inverted = none, .category_mask = mask | none,
-		.category_anyof_mask = anyof, .return_mask = mask | anyof | none,
-	};
+	return list_add(l, start, end);
+}
 
-	for (;;) {
-		long n = my_syscall3(__NR_ioctl, pm, PAGEMAP_SCAN, &a);
-		if (n < 0)
+/* PAGEMAP_SCAN of [lo, hi) into l; 0, or -1 */
+static int scan(int pm, struct incr_list *l, __u64 lo, __u64 hi, struct pagescan q)
+{
+	return pagescan(pm, lo, hi, &q, add_span, l) ? -1 : 0;
+}
+
+/* a and b (sorted, apart) into one sorted list */
+static int merge(struct incr_list *out, const struct incr_list *a, const struct incr_list *b)
+{
+	__u64 i = 0, j = 0;
+
+	while (i < a->n || j < b->n) {
+		const struct span *s = j == b->n || (i < a->n && a->v[i].start < b->v[j].start) ? &a->v[i++] : &b->v[j++];
+		if (list_add(out, s->start, s->end))
 			return -1;
-		for (long k = 0; k < n; k++)
-			if (list_add(l, vec[k].start, vec[k].end))
-				return -1;
-		if (n < 512)
-			return 0;
-		/* vec was full: on from where the walk stopped */
-		if (a.walk_end <= a.start || a.walk_end > a.end)
-			return -1;
-		a.start = a.walk_end;
 	}
+	return 0;
 }
 
 /* in the pause, with maps read (shm.c): a mapping the tracking may cover */
@@ -183,7 +175,8 @@ void ckpt_incr_note(const struct map_ent *e)
 	    (e->name[0] && !name_is(e, "[heap]") && !name_is(e, "[stack]") && memcmp(e->name, "[anon:", 6)) ||
 	    (e->start < CKPT_RESERVED_END && e->end > CKPT_RESERVED_START))
 		return;
-	if (list_add(&I.cand, e->start, e->end))
+	/* one span per mapping: whether it is tracked is asked of each */
+	if (list_put(&I.cand, e->start, e->end, 0))
 		I.scan_failed = 1;
 }
 
@@ -219,7 +212,7 @@ static int foreign_uffd(void)
  * that must stop at the first page, or fail at once where it is not */
 static int is_tracked(int pm, __u64 a, __u64 b)
 {
-	static struct { __u64 start, end, categories; } one;
+	struct { __u64 start, end, categories; } one;
 	struct pm_scan_arg s = {
 		.size = sizeof(s), .flags = PM_SCAN_CHECK_WPASYNC, .start = a, .end = b,
 		.vec = (__u64)&one, .vec_len = 1, .max_pages = 1, .return_mask = PAGE_IS_WPALLOWED,
@@ -243,8 +236,8 @@ static int sort_candidates(int pm)
 			/* its pages protected; what it has not touched stays
 			 * "written, not present": a zero run, until touched */
 			struct incr_list none = { 0 };
-			long r = scan(pm, &none, PM_SCAN_WP_MATCHING, a, b, PAGE_IS_WPALLOWED,
-				      PAGE_IS_PRESENT | PAGE_IS_SWAPPED, 0);
+			long r = scan(pm, &none, a, b, (struct pagescan){ PM_SCAN_WP_MATCHING, PAGE_IS_WPALLOWED,
+				      PAGE_IS_PRESENT | PAGE_IS_SWAPPED, 0 });
 			list_free(&none);
 			if (r < 0)
 				my_syscall3(__NR_ioctl, I.fd, UFFDIO_UNREGISTER, &reg);
@@ -267,6 +260,7 @@ static __u64 new_id(void)
  * whatever goes wrong makes the image full. */
 void ckpt_incr_pause(void)
 {
+	struct incr_list gone = { 0 }, zeropage = { 0 };
 	int pm, ok;
 
 	I.id = new_id();
@@ -286,13 +280,18 @@ void ckpt_incr_pause(void)
 	}
 	pm = k_openat(AT_FDCWD, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC, 0);
 	/* written since and still there: stored, and protected again; written
-	 * since and gone (given back, or never touched since tracked): zero */
+	 * since and gone (given back, or never touched since tracked), or
+	 * read since as the shared zero page: zero */
 	ok = pm >= 0 && !I.scan_failed &&
-	     !scan(pm, &I.written, PM_SCAN_WP_MATCHING, 0, USER_TOP, PAGE_IS_WPALLOWED | PAGE_IS_WRITTEN,
-		   PAGE_IS_PRESENT | PAGE_IS_SWAPPED, 0) &&
-	     !scan(pm, &I.zero, 0, 0, USER_TOP, PAGE_IS_WPALLOWED | PAGE_IS_WRITTEN, 0,
-		   PAGE_IS_PRESENT | PAGE_IS_SWAPPED) &&
-	     !sort_candidates(pm);
+	     !scan(pm, &I.written, 0, USER_TOP, (struct pagescan){ PM_SCAN_WP_MATCHING,
+		   PAGE_IS_WPALLOWED | PAGE_IS_WRITTEN, PAGE_IS_PRESENT | PAGE_IS_SWAPPED, PAGE_IS_PFNZERO }) &&
+	     !scan(pm, &gone, 0, USER_TOP, (struct pagescan){ 0, PAGE_IS_WPALLOWED | PAGE_IS_WRITTEN, 0,
+		   PAGE_IS_PRESENT | PAGE_IS_SWAPPED }) &&
+	     !scan(pm, &zeropage, 0, USER_TOP, (struct pagescan){ PM_SCAN_WP_MATCHING,
+		   PAGE_IS_WPALLOWED | PAGE_IS_WRITTEN | PAGE_IS_PFNZERO, 0, 0 }) &&
+	     !merge(&I.zero, &gone, &zeropage) && !sort_candidates(pm);
+	list_free(&gone);
+	list_free(&zeropage);
 	if (pm >= 0)
 		sys_close(pm);
 	I.delta = ok && I.trusted && I.depth + 1 < ckpt_cfg->full_every;

@@ -4,6 +4,7 @@
  * renames it over the image only when it is complete: a failed or killed
  * writer never damages the previous image. */
 #include "libckpt.h"
+#include "pagescan.h"
 #include "crc32c.h"
 #include "maps.h"
 #include "out.h"
@@ -214,6 +215,39 @@ static int select_written(struct writer *w, struct wregion *reg)
 	return 0;
 }
 
+/* Natively, on Linux 6.7 and later, the kernel lists the pages to store
+ * in a few ranges (PAGEMAP_SCAN): those of anonymous memory the process
+ * has, less the shared zero page (memory only read); those a private
+ * file mapping has of its own.  1 where it cannot (older kernels): the
+ * page-by-page pagemap path below does the same, zero pages included. */
+struct scan_to { struct writer *w; struct wregion *reg; };
+
+static int scanned_run(void *arg, __u64 start, __u64 end)
+{
+	struct scan_to *t = arg;
+	return add_run(t->w, t->reg->run0, (start - t->reg->r.start) / CKPT_PAGE, (end - start) / CKPT_PAGE);
+}
+
+static int select_scanned(struct writer *w, struct wregion *reg)
+{
+	static int unsupported;
+	struct pagescan q = { 0, 0, PAGE_IS_PRESENT | PAGE_IS_SWAPPED,
+			      reg->r.kind == CKPT_KIND_FILE_PRIVATE ? PAGE_IS_FILE : PAGE_IS_PFNZERO };
+	struct scan_to t = { w, reg };
+	__u64 first = w->nruns;
+	long r;
+
+	if (unsupported)
+		return 1;
+	r = pagescan(w->pagemap_fd, reg->r.start, reg->r.end, &q, scanned_run, &t);
+	if (r == -ENOTTY || r == -EINVAL) {
+		unsupported = 1;
+		w->nruns = first;
+		return 1;
+	}
+	return r ? writer_fail(w, "cannot scan", "/proc/self/pagemap", r) : 0;
+}
+
 static int select_pages(struct writer *w, struct wregion *reg)
 {
 	__u64 np = (reg->r.end - reg->r.start) / CKPT_PAGE, i, j;
@@ -225,6 +259,8 @@ static int select_pages(struct writer *w, struct wregion *reg)
 	}
 	if (!anon)
 		return add_run(w, reg->run0, 0, np);
+	if (w->pagemap_fd >= 0 && select_scanned(w, reg) <= 0)
+		return w->fail_what ? -1 : 0;
 	if (w->pagemap_fd >= 0) {
 		for (i = 0; i < np; i += PM_ENTRIES) {
 			__u64 n = np - i < PM_ENTRIES ? np - i : PM_ENTRIES;
