@@ -172,7 +172,28 @@ case_killed() {
 	verdict incr-writer-killed "$why"
 }
 
+# real programs and threads, three checkpoints without a restart between
+# them (natively the second and third are deltas), then the restart from
+# the newest: it goes on exactly
+incr_program() {  # incr_program NAME CMD...
+	local name=$1 why=; shift
+	reference "$W/ref.out" "$@"
+	CKPT_VERBOSE=1 launch "$W/seg0" "$@"
+	why=$(ckpts 3)
+	stop $PID; wait $PID 2>/dev/null
+	[ -z "$why" ] && [ "$(grep -c 'a delta of' "$W/stderr")" != 2 ] && why="not two deltas after a full image"
+	[ -z "$why" ] && why=$(restart_finish)
+	stop $PID
+	verdict "$name" "$why"
+}
+case_incr_threads() { incr_program incr-threads "$BIN/ring" 4 40 30; }
+case_incr_python() { incr_program incr-python3 /usr/bin/python3 "$ROOT/tests/progs/compute.py"; }
+case_incr_python_threads() { incr_program incr-python3-threads /usr/bin/python3 "$ROOT/tests/progs/threads.py"; }
+
 if [ -z "$RUNNER" ]; then
+	def_case incr-threads case_incr_threads
+	def_case incr-python3 case_incr_python
+	def_case incr-python3-threads case_incr_python_threads
 	def_case incr-full-every case_full_every
 	def_case incr-broken-chain case_broken
 	def_case incr-writer-killed case_killed
