@@ -31,7 +31,7 @@ case_ckpt_run() {
 	mkdir -p "$W/sub"
 	reference "$W/ref.out" "$BIN/counter"
 	(cd "$W" && exec "$ROOT/ckpt-run" ${RUNNER:+--qemu} --file sub/img.x --signal USR1 --verbose \
-		"$BIN/counter") >"$W/seg0" 2>>"$W/stderr" &
+		--full-every 1 "$BIN/counter") >"$W/seg0" 2>>"$W/stderr" &
 	PID=$!; track $PID
 	wait_lines "$W/seg0" 5 $((20 * SLOW)) && kill -USR1 $PID
 	wait_image $((20 * SLOW)) "$W/sub/img.x"
@@ -42,6 +42,8 @@ case_ckpt_run() {
 		splice "$W/seg0" "$W/seg1" >"$W/spliced.out"
 		cmp -s "$W/ref.out" "$W/spliced.out" || why="${why:-output differs}"
 		grep -q "libckpt: checkpoint 1 written to $W/sub/img.x (" "$W/stderr" || why="${why:-no --verbose line}"
+		grep -q "incremental checkpoints off: every image is full: CKPT_FULL_EVERY=1" "$W/stderr" ||
+			why="${why:---full-every 1 not taken}"
 	else
 		why="no image at sub/img.x after SIGUSR1"
 	fi
@@ -55,7 +57,7 @@ case_bad_config() {
 	local why= kv
 	reference "$W/ref.out" "$BIN/counter"
 	for kv in CKPT_SIGNAL=FOO CKPT_SIGNAL=9 CKPT_VERBOSE=yes CKPT_FILE= CKPT_INTERVAL=0 CKPT_INTERVAL=5s \
-		  CKPT_THREAD_TIMEOUT=0; do
+		  CKPT_THREAD_TIMEOUT=0 CKPT_FULL_EVERY=0 CKPT_FULL_EVERY=65; do
 		if [ -n "$RUNNER" ]; then
 			(cd "$W" && $RUNNER -E LD_PRELOAD="$LIB" -E "$kv" "$BIN/counter" >"$W/out" 2>"$W/err")
 		else
