@@ -1,19 +1,25 @@
 /* Memory a program keeps out of its children (madvise MADV_DONTFORK: V8,
  * node's JavaScript heap, RDMA buffers) is not in the forked writer
- * either, so an image would silently lack it.  The library exports the
- * calls that set and clear the mark (madvise; munmap, mmap with
- * MAP_FIXED and mremap move or drop it) and keeps the marked ranges; in
- * the pause it clears the mark for the fork and sets it again in the
- * program right after.  A mark set some other way (a raw system call)
- * is caught by the writer, which finds a mapping of the program missing
- * and fails the checkpoint with one line (write.c). */
+ * either, so an image would silently lack it; memory it wipes in them
+ * (MADV_WIPEONFORK: BoringSSL's random state) is zeros there, so the
+ * image would hold zeros.  The library exports the calls that set and
+ * clear the marks (madvise; munmap, mmap with MAP_FIXED and mremap move
+ * or drop them) and keeps the marked ranges; in the pause it clears the
+ * marks for the fork and sets them again in the program right after.  A
+ * DONTFORK mark set some other way (a raw system call) is caught by the
+ * writer, which finds a mapping of the program missing and fails the
+ * checkpoint with one line (write.c); a raw WIPEONFORK one is not. */
 #include "libckpt.h"
 
-#define MADV_DONTFORK_ 10
-#define MADV_DOFORK_   11
 #define DF_MAX 4096
 
-static struct { __u64 start, end; } df[DF_MAX];
+/* the two marks: the advice that sets each, and the one that clears it */
+enum { DONTFORK, WIPEONFORK, NMARKS };
+static const int set_advice[NMARKS] = { 10 /* MADV_DONTFORK */, 18 /* MADV_WIPEONFORK */ };
+static const int clear_advice[NMARKS] = { 11 /* MADV_DOFORK */, 19 /* MADV_KEEPONFORK */ };
+#define ALL_MARKS ((1u << NMARKS) - 1)
+
+static struct { __u64 start, end; unsigned kind; } df[DF_MAX];
 static unsigned ndf;
 static int df_lock;            /* held only to edit df[]; the pause only tries it */
 static int df_full;            /* a range did not fit: the writer's check decides */
@@ -47,17 +53,19 @@ static void unlock(void)
 	__atomic_store_n(&df_lock, 0, __ATOMIC_RELEASE);
 }
 
-/* [a, b) no longer marked: ranges cut around it */
-static void forget(__u64 a, __u64 b)
+/* [a, b) no longer has the marks in kinds (a bit each): ranges cut
+ * around it */
+static void forget(__u64 a, __u64 b, unsigned kinds)
 {
 	for (unsigned i = 0; i < ndf; ) {
 		__u64 s = df[i].start, e = df[i].end;
-		if (e <= a || s >= b) {
+		if (e <= a || s >= b || !(kinds & 1u << df[i].kind)) {
 			i++;
 			continue;
 		}
 		if (s < a && e > b && ndf < DF_MAX) {      /* a hole in the middle */
 			df[ndf].start = b;
+			df[ndf].kind = df[i].kind;
 			df[ndf++].end = e;
 		} else if (s < a && e > b) {
 			df_full = 1;
@@ -71,11 +79,12 @@ static void forget(__u64 a, __u64 b)
 	}
 }
 
-static void mark(__u64 a, __u64 b)
+static void mark(__u64 a, __u64 b, unsigned kind)
 {
-	forget(a, b);
+	forget(a, b, 1u << kind);
 	if (ndf < DF_MAX) {
 		df[ndf].start = a;
+		df[ndf].kind = kind;
 		df[ndf++].end = b;
 	} else {
 		df_full = 1;
@@ -100,12 +109,14 @@ int ckpt_madvise(void *addr, unsigned long len, int advice)
 {
 	int r = next_madvise ? next_madvise(addr, len, advice)
 			     : my_syscall3(__NR_madvise, addr, len, advice) < 0 ? -1 : 0;
-	if (r == 0 && (advice == MADV_DONTFORK_ || advice == MADV_DOFORK_)) {
+	for (unsigned k = 0; r == 0 && k < NMARKS; k++) {
+		if (advice != set_advice[k] && advice != clear_advice[k])
+			continue;
 		lock();
-		if (advice == MADV_DONTFORK_)
-			mark((__u64)addr, page_end((__u64)addr, len));
+		if (advice == set_advice[k])
+			mark((__u64)addr, page_end((__u64)addr, len), k);
 		else
-			forget((__u64)addr, page_end((__u64)addr, len));
+			forget((__u64)addr, page_end((__u64)addr, len), 1u << k);
 		unlock();
 	}
 	return r;
@@ -116,7 +127,7 @@ int ckpt_munmap(void *addr, unsigned long len)
 	int r = next_munmap ? next_munmap(addr, len) : my_syscall2(__NR_munmap, addr, len) < 0 ? -1 : 0;
 	if (r == 0 && ndf) {
 		lock();
-		forget((__u64)addr, page_end((__u64)addr, len));
+		forget((__u64)addr, page_end((__u64)addr, len), ALL_MARKS);
 		unlock();
 	}
 	return r;
@@ -127,7 +138,7 @@ static void *mapped(void *p, unsigned long len, int flags)
 {
 	if (p != (void *)-1l && (flags & MAP_FIXED) && ndf) {
 		lock();
-		forget((__u64)p, page_end((__u64)p, len));
+		forget((__u64)p, page_end((__u64)p, len), ALL_MARKS);
 		unlock();
 	}
 	return p;
@@ -149,11 +160,11 @@ void *ckpt_mmap64(void *addr, unsigned long len, int prot, int flags, int fd, lo
 	return ckpt_mmap(addr, len, prot, flags, fd, off);
 }
 
-/* a marked mapping keeps its mark where mremap moves it */
+/* a marked mapping keeps its marks where mremap moves it */
 void *ckpt_mremap(void *old, unsigned long olen, unsigned long nlen, int flags, void *naddr)
 {
 	void *p;
-	int was = 0;
+	unsigned was = 0;
 	long r;
 
 	if (next_mremap) {
@@ -166,11 +177,13 @@ void *ckpt_mremap(void *old, unsigned long olen, unsigned long nlen, int flags, 
 		return p;
 	lock();
 	for (unsigned i = 0; i < ndf; i++)
-		was |= df[i].start < page_end((__u64)old, olen) && df[i].end > (__u64)old;
-	forget((__u64)old, page_end((__u64)old, olen));
-	forget((__u64)p, page_end((__u64)p, nlen));
-	if (was)
-		mark((__u64)p, page_end((__u64)p, nlen));
+		if (df[i].start < page_end((__u64)old, olen) && df[i].end > (__u64)old)
+			was |= 1u << df[i].kind;
+	forget((__u64)old, page_end((__u64)old, olen), ALL_MARKS);
+	forget((__u64)p, page_end((__u64)p, nlen), ALL_MARKS);
+	for (unsigned k = 0; k < NMARKS; k++)
+		if (was & 1u << k)
+			mark((__u64)p, page_end((__u64)p, nlen), k);
 	unlock();
 	return p;
 }
@@ -182,7 +195,7 @@ int ckpt_dontfork_clear(void)
 	if (!ndf || __atomic_exchange_n(&df_lock, 1, __ATOMIC_ACQUIRE))
 		return 0;
 	for (unsigned i = 0; i < ndf; i++)
-		my_syscall3(__NR_madvise, df[i].start, df[i].end - df[i].start, MADV_DOFORK_);
+		my_syscall3(__NR_madvise, df[i].start, df[i].end - df[i].start, clear_advice[df[i].kind]);
 	return 1;
 }
 
@@ -193,6 +206,6 @@ void ckpt_dontfork_restore(int cleared)
 	if (!cleared)
 		return;
 	for (unsigned i = 0; i < ndf; i++)
-		my_syscall3(__NR_madvise, df[i].start, df[i].end - df[i].start, MADV_DONTFORK_);
+		my_syscall3(__NR_madvise, df[i].start, df[i].end - df[i].start, set_advice[df[i].kind]);
 	unlock();
 }

@@ -109,6 +109,8 @@ def_case libckpt-rebuilt case_lib_rebuilt
 # fork and puts it back; by a raw system call it cannot, and the
 # checkpoint fails with one line instead of an image without that memory.
 def_cycle dontfork-memory 8 2 $((30 * SLOW)) "$BIN/dontfork" libc
+# memory wiped in children (MADV_WIPEONFORK): in the image all the same
+def_cycle wipeonfork-memory 8 2 $((30 * SLOW)) "$BIN/dontfork" wipe
 case_dontfork_raw() {
 	refused_checkpoint dontfork-raw-refused \
 		"libckpt: checkpoint 1 failed: the writer's fork lacks a mapping of the program \\(marked MADV_DONTFORK by a raw system call\\?\\) at \\(0x[0-9a-f]+\\); the previous image is unchanged$" \
