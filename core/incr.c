@@ -309,7 +309,9 @@ void ckpt_incr_forked(void)
 
 /* The writer of this checkpoint ended: status 0 its image is in place as
  * planned, 3 in place as a full image, else it failed (the chain on disk
- * is as it was, but the tracking started over: the next image is full). */
+ * is as it was, but the tracking started over: the next image is full).
+ * Either image in place is what the tracking started over from: the next
+ * one may be a delta of it. */
 void ckpt_incr_done(int status)
 {
 	if (status == 0 && I.delta && I.depth + 1 < CKPT_CHAIN_MAX) {
@@ -320,7 +322,7 @@ void ckpt_incr_done(int status)
 	} else {
 		return;
 	}
-	I.trusted = status == 0;
+	I.trusted = 1;
 }
 
 /* after a restart: the image restarted from is in place; nothing is

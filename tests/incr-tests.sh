@@ -172,6 +172,29 @@ case_killed() {
 	verdict incr-writer-killed "$why"
 }
 
+# the image in place replaced behind the library's back (here by an
+# older one): the next checkpoint cannot be a delta of it and is full,
+# saying so; the one after is a delta again
+case_fallback() {
+	local why= old
+	reference "$W/ref.out" "$BIN/delta" 8 80 40
+	CKPT_VERBOSE=1 launch "$W/seg0" "$BIN/delta" 8 80 40
+	why=$(ckpts 2)
+	old=$(ls "$W" | grep -E '^myckpt\.[0-9a-f]{16}$' | head -1)
+	[ -z "$why" ] && [ -z "$old" ] && why="no parent image after two checkpoints"
+	[ -z "$why" ] && cp "$W/$old" "$W/myckpt.new" && mv "$W/myckpt.new" "$W/myckpt" && CKPTS_BEFORE=2 why=$(ckpts 2)
+	stop $PID; wait $PID 2>/dev/null
+	if [ -n "$why" ]; then :
+	elif ! grep 'checkpoint 3 written' "$W/stderr" | grep -q 'full: no parent to make a delta of'; then
+		why="checkpoint 3 is not a full image that says why"
+	elif ! grep 'checkpoint 4 written' "$W/stderr" | grep -q 'a delta of'; then
+		why="checkpoint 4 is not a delta again"
+	fi
+	[ -z "$why" ] && why=$(restart_finish)
+	stop $PID
+	verdict incr-replaced-image "$why"
+}
+
 # real programs and threads, three checkpoints without a restart between
 # them (natively the second and third are deltas), then the restart from
 # the newest: it goes on exactly
@@ -191,6 +214,7 @@ case_incr_python() { incr_program incr-python3 /usr/bin/python3 "$ROOT/tests/pro
 case_incr_python_threads() { incr_program incr-python3-threads /usr/bin/python3 "$ROOT/tests/progs/threads.py"; }
 
 if [ -z "$RUNNER" ]; then
+	def_case incr-replaced-image case_fallback
 	def_case incr-threads case_incr_threads
 	def_case incr-python3 case_incr_python
 	def_case incr-python3-threads case_incr_python_threads
