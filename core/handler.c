@@ -81,7 +81,7 @@ static int capture_in_pause(void)
 	ckpt_incr_begin();
 	r = fds_capture(&ckpt_snap.fds, &why);
 	if (r < 0) {
-		ckpt_incr_forked();
+		ckpt_incr_release();
 		ckpt_fail_msg(r == -EMFILE ? "too many open fds (at most 1024)"
 			      : why ? why : "cannot capture the open fds", 0, r == -EMFILE || why ? 0 : r);
 		ckpt_threads_resume();
@@ -161,7 +161,7 @@ __attribute__((used)) void ckpt_signal_handler(int sig, struct k_siginfo *info, 
 	ckpt_dontfork_restore(ckpt_rt.dontfork_cleared);
 	fds_release(ckpt_snap.fds);
 	ckpt_snap.fds = 0;
-	ckpt_incr_forked();
+	ckpt_incr_release();
 	ckpt_threads_resume();
 	if (pid < 0) {
 		ckpt_rt.failed = 1;

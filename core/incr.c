@@ -144,9 +144,23 @@ static int tracking(void)
 	return 1;
 }
 
-static int add_span(void *l, __u64 start, __u64 end)
+static int add_span(void *l, __u64 start, __u64 end, __u64 categories)
 {
+	(void)categories;
 	return list_add(l, start, end);
+}
+
+/* a page written since: stored, or zero when it is the shared zero page
+ * (read, never written, since it was tracked) */
+static int add_written(void *zeropage, __u64 start, __u64 end, __u64 categories)
+{
+	return list_add(categories & PAGE_IS_PFNZERO ? zeropage : &I.written, start, end);
+}
+
+static int ignore(void *arg, __u64 start, __u64 end, __u64 categories)
+{
+	(void)arg, (void)start, (void)end, (void)categories;
+	return 0;
 }
 
 /* PAGEMAP_SCAN of [lo, hi) into l; 0, or -1 */
@@ -235,11 +249,9 @@ static int sort_candidates(int pm)
 		} else if (my_syscall3(__NR_ioctl, I.fd, UFFDIO_REGISTER, &reg) == 0) {
 			/* its pages protected; what it has not touched stays
 			 * "written, not present": a zero run, until touched */
-			struct incr_list none = { 0 };
-			long r = scan(pm, &none, a, b, (struct pagescan){ PM_SCAN_WP_MATCHING, PAGE_IS_WPALLOWED,
-				      PAGE_IS_PRESENT | PAGE_IS_SWAPPED, 0 });
-			list_free(&none);
-			if (r < 0)
+			long r = pagescan(pm, a, b, &(struct pagescan){ PM_SCAN_WP_MATCHING, PAGE_IS_WPALLOWED,
+					  PAGE_IS_PRESENT | PAGE_IS_SWAPPED, 0, 0 }, ignore, 0);
+			if (r)
 				my_syscall3(__NR_ioctl, I.fd, UFFDIO_UNREGISTER, &reg);
 		}
 	}
@@ -279,16 +291,14 @@ void ckpt_incr_pause(void)
 		return;
 	}
 	pm = k_openat(AT_FDCWD, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC, 0);
-	/* written since and still there: stored, and protected again; written
-	 * since and gone (given back, or never touched since tracked), or
-	 * read since as the shared zero page: zero */
+	/* written since and still there: stored, and protected again (in the
+	 * same walk, the shared zero page: read since, zero); written since
+	 * and gone (given back, or never touched since tracked): zero */
 	ok = pm >= 0 && !I.scan_failed &&
-	     !scan(pm, &I.written, 0, USER_TOP, (struct pagescan){ PM_SCAN_WP_MATCHING,
-		   PAGE_IS_WPALLOWED | PAGE_IS_WRITTEN, PAGE_IS_PRESENT | PAGE_IS_SWAPPED, PAGE_IS_PFNZERO }) &&
+	     !pagescan(pm, 0, USER_TOP, &(struct pagescan){ PM_SCAN_WP_MATCHING, PAGE_IS_WPALLOWED | PAGE_IS_WRITTEN,
+		       PAGE_IS_PRESENT | PAGE_IS_SWAPPED, 0, PAGE_IS_PFNZERO }, add_written, &zeropage) &&
 	     !scan(pm, &gone, 0, USER_TOP, (struct pagescan){ 0, PAGE_IS_WPALLOWED | PAGE_IS_WRITTEN, 0,
-		   PAGE_IS_PRESENT | PAGE_IS_SWAPPED }) &&
-	     !scan(pm, &zeropage, 0, USER_TOP, (struct pagescan){ PM_SCAN_WP_MATCHING,
-		   PAGE_IS_WPALLOWED | PAGE_IS_WRITTEN | PAGE_IS_PFNZERO, 0, 0 }) &&
+		   PAGE_IS_PRESENT | PAGE_IS_SWAPPED, 0 }) &&
 	     !merge(&I.zero, &gone, &zeropage) && !sort_candidates(pm);
 	list_free(&gone);
 	list_free(&zeropage);
@@ -298,8 +308,9 @@ void ckpt_incr_pause(void)
 	I.trusted = 0;           /* until this image is known to be in place */
 }
 
-/* after the fork: the writer has its copy of the lists */
-void ckpt_incr_forked(void)
+/* after the fork (the writer has its copy of the lists), or a pause that
+ * failed before it */
+void ckpt_incr_release(void)
 {
 	list_free(&I.written);
 	list_free(&I.zero);

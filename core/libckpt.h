@@ -215,7 +215,7 @@ void ckpt_dontfork_restore(int cleared);
 void ckpt_incr_begin(void);
 void ckpt_incr_note(const struct map_ent *e);
 void ckpt_incr_pause(void);
-void ckpt_incr_forked(void);
+void ckpt_incr_release(void);
 void ckpt_incr_done(int status);
 void ckpt_incr_restarted(void);
 /* pid.c */

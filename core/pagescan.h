@@ -23,15 +23,16 @@ struct pm_scan_arg {
 #define PAGEMAP_SCAN _IOWR('f', 16, struct pm_scan_arg)
 
 /* which pages: every category of all, one at least of any (if any),
- * none of none */
+ * none of none; each range tells those and the categories of also */
 struct pagescan {
-	__u64 flags, all, any, none;
+	__u64 flags, all, any, none, also;
 };
 
-/* fn(arg, start, end) for each range of [lo, hi) that matches, in order;
+/* fn(arg, start, end, categories) for each range of [lo, hi) that
+ * matches, in order (a range's pages share the categories asked about);
  * 0, -errno from the ioctl (-ENOTTY: no PAGEMAP_SCAN here), or fn's
  * non-zero return */
 long pagescan(int pm, __u64 lo, __u64 hi, const struct pagescan *q,
-	      int (*fn)(void *arg, __u64 start, __u64 end), void *arg);
+	      int (*fn)(void *arg, __u64 start, __u64 end, __u64 categories), void *arg);
 
 #endif

@@ -222,8 +222,9 @@ static int select_written(struct writer *w, struct wregion *reg)
  * page-by-page pagemap path below does the same, zero pages included. */
 struct scan_to { struct writer *w; struct wregion *reg; };
 
-static int scanned_run(void *arg, __u64 start, __u64 end)
+static int scanned_run(void *arg, __u64 start, __u64 end, __u64 categories)
 {
+	(void)categories;
 	struct scan_to *t = arg;
 	return add_run(t->w, t->reg->run0, (start - t->reg->r.start) / CKPT_PAGE, (end - start) / CKPT_PAGE);
 }
@@ -232,7 +233,7 @@ static int select_scanned(struct writer *w, struct wregion *reg)
 {
 	static int unsupported;
 	struct pagescan q = { 0, 0, PAGE_IS_PRESENT | PAGE_IS_SWAPPED,
-			      reg->r.kind == CKPT_KIND_FILE_PRIVATE ? PAGE_IS_FILE : PAGE_IS_PFNZERO };
+			      reg->r.kind == CKPT_KIND_FILE_PRIVATE ? PAGE_IS_FILE : PAGE_IS_PFNZERO, 0 };
 	struct scan_to t = { w, reg };
 	__u64 first = w->nruns;
 	long r;

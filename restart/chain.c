@@ -170,12 +170,16 @@ int chain_owns(const struct img *im, __u64 start, __u64 end)
 	return im->arena && start >= im->arena && end <= im->arena + im->arena_size;
 }
 
-/* len bytes of p's file at off into memory at dst */
-static int fill_bytes(const struct img *p, __u64 dst, __u64 len, __u64 off)
+/* len bytes of fd's file at off into fresh memory at dst, its pages
+ * faulted in at once first; 0 or -errno (restore.c's too) */
+long read_into(int fd, __u64 dst, __u64 len, __u64 off)
 {
+	long got;
+
 	if (len > CKPT_PAGE)
 		my_syscall3(__NR_madvise, dst, len, 23 /* MADV_POPULATE_WRITE */);
-	return k_pread_full(p->fd, (void *)dst, len, off) == (long)len ? 0 : -1;
+	got = k_pread_full(fd, (void *)dst, len, off);
+	return got == (long)len ? 0 : got < 0 ? got : -EIO;
 }
 
 /* what image p says of [lo, hi): the pages it stores; zero where one of
@@ -193,7 +197,7 @@ static int fill_from(const struct img *p, __u64 lo, __u64 hi)
 		for (unsigned k = 0; k < q->nruns; k++) {
 			__u64 s = q->start + run[k].page * CKPT_PAGE, e = s + run[k].npages * CKPT_PAGE;
 			__u64 cs = s > a ? s : a, ce = e < b ? e : b;
-			if (cs < ce && fill_bytes(p, cs, ce - cs, off + (cs - s)))
+			if (cs < ce && read_into(p->fd, cs, ce - cs, off + (cs - s)))
 				return -1;
 			off += e - s;
 		}

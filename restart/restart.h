@@ -98,6 +98,7 @@ int chain_verify_data(struct img *im);
 int chain_owns(const struct img *im, __u64 start, __u64 end);
 int chain_fill(const struct img *im, const struct ckpt_region *r);
 void chain_zero(const struct ckpt_region *r, __u64 lo, __u64 hi);
+long read_into(int fd, __u64 dst, __u64 len, __u64 off);
 void chain_release(const struct img *im);
 /* info.c */
 void image_info(const struct img *im, int exact);

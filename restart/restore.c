@@ -204,13 +204,11 @@ static long fill_runs(const struct img *im, const struct ckpt_region *r, __u32 *
 
 	for (unsigned k = 0; k < r->nruns; k++) {
 		__u64 at = r->start + run[k].page * CKPT_PAGE, n = run[k].npages * CKPT_PAGE;
-		if (n > CKPT_PAGE)
-			my_syscall3(__NR_madvise, at, n, 23 /* MADV_POPULATE_WRITE */);
 		for (__u64 done = 0; done < n; ) {
 			__u64 c = crc && n - done > FILL_CHUNK ? FILL_CHUNK : n - done;
-			long got = k_pread_full(im->fd, (void *)(at + done), c, off);
-			if (got != (long)c)
-				return got < 0 ? got : -EIO;
+			long e = read_into(im->fd, at + done, c, off);
+			if (e)
+				return e;
 			if (crc)
 				*crc = crc32c(*crc, (const void *)(at + done), c);
 			done += c;

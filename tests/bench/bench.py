@@ -54,11 +54,28 @@ class Proc:
             m = re.search(what, f.read())
         return float(m.group(1)) / 1e3 if m else float("nan")
 
-def one_run(args, extra={}, full=True):
-    img = WORK + "/myckpt"
+def clear_images():
     for f in os.listdir(WORK):
         if f.startswith("myckpt"):
             os.unlink(os.path.join(WORK, f))
+
+def restart_of(opts):
+    """myrestart OPTS myckpt, after a sync: the process and the seconds to
+    the program's first output"""
+    os.sync()
+    t0 = time.monotonic()
+    q = Proc([RST] + opts + ["myckpt"])
+    t1, _ = q.wait_line("resumed")
+    return q, t1 - t0
+
+def restart_time(opts):
+    q, t = restart_of(opts)
+    q.kill()
+    return t
+
+def one_run(args, extra={}, full=True):
+    img = WORK + "/myckpt"
+    clear_images()
     os.sync()                               # no earlier run's writeback in this one
     env = dict(os.environ, LD_PRELOAD=LIB, CKPT_VERBOSE="1", **extra)
     p = Proc([WL] + args, env)
@@ -79,14 +96,7 @@ def one_run(args, extra={}, full=True):
     if not full:
         return dict(ckpt=t1 - t0)
     # restart to the program's first output
-    def restart(opts):
-        os.sync()
-        t2 = time.monotonic()
-        q = Proc([RST] + opts + ["myckpt"])
-        t3, _ = q.wait_line("resumed")
-        q.kill()
-        return t3 - t2
-    r_def, r_lazy = restart([]), restart(["--lazy"])
+    r_def, r_lazy = restart_time([]), restart_time(["--lazy"])
     # floors, same bytes, same directory
     os.sync()
     t = time.monotonic()
@@ -118,9 +128,7 @@ def incr_run(mib):
     (a delta natively); the restart from it; then the restarted process's
     first image, full, of the same memory, and the restart from that"""
     img = WORK + "/myckpt"
-    for f in os.listdir(WORK):
-        if f.startswith("myckpt"):
-            os.unlink(os.path.join(WORK, f))
+    clear_images()
     os.sync()
     env = dict(os.environ, LD_PRELOAD=LIB, CKPT_VERBOSE="1")
     p = Proc([WL, "dense", str(mib)], env)
@@ -135,18 +143,12 @@ def incr_run(mib):
     with open(WORK + "/err") as f:
         is_delta = "a delta of" in f.read()
     p.kill()
-    def restart(opts):
-        os.sync()
-        t2 = time.monotonic()
-        q = Proc([RST] + opts + ["myckpt"])
-        t3, _ = q.wait_line("resumed")
-        return q, t3 - t2
-    q, r_lazy = restart(["--lazy"]); q.kill()
-    q, r_delta = restart([])
+    r_lazy = restart_time(["--lazy"])
+    q, r_delta = restart_of([])
     # the restarted process's first image is full (nothing tracked yet)
     ckpt_of(q, 1)
     q.kill()
-    q, r_full = restart([]); q.kill()
+    r_full = restart_time([])
     return dict(full=full, delta=delta, full_size=full_size, delta_size=delta_size, r_delta=r_delta,
                 r_full=r_full, r_lazy=r_lazy, is_delta=is_delta)
 
