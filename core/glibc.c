@@ -24,6 +24,9 @@
 #ifndef DT_GNU_HASH
 #define DT_GNU_HASH 0x6ffffef5
 #endif
+#ifndef DT_VERSYM
+#define DT_VERSYM 0x6ffffff0
+#endif
 
 static __u32 gnu_hash(const char *s)
 {
@@ -53,6 +56,7 @@ static void *lookup(__u64 bias, const Elf64_Dyn *dyn, const char *name)
 {
 	const __u32 *gh = 0;
 	const Elf64_Sym *sym = 0;
+	const __u16 *versym = 0;
 	const char *str = 0;
 	__u32 h = gnu_hash(name), nb, off, shift, i;
 
@@ -62,6 +66,7 @@ static void *lookup(__u64 bias, const Elf64_Dyn *dyn, const char *name)
 		if (dyn->d_tag == DT_GNU_HASH) gh = (const __u32 *)v;
 		if (dyn->d_tag == DT_SYMTAB) sym = (const Elf64_Sym *)v;
 		if (dyn->d_tag == DT_STRTAB) str = (const char *)v;
+		if (dyn->d_tag == DT_VERSYM) versym = (const __u16 *)v;
 	}
 	if (!gh || !sym || !str)
 		return 0;
@@ -73,7 +78,10 @@ static void *lookup(__u64 bias, const Elf64_Dyn *dyn, const char *name)
 		return 0;
 	for (i = buckets[h % nb]; i >= off; i++) {
 		__u32 ch = chain[i - off];
-		if ((ch | 1) == (h | 1) && !strcmp(str + sym[i].st_name, name) && sym[i].st_shndx)
+		/* a hidden version is an old ABI kept for old binaries
+		 * (pthread_kill@GLIBC_2.2.5): the default one is the program's */
+		if ((ch | 1) == (h | 1) && !strcmp(str + sym[i].st_name, name) && sym[i].st_shndx &&
+		    !(versym && (versym[i] & 0x8000)))
 			return (void *)(bias + sym[i].st_value);
 		if (ch & 1)
 			break;
