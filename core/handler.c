@@ -77,6 +77,7 @@ static int capture_in_pause(void)
 	}
 	if (ckpt_threads_stop())
 		return -1;
+	ckpt_tids_pause(ckpt_rt.nslots);
 	ckpt_children_capture();
 	ckpt_incr_begin();
 	r = fds_capture(&ckpt_snap.fds, &why);
@@ -174,6 +175,7 @@ __attribute__((used)) void ckpt_signal_handler(int sig, struct k_siginfo *info, 
 
 static void restart_path(void)
 {
+	ckpt_tids_restored(0);
 	ckpt_rt.writer = 0;
 	/* the snapshot and the slots were the writer's, not in the image; the
 	 * other threads were released by myrestart */

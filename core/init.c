@@ -41,6 +41,7 @@ static void ckpt_init(int argc, char **argv, char **envp)
 	 * qemu itself included (its errno must stay right) */
 	ckpt_sigmask_init((const unsigned long *)(p + 1));
 	ckpt_pid_init((const unsigned long *)(p + 1));
+	ckpt_tids_init((const unsigned long *)(p + 1));
 	ckpt_dontfork_init((const unsigned long *)(p + 1));
 	if (inside_qemu_host())
 		return;

@@ -43,7 +43,8 @@ static long futex(int *word, int op, int val, const struct timespec *timeout)
 	return my_syscall4(__NR_futex, word, op, val, timeout);
 }
 
-static void task_path(char *buf, long tid, const char *file)
+/* /proc/self/task/TID plus file, in buf (40 bytes and more) */
+void ckpt_task_path(char *buf, long tid, const char *file)
 {
 	struct out o = { .len = 0 };
 	out_str(&o, "/proc/self/task/");
@@ -63,7 +64,7 @@ static __u64 status_mask(long tid, const char *field)
 	__u64 m = 0;
 	long n;
 
-	task_path(path, tid, "/status");
+	ckpt_task_path(path, tid, "/status");
 	n = k_read_file(path, text, sizeof(text) - 1);
 	text[n > 0 ? n : 0] = 0;
 	for (p = text; *p; p++)
@@ -85,7 +86,7 @@ static int gone(long tid)
 	char path[64];
 	struct statx st;
 
-	task_path(path, tid, "");
+	ckpt_task_path(path, tid, "");
 	return k_statx(AT_FDCWD, path, 0, STATX_TYPE, &st) < 0;
 }
 
@@ -175,20 +176,6 @@ int ckpt_thread_owed(void)
 	return 0;
 }
 
-/* qemu 7.2 does not answer PR_GET_TID_ADDRESS.  glibc keeps each thread's
- * tid in its thread descriptor, at the thread pointer plus a fixed offset
- * (the address it gave the kernel): the first word there that holds our
- * tid.  0 if none. */
-static __u64 tid_in_tcb(int tid)
-{
-	const int *p = (const int *)arch_tp();
-
-	for (unsigned i = 0; p && i < 1024 / sizeof(int); i++)
-		if (p[i] == tid)
-			return (__u64)&p[i];
-	return 0;
-}
-
 /* What every thread records of itself, the initiator too. */
 static void fill_slot(struct ckpt_thread *t)
 {
@@ -198,7 +185,7 @@ static void fill_slot(struct ckpt_thread *t)
 	t->tid = my_syscall0(__NR_gettid);
 	t->flags = t->tid == my_syscall0(__NR_getpid) ? CKPT_TF_LEADER : 0;
 	if (k_prctl(PR_GET_TID_ADDRESS, (unsigned long)&t->tid_address, 0, 0, 0) < 0)
-		t->tid_address = tid_in_tcb(t->tid);
+		t->tid_address = ckpt_tid_address();
 	my_syscall3(__NR_get_robust_list, 0, &head, &len);
 	t->robust_head = head;
 	t->robust_len = len;
@@ -254,8 +241,10 @@ void ckpt_thread_park(void)
 	if (i < CKPT_THREADS_MAX) {
 		struct ckpt_thread *t = ckpt_thread_slot(i);
 		fill_slot(t);
-		if (arch_ctx_save(&t->cpu, ckpt_thread_xarea(t), arch_xstate_mode(&ckpt_cfg->xstate)))
+		if (arch_ctx_save(&t->cpu, ckpt_thread_xarea(t), arch_xstate_mode(&ckpt_cfg->xstate))) {
+			ckpt_tids_restored(i);
 			return;
+		}
 		__atomic_store_n(&ckpt_rt.parked[i], tag(gen, t->tid), __ATOMIC_RELEASE);
 	}
 	__atomic_fetch_add(&ckpt_rt.arrived, 1, __ATOMIC_ACQ_REL);
@@ -272,7 +261,7 @@ static void thread_fail(long tid, const char *what)
 	struct out o = { .len = 0 };
 	long n;
 
-	task_path(path, tid, "/comm");
+	ckpt_task_path(path, tid, "/comm");
 	n = k_read_file(path, comm, sizeof(comm) - 1);
 	comm[n > 0 ? n : 0] = 0;
 	if (n > 0 && comm[n - 1] == '\n')

@@ -1,9 +1,9 @@
 /* The program's other threads.  Once the memory is back, myrestart's own
  * thread (which then restores the leader) clones each of them on a first
  * stack of its own in myrestart's range, with its thread pointer, and
- * with its tid address: the kernel writes the new tid there (glibc's
- * cached tid) and clears it when the thread ends (pthread_join waits on
- * it).  Each thread takes what the kernel keeps for it, says it is ready
+ * with its tid address, which the kernel clears when the thread ends
+ * (pthread_join waits on it).  The id glibc caches there stays the one
+ * of the checkpoint: the locks the thread holds name it (core/tids.c).  Each thread takes what the kernel keeps for it, says it is ready
  * and waits; when all are, they are released together and jump into
  * their contexts (inside their own checkpoint handlers, whose sigreturn
  * puts back their signal masks and every other register).  myrestart's
@@ -86,7 +86,7 @@ void threads_start(const struct img *im)
 		s->t = t;
 		s->area = (void *)at;
 		memcpy(s->area, t + 1, t->xstate.size);
-		r = arch_clone_thread(flags | (t->tid_address ? CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID : 0),
+		r = arch_clone_thread(flags | (t->tid_address ? CLONE_CHILD_CLEARTID : 0),
 				      at + bs, (int *)t->tid_address, arch_tp_of(&t->cpu), thread_main, s);
 		if (r < 0)
 			die(im, "cannot create a thread", r);

@@ -1,14 +1,19 @@
 #!/bin/sh
 # Build-time audit of libckpt.so: freestanding (no undefined dynamic
-# symbols, no DT_NEEDED), exports only the public API and the mask calls
-# it wraps (core/sigmask.c), and fits its budget.
+# symbols, no DT_NEEDED), exports only the public API and the calls it
+# wraps on purpose (core/libckpt.map says which), and fits its budget.
 lib=$1 max=$2
 fail() { echo "audit: $lib: $*" >&2; rm -f "$lib"; exit 1; }
 und=$(nm -D --undefined-only "$lib" | awk '{print $NF}')
 [ -z "$und" ] || fail "undefined symbols: $und"
 readelf -d "$lib" | grep -q NEEDED && fail "has DT_NEEDED entries"
 exp=$(nm -D --defined-only "$lib" | awk '{print $NF}' | sort | tr '\n' ' ')
-[ "$exp" = "ckpt_checkpoint ckpt_enabled ckpt_on getpid gettid kill madvise mmap mmap64 mremap munmap pthread_sigmask sigprocmask sigsuspend tgkill " ] || fail "unexpected exports: $exp"
+want="ckpt_checkpoint ckpt_enabled ckpt_on getpid gettid kill madvise mmap mmap64 mremap munmap
+      pthread_cancel pthread_getaffinity_np pthread_getcpuclockid pthread_getname_np
+      pthread_getschedparam pthread_kill pthread_setaffinity_np pthread_setname_np
+      pthread_setschedparam pthread_setschedprio pthread_sigmask pthread_sigqueue
+      sigprocmask sigsuspend tgkill"
+[ "$exp" = "$(echo $want) " ] || fail "unexpected exports: $exp"
 size=$(stat -c %s "$lib")
 [ "$size" -le "$max" ] || fail "$size bytes, budget $max"
 echo "audit: $lib ok ($size bytes of $max)"

@@ -10,6 +10,11 @@ def_cycle threads-omp     5 1 $((40 * SLOW)) "$BIN/omp"
 # threads being created and ending while three checkpoints land
 def_cycle threads-churn   6 3 $((30 * SLOW)) "$BIN/churn"
 def_cycle threads-python  5 1 $((60 * SLOW)) /usr/bin/python3 "$ROOT/tests/progs/threads.py"
+# locks that name their owner (recursive and error-checking mutexes, a
+# write-locked rwlock) held by a thread across the checkpoint, and the
+# calls that name a thread to the kernel (pthread_kill, affinity, name,
+# CPU clock, scheduling), through two restarts
+def_cycle threads-tid-locks 4 2 $((30 * SLOW)) "$BIN/tidlocks"
 
 # A thread that blocks the checkpoint signal: the checkpoint fails with
 # one line naming it, the previous image stays, the program goes on.

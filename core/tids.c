@@ -1,0 +1,317 @@
+/* Threads keep their ids.  glibc caches each thread's id in its thread
+ * descriptor and writes it into the locks the thread holds: the owner of
+ * a recursive or error-checking mutex, of a write-locked rwlock.  When
+ * the owner locks again or unlocks, glibc compares the two.  A restart
+ * gives every thread a new id; had myrestart let the kernel write the new
+ * one into the descriptor, a thread that held such a lock at the
+ * checkpoint would no longer own it (its unlock fails with EPERM, its
+ * second lock waits for itself: node deadlocked so).  So the cached id
+ * stays the one of the checkpoint, and the locks stay consistent.
+ *
+ * The kernel knows the threads by their new ids, though.  The calls that
+ * hand a thread's cached id to the kernel (pthread_kill, its affinity,
+ * name, CPU clock and scheduling) are answered here for the threads a
+ * restart brought back, with the id the kernel knows; every other thread,
+ * and every process that was not restarted, is glibc's business.  Each
+ * restored thread enters itself in ckpt_rt.tids on its way back into the
+ * program, and none goes on before all have. */
+#include "libckpt.h"
+
+#define FUTEX_WAIT_PRIVATE 128
+#define FUTEX_WAKE_PRIVATE 129
+#define SIGCANCEL 32
+#define SIGSETXID 33
+
+typedef int (*kill_fn)(unsigned long, int);
+typedef int (*sigqueue_fn)(unsigned long, int, void *);
+typedef int (*cancel_fn)(unsigned long);
+typedef int (*affinity_fn)(unsigned long, unsigned long, void *);
+typedef int (*setname_fn)(unsigned long, const char *);
+typedef int (*getname_fn)(unsigned long, char *, unsigned long);
+typedef int (*clock_fn)(unsigned long, int *);
+typedef int (*getsched_fn)(unsigned long, int *, void *);
+typedef int (*setsched_fn)(unsigned long, int, const void *);
+typedef int (*setprio_fn)(unsigned long, int);
+
+static struct {
+	kill_fn kill;
+	sigqueue_fn sigqueue;
+	cancel_fn cancel;
+	affinity_fn setaff, getaff;
+	setname_fn setname;
+	getname_fn getname;
+	clock_fn clock;
+	getsched_fn getsched;
+	setsched_fn setsched;
+	setprio_fn setprio;
+} next;
+
+/* glibc's id word in the descriptor: the thread pointer plus this offset
+ * (found once, in the main thread, where it holds the pid) */
+static long tid_offset(void)
+{
+	const int *p = (const int *)arch_tp();
+	unsigned long at = 0;
+	int tid = my_syscall0(__NR_gettid);
+
+	if (k_prctl(PR_GET_TID_ADDRESS, (unsigned long)&at, 0, 0, 0) == 0 && at > (unsigned long)p &&
+	    at < (unsigned long)p + 1024 && *(int *)at == tid)
+		return (long)(at - (unsigned long)p);
+	/* qemu 7.2 does not answer PR_GET_TID_ADDRESS: the first word there
+	 * that holds our id */
+	for (unsigned i = 1; p && i < 1024 / sizeof(int); i++)
+		if (p[i] == tid)
+			return (long)(i * sizeof(int));
+	return 0;
+}
+
+void ckpt_tids_init(const unsigned long *auxv)
+{
+	next.kill = (kill_fn)ckpt_glibc_next(auxv, "pthread_kill");
+	next.sigqueue = (sigqueue_fn)ckpt_glibc_next(auxv, "pthread_sigqueue");
+	next.cancel = (cancel_fn)ckpt_glibc_next(auxv, "pthread_cancel");
+	next.setaff = (affinity_fn)ckpt_glibc_next(auxv, "pthread_setaffinity_np");
+	next.getaff = (affinity_fn)ckpt_glibc_next(auxv, "pthread_getaffinity_np");
+	next.setname = (setname_fn)ckpt_glibc_next(auxv, "pthread_setname_np");
+	next.getname = (getname_fn)ckpt_glibc_next(auxv, "pthread_getname_np");
+	next.clock = (clock_fn)ckpt_glibc_next(auxv, "pthread_getcpuclockid");
+	next.getsched = (getsched_fn)ckpt_glibc_next(auxv, "pthread_getschedparam");
+	next.setsched = (setsched_fn)ckpt_glibc_next(auxv, "pthread_setschedparam");
+	next.setprio = (setprio_fn)ckpt_glibc_next(auxv, "pthread_setschedprio");
+	if (!ckpt_rt.tid_offset)
+		ckpt_rt.tid_offset = tid_offset();
+}
+
+/* the address glibc gave the kernel for this thread's id, when the kernel
+ * does not say (qemu): the thread pointer plus the offset */
+__u64 ckpt_tid_address(void)
+{
+	return ckpt_rt.tid_offset ? arch_tp() + ckpt_rt.tid_offset : 0;
+}
+
+/* In the pause: the restart of this checkpoint brings back nslots threads */
+void ckpt_tids_pause(unsigned nslots)
+{
+	ckpt_rt.tids_next = nslots;
+	ckpt_rt.tids_joined = 0;
+}
+
+/* In each restored thread (slot slot of the checkpoint) on its way back:
+ * its entry, then it waits until every restored thread has its own */
+void ckpt_tids_restored(unsigned slot)
+{
+	unsigned n = ckpt_rt.tids_next;
+	int k;
+
+	ckpt_rt.tids[slot].tp = arch_tp();
+	ckpt_rt.tids[slot].real = my_syscall0(__NR_gettid);
+	ckpt_rt.ntids = n;
+	__atomic_store_n(&ckpt_rt.tids_pid, (int)my_syscall0(__NR_getpid), __ATOMIC_RELEASE);
+	if ((unsigned)__atomic_add_fetch(&ckpt_rt.tids_joined, 1, __ATOMIC_ACQ_REL) >= n) {
+		my_syscall6(__NR_futex, &ckpt_rt.tids_joined, FUTEX_WAKE_PRIVATE, 0x7fffffff, 0, 0, 0);
+		return;
+	}
+	while ((unsigned)(k = __atomic_load_n(&ckpt_rt.tids_joined, __ATOMIC_ACQUIRE)) < n)
+		my_syscall6(__NR_futex, &ckpt_rt.tids_joined, FUTEX_WAIT_PRIVATE, k, 0, 0, 0);
+}
+
+/* The id the kernel knows thread th by, when a restart of this process
+ * brought it back: > 0; -1 when it has ended since; 0 when it is not
+ * ours to answer (a thread created since, or no restart here). */
+static int restored(unsigned long th)
+{
+	if (!ckpt_rt.ntids || __atomic_load_n(&ckpt_rt.tids_pid, __ATOMIC_ACQUIRE) != my_syscall0(__NR_getpid))
+		return 0;
+	for (unsigned i = 0; i < ckpt_rt.ntids && i < CKPT_THREADS_MAX; i++) {
+		if (ckpt_rt.tids[i].tp != th)
+			continue;
+		/* the kernel clears the word when the thread ends */
+		if (ckpt_rt.tid_offset && !__atomic_load_n((int *)(th + ckpt_rt.tid_offset), __ATOMIC_ACQUIRE))
+			return -1;
+		return ckpt_rt.tids[i].real;
+	}
+	return 0;
+}
+
+/* a system call's result as pthread functions give it: 0 or an errno */
+static int err_of(long r)
+{
+	return r < 0 ? (int)-r : 0;
+}
+
+#define EXPORT(name) __attribute__((visibility("default"))) __asm__(#name)
+int ckpt_pthread_kill(unsigned long th, int sig) EXPORT(pthread_kill);
+int ckpt_pthread_sigqueue(unsigned long th, int sig, void *value) EXPORT(pthread_sigqueue);
+int ckpt_pthread_cancel(unsigned long th) EXPORT(pthread_cancel);
+int ckpt_pthread_setaffinity(unsigned long th, unsigned long size, void *set) EXPORT(pthread_setaffinity_np);
+int ckpt_pthread_getaffinity(unsigned long th, unsigned long size, void *set) EXPORT(pthread_getaffinity_np);
+int ckpt_pthread_setname(unsigned long th, const char *name) EXPORT(pthread_setname_np);
+int ckpt_pthread_getname(unsigned long th, char *buf, unsigned long len) EXPORT(pthread_getname_np);
+int ckpt_pthread_clock(unsigned long th, int *clock) EXPORT(pthread_getcpuclockid);
+int ckpt_pthread_getsched(unsigned long th, int *policy, void *param) EXPORT(pthread_getschedparam);
+int ckpt_pthread_setsched(unsigned long th, int policy, const void *param) EXPORT(pthread_setschedparam);
+int ckpt_pthread_setprio(unsigned long th, int prio) EXPORT(pthread_setschedprio);
+
+int ckpt_pthread_kill(unsigned long th, int sig)
+{
+	int tid = restored(th);
+
+	if (!tid)
+		return next.kill ? next.kill(th, sig) : ENOSYS;
+	if (sig == SIGCANCEL || sig == SIGSETXID)
+		return EINVAL;
+	/* glibc's answer for a thread that has ended: nothing to do */
+	return tid < 0 ? 0 : err_of(my_syscall3(__NR_tgkill, my_syscall0(__NR_getpid), tid, sig));
+}
+
+int ckpt_pthread_sigqueue(unsigned long th, int sig, void *value)
+{
+	struct k_siginfo si;
+	int tid = restored(th);
+
+	if (!tid)
+		return next.sigqueue ? next.sigqueue(th, sig, value) : ENOSYS;
+	if (sig == SIGCANCEL || sig == SIGSETXID)
+		return EINVAL;
+	if (tid < 0)
+		return ESRCH;
+	memset(&si, 0, sizeof(si));
+	si.signo = sig;
+	si.code = -1;                        /* SI_QUEUE */
+	si.pid = my_syscall0(__NR_getpid);
+	si.uid = my_syscall0(__NR_getuid);
+	memcpy(&si.rest[0], &value, sizeof(value));   /* si_value, at offset 24 */
+	return err_of(my_syscall4(__NR_rt_tgsigqueueinfo, si.pid, tid, sig, &si));
+}
+
+/* glibc marks the thread cancelled itself; its signal, sent to the id it
+ * caches, is sent again to the one the kernel knows (the thread's handler
+ * acts on it only when the thread waits where it may be cancelled) */
+int ckpt_pthread_cancel(unsigned long th)
+{
+	int tid = restored(th), r;
+
+	if (!next.cancel)
+		return ENOSYS;
+	r = next.cancel(th);
+	if (!r && tid > 0 && tid != my_syscall0(__NR_gettid))
+		my_syscall3(__NR_tgkill, my_syscall0(__NR_getpid), tid, SIGCANCEL);
+	return r;
+}
+
+int ckpt_pthread_setaffinity(unsigned long th, unsigned long size, void *set)
+{
+	int tid = restored(th);
+
+	if (!tid)
+		return next.setaff ? next.setaff(th, size, set) : ENOSYS;
+	return tid < 0 ? ESRCH : err_of(my_syscall3(__NR_sched_setaffinity, tid, size, set));
+}
+
+int ckpt_pthread_getaffinity(unsigned long th, unsigned long size, void *set)
+{
+	int tid = restored(th);
+	long r;
+
+	if (!tid)
+		return next.getaff ? next.getaff(th, size, set) : ENOSYS;
+	if (tid < 0)
+		return ESRCH;
+	r = my_syscall3(__NR_sched_getaffinity, tid, size, set);
+	if (r < 0)
+		return (int)-r;
+	memset((char *)set + r, 0, size - r);   /* the CPUs the kernel does not have */
+	return 0;
+}
+
+int ckpt_pthread_setname(unsigned long th, const char *name)
+{
+	int tid = restored(th);
+	char path[40];
+	long fd, r;
+
+	if (!tid)
+		return next.setname ? next.setname(th, name) : ENOSYS;
+	if (strlen(name) > 15)
+		return ERANGE;
+	if (tid < 0)
+		return ESRCH;
+	ckpt_task_path(path, tid, "/comm");
+	fd = k_openat(AT_FDCWD, path, O_WRONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return (int)-fd;
+	r = k_write_full(fd, name, strlen(name));
+	sys_close(fd);
+	return err_of(r);
+}
+
+int ckpt_pthread_getname(unsigned long th, char *buf, unsigned long len)
+{
+	int tid = restored(th);
+	char path[40], comm[17];
+	long n;
+
+	if (!tid)
+		return next.getname ? next.getname(th, buf, len) : ENOSYS;
+	if (len < 16)
+		return ERANGE;
+	if (tid < 0)
+		return ESRCH;
+	ckpt_task_path(path, tid, "/comm");
+	n = k_read_file(path, comm, 16);
+	if (n < 0)
+		return (int)-n;
+	if (n > 0 && comm[n - 1] == '\n')
+		n--;
+	comm[n] = 0;
+	memcpy(buf, comm, n + 1);
+	return 0;
+}
+
+/* the kernel's clock id of a thread's CPU time: ~tid << 3, per thread
+ * (4), scheduler's count (2) */
+int ckpt_pthread_clock(unsigned long th, int *clock)
+{
+	int tid = restored(th);
+
+	if (!tid)
+		return next.clock ? next.clock(th, clock) : ENOSYS;
+	if (tid < 0)
+		return ESRCH;
+	*clock = (int)((unsigned)~tid << 3) | 6;
+	return 0;
+}
+
+int ckpt_pthread_getsched(unsigned long th, int *policy, void *param)
+{
+	int tid = restored(th);
+	long r;
+
+	if (!tid)
+		return next.getsched ? next.getsched(th, policy, param) : ENOSYS;
+	if (tid < 0)
+		return ESRCH;
+	r = my_syscall1(__NR_sched_getscheduler, tid);
+	if (r < 0)
+		return (int)-r;
+	*policy = (int)r & ~0x40000000;      /* without SCHED_RESET_ON_FORK */
+	return err_of(my_syscall2(__NR_sched_getparam, tid, param));
+}
+
+int ckpt_pthread_setsched(unsigned long th, int policy, const void *param)
+{
+	int tid = restored(th);
+
+	if (!tid)
+		return next.setsched ? next.setsched(th, policy, param) : ENOSYS;
+	return tid < 0 ? ESRCH : err_of(my_syscall3(__NR_sched_setscheduler, tid, policy, param));
+}
+
+int ckpt_pthread_setprio(unsigned long th, int prio)
+{
+	int tid = restored(th);
+
+	if (!tid)
+		return next.setprio ? next.setprio(th, prio) : ENOSYS;
+	return tid < 0 ? ESRCH : err_of(my_syscall2(__NR_sched_setparam, tid, &prio));
+}
