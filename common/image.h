@@ -1,4 +1,4 @@
-/* The ckpt image format, version 5: the contract between libckpt.so (writer)
+/* The ckpt image format, version 6: the contract between libckpt.so (writer)
  * and myrestart (reader).  docs/image-format.md explains it in prose.  The
  * CPU state in each THREAD record belongs to the machine the image was
  * taken on (header.machine): arch/NAME/machine.h defines it.
@@ -22,7 +22,7 @@
 #include "machine.h"
 
 #define CKPT_MAGIC        "CKPTIMG\n"
-#define CKPT_VERSION      5u
+#define CKPT_VERSION      6u
 #define CKPT_PAGE         4096ul
 
 /* myrestart lives here; libckpt.so reserves the range in the target so that
