@@ -45,6 +45,7 @@ static void ckpt_init(int argc, char **argv, char **envp)
 	ckpt_dontfork_init((const unsigned long *)(p + 1));
 	if (inside_qemu_host())
 		return;
+	ckpt_rseq_init((const unsigned long *)(p + 1));
 	if (ckpt_config_read(argv, envp, (const unsigned long *)(p + 1)) < 0) {
 		answer_disabled("bad configuration (said at startup)");
 		return;

@@ -122,12 +122,10 @@ struct ckpt_runtime {
 	int pid_seen;             /* the pid the program knows (pid.c) */
 	int pid_real;             /* after a restart: the real pid that answers as pid_seen */
 	int dontfork_cleared;     /* this checkpoint took the DONTFORK marks off (dontfork.c) */
+	long rseq_offset;         /* glibc's rseq area: thread pointer + this (proc.c) */
+	int rseq_known;           /* ... as glibc said */
 	long tid_offset;          /* glibc's cached thread id: thread pointer + this (tids.c) */
 	unsigned tids_next;       /* threads a restart of the checkpoint under way brings back */
-	int tids_joined;          /* restored threads in tids so far */
-	int tids_pid;             /* the real pid of the process whose restart filled tids */
-	unsigned ntids;
-	struct { __u64 tp; int real; int pad; } tids[CKPT_THREADS_MAX]; /* by slot: thread pointer, real id */
 	struct { int ev; void (*fn)(void *); void *arg; } cb[16];
 	unsigned ncb;
 };
@@ -226,6 +224,7 @@ void ckpt_incr_done(int status);
 void ckpt_incr_restarted(void);
 /* pid.c */
 void ckpt_tids_init(const unsigned long *auxv);
+void ckpt_rseq_init(const unsigned long *auxv);
 __u64 ckpt_tid_address(void);
 void ckpt_tids_pause(unsigned nslots);
 void ckpt_tids_restored(unsigned slot);

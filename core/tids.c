@@ -13,7 +13,7 @@
  * name, CPU clock and scheduling) are answered here for the threads a
  * restart brought back, with the id the kernel knows; every other thread,
  * and every process that was not restarted, is glibc's business.  Each
- * restored thread enters itself in ckpt_rt.tids on its way back into the
+ * restored thread enters itself in tids on its way back into the
  * program, and none goes on before all have. */
 #include "libckpt.h"
 
@@ -32,6 +32,16 @@ typedef int (*clock_fn)(unsigned long, int *);
 typedef int (*getsched_fn)(unsigned long, int *, void *);
 typedef int (*setsched_fn)(unsigned long, int, const void *);
 typedef int (*setprio_fn)(unsigned long, int);
+
+/* The threads a restart brought back, by slot: thread pointer and the id
+ * the kernel knows.  Apart from ckpt_rt: untouched until a restart, its
+ * pages are in no image before one. */
+static struct {
+	int pid;                  /* the real pid of the process whose restart filled it */
+	int joined;               /* restored threads in it so far */
+	unsigned n;
+	struct { __u64 tp; int real; } t[CKPT_THREADS_MAX];
+} tids;
 
 static struct {
 	kill_fn kill;
@@ -93,7 +103,8 @@ __u64 ckpt_tid_address(void)
 void ckpt_tids_pause(unsigned nslots)
 {
 	ckpt_rt.tids_next = nslots;
-	ckpt_rt.tids_joined = 0;
+	if (tids.joined)
+		tids.joined = 0;
 }
 
 /* In each restored thread (slot slot of the checkpoint) on its way back:
@@ -103,16 +114,16 @@ void ckpt_tids_restored(unsigned slot)
 	unsigned n = ckpt_rt.tids_next;
 	int k;
 
-	ckpt_rt.tids[slot].tp = arch_tp();
-	ckpt_rt.tids[slot].real = my_syscall0(__NR_gettid);
-	ckpt_rt.ntids = n;
-	__atomic_store_n(&ckpt_rt.tids_pid, (int)my_syscall0(__NR_getpid), __ATOMIC_RELEASE);
-	if ((unsigned)__atomic_add_fetch(&ckpt_rt.tids_joined, 1, __ATOMIC_ACQ_REL) >= n) {
-		my_syscall6(__NR_futex, &ckpt_rt.tids_joined, FUTEX_WAKE_PRIVATE, 0x7fffffff, 0, 0, 0);
+	tids.t[slot].tp = arch_tp();
+	tids.t[slot].real = my_syscall0(__NR_gettid);
+	tids.n = n;
+	__atomic_store_n(&tids.pid, (int)my_syscall0(__NR_getpid), __ATOMIC_RELEASE);
+	if ((unsigned)__atomic_add_fetch(&tids.joined, 1, __ATOMIC_ACQ_REL) >= n) {
+		my_syscall6(__NR_futex, &tids.joined, FUTEX_WAKE_PRIVATE, 0x7fffffff, 0, 0, 0);
 		return;
 	}
-	while ((unsigned)(k = __atomic_load_n(&ckpt_rt.tids_joined, __ATOMIC_ACQUIRE)) < n)
-		my_syscall6(__NR_futex, &ckpt_rt.tids_joined, FUTEX_WAIT_PRIVATE, k, 0, 0, 0);
+	while ((unsigned)(k = __atomic_load_n(&tids.joined, __ATOMIC_ACQUIRE)) < n)
+		my_syscall6(__NR_futex, &tids.joined, FUTEX_WAIT_PRIVATE, k, 0, 0, 0);
 }
 
 /* The id the kernel knows thread th by, when a restart of this process
@@ -120,15 +131,15 @@ void ckpt_tids_restored(unsigned slot)
  * ours to answer (a thread created since, or no restart here). */
 static int restored(unsigned long th)
 {
-	if (!ckpt_rt.ntids || __atomic_load_n(&ckpt_rt.tids_pid, __ATOMIC_ACQUIRE) != my_syscall0(__NR_getpid))
+	if (!tids.n || __atomic_load_n(&tids.pid, __ATOMIC_ACQUIRE) != my_syscall0(__NR_getpid))
 		return 0;
-	for (unsigned i = 0; i < ckpt_rt.ntids && i < CKPT_THREADS_MAX; i++) {
-		if (ckpt_rt.tids[i].tp != th)
+	for (unsigned i = 0; i < tids.n && i < CKPT_THREADS_MAX; i++) {
+		if (tids.t[i].tp != th)
 			continue;
 		/* the kernel clears the word when the thread ends */
 		if (ckpt_rt.tid_offset && !__atomic_load_n((int *)(th + ckpt_rt.tid_offset), __ATOMIC_ACQUIRE))
 			return -1;
-		return ckpt_rt.tids[i].real;
+		return tids.t[i].real;
 	}
 	return 0;
 }
