@@ -88,10 +88,19 @@ build/core/arch-%.o: $(ARCH_DIR)/%.S
 	@mkdir -p $(dir $@)
 	@echo "  AS      $@"; $(CC) -fPIC -c -o $@ $<
 
-libckpt.so: $(CORE_OBJ) core/libckpt.map
+# The library's variables, smallest first: the small ones, which every
+# process touches, share a few pages, and the large buffers, touched in
+# part or only in a checkpoint, come after them.  Each touched page of
+# them is in every image (hello's lost two pages to one variable that
+# came to straddle a page).
+build/core/data.order: $(CORE_OBJ)
+	nm -S $(CORE_OBJ) | awk 'NF == 4 && $$3 ~ /^[bBdD]$$/ { print strtonum("0x" $$2), $$4 }' | \
+		sort -n -s -k1,1 | awk '{ print $$2 }' >$@
+libckpt.so: $(CORE_OBJ) core/libckpt.map build/core/data.order
 	$(CC) -fuse-ld=lld -shared -nostdlib -Wl,--version-script=core/libckpt.map \
 		-Wl,--gc-sections -Wl,-z,defs -Wl,-z,now -Wl,-z,relro -Wl,-z,noexecstack \
-		-Wl,--hash-style=gnu -Wl,-s -o $@ $(CORE_OBJ)
+		-Wl,--hash-style=gnu -Wl,--symbol-ordering-file=build/core/data.order \
+		-Wl,--no-warn-symbol-ordering -Wl,-s -o $@ $(CORE_OBJ)
 	$(OBJCOPY) --remove-section=.comment $@     # the compiler's name, nothing the loader reads
 	@./tests/audit-lib.sh $@ $(LIBCKPT_MAX)
 
