@@ -94,8 +94,8 @@ build/core/arch-%.o: $(ARCH_DIR)/%.S
 # them is in every image (hello's lost two pages to one variable that
 # came to straddle a page).
 build/core/data.order: $(CORE_OBJ)
-	nm -S $(CORE_OBJ) | awk 'NF == 4 && $$3 ~ /^[bBdD]$$/ { print strtonum("0x" $$2), $$4 }' | \
-		sort -n -s -k1,1 | awk '{ print $$2 }' >$@
+	nm -S $(CORE_OBJ) | awk 'NF == 4 && $$3 ~ /^[bBdD]$$/ { print $$2, $$4 }' | \
+		LC_ALL=C sort -s -k1,1 | awk '{ print $$2 }' >$@    # (sizes: 16 hex digits)
 libckpt.so: $(CORE_OBJ) core/libckpt.map build/core/data.order
 	$(CC) -fuse-ld=lld -shared -nostdlib -Wl,--version-script=core/libckpt.map \
 		-Wl,--gc-sections -Wl,-z,defs -Wl,-z,now -Wl,-z,relro -Wl,-z,noexecstack \
