@@ -41,24 +41,35 @@ static unsigned find_note(const unsigned char *buf, __u64 n, unsigned char *id)
 }
 
 /* fd's build-id into id (ELFID_MAX bytes): its length, or 0 when fd is
- * not a 64-bit ELF file or has none */
+ * not a 64-bit ELF file or has none.  One read of the file's first KiB
+ * holds its header, its program headers and, in the usual layout, its
+ * notes: the restart of a process with a few libraries makes three of
+ * these where it made some forty reads. */
 unsigned elf_build_id(int fd, unsigned char *id)
 {
-	struct ehdr64 eh;
-	struct phdr64 ph;
-	unsigned char notes[1024];
+	unsigned char head[1024], notes[1024];
+	const struct ehdr64 *eh = (const struct ehdr64 *)head;
+	long got = k_pread_full(fd, head, sizeof(head), 0);
 
-	if (k_pread_full(fd, &eh, sizeof(eh), 0) != sizeof(eh) || memcmp(eh.ident, "\177ELF\2", 5) ||
-	    eh.phentsize != sizeof(ph) || eh.phnum > 64)
+	if (got < (long)sizeof(*eh) || memcmp(eh->ident, "\177ELF\2", 5) ||
+	    eh->phentsize != sizeof(struct phdr64) || eh->phnum > 64)
 		return 0;
-	for (unsigned i = 0; i < eh.phnum; i++) {
+	for (unsigned i = 0; i < eh->phnum; i++) {
+		__u64 at = eh->phoff + i * sizeof(struct phdr64);
+		struct phdr64 ph;
+		const unsigned char *buf = notes;
 		unsigned n;
-		if (k_pread_full(fd, &ph, sizeof(ph), eh.phoff + i * sizeof(ph)) != sizeof(ph))
+		if (at + sizeof(ph) <= (__u64)got)
+			memcpy(&ph, head + at, sizeof(ph));
+		else if (k_pread_full(fd, &ph, sizeof(ph), at) != sizeof(ph))
 			return 0;
-		if (ph.type != PT_NOTE || ph.filesz > sizeof(notes) ||
-		    k_pread_full(fd, notes, ph.filesz, ph.offset) != (long)ph.filesz)
+		if (ph.type != PT_NOTE || ph.filesz > sizeof(notes))
 			continue;
-		if ((n = find_note(notes, ph.filesz, id)))
+		if (ph.offset + ph.filesz <= (__u64)got)
+			buf = head + ph.offset;
+		else if (k_pread_full(fd, notes, ph.filesz, ph.offset) != (long)ph.filesz)
+			continue;
+		if ((n = find_note(buf, ph.filesz, id)))
 			return n;
 	}
 	return 0;
