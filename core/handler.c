@@ -229,6 +229,8 @@ __attribute__((visibility("default"))) int ckpt_checkpoint(void)
 
 	if (!ckpt_rt.enabled)
 		return -ENOSYS;
+	if (ckpt_rt.sig_taken)
+		return -EBUSY;           /* the program's own action would run */
 	run_callbacks(CKPT_PRE_CHECKPOINT);
 	ckpt_rt.api_call = 1;
 	r = my_syscall3(__NR_tgkill, my_syscall0(__NR_getpid), my_syscall0(__NR_gettid), ckpt_cfg->sig);

@@ -122,6 +122,7 @@ struct ckpt_runtime {
 	int pid_seen;             /* the pid the program knows (pid.c) */
 	int pid_real;             /* after a restart: the real pid that answers as pid_seen */
 	int dontfork_cleared;     /* this checkpoint took the DONTFORK marks off (dontfork.c) */
+	int sig_taken;            /* the program set its own action for the checkpoint signal */
 	long rseq_offset;         /* glibc's rseq area: thread pointer + this (proc.c) */
 	int rseq_known;           /* ... as glibc said */
 	long tid_offset;          /* glibc's cached thread id: thread pointer + this (tids.c) */
@@ -225,6 +226,7 @@ void ckpt_incr_restarted(void);
 /* pid.c */
 void ckpt_tids_init(const unsigned long *auxv);
 void ckpt_rseq_init(const unsigned long *auxv);
+void ckpt_sigclaim_init(const unsigned long *auxv);
 __u64 ckpt_tid_address(void);
 void ckpt_tids_pause(unsigned nslots);
 void ckpt_tids_restored(unsigned slot);

@@ -10,7 +10,7 @@
  *
  * The kernel knows the threads by their new ids, though.  The calls that
  * hand a thread's cached id to the kernel (pthread_kill, its affinity,
- * name, CPU clock and scheduling) are answered here for the threads a
+ * name, CPU clock, scheduling, attributes) are answered here for the threads a
  * restart brought back, with the id the kernel knows; every other thread,
  * and every process that was not restarted, is glibc's business.  Each
  * restored thread enters itself in tids on its way back into the
@@ -32,6 +32,7 @@ typedef int (*clock_fn)(unsigned long, int *);
 typedef int (*getsched_fn)(unsigned long, int *, void *);
 typedef int (*setsched_fn)(unsigned long, int, const void *);
 typedef int (*setprio_fn)(unsigned long, int);
+typedef int (*getattr_fn)(unsigned long, void *);
 
 /* The threads a restart brought back, by slot: thread pointer and the id
  * the kernel knows.  Apart from ckpt_rt: untouched until a restart, its
@@ -54,6 +55,7 @@ static struct {
 	getsched_fn getsched;
 	setsched_fn setsched;
 	setprio_fn setprio;
+	getattr_fn getattr;
 } next;
 
 /* glibc's id word in the descriptor: the thread pointer plus this offset
@@ -88,6 +90,7 @@ void ckpt_tids_init(const unsigned long *auxv)
 	next.getsched = (getsched_fn)ckpt_glibc_next(auxv, "pthread_getschedparam");
 	next.setsched = (setsched_fn)ckpt_glibc_next(auxv, "pthread_setschedparam");
 	next.setprio = (setprio_fn)ckpt_glibc_next(auxv, "pthread_setschedprio");
+	next.getattr = (getattr_fn)ckpt_glibc_next(auxv, "pthread_getattr_np");
 	if (!ckpt_rt.tid_offset)
 		ckpt_rt.tid_offset = tid_offset();
 }
@@ -162,6 +165,7 @@ int ckpt_pthread_clock(unsigned long th, int *clock) EXPORT(pthread_getcpuclocki
 int ckpt_pthread_getsched(unsigned long th, int *policy, void *param) EXPORT(pthread_getschedparam);
 int ckpt_pthread_setsched(unsigned long th, int policy, const void *param) EXPORT(pthread_setschedparam);
 int ckpt_pthread_setprio(unsigned long th, int prio) EXPORT(pthread_setschedprio);
+int ckpt_pthread_getattr(unsigned long th, void *attr) EXPORT(pthread_getattr_np);
 
 int ckpt_pthread_kill(unsigned long th, int sig)
 {
@@ -325,4 +329,30 @@ int ckpt_pthread_setprio(unsigned long th, int prio)
 	if (!tid)
 		return next.setprio ? next.setprio(th, prio) : ENOSYS;
 	return tid < 0 ? ESRCH : err_of(my_syscall2(__NR_sched_setparam, tid, &prio));
+}
+
+/* glibc's pthread_getattr_np asks for the thread's affinity with the id
+ * it caches, and fails with ESRCH for a restored thread.  A thread asking
+ * of itself (the common case: where is my stack?) has the kernel's id in
+ * its descriptor for the length of the call, signals blocked: no other
+ * thread compares its locks with that id, and no handler of its own runs
+ * meanwhile.  Another restored thread's attributes come from glibc as
+ * they are (without its affinity, the call fails). */
+int ckpt_pthread_getattr(unsigned long th, void *attr)
+{
+	int tid = restored(th), *cached, old, r;
+	unsigned long all = ~0ul, mask;
+
+	if (!next.getattr)
+		return ENOSYS;
+	if (tid <= 0 || tid != my_syscall0(__NR_gettid) || !ckpt_rt.tid_offset)
+		return next.getattr(th, attr);
+	cached = (int *)(th + ckpt_rt.tid_offset);
+	k_sigprocmask(SIG_SETMASK, &all, &mask);
+	old = *cached;
+	*cached = tid;
+	r = next.getattr(th, attr);
+	*cached = old;
+	k_sigprocmask(SIG_SETMASK, &mask, 0);
+	return r;
 }

@@ -8,6 +8,8 @@
  *   ckpt_checkpoint()       take a checkpoint now: 0 in the original process
  *                           once the image is complete, 1 when the process
  *                           continues after a restart, -1 with errno set
+ *                           (EBUSY: the program set its own action for the
+ *                           checkpoint signal, which CKPT_SIGNAL can move)
  *   ckpt_on(ev, fn, arg)    call fn(arg) at an event (0, or -1 with errno):
  *     CKPT_PRE_CHECKPOINT   before the image is taken (flush, quiesce)
  *     CKPT_RESUME           after it was taken, in the original process

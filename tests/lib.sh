@@ -110,7 +110,8 @@ wait_lines() {
 }
 # wait_image TIMEOUT_S [PATH]: until the image ($W/myckpt) is in place
 wait_image() { wait_until "$1" test -e "${2:-$W/myckpt}"; }
-# signal_live PID: SIGUSR2 to PID while it cannot end.  A loaded machine
+# signal_live PID: the checkpoint signal (SIGUSR2, or $CKPT_SIGNAL) to PID
+# while it cannot end.  A loaded machine
 # may fall seconds behind a program, which then finishes before the
 # signal: the program is stopped first, so that this is told apart from
 # a checkpoint that did not happen (1: PID had ended; the signal is
@@ -118,7 +119,7 @@ wait_image() { wait_until "$1" test -e "${2:-$W/myckpt}"; }
 stopped_or_gone() { ! alive "$1" || grep -q '^State:.*T' "/proc/$1/status" 2>/dev/null; }
 signal_live() {
 	kill -STOP "$1" 2>/dev/null && wait_until 10 stopped_or_gone "$1" && alive "$1" || return 1
-	kill -USR2 "$1"
+	kill -"${CKPT_SIGNAL:-USR2}" "$1"
 	kill -CONT "$1"
 }
 # take_image FILE LINES [IMAGE]: once FILE has LINES lines, a checkpoint

@@ -65,3 +65,47 @@ case_threads_too_many() {
 		"$BIN/ring" 130 20 40
 }
 def_case threads-too-many case_threads_too_many
+
+# A program that sets its own action for the checkpoint signal takes it
+# (the JVM suspends threads with SIGUSR2): one line says so at once, and
+# a SIGUSR2 then does what the program says, not a checkpoint, whether
+# the program used sigaction() or signal().  With CKPT_SIGNAL=USR1 the
+# same program is checkpointed, killed and restarted.
+case_signal_taken() {
+	local how=$1 why= n; shift
+	reference "$W/ref.out" "$BIN/ownsig" "$@"
+	launch "$W/seg0" "$BIN/ownsig" "$@"
+	if ! wait_lines "$W/seg0" 5 $((20 * SLOW)); then why="no output"
+	elif ! grep -Eq '^libckpt: warning: the program sets its own action for signal 12, the checkpoint signal: it now does what the program says, not a checkpoint \(CKPT_SIGNAL chooses a signal the program leaves alone\)$' "$W/stderr"; then
+		why="no line saying the program took the signal"
+	else
+		for n in 1 2 3; do kill -USR2 $PID; sleep 0.1; done
+		if ! wait_exit $((30 * SLOW)); then why="did not finish"
+		elif [ -e "$W/myckpt" ]; then why="a SIGUSR2 made a checkpoint"
+		elif ! tail -1 "$W/seg0" | grep -Eq 'handled [123] times$'; then why="the program's handler did not get the signals: $(tail -1 "$W/seg0")"
+		elif [ "$(wc -l <"$W/stderr")" -ne 1 ]; then why="not exactly one line on stderr"
+		fi
+	fi
+	stop $PID
+	verdict "signal-taken-$how" "$why"
+}
+case_signal_taken_sigaction() { case_signal_taken sigaction; }
+case_signal_taken_signal() { case_signal_taken signal signal; }
+def_case signal-taken-sigaction case_signal_taken_sigaction
+def_case signal-taken-signal case_signal_taken_signal
+case_signal_moved() { CKPT_SIGNAL=USR1 cycle signal-moved 5 2 $((30 * SLOW)) "$BIN/ownsig"; }
+def_case signal-moved case_signal_moved
+
+# The JVM (OpenJDK, from `make deps`): its threads, their locks and the
+# calls that name them, through two restarts; SIGUSR2 is its own, so the
+# checkpoint signal is USR1.  Natively only: under qemu-user a JVM needs
+# minutes to start.
+case_java() {
+	if ! [ "$BIN/Count.class" -nt "$ROOT/tests/progs/Count.java" ] &&
+	   ! javac -d "$BIN" "$ROOT/tests/progs/Count.java" >"$W/javac.log" 2>&1; then
+		verdict java "cannot build tests/progs/Count.java: $(head -c 200 "$W/javac.log")"
+		return
+	fi
+	CKPT_SIGNAL=USR1 cycle java 10 2 $((60 * SLOW)) java -cp "$BIN" Count
+}
+[ -z "$RUNNER" ] && def_case java case_java
