@@ -40,6 +40,7 @@ typedef int (*getattr_fn)(unsigned long, void *);
 static struct {
 	int pid;                  /* the real pid of the process whose restart filled it */
 	int joined;               /* restored threads in it so far */
+	int late;                 /* some did not come in time (said once) */
 	unsigned n;
 	struct { __u64 tp; int real; } t[CKPT_THREADS_MAX];
 } tids;
@@ -125,8 +126,17 @@ void ckpt_tids_restored(unsigned slot)
 		my_syscall6(__NR_futex, &tids.joined, FUTEX_WAKE_PRIVATE, 0x7fffffff, 0, 0, 0);
 		return;
 	}
-	while ((unsigned)(k = __atomic_load_n(&tids.joined, __ATOMIC_ACQUIRE)) < n)
-		my_syscall6(__NR_futex, &tids.joined, FUTEX_WAIT_PRIVATE, k, 0, 0, 0);
+	/* bounded: a thread that never came would hang them all; after 5 s
+	 * the others go on, and a call naming it goes to libc as it is */
+	for (__u64 end = k_now_ns() + 5000000000ull; (unsigned)(k = __atomic_load_n(&tids.joined, __ATOMIC_ACQUIRE)) < n; ) {
+		struct timespec ts = { 0, 100000000 };
+		if (k_now_ns() > end) {
+			if (!__atomic_exchange_n(&tids.late, 1, __ATOMIC_ACQ_REL))
+				ckpt_msg("warning", "a restored thread did not check in: calls naming it use its old id", 0);
+			return;
+		}
+		my_syscall6(__NR_futex, &tids.joined, FUTEX_WAIT_PRIVATE, k, &ts, 0, 0);
+	}
 }
 
 /* The id the kernel knows thread th by, when a restart of this process
