@@ -146,10 +146,7 @@ __attribute__((used)) void ckpt_signal_handler(int sig, struct k_siginfo *info, 
 	ckpt_rt.dontfork_cleared = ckpt_dontfork_clear();
 	stage = arch_ctx_save(&self->cpu, ckpt_thread_xarea(self), arch_xstate_mode(&ckpt_cfg->xstate));
 	if (stage) {
-		/* myrestart ran from a copy of itself (the program sits on its
-		 * range): every thread has left it */
-		if (stage != 1)
-			k_munmap(stage, CKPT_RESERVED_END - CKPT_RESERVED_START);
+		ckpt_thread_back(stage);
 		restart_path();
 		return;
 	}

@@ -192,6 +192,7 @@ int ckpt_threads_init(void);
 int ckpt_threads_stop(void);
 void ckpt_threads_resume(void);
 void ckpt_thread_park(void);
+void ckpt_thread_back(long r);
 int ckpt_thread_owed(void);
 struct ckpt_thread *ckpt_thread_self(void);
 struct ckpt_thread *ckpt_thread_slot(unsigned i);

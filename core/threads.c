@@ -225,6 +225,23 @@ static long claim_slot(__u32 *epoch)
 	}
 }
 
+/* Each thread, restored, is back in the library's code with what
+ * myrestart passed it.  Any but the leader: the counter of the threads
+ * that left myrestart's memory, which may go once all have (counted from
+ * here: counted in myrestart's own code, a thread could still be running
+ * it when its restore stage is unmapped).  The leader comes last, with 1,
+ * or with where myrestart ran from a copy of itself (the program sits on
+ * its range), which it unmaps. */
+void ckpt_thread_back(long r)
+{
+	if (my_syscall0(__NR_gettid) != my_syscall0(__NR_getpid)) {
+		__atomic_fetch_add((int *)r, 1, __ATOMIC_ACQ_REL);
+		futex((int *)r, FUTEX_WAKE_PRIVATE, 0x7fffffff, 0);
+	} else if (r != 1) {
+		k_munmap(r, CKPT_RESERVED_END - CKPT_RESERVED_START);
+	}
+}
+
 /* In a thread signalled while a checkpoint is under way: its slot, then
  * parked until the initiator releases every thread.  In the restarted
  * process it returns at once, into the program. */
@@ -241,7 +258,9 @@ void ckpt_thread_park(void)
 	if (i < CKPT_THREADS_MAX) {
 		struct ckpt_thread *t = ckpt_thread_slot(i);
 		fill_slot(t);
-		if (arch_ctx_save(&t->cpu, ckpt_thread_xarea(t), arch_xstate_mode(&ckpt_cfg->xstate))) {
+		long back = arch_ctx_save(&t->cpu, ckpt_thread_xarea(t), arch_xstate_mode(&ckpt_cfg->xstate));
+		if (back) {
+			ckpt_thread_back(back);
 			ckpt_tids_restored(i);
 			return;
 		}

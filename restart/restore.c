@@ -350,7 +350,7 @@ static __attribute__((noreturn)) void restore_main(void *arg)
 	/* from here on only the program's TLS is reachable */
 	arch_tls_restore(&im->leader->cpu);
 	/* a relocated stage tells the library where its copy is to go */
-	arch_ctx_jump(&im->leader->cpu, xarea, arch_xstate_mode(&im->leader->xstate), 0,
+	arch_ctx_jump(&im->leader->cpu, xarea, arch_xstate_mode(&im->leader->xstate),
 		      im->stage ? (long)im->stage : 1);
 }
 

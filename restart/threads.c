@@ -53,7 +53,10 @@ static __attribute__((noreturn)) void thread_main(void *arg)
 	while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE))
 		futex(&go, FUTEX_WAIT_PRIVATE, 0);
 	arch_tls_restore(&s->t->cpu);
-	arch_ctx_jump(&s->t->cpu, s->area, arch_xstate_mode(&s->t->xstate), &jumped, 1);
+	/* the thread counts itself in jumped once back in the library's code
+	 * (core/threads.c): counted here, it could still be running this
+	 * code when the restore stage it lives in is unmapped */
+	arch_ctx_jump(&s->t->cpu, s->area, arch_xstate_mode(&s->t->xstate), (long)&jumped);
 }
 
 static __attribute__((noreturn)) void die(const struct img *im, const char *what, long err)

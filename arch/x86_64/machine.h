@@ -68,10 +68,8 @@ __u32 arch_crc32c(__u32 crc, const unsigned char *p, __u64 n);
  * restart jumps back into it */
 long arch_ctx_save(struct arch_regs *r, void *area, long mode);
 /* restore.S: the opposite, never returns: arch_ctx_save() returns ret
- * (non-zero) there; once on the saved stack it counts itself in *jumped
- * (0: not) and wakes whoever waits on it */
-__attribute__((noreturn)) void arch_ctx_jump(const struct arch_regs *r, const void *area, long mode,
-					     int *jumped, long ret);
+ * (non-zero) there */
+__attribute__((noreturn)) void arch_ctx_jump(const struct arch_regs *r, const void *area, long mode, long ret);
 /* thread.S: a thread (clone flags) that starts on stack_top in fn(arg);
  * its tid, or -errno */
 long arch_clone_thread(unsigned long flags, unsigned long stack_top, int *ctid, unsigned long tls,

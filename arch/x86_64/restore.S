@@ -1,20 +1,19 @@
 /* myrestart's jump into a saved context.
  *
  * void arch_ctx_jump(const struct arch_regs *r, const void *xarea, long mode,
- *                    int *jumped, long ret)
+ *                    long ret)
  *   Last act of a restart, in each thread: restores the extended state
  *   (mode as for arch_ctx_save: 0 none, 1 fxrstor, 2 xrstor), moves to the
- *   saved stack, counts itself in *jumped (unless jumped is 0) and wakes
- *   whoever waits on it (myrestart's own stacks may go once every thread
- *   has left them), then restores the callee-saved registers and rflags
- *   and returns into the saved context with rax = ret.  The thread pointer
- *   was set by the caller just before.
+ *   saved stack, restores the callee-saved registers and rflags and
+ *   returns into the saved context with rax = ret.  The thread pointer was
+ *   set by the caller just before.  (A thread says it has left
+ *   myrestart's memory from the library's code, once back there.)
  */
 	.text
 	.globl arch_ctx_jump
 	.type arch_ctx_jump, @function
 arch_ctx_jump:
-	movq %r8, %r9               /* ret: r8 is needed below */
+	movq %rcx, %r9              /* ret */
 	cmpq $1, %rdx
 	je 1f
 	cmpq $2, %rdx
@@ -28,17 +27,7 @@ arch_ctx_jump:
 3:	ldmxcsr 0x58(%rdi)
 	fldcw 0x5c(%rdi)
 2:	movq 0x30(%rdi), %rsp       /* the program's stack from here on */
-	testq %rcx, %rcx
-	jz 4f
-	lock incl (%rcx)
-	movq %rdi, %r8
-	movq %rcx, %rdi             /* futex(jumped, FUTEX_WAKE_PRIVATE, all) */
-	movl $129, %esi
-	movl $0x7fffffff, %edx
-	movl $202, %eax             /* __NR_futex */
-	syscall
-	movq %r8, %rdi
-4:	pushq 0x38(%rdi)            /* rip, consumed by ret */
+	pushq 0x38(%rdi)            /* rip, consumed by ret */
 	pushq 0x40(%rdi)            /* rflags, consumed by popfq */
 	movq 0x00(%rdi), %rbx
 	movq 0x08(%rdi), %rbp
