@@ -16,6 +16,8 @@ program mawk -- mawk -f "$S/stats.awk" $(rep words.txt $(pick 3 1))
 program tclsh -- tclsh "$S/interp.tcl" $(pick 1600000 150000)
 program lua5.4 -- lua5.4 "$S/interp.lua" $(pick 32000000 4000000)
 program bc -- bc -l pi.bc
+# (natively only: V8 under qemu-user takes minutes)
+[ -z "$RUNNER" ] && program node -- node "$S/interp.js" 8000000
 
 # text tools streaming large files (tr reads its standard input)
 program sed -- sed -e 's/alpha/ALPHA/g; s/^[0-9]*/N/' $(rep words.txt $(pick 5 1))
