@@ -34,15 +34,15 @@ typedef int (*setsched_fn)(unsigned long, int, const void *);
 typedef int (*setprio_fn)(unsigned long, int);
 typedef int (*getattr_fn)(unsigned long, void *);
 
-/* The threads a restart brought back, by slot: thread pointer and the id
- * the kernel knows.  Apart from ckpt_rt: untouched until a restart, its
+/* The threads a restart brought back, by slot: thread pointer, the id
+ * the kernel knows and the one glibc caches.  Apart from ckpt_rt: untouched until a restart, its
  * pages are in no image before one. */
 static struct {
 	int pid;                  /* the real pid of the process whose restart filled it */
 	int joined;               /* restored threads in it so far */
 	int late;                 /* some did not come in time (said once) */
 	unsigned n;
-	struct { __u64 tp; int real; } t[CKPT_THREADS_MAX];
+	struct { __u64 tp; int real, cached; } t[CKPT_THREADS_MAX];
 } tids;
 
 static struct {
@@ -120,6 +120,7 @@ void ckpt_tids_restored(unsigned slot)
 
 	tids.t[slot].tp = arch_tp();
 	tids.t[slot].real = my_syscall0(__NR_gettid);
+	tids.t[slot].cached = ckpt_rt.tid_offset ? *(int *)(tids.t[slot].tp + ckpt_rt.tid_offset) : 0;
 	tids.n = n;
 	__atomic_store_n(&tids.pid, (int)my_syscall0(__NR_getpid), __ATOMIC_RELEASE);
 	if ((unsigned)__atomic_add_fetch(&tids.joined, 1, __ATOMIC_ACQ_REL) >= n) {
@@ -147,12 +148,16 @@ static int restored(unsigned long th)
 	if (!tids.n || __atomic_load_n(&tids.pid, __ATOMIC_ACQUIRE) != my_syscall0(__NR_getpid))
 		return 0;
 	for (unsigned i = 0; i < tids.n && i < CKPT_THREADS_MAX; i++) {
+		int now;
 		if (tids.t[i].tp != th)
 			continue;
-		/* the kernel clears the word when the thread ends */
-		if (ckpt_rt.tid_offset && !__atomic_load_n((int *)(th + ckpt_rt.tid_offset), __ATOMIC_ACQUIRE))
-			return -1;
-		return tids.t[i].real;
+		if (!ckpt_rt.tid_offset)
+			return tids.t[i].real;
+		/* the kernel clears the word when the thread ends; another id
+		 * there is a thread created since in the same descriptor
+		 * (glibc reuses them), glibc's business */
+		now = __atomic_load_n((int *)(th + ckpt_rt.tid_offset), __ATOMIC_ACQUIRE);
+		return !now ? -1 : now == tids.t[i].cached ? tids.t[i].real : 0;
 	}
 	return 0;
 }

@@ -13,7 +13,8 @@ def_cycle threads-python  5 1 $((60 * SLOW)) /usr/bin/python3 "$ROOT/tests/progs
 # locks that name their owner (recursive and error-checking mutexes, a
 # write-locked rwlock) held by a thread across the checkpoint, and the
 # calls that name a thread to the kernel (pthread_kill, affinity, name,
-# CPU clock, scheduling), through two restarts
+# CPU clock, scheduling), through two restarts; then the same calls on a
+# new thread in the descriptor of the worker, which has ended
 def_cycle threads-tid-locks 4 2 $((30 * SLOW)) "$BIN/tidlocks"
 
 # A thread that blocks the checkpoint signal: the checkpoint fails with

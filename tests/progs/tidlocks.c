@@ -6,7 +6,9 @@
  * again, unlocks, and the main thread checks that every call succeeded
  * and that the locks are free for it.  The calls that give a thread's id
  * to the kernel (pthread_kill, affinity, names, CPU clock, scheduling)
- * are made on the worker too: each line says whether they worked. */
+ * are made on the worker too: each line says whether they worked.  Last,
+ * once the worker has ended, a new thread gets its descriptor (glibc
+ * reuses them) and the same calls are made on it. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
@@ -20,6 +22,7 @@ static pthread_mutex_t rec, chk;
 static pthread_rwlock_t rw = PTHREAD_RWLOCK_INITIALIZER;
 static pthread_barrier_t held, checked;
 static volatile sig_atomic_t kicks;
+static volatile int done;
 static int bad;              /* the worker's failed calls, this step */
 
 static void on_usr1(int sig)
@@ -77,6 +80,14 @@ static const char *kernel_calls(pthread_t t, int step)
 	return failed[0] ? failed : " none";
 }
 
+static void *late(void *arg)
+{
+	(void)arg;
+	while (!done)
+		step_pause(5);
+	return 0;
+}
+
 int main(void)
 {
 	pthread_mutexattr_t a;
@@ -102,5 +113,13 @@ int main(void)
 		pthread_barrier_wait(&checked);
 	}
 	pthread_join(t, 0);
+	{
+		pthread_t t2;
+		pthread_create(&t2, 0, late, 0);
+		STEP(30, "a new thread, %s descriptor: calls naming it that failed:%s",
+		     t2 == t ? "the worker's" : "another", kernel_calls(t2, 30));
+		done = 1;
+		pthread_join(t2, 0);
+	}
 	return 0;
 }
