@@ -77,7 +77,7 @@ static int capture_in_pause(void)
 	}
 	if (ckpt_threads_stop())
 		return -1;
-	ckpt_tids_pause(ckpt_rt.nslots);
+	ckpt_tids_pause();
 	ckpt_children_capture();
 	ckpt_incr_begin();
 	r = fds_capture(&ckpt_snap.fds, &why);

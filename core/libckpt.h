@@ -126,7 +126,6 @@ struct ckpt_runtime {
 	long rseq_offset;         /* glibc's rseq area: thread pointer + this (proc.c) */
 	int rseq_known;           /* ... as glibc said */
 	long tid_offset;          /* glibc's cached thread id: thread pointer + this (tids.c) */
-	unsigned tids_next;       /* threads a restart of the checkpoint under way brings back */
 	struct { int ev; void (*fn)(void *); void *arg; } cb[16];
 	unsigned ncb;
 };
@@ -229,7 +228,7 @@ void ckpt_tids_init(const unsigned long *auxv);
 void ckpt_rseq_init(const unsigned long *auxv);
 void ckpt_sigclaim_init(const unsigned long *auxv);
 __u64 ckpt_tid_address(void);
-void ckpt_tids_pause(unsigned nslots);
+void ckpt_tids_pause(void);
 void ckpt_tids_restored(unsigned slot);
 void ckpt_task_path(char *buf, long tid, const char *file);
 void ckpt_pid_init(const unsigned long *auxv);

@@ -103,19 +103,21 @@ __u64 ckpt_tid_address(void)
 	return ckpt_rt.tid_offset ? arch_tp() + ckpt_rt.tid_offset : 0;
 }
 
-/* In the pause: the restart of this checkpoint brings back nslots threads */
-void ckpt_tids_pause(unsigned nslots)
+/* In the pause: the image holds a map no thread has checked into yet */
+void ckpt_tids_pause(void)
 {
-	ckpt_rt.tids_next = nslots;
 	if (tids.joined)
 		tids.joined = 0;
 }
 
 /* In each restored thread (slot slot of the checkpoint) on its way back:
- * its entry, then it waits until every restored thread has its own */
+ * its entry, then it waits until every restored thread has its own.
+ * ckpt_rt.nslots still counts the checkpoint's threads here: the
+ * initiator resets it (restart_path) only after its own check-in, which
+ * waits for every other thread's. */
 void ckpt_tids_restored(unsigned slot)
 {
-	unsigned n = ckpt_rt.tids_next;
+	unsigned n = ckpt_rt.nslots;
 	int k;
 
 	tids.t[slot].tp = arch_tp();
