@@ -75,7 +75,7 @@ build/core/%.o: core/%.c $(COMMON_H) $(wildcard core/*.h) $(wildcard restart/*.h
 	@echo "  CC      $@"; $(CC) $(LIB_CFLAGS) -Oz -c -o $@ $<
 build/core/common-%.o: common/%.c $(COMMON_H)
 	@mkdir -p $(dir $@)
-	@echo "  CC      $@"; $(CC) $(LIB_CFLAGS) -c -o $@ $<
+	@echo "  CC      $@"; $(CC) $(LIB_CFLAGS) $(if $(findstring crc32c,$*),,-Oz) -c -o $@ $<
 # (run once per checkpoint, away from the program: size over speed; its
 # one hot loop, the CRC, is in crc32c.c)
 build/core/restart-%.o: restart/%.c $(COMMON_H) $(wildcard restart/*.h)
@@ -83,7 +83,7 @@ build/core/restart-%.o: restart/%.c $(COMMON_H) $(wildcard restart/*.h)
 	@echo "  CC      $@"; $(CC) $(LIB_CFLAGS) -Oz -c -o $@ $<
 build/core/arch-%.o: $(ARCH_DIR)/%.c $(COMMON_H)
 	@mkdir -p $(dir $@)
-	@echo "  CC      $@"; $(CC) $(LIB_CFLAGS) -c -o $@ $<
+	@echo "  CC      $@"; $(CC) $(LIB_CFLAGS) $(if $(findstring crc32c,$*),,-Oz) -c -o $@ $<
 build/core/arch-%.o: $(ARCH_DIR)/%.S
 	@mkdir -p $(dir $@)
 	@echo "  AS      $@"; $(CC) -fPIC -c -o $@ $<
@@ -98,7 +98,7 @@ build/core/data.order: $(CORE_OBJ)
 		LC_ALL=C sort -s -k1,1 | awk '{ print $$2 }' >$@    # (sizes: 16 hex digits)
 libckpt.so: $(CORE_OBJ) core/libckpt.map build/core/data.order
 	$(CC) -fuse-ld=lld -shared -nostdlib -Wl,--version-script=core/libckpt.map \
-		-Wl,--gc-sections -Wl,-z,defs -Wl,-z,now -Wl,-z,relro -Wl,-z,noexecstack \
+		-Wl,--gc-sections -Wl,--icf=safe -Wl,-z,defs -Wl,-z,now -Wl,-z,relro -Wl,-z,noexecstack \
 		-Wl,--hash-style=gnu -Wl,--symbol-ordering-file=build/core/data.order \
 		-Wl,--no-warn-symbol-ordering -Wl,-s -o $@ $(CORE_OBJ)
 	$(OBJCOPY) --remove-section=.comment $@     # the compiler's name, nothing the loader reads
@@ -124,7 +124,7 @@ build/restart/arch-%.o: $(ARCH_DIR)/%.S
 # (gdb, make size); myrestart is the same minus both (the kernel reads
 # neither), like sstrip would do.
 myrestart: $(RST_OBJ) linker.ld
-	$(LD) -static -nostdlib -T linker.ld -O2 --nmagic --gc-sections --icf=all -z noexecstack \
+	$(LD) -static -nostdlib -T linker.ld -O2 --nmagic --gc-sections --icf=safe -z noexecstack \
 		-o build/myrestart.elf $(RST_OBJ)
 	$(OBJCOPY) --strip-all --strip-sections build/myrestart.elf $@
 	@./tests/audit-restart.sh $@ $(MYRESTART_MAX)
