@@ -1,4 +1,4 @@
-/* The ckpt image format, version 6: the contract between libckpt.so (writer)
+/* The ckpt image format, version 7: the contract between libckpt.so (writer)
  * and myrestart (reader).  docs/image-format.md explains it in prose.  The
  * CPU state in each THREAD record belongs to the machine the image was
  * taken on (header.machine): arch/NAME/machine.h defines it.
@@ -22,7 +22,7 @@
 #include "machine.h"
 
 #define CKPT_MAGIC        "CKPTIMG\n"
-#define CKPT_VERSION      6u
+#define CKPT_VERSION      7u
 #define CKPT_PAGE         4096ul
 
 /* myrestart lives here; libckpt.so reserves the range in the target so that
@@ -82,8 +82,10 @@ enum ckpt_rec_type {
 	CKPT_REC_SIGNALS = 9,    /* struct ckpt_signals: every disposition */
 	CKPT_REC_PARENT = 10,    /* the parent's file name (a delta only): NUL
 				    terminated, no '/', at most 255 bytes */
+	CKPT_REC_TIMER  = 11,    /* struct ckpt_timer: one POSIX timer */
+	/* 12: CKPT_REC_LOCK */
 };
-#define CKPT_REC_MAX 10
+#define CKPT_REC_MAX 11
 
 /* One thread: where it resumes (the return of arch_ctx_save() in its own
  * checkpoint signal handler, whose frame restores its signal mask,
@@ -287,6 +289,32 @@ struct ckpt_proc {
 	__u64 pending;           /* signals pending at the checkpoint, bit sig-1 */
 	char cwd[4096];          /* NUL terminated */
 };
+
+/* A POSIX timer (timer_create): made again with the same id, which the
+ * program holds, and armed with the time it had left.  notify is
+ * SIGEV_SIGNAL (0), SIGEV_NONE (1) or SIGEV_THREAD_ID (4, to the thread
+ * of THREAD record number `thread`, counted from 0 in table order); glibc's
+ * SIGEV_THREAD timers are SIGEV_THREAD_ID ones to its helper thread.  A
+ * CPU-time clock names its process or thread by pid: 0 (the caller), or
+ * the checkpoint's pid, or a thread's tid at the checkpoint (see
+ * CKPT_CPUCLOCK_*). */
+#define CKPT_TIMERS_MAX 64
+struct ckpt_timer {
+	__s32 id;
+	__s32 clock;             /* clockid_t as timer_create was given it */
+	__u32 notify;            /* SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD_ID */
+	__u32 signo;             /* 1..64 (SIGEV_NONE: as the kernel keeps it) */
+	__u64 value;             /* sigev_value */
+	__s32 thread;            /* SIGEV_THREAD_ID: a THREAD record's number; else -1 */
+	__u32 pad;               /* 0 */
+	__u64 value_ns;          /* time to the next expiry; 0: disarmed */
+	__u64 interval_ns;       /* period; 0: one shot */
+};
+/* the kernel's encoding of a CPU-time clock id (negative): ~pid << 3 | type */
+#define CKPT_CPUCLOCK_PID(c)    (~((c) >> 3))
+#define CKPT_CPUCLOCK_THREAD(c) ((c) & 4)
+#define CKPT_CPUCLOCK_TYPE(c)   ((c) & 3)      /* 0 PROF, 1 VIRT, 2 SCHED */
+#define CKPT_TIMER_NS_MAX (1ull << 62)
 
 /* The kernel's struct sigaction for signals 1..64 (entry sig-1); valid
  * has bit sig-1 set for each one recorded (never SIGKILL, SIGSTOP). */

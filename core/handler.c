@@ -79,6 +79,14 @@ static int capture_in_pause(void)
 		return -1;
 	ckpt_tids_pause();
 	ckpt_children_capture();
+	r = ckpt_timers_capture();
+	if (r < 0) {
+		ckpt_fail_msg(r == -E2BIG ? "more POSIX timers than an image holds (64)"
+			      : r == -ESRCH ? "a POSIX timer signals a thread that is not the program's"
+			      : "cannot read the POSIX timers", 0, r == -E2BIG || r == -ESRCH ? 0 : r);
+		ckpt_threads_resume();
+		return -1;
+	}
 	ckpt_incr_begin();
 	r = fds_capture(&ckpt_snap.fds, &why);
 	if (r < 0) {
@@ -115,6 +123,7 @@ __attribute__((used)) void ckpt_signal_handler(int sig, struct k_siginfo *info, 
 	}
 	if (sig != ckpt_cfg->sig)
 		return;
+	ckpt_sigclaim_chained();
 	/* another thread is checkpointing: this one parks until it is done */
 	if (from_initiator(info) ||
 	    !__atomic_compare_exchange_n(&ckpt_rt.quiescing, &idle, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {

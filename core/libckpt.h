@@ -144,6 +144,8 @@ struct ckpt_snapshot {
 	struct ckpt_proc proc;
 	struct fds_snap *fds;     /* this checkpoint's fds (pause to fork) */
 	char children[256];       /* the program's children then, pids and spaces */
+	unsigned ntimers;         /* its POSIX timers (timers.c) */
+	struct ckpt_timer timers[CKPT_TIMERS_MAX];
 };
 extern struct ckpt_snapshot ckpt_snap;
 
@@ -227,6 +229,7 @@ void ckpt_incr_restarted(void);
 void ckpt_tids_init(const unsigned long *auxv);
 void ckpt_rseq_init(const unsigned long *auxv);
 void ckpt_sigclaim_init(const unsigned long *auxv);
+void ckpt_sigclaim_chained(void);
 __u64 ckpt_tid_address(void);
 void ckpt_tids_pause(void);
 void ckpt_tids_restored(unsigned slot);
@@ -267,6 +270,8 @@ void objs_pair_sockets(struct fds_snap *s);
 __u32 objs_kind(const struct fds_snap *s, const struct fd_snap *f, const char **why);
 unsigned objs_watches(const struct fds_snap *s, const struct fd_snap *f, struct ckpt_watch *out,
 		      __u32 (*kind_of)(const struct fds_snap *, const struct fd_snap *));
+/* timers.c */
+long ckpt_timers_capture(void);
 /* verify.c */
 int ckpt_verify_image(const char *path, const char **reason);
 

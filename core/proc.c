@@ -205,7 +205,9 @@ void ckpt_proc_restore(void)
 {
 	ckpt_inherit_restarted();
 	ckpt_stdio_restarted();
-	if (ckpt_start_interval() < 0)
+	/* natively the interval timer came back with the program's timers,
+	 * its id and the time it had left (restart/timers.c) */
+	if (ckpt_cfg->runner == CKPT_RUNNER_QEMU && ckpt_start_interval() < 0)
 		ckpt_msg("warning", "cannot restart the CKPT_INTERVAL timer", 0);
 	/* the break could not be put back (qemu): keep glibc's malloc off brk
 	 * (see glibc.c) */
@@ -215,8 +217,9 @@ void ckpt_proc_restore(void)
 
 /* CKPT_INTERVAL: a POSIX timer of our own (not alarm() or an itimer, which
  * belong to the program) sends the checkpoint signal every interval.  A
- * timer is not inherited by a restarted process: the restart path starts
- * it again. */
+ * timer is not inherited by a forked writer; myrestart makes it again with
+ * the program's (under qemu-user, which it cannot, the restart path starts
+ * it again). */
 int ckpt_start_interval(void)
 {
 	struct { __u64 value; int signo, notify; int pad[12]; } ev = {

@@ -2,12 +2,22 @@
  * takes it: the JVM, for one, suspends and resumes its threads with
  * SIGUSR2, and its handler crashes on a SIGUSR2 sent from outside.  The
  * program's use wins (the library never changes what a program's own
- * signal does), but it is said at once, in one line that names the way
- * out, instead of letting a later `kill -USR2` kill the program: the
- * library exports sigaction and signal, notes the takeover and goes on
- * to libc's own.  Putting the library's handler back (a program that
- * restores the action it found) gives the signal back to checkpoints.
- * Not seen: raw rt_sigaction system calls, sigset and bsd_signal. */
+ * signal does), and what that means is said in one line, only when it is
+ * true: the library exports sigaction and signal and follows the
+ * disposition.
+ *   - A program that never got the library's handler back from a call
+ *     (the JVM, or signal()) cannot call it: the signal is the program's,
+ *     checkpoints stop, said at once.
+ *   - One that did may put it back or call it from its own: ruby sets its
+ *     handler and puts the one it found back at once (nothing is said),
+ *     php's handler calls the one it found.  Said at its next sigaction
+ *     if its handler is still in place, then as a condition; and when the
+ *     signal does come through the program's handler, that too.
+ *   - Putting the library's handler back gives the signal back to
+ *     checkpoints (said when a line said it was taken).
+ * The same holds before the first checkpoint and after a restart (the
+ * image keeps the program's disposition).  Not seen: raw rt_sigaction
+ * system calls, sigset and bsd_signal. */
 #include "libckpt.h"
 #include "out.h"
 
@@ -17,11 +27,35 @@ typedef void *(*signal_fn)(int, void *);
 
 static sigaction_fn next_sigaction;
 static signal_fn next_signal;
+static int seen;              /* the program was handed the library's handler */
+static int pending;           /* it set its own after that: not said yet */
+static int said;              /* 1: a line said the signal is the program's; 2: chained */
 
 void ckpt_sigclaim_init(const unsigned long *auxv)
 {
 	next_sigaction = (sigaction_fn)ckpt_glibc_next(auxv, "sigaction");
 	next_signal = (signal_fn)ckpt_glibc_next(auxv, "signal");
+}
+
+static void say(const char *kind, const char *what)
+{
+	struct out o = { .len = 0 };
+	outf(&o, "libckpt: %ssignal %u, the checkpoint signal, %s\n", kind, (__u64)ckpt_cfg->sig, what);
+	out_flush(&o, 2);
+}
+#define AVOID " (CKPT_SIGNAL chooses a signal the program leaves alone)"
+
+/* a claim made by a program that could call the library's handler,
+ * still in force at its next call for another signal (ruby's next one
+ * for this signal puts the library's back) */
+static void settle(void)
+{
+	if (!pending)
+		return;
+	pending = 0;
+	said = 1;
+	say("warning: ", "has a handler of the program's: a checkpoint happens only if that handler "
+	    "calls the library's" AVOID);
 }
 
 /* the program sets handler as the disposition of sig */
@@ -32,14 +66,23 @@ static void claimed(int sig, const void *handler)
 	if (!ckpt_rt.enabled || sig != ckpt_cfg->sig || ckpt_rt.sig_taken == !mine)
 		return;
 	ckpt_rt.sig_taken = !mine;
-	if (!mine) {
-		struct out o = { .len = 0 };
-		out_str(&o, "libckpt: warning: the program sets its own action for signal ");
-		out_u64(&o, sig);
-		out_str(&o, ", the checkpoint signal: it now does what the program says, not a "
-			"checkpoint (CKPT_SIGNAL chooses a signal the program leaves alone)\n");
-		out_flush(&o, 2);
-	}
+	pending = !mine && seen;
+	if (mine && said)
+		say("", "is the library's again: checkpoints go on");
+	said = !mine && !seen;
+	if (said)
+		say("warning: ", "is taken by the program's own handler: checkpoints stop" AVOID);
+}
+
+/* the checkpoint signal came through the program's handler, which called
+ * the library's (php's does) */
+void ckpt_sigclaim_chained(void)
+{
+	if (!ckpt_rt.sig_taken || said == 2)
+		return;
+	pending = 0;
+	said = 2;
+	say("", "came through the program's handler, which passes it on: checkpoints go on");
 }
 
 #define EXPORT(name) __attribute__((visibility("default"))) __asm__(#name)
@@ -50,6 +93,9 @@ int ckpt_sigaction(int sig, const struct libc_sigaction *act, struct libc_sigact
 {
 	if (!next_sigaction)
 		return -1;
+	if (sig != ckpt_cfg->sig)
+		settle();
+	seen |= old && sig == ckpt_cfg->sig && !ckpt_rt.sig_taken;
 	if (act)
 		claimed(sig, act->handler);
 	return next_sigaction(sig, act, old);
@@ -59,6 +105,8 @@ void *ckpt_signal(int sig, void *handler)
 {
 	if (!next_signal)
 		return (void *)-1l;   /* SIG_ERR */
+	if (sig != ckpt_cfg->sig)
+		settle();
 	claimed(sig, handler);
 	return next_signal(sig, handler);
 }

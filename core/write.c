@@ -548,12 +548,13 @@ static char *put_region(char *p, const struct writer *w, const struct wregion *r
 
 static int write_records(struct writer *w, __u64 off, struct ckpt_header *hd)
 {
-	unsigned i, n = 5 + ckpt_rt.nslots + w->nfds + w->delta;    /* INFO, MM, PROC, SIGNALS, END */
+	unsigned i, n = 5 + ckpt_rt.nslots + w->nfds + w->delta + ckpt_snap.ntimers;  /* INFO, MM, PROC, SIGNALS, END */
 	__u32 plen = w->delta ? strlen(w->parent_name) + 1 : 0;
 	__u64 size = rec_size(sizeof(struct ckpt_info)) + rec_size(sizeof(struct ckpt_mm)) +
 		     rec_size(sizeof(struct ckpt_proc)) + rec_size(sizeof(struct ckpt_signals)) +
 		     ckpt_rt.nslots * rec_size(sizeof(struct ckpt_thread) + ckpt_cfg->xstate.size) +
-		     rec_size(0) + (w->delta ? rec_size(plen) : 0);
+		     rec_size(0) + (w->delta ? rec_size(plen) : 0) +
+		     ckpt_snap.ntimers * rec_size(sizeof(struct ckpt_timer));
 	char *buf, *p;
 	long r;
 
@@ -574,6 +575,8 @@ static int write_records(struct writer *w, __u64 off, struct ckpt_header *hd)
 	p = put_rec(p, CKPT_REC_MM, &ckpt_snap.mm, sizeof(ckpt_snap.mm), 0, 0, 0, 0);
 	p = put_rec(p, CKPT_REC_PROC, &ckpt_snap.proc, sizeof(ckpt_snap.proc), 0, 0, 0, 0);
 	p = put_rec(p, CKPT_REC_SIGNALS, &ckpt_snap.sigs, sizeof(ckpt_snap.sigs), 0, 0, 0, 0);
+	for (i = 0; i < ckpt_snap.ntimers; i++)
+		p = put_rec(p, CKPT_REC_TIMER, &ckpt_snap.timers[i], sizeof(struct ckpt_timer), 0, 0, 0, 0);
 	for (i = 0; i < w->nregions; i++)
 		p = put_region(p, w, &w->regions[i]);
 	memcpy(p, w->fd_recs, w->fd_recs_size);

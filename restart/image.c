@@ -252,6 +252,26 @@ static int check_thread(struct img *im, const struct ckpt_rec *h)
 	return 0;
 }
 
+/* a POSIX timer: a clock timer_create takes, a signal it can send, a
+ * thread of the image when it signals one */
+static int check_timer(struct img *im, const struct ckpt_timer *t, __u32 size)
+{
+	int cpu = t->clock < 0, bad;
+
+	if (im->ntimers == CKPT_TIMERS_MAX)
+		return report(im, "too many POSIX timers (at most %u)", (__u64)CKPT_TIMERS_MAX);
+	bad = size != sizeof(*t) || t->id < 0 || t->pad || t->value_ns >= CKPT_TIMER_NS_MAX ||
+	      t->interval_ns >= CKPT_TIMER_NS_MAX || (cpu ? CKPT_CPUCLOCK_TYPE(t->clock) == 3 : t->clock > 11) ||
+	      (t->notify != 1 && (t->signo < 1 || t->signo > 64)) ||
+	      (t->notify == 4 ? t->thread < 0 || t->thread >= CKPT_THREADS_MAX : t->notify > 1 || t->thread != -1);
+	for (unsigned k = 0; !bad && k < im->ntimers; k++)
+		bad = im->timer[k]->id == t->id;
+	if (bad)
+		return report(im, "bad timer record (timer %u)", (__u64)im->ntimers + 1);
+	im->timer[im->ntimers++] = t;
+	return 0;
+}
+
 static int check_records(struct img *im)
 {
 	const char *p = im->records, *end = im->records + im->hd.records_size;
@@ -301,6 +321,9 @@ static int check_records(struct img *im)
 		} else if (h->type == CKPT_REC_PARENT) {
 			if (check_parent_name(im, body, h->size))
 				return 1;
+		} else if (h->type == CKPT_REC_TIMER) {
+			if (check_timer(im, body, h->size))
+				return 1;
 		} else if (h->type == CKPT_REC_END) {
 			ended = 1;
 		} else {
@@ -320,6 +343,9 @@ static int check_records(struct img *im)
 		return report(im, "bad image (a delta names no parent, or a full image names one)");
 	if (check_fd_links(im))
 		return 1;
+	for (k = 0; k < im->ntimers; k++)
+		if (im->timer[k]->thread >= (int)im->nthreads)
+			return report(im, "bad timer record (timer %u signals no thread of the image)", (__u64)k + 1);
 	for (unsigned i = 0; !(im->info->flags & CKPT_IF_UNRESERVED) && i < im->nregions; i++)
 		if (im->reg[i]->start < CKPT_RESERVED_END && im->reg[i]->end > CKPT_RESERVED_START)
 			return region_report(im, "region overlaps myrestart's range 0x5000000-0x5400000", i);

@@ -104,6 +104,23 @@ void image_info(const struct img *im, int exact)
 		     t->flags & CKPT_TF_LEADER ? " (leader)" : "", arch_pc(&t->cpu));
 		out_flush(&o, 1);
 	}
+	for (i = 0; i < im->ntimers; i++) {
+		const struct ckpt_timer *t = im->timer[i];
+		static const char clocks[] = "realtime\0monotonic\0process CPU\0thread CPU\0monotonic raw\0"
+			"realtime coarse\0monotonic coarse\0boottime\0realtime alarm\0boottime alarm\0?\0tai";
+		if (t->clock >= 0 || !CKPT_CPUCLOCK_PID(t->clock))
+			outf(&o, "timer:\t%u, %s clock, ", (__u64)t->id, nth_str(clocks, t->clock >= 0 ? t->clock :
+			     CKPT_CPUCLOCK_THREAD(t->clock) ? 3 : 2));
+		else
+			outf(&o, "timer:\t%u, CPU clock of %u, ", (__u64)t->id, (__u64)CKPT_CPUCLOCK_PID(t->clock));
+		if (t->notify == 1)
+			outf(&o, "no signal");
+		else
+			outf(&o, "signal %u to %s %u", (__u64)t->signo, t->notify == 4 ? "thread" : "pid",
+			     (__u64)(t->notify == 4 ? im->thread[t->thread]->tid : in->pid));
+		outf(&o, ", next in %u us, every %u us\n", t->value_ns / 1000, t->interval_ns / 1000);
+		out_flush(&o, 1);
+	}
 	outf(&o, "\n  start            end              prot kind        stored     name\n");
 	out_flush(&o, 1);
 	for (i = 0; i < im->nregions; i++) {

@@ -54,9 +54,11 @@ void proc_restore(const struct img *im)
 			my_syscall3(__NR_setitimer, w, it, 0);
 	}
 	/* as kill() sends them (SI_USER, from this process), the commonest
-	 * origin: a signalfd or SA_SIGINFO handler sees that, not a tgkill */
+	 * origin: a signalfd or SA_SIGINFO handler sees that, not a tgkill
+	 * (a POSIX timer's signal: as the timer sends it, restart/timers.c) */
 	for (int s = 1; s <= 64; s++)
-		if (((p->pending >> (s - 1)) & 1) && s != (int)p->ckpt_signal && s != SIGKILL && s != SIGSTOP) {
+		if (((p->pending >> (s - 1)) & 1) && s != (int)p->ckpt_signal && s != SIGKILL && s != SIGSTOP &&
+		    !timer_of_signal(im, s)) {
 			struct k_siginfo si = { .signo = s, .pid = pid, .uid = my_syscall0(__NR_getuid) };
 			my_syscall4(__NR_rt_tgsigqueueinfo, pid, tid, s, &si);
 		}

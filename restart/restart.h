@@ -57,6 +57,8 @@ struct img {
 	unsigned nfds;
 	const struct ckpt_fd *fds[RST_FDS_MAX];
 	int held[RST_FDS_MAX];     /* reopened fds, parked high */
+	unsigned ntimers;
+	const struct ckpt_timer *timer[CKPT_TIMERS_MAX];
 	int fd_base;               /* first parked fd */
 	__u64 stage;               /* where the restore stage's copy runs, or 0 */
 	/* a delta image (chain.c): its parent's file name (in the record
@@ -110,6 +112,10 @@ void fds_install(struct img *im);
 int objs_index(const struct img *im, int fd);
 long objs_make(const struct img *im, unsigned i, int *other);
 void objs_watch(const struct img *im, const struct ckpt_fd *f);
+/* timers.c */
+int timers_check(const struct img *im);
+void timers_restore(const struct img *im);
+const struct ckpt_timer *timer_of_signal(const struct img *im, unsigned s);
 /* backing.c */
 int backing_prepare(struct img *im);
 int backing_fd(unsigned i);
@@ -121,6 +127,7 @@ void thread_kernel_state(const struct ckpt_thread *t);
 int threads_check(const struct img *im);
 void threads_start(const struct img *im);
 void threads_release(const struct img *im);
+long thread_tid(unsigned i);
 /* qemu.c */
 void qemu_relocate_pages(const struct img *im, char **argv);
 /* pathmap.c */

@@ -104,7 +104,8 @@ int restore_prepare(struct img *im)
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	if (a != (long)RST_STACK_LO)
 		return report(im, "cannot map myrestart's stack at 0x5300000");
-	if (read_own_maps(im) || check_vdso(im) || check_collisions(im) || threads_check(im))
+	if (read_own_maps(im) || check_vdso(im) || check_collisions(im) || threads_check(im) ||
+	    timers_check(im))
 		return 1;
 	/* every checksum before a file is touched (fds_prepare may put saved
 	 * files back) */
@@ -345,6 +346,7 @@ static __attribute__((noreturn)) void restore_main(void *arg)
 	fds_install(im);
 	proc_restore(im);
 	threads_start(im);
+	timers_restore(im);
 	threads_release(im);
 	thread_kernel_state(im->leader);
 	/* from here on only the program's TLS is reachable */

@@ -21,6 +21,13 @@ struct start {
 	void *area;               /* its extended state, 64-byte aligned */
 };
 static struct start starts[CKPT_THREADS_MAX];
+static long tids[CKPT_THREADS_MAX];      /* the kernel's, by THREAD record */
+
+/* thread record i's tid now (the leader's: ours) */
+long thread_tid(unsigned i)
+{
+	return tids[i] ? tids[i] : my_syscall0(__NR_gettid);
+}
 
 static long futex(int *word, int op, int val)
 {
@@ -93,6 +100,7 @@ void threads_start(const struct img *im)
 				      at + bs, (int *)t->tid_address, arch_tp_of(&t->cpu), thread_main, s);
 		if (r < 0)
 			die(im, "cannot create a thread", r);
+		tids[i] = r;
 		at += bs;
 		n++;
 	}

@@ -77,7 +77,7 @@ case_signal_taken() {
 	reference "$W/ref.out" "$BIN/ownsig" "$@"
 	launch "$W/seg0" "$BIN/ownsig" "$@"
 	if ! wait_lines "$W/seg0" 5 $((20 * SLOW)); then why="no output"
-	elif ! grep -Eq '^libckpt: warning: the program sets its own action for signal 12, the checkpoint signal: it now does what the program says, not a checkpoint \(CKPT_SIGNAL chooses a signal the program leaves alone\)$' "$W/stderr"; then
+	elif ! grep -Eq '^libckpt: warning: signal 12, the checkpoint signal, is taken by the program.s own handler: checkpoints stop \(CKPT_SIGNAL chooses a signal the program leaves alone\)$' "$W/stderr"; then
 		why="no line saying the program took the signal"
 	else
 		for n in 1 2 3; do kill -USR2 $PID; sleep 0.1; done
@@ -94,6 +94,24 @@ case_signal_taken_sigaction() { case_signal_taken sigaction; }
 case_signal_taken_signal() { case_signal_taken signal signal; }
 def_case signal-taken-sigaction case_signal_taken_sigaction
 def_case signal-taken-signal case_signal_taken_signal
+# A program that sets its own handler and puts back the one it found
+# (ruby) keeps checkpointing, and nothing is said; one whose handler calls
+# the one it found (php) checkpoints through it, and the lines say exactly
+# that.  Both are checkpointed, killed and restarted.
+case_signal_lent() {
+	local how=$1 want=$2 got; shift 2
+	cycle "signal-$how" 5 1 $((30 * SLOW)) "$BIN/ownsig" "$how"
+	got=$(grep -c 'checkpoint signal' "$W/stderr")
+	if [ "$got" != "$want" ]; then
+		report "signal-$how-lines" 0 "$got lines about the checkpoint signal, not $want"
+	else
+		report "signal-$how-lines" 1
+	fi
+}
+case_signal_restored() { case_signal_lent restore 0; }
+case_signal_chained() { case_signal_lent chain 2; }
+def_case signal-restore case_signal_restored
+def_case signal-chain case_signal_chained
 case_signal_moved() { CKPT_SIGNAL=USR1 cycle signal-moved 5 2 $((30 * SLOW)) "$BIN/ownsig"; }
 def_case signal-moved case_signal_moved
 

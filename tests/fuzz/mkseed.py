@@ -42,11 +42,13 @@ def fd(num, kind, flags, path, peer=-1, aux=0, watches=b''):
 fds = (rec(7, fd(3, 1, 2, b'/dev/null\0')) + rec(7, fd(4, 5, 0, b'pipe:[1]\0', 5, 65536)) +
        rec(7, fd(5, 5, 1, b'pipe:[1]\0', 4, 65536)) +
        rec(7, fd(6, 10, 2, b'anon_inode:[eventpoll]\0', -1, 1, struct.pack('<iIQ', 4, 1, 0x1234))))
+# a POSIX timer: id 0, CLOCK_MONOTONIC, SIGEV_SIGNAL with SIGALRM, 1 s left, every 0.5 s
+timer = struct.pack('<iiIIQiIQQ', 0, 1, 0, 14, 0, -1, 0, 10**9, 5 * 10**8)
 records = (rec(1, info) + rec(2, thread) + rec(5, mm) + rec(8, proc) + rec(9, sigs) +
-           rec(4, region) + fds + rec(6, b''))
+           rec(4, region) + fds + rec(11, timer) + rec(6, b''))
 records_off = PAGE + PAGE
 # ... records_crc, depth 0 (a full image), id, parent id 0, pad, header_crc
-hdr = struct.pack('<8sIIIIII QQQQQ II QQ II', b'CKPTIMG\n', 6, 104, PAGE, 0, 62, 11,
+hdr = struct.pack('<8sIIIIII QQQQQ II QQ II', b'CKPTIMG\n', 7, 104, PAGE, 0, 62, 12,
                   records_off, len(records), PAGE, PAGE, records_off + len(records),
                   crc32c(records), 0, 0x5eed, 0, 0, 0)
 hdr = hdr[:-4] + struct.pack('<I', crc32c(hdr))
