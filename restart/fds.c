@@ -282,6 +282,30 @@ static int hold(struct img *im, int saved)
 	return 0;
 }
 
+/* fd is the very regular file f was at the checkpoint: its size now, else -1 */
+static long long same_file(const struct ckpt_fd *f)
+{
+	struct statx st;
+
+	if (k_statx(f->fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_INO | STATX_SIZE, &st) == 0 &&
+	    S_ISREG(st.stx_mode) && st.stx_ino == f->ino &&
+	    ((__u64)st.stx_dev_major << 32 | st.stx_dev_minor) == f->dev)
+		return st.stx_size;
+	return -1;
+}
+
+/* `myrestart myckpt >out` truncates the file the program wrote before
+ * the checkpoint: said, with the redirection that keeps it */
+static void stdio_truncated(const struct img *im, const struct ckpt_fd *f)
+{
+	long long size = same_file(f);
+
+	if (size >= 0 && (__u64)size < f->pos)
+		report(im, "warning: fd %u is the file the program had there, but %z long where it had reached %z "
+		       "(a '>' truncated it): '%u<>FILE' or '%u>>FILE' keeps what it wrote", (__u64)f->fd,
+		       (__u64)size, f->pos, (__u64)f->fd, (__u64)f->fd);
+}
+
 int fds_prepare(struct img *im)
 {
 	int base = im->fd + 1;
@@ -289,6 +313,8 @@ int fds_prepare(struct img *im)
 
 	for (i = 0; i < im->nfds; i++) {
 		im->held[i] = -1;
+		if (im->fds[i]->kind == CKPT_FD_STDIO)
+			stdio_truncated(im, im->fds[i]);
 		if (im->fds[i]->fd >= base)
 			base = im->fds[i]->fd + 1;
 	}
@@ -304,11 +330,9 @@ int fds_prepare(struct img *im)
  * (a `>` redirection truncated it: the user wants a fresh file). */
 static void stdio_offset(const struct ckpt_fd *f)
 {
-	struct statx st;
+	long long size = same_file(f);
 
-	if (k_statx(f->fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_INO | STATX_SIZE, &st) == 0 &&
-	    S_ISREG(st.stx_mode) && st.stx_ino == f->ino &&
-	    ((__u64)st.stx_dev_major << 32 | st.stx_dev_minor) == f->dev && st.stx_size >= f->pos)
+	if (size >= 0 && (__u64)size >= f->pos)
 		my_syscall3(__NR_lseek, f->fd, f->pos, SEEK_SET);
 }
 

@@ -133,3 +133,23 @@ if [ -z "$RUNNER" ]; then
 else
 	def_case posix-timers case_posix_timers_qemu
 fi
+
+# `myrestart myckpt >out` where the program wrote `>out`: the shell
+# truncated what the program wrote before the checkpoint, and myrestart
+# says so in one line, naming the redirections that keep it
+case_stdout_truncated() {
+	local why=
+	launch "$W/out" "$BIN/counter" 40 60
+	if take_image "$W/out" 5; then
+		stop $PID; wait $PID 2>/dev/null
+		(cd "$W" && exec $RUNNER "$MYRESTART" myckpt >"$W/out" 2>>"$W/stderr") & PID=$!; track $PID
+		wait_exit $((30 * SLOW)) || why="restart did not finish"
+		grep -Eq "^myrestart: myckpt: warning: fd 1 is the file the program had there, but 0 B long where it had reached [0-9.]+ [KMG]?i?B \(a '>' truncated it\): '1<>FILE' or '1>>FILE' keeps what it wrote$" "$W/stderr" ||
+			why="${why:-no line about the truncated output}"
+	else
+		why="no image"
+	fi
+	stop $PID
+	verdict stdout-truncated "$why"
+}
+def_case stdout-truncated case_stdout_truncated
