@@ -287,6 +287,20 @@ struct ckpt_proc {
 	struct { __u64 interval_us, value_us; } itimer[3];  /* REAL, VIRTUAL, PROF */
 	struct { __u64 cur, max; } rlimit[CKPT_NRLIMIT];    /* RLIM_INFINITY = ~0 */
 	__u64 pending;           /* signals pending at the checkpoint, bit sig-1 */
+	/* what else the kernel keeps for the process (restored where an
+	 * unprivileged process may set it, else a warning) */
+	__s32 nice;              /* -20..19 */
+	__u32 personality;
+	__u32 sched_policy;      /* SCHED_OTHER 0, SCHED_BATCH 3, SCHED_IDLE 5; others need privilege */
+	__u32 sched_priority;
+	__u32 no_new_privs;      /* prctl PR_SET_NO_NEW_PRIVS */
+	__u32 subreaper;         /* PR_SET_CHILD_SUBREAPER */
+	__u32 pdeathsig;         /* PR_SET_PDEATHSIG: then to the restarted process's parent */
+	__u32 dumpable;          /* PR_SET_DUMPABLE */
+	__u64 timerslack_ns;     /* PR_SET_TIMERSLACK */
+	__u64 locked_kb;         /* VmLck: memory locked with mlock, not locked again (warned) */
+	__u32 seccomp;           /* PR_GET_SECCOMP: 2, filters, which are not restored (warned) */
+	__u32 pad;               /* 0 */
 	char cwd[4096];          /* NUL terminated */
 };
 

@@ -38,6 +38,9 @@ static void capture_parent_only(void)
 	p->pending = 0;
 	my_syscall2(__NR_rt_sigpending, &p->pending, 8);
 	p->ckpt_signal = ckpt_cfg->sig;
+	p->subreaper = p->pdeathsig = 0;
+	k_prctl(PR_GET_CHILD_SUBREAPER, (unsigned long)&p->subreaper, 0, 0, 0);
+	k_prctl(PR_GET_PDEATHSIG, (unsigned long)&p->pdeathsig, 0, 0, 0);
 	/* the clock file timestamps come from (coarse): whatever the program
 	 * creates after this moment is born at this time or later */
 	my_syscall2(__NR_clock_gettime, 5 /* CLOCK_REALTIME_COARSE */, &ckpt_snap.t_real);

@@ -168,6 +168,55 @@ static void warn_children(void)
 
 /* In the writer, before memory is copied: what is recorded here is what
  * the restart path will find in the restored library. */
+/* VmLck of the program (mlock is not inherited by the writer), in kB */
+static __u64 locked_kb(void)
+{
+	char path[32], buf[2048], *p;
+	struct out o = { .len = 0 };
+	long n;
+
+	outf(&o, "/proc/%u/status", (__u64)my_syscall0(__NR_getppid));
+	memcpy(path, o.buf, o.len);
+	path[o.len] = 0;
+	n = k_read_file(path, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = 0;
+	for (p = buf; *p && !ckpt_starts_with(p, "VmLck:"); p++)
+		;
+	for (n = 0; *p && *p != '\n'; p++)
+		n = *p >= '0' && *p <= '9' ? n * 10 + *p - '0' : n;
+	return n;
+}
+
+/* What fork passes on to the writer (nice, personality, policy, the
+ * prctl flags, seccomp), read here; the subreaper and the parent-death
+ * signal, which it does not, were read in the pause (handler.c) */
+static void read_attrs(struct ckpt_proc *p)
+{
+	struct { int prio; } sp = { 0 };
+	long r;
+
+	r = my_syscall2(__NR_getpriority, 0 /* PRIO_PROCESS */, 0);
+	p->nice = r < 0 ? 0 : 20 - r;
+	r = my_syscall1(__NR_personality, 0xffffffff);
+	p->personality = r < 0 ? 0 : r;
+	r = my_syscall1(__NR_sched_getscheduler, 0);
+	p->sched_policy = r < 0 ? 0 : r & ~0x40000000;   /* less SCHED_RESET_ON_FORK */
+	my_syscall2(__NR_sched_getparam, 0, &sp);
+	p->sched_priority = sp.prio;
+	p->no_new_privs = k_prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1;
+	r = k_prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+	p->dumpable = r < 0 ? 1 : r;
+	r = k_prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+	p->timerslack_ns = r < 0 ? 0 : r;
+	p->seccomp = k_prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 2 ? 2 : 0;
+	p->locked_kb = locked_kb();
+	if (p->locked_kb)
+		ckpt_msg("warning", "memory locked with mlock is not locked again after a restart", 0);
+	if (p->seccomp)
+		ckpt_msg("warning", "the program's seccomp filters are not restored: after a restart it "
+			 "runs without them", 0);
+}
+
 void ckpt_proc_capture(void)
 {
 	int s;
@@ -189,6 +238,7 @@ void ckpt_proc_capture(void)
 				p->rlimit[r].cur = p->rlimit[r].max = ~0ull;
 		if (k_getcwd(p->cwd, sizeof(p->cwd)) < 0)
 			p->cwd[0] = 0;
+		read_attrs(p);
 	}
 	read_info();
 	warn_children();

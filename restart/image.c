@@ -272,6 +272,14 @@ static int check_timer(struct img *im, const struct ckpt_timer *t, __u32 size)
 	return 0;
 }
 
+/* the process attributes: values the kernel can have */
+static int bad_attrs(const struct ckpt_proc *p)
+{
+	return p->pad || p->nice < -20 || p->nice > 19 || p->sched_policy > 6 || p->sched_policy == 4 ||
+	       p->sched_priority > 99 || p->no_new_privs > 1 || p->subreaper > 1 || p->pdeathsig > 64 ||
+	       p->dumpable > 2 || (p->seccomp && p->seccomp != 2);
+}
+
 static int check_records(struct img *im)
 {
 	const char *p = im->records, *end = im->records + im->hd.records_size;
@@ -351,7 +359,7 @@ static int check_records(struct img *im)
 			return region_report(im, "region overlaps myrestart's range 0x5000000-0x5400000", i);
 	if (im->info->flags & ~CKPT_IF_UNRESERVED || im->info->pad)
 		return report(im, "bad info record");
-	if (strnlen(im->proc->cwd, sizeof(im->proc->cwd)) == sizeof(im->proc->cwd))
+	if (strnlen(im->proc->cwd, sizeof(im->proc->cwd)) == sizeof(im->proc->cwd) || bad_attrs(im->proc))
 		return report(im, "bad process record");
 	return 0;
 }

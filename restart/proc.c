@@ -27,6 +27,33 @@ static void restore_rlimits(const struct img *im)
 	}
 }
 
+/* what else the kernel keeps for the process: before the threads are
+ * cloned, which inherit nice and the policy (both per thread); what an
+ * unprivileged process may not set again is said */
+static void restore_attrs(const struct img *im)
+{
+	const struct ckpt_proc *p = im->proc;
+	struct { int prio; } sp = { p->sched_priority };
+
+	if (my_syscall3(__NR_setpriority, 0 /* PRIO_PROCESS */, 0, p->nice) < 0)
+		report(im, "warning: nice value %u not set again (a lower one needs privilege)", (__u64)p->nice);
+	my_syscall1(__NR_personality, p->personality);
+	if (p->sched_policy && my_syscall3(__NR_sched_setscheduler, 0, p->sched_policy, &sp) < 0)
+		report(im, "warning: scheduling policy %u not set again", (__u64)p->sched_policy);
+	if (p->no_new_privs)
+		k_prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	k_prctl(PR_SET_CHILD_SUBREAPER, p->subreaper, 0, 0, 0);
+	k_prctl(PR_SET_PDEATHSIG, p->pdeathsig, 0, 0, 0);
+	k_prctl(PR_SET_DUMPABLE, p->dumpable, 0, 0, 0);
+	if (p->timerslack_ns)
+		k_prctl(PR_SET_TIMERSLACK, p->timerslack_ns, 0, 0, 0);
+	if (p->locked_kb)
+		report(im, "warning: %u KiB of memory the program had locked (mlock) are not locked again",
+		       p->locked_kb);
+	if (p->seccomp)
+		report(im, "warning: the program's seccomp filters are not restored: it runs without them");
+}
+
 void proc_restore(const struct img *im)
 {
 	const struct ckpt_proc *p = im->proc;
@@ -38,6 +65,7 @@ void proc_restore(const struct img *im)
 	if (p->cwd[0] && sys_chdir(im->cwd) < 0)
 		report(im, "warning: cannot return to the working directory %s", im->cwd);
 	sys_umask(p->umask);
+	restore_attrs(im);
 	restore_rlimits(im);
 	for (int w = 0; w < 3; w++) {
 		struct timeval it[2];           /* interval, value */

@@ -153,3 +153,25 @@ case_stdout_truncated() {
 	verdict stdout-truncated "$why"
 }
 def_case stdout-truncated case_stdout_truncated
+
+# nice, personality, scheduling policy and the prctl flags come back
+# through two restarts; mlock'ed memory is named at the checkpoint and at
+# the restart (not locked again: a limit)
+def_cycle proc-attrs 5 2 $((30 * SLOW)) "$BIN/attrs"
+case_mlock_named() {
+	local why=
+	launch "$W/seg0" "$BIN/attrs" mlock
+	if ! take_image "$W/seg0" 3; then why="no image"
+	elif ! wait_stderr '^libckpt: warning: memory locked with mlock is not locked again after a restart$' $((10 * SLOW)); then
+		why="the checkpoint did not name the locked memory"
+	else
+		stop $PID; wait $PID 2>/dev/null
+		restart "$W/seg1"
+		wait_exit $((30 * SLOW))
+		grep -q '^myrestart: myckpt: warning: 4 KiB of memory the program had locked (mlock) are not locked again$' "$W/stderr" ||
+			why="the restart did not name the locked memory"
+	fi
+	stop $PID
+	verdict mlock-named "$why"
+}
+def_case mlock-named case_mlock_named

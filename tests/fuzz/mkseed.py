@@ -29,7 +29,8 @@ thread = (struct.pack('<iIQQQQII16s', 42, 1, 0, 0, 0, 0, 0, 0, b'seed') + regs +
           struct.pack('<QII', 0, 512, 0) + xarea)
 mm = struct.pack('<11Q', *([0] * 11)) + b'\0' * 512 + struct.pack('<II', 0, 0)
 proc = (struct.pack('<II', 0o22, 12) + b'\0' * 48 + struct.pack('<QQ', 2**64 - 1, 2**64 - 1) * 16 +
-        struct.pack('<Q', 0) + b'/' + b'\0' * 4095)
+        struct.pack('<Q', 0) + struct.pack('<iIIIIIIIQQII', 0, 0, 0, 0, 0, 0, 0, 1, 50000, 0, 0, 0) +
+        b'/' + b'\0' * 4095)
 sigs = b'\0' * (64 * 32) + struct.pack('<Q', 0)
 name = b'seed\0'
 region = struct.pack('<QQIIIIQQQQQQqII20sIII', start, end, 7, 1, 0, 1, PAGE, PAGE, 0, 0, 0,
