@@ -272,6 +272,7 @@ unsigned objs_watches(const struct fds_snap *s, const struct fd_snap *f, struct 
 		      __u32 (*kind_of)(const struct fds_snap *, const struct fd_snap *));
 /* timers.c */
 long ckpt_timers_capture(void);
+void ckpt_timers_init(const unsigned long *auxv);
 /* verify.c */
 int ckpt_verify_image(const char *path, const char **reason);
 

@@ -98,6 +98,13 @@ int ckpt_sigaction(int sig, const struct libc_sigaction *act, struct libc_sigact
 	seen |= old && sig == ckpt_cfg->sig && !ckpt_rt.sig_taken;
 	if (act)
 		claimed(sig, act->handler);
+	/* the library's handler put back (ruby's way): with its own flags and
+	 * mask, not those the program passed (ruby's let every signal run
+	 * the program's handlers in the middle of a pause) */
+	if (act && sig == ckpt_cfg->sig && act->handler == (void *)arch_signal_entry && ckpt_rt.enabled) {
+		int r = old ? next_sigaction(sig, 0, old) : 0;
+		return r ? r : (int)ckpt_install_handler(sig);
+	}
 	return next_sigaction(sig, act, old);
 }
 

@@ -3,10 +3,56 @@
  * the process, those made by raw system calls and glibc's SIGEV_THREAD
  * ones (a SIGEV_THREAD_ID timer to its helper thread) too; timer_gettime
  * says what each has left.  Under qemu-user the file is qemu's own view
- * (host ids, not the program's), so the timers are only named there:
- * myrestart names them again and makes none (restart/timers.c). */
+ * (host ids, not the program's), so there the library keeps a list of its
+ * own of the timers the program makes through libc: it exports
+ * timer_create and timer_delete, which go on to libc's in any case; a
+ * timer made otherwise (a raw system call, glibc's SIGEV_THREAD) is
+ * named instead. */
 #include "libckpt.h"
 #include "out.h"
+
+#define EXPORT(name) __attribute__((visibility("default"))) __asm__(#name)
+struct libc_sigevent { __u64 value; int signo, notify, tid, pad[11]; };
+typedef int (*create_fn)(int, struct libc_sigevent *, void **);
+typedef int (*delete_fn)(void *);
+static create_fn next_create;
+static delete_fn next_delete;
+static struct ckpt_timer made[CKPT_TIMERS_MAX];   /* qemu: thread holds the tid */
+static __u64 made_tp[CKPT_TIMERS_MAX];            /* ... and then its thread pointer */
+static unsigned nmade;
+
+void ckpt_timers_init(const unsigned long *auxv)
+{
+	next_create = (create_fn)ckpt_glibc_next(auxv, "timer_create");
+	next_delete = (delete_fn)ckpt_glibc_next(auxv, "timer_delete");
+}
+
+int ckpt_timer_create(int clock, struct libc_sigevent *ev, void **id) EXPORT(timer_create);
+int ckpt_timer_delete(void *id) EXPORT(timer_delete);
+
+int ckpt_timer_create(int clock, struct libc_sigevent *ev, void **id)
+{
+	int r = next_create ? next_create(clock, ev, id) : -1;
+	int notify = ev ? ev->notify : 0;
+
+	if (r || ckpt_cfg->runner != CKPT_RUNNER_QEMU || (notify != 0 && notify != 1 && notify != 4) ||
+	    nmade == CKPT_TIMERS_MAX)
+		return r;
+	made_tp[nmade] = 0;
+	made[nmade++] = (struct ckpt_timer){
+		.id = (int)(long)*id, .clock = clock, .notify = notify, .signo = ev ? ev->signo : 14,
+		.value = ev ? ev->value : (__u64)(long)*id, .thread = notify == 4 ? ev->tid : -1,
+	};
+	return r;
+}
+
+int ckpt_timer_delete(void *id)
+{
+	for (unsigned i = 0; ckpt_cfg->runner == CKPT_RUNNER_QEMU && i < nmade; i++)
+		if (made[i].id == (int)(long)id)
+			made[i] = made[--nmade], made_tp[i] = made_tp[nmade];
+	return next_delete ? next_delete(id) : -1;
+}
 
 #define TIMERS_TEXT 16384        /* /proc/self/timers: about 90 bytes a timer */
 
@@ -81,6 +127,49 @@ static int read_values(void)
 	return 0;
 }
 
+/* The slot of the thread a timer made under qemu signals: by the tid it
+ * was made with the first time, then by that thread's thread pointer,
+ * which a restart keeps (its tid it does not) */
+static int slot_of_tp(__u64 *tp, long tid)
+{
+	int k = -1;
+
+	if (!*tp) {
+		k = slot_of(tid);
+		if (k >= 0)
+			*tp = k ? arch_tp_of(&ckpt_thread_slot(k)->cpu) : (__u64)arch_tp();
+		return k;
+	}
+	if (*tp == (__u64)arch_tp())
+		return 0;
+	for (unsigned i = 1; i < ckpt_rt.nslots; i++)
+		if (arch_tp_of(&ckpt_thread_slot(i)->cpu) == *tp)
+			k = i;
+	return k;
+}
+
+/* Under qemu: the library's list, and a line for the timers /proc
+ * counts beyond it (and beyond the library's CKPT_INTERVAL one, which
+ * the restart path makes again) */
+static long qemu_list(void)
+{
+	unsigned others = ckpt_snap.ntimers - !!ckpt_cfg->interval;
+
+	for (unsigned i = 0; i < nmade; i++) {
+		ckpt_snap.timers[i] = made[i];
+		if (made[i].notify == 4)
+			ckpt_snap.timers[i].thread = slot_of_tp(&made_tp[i], made[i].thread);
+	}
+	ckpt_snap.ntimers = nmade;
+	if (others > nmade) {
+		struct out o = { .len = 0 };
+		outf(&o, "libckpt: warning: %u POSIX timers the program made without libc's timer_create are "
+			 "not restored under qemu-user\n", (__u64)(others - nmade));
+		out_flush(&o, 2);
+	}
+	return read_values();
+}
+
 /* 0, or why the checkpoint fails (-E2BIG: more than the image holds;
  * -ESRCH: a timer signals a thread that is not the program's) */
 long ckpt_timers_capture(void)
@@ -113,11 +202,5 @@ long ckpt_timers_capture(void)
 		return -E2BIG;
 	if (ckpt_cfg->runner != CKPT_RUNNER_QEMU)
 		return read_values();
-	if (ckpt_snap.ntimers) {
-		struct out o = { .len = 0 };
-		outf(&o, "libckpt: warning: the program's %u POSIX timers are not restored under qemu-user\n",
-		     (__u64)ckpt_snap.ntimers);
-		out_flush(&o, 2);
-	}
-	return 0;
+	return qemu_list();
 }

@@ -4,8 +4,10 @@
  * 6.17), timer_create takes the id it is given; before it, a process's
  * ids are handed out in order from 0, and myrestart is a new process: it
  * makes the timers in order of id, and deletes again the ones it made
- * only to fill a gap.  Under qemu-user the image has qemu's view of the
- * timers (its host ids), so they are named, not made.  Checked before the point of no return; made after
+ * only to fill a gap.  qemu-user hands out the ids its guest sees the same
+ * way, each its first free slot (of 32) above a base (0x0caf0000), and
+ * takes no prctl of this kind: there the timers are made in order too.
+ * Checked before the point of no return; made after
  * it, once the threads exist (a SIGEV_THREAD_ID timer names one), just
  * before the jump: signals stay blocked until the program's sigreturn. */
 #include "restart.h"
@@ -19,14 +21,16 @@ struct k_sigevent {
 };
 
 static int restore_ids;           /* the kernel takes the ids asked for */
-static int none;                  /* under qemu-user: the records are qemu's view */
+static int base;                  /* the first id: 0, or qemu-user's */
+#define QEMU_TIMER_BASE 0x0caf0000
+#define QEMU_TIMERS     32
 
 static int highest(const struct img *im)
 {
 	int top = -1;
 
 	for (unsigned i = 0; i < im->ntimers; i++)
-		top = im->timer[i]->id > top ? im->timer[i]->id : top;
+		top = im->timer[i]->id - base > top ? im->timer[i]->id - base : top;
 	return top;
 }
 
@@ -34,10 +38,14 @@ int timers_check(const struct img *im)
 {
 	if (!im->ntimers)
 		return 0;
-	none = im->hd.runner == CKPT_RUNNER_QEMU;
-	if (none)
-		return report(im, "warning: the program's %u POSIX timers are not restored under qemu-user",
-			      (__u64)im->ntimers) - 1;
+	if (im->hd.runner == CKPT_RUNNER_QEMU) {
+		base = QEMU_TIMER_BASE;
+		for (unsigned i = 0; i < im->ntimers; i++)
+			if (im->timer[i]->id < base || im->timer[i]->id - base >= QEMU_TIMERS)
+				return report(im, "bad timer record (id %u is none of qemu-user's)",
+					      (__u64)im->timer[i]->id);
+		return 0;
+	}
 	restore_ids = k_prctl(PR_TIMER_CREATE_RESTORE_IDS, 1, 0, 0, 0) == 0;
 	if (restore_ids)
 		k_prctl(PR_TIMER_CREATE_RESTORE_IDS, 0, 0, 0, 0);
@@ -103,7 +111,7 @@ static void failed(const struct img *im, const struct ckpt_timer *t, long err)
 /* the restored timer that sends signal s, or 0 */
 const struct ckpt_timer *timer_of_signal(const struct img *im, unsigned s)
 {
-	for (unsigned i = 0; !none && i < im->ntimers; i++)
+	for (unsigned i = 0; i < im->ntimers; i++)
 		if (im->timer[i]->notify != 1 && im->timer[i]->signo == s)
 			return im->timer[i];
 	return 0;
@@ -130,8 +138,6 @@ void timers_restore(const struct img *im)
 	struct k_sigevent fill = { .notify = 1 /* SIGEV_NONE */ };
 	int top = highest(im), id;
 
-	if (none)
-		return;
 	queue_pending(im);
 	if (restore_ids) {
 		k_prctl(PR_TIMER_CREATE_RESTORE_IDS, 1, 0, 0, 0);
@@ -144,12 +150,12 @@ void timers_restore(const struct img *im)
 		return;
 	}
 	for (int k = 0; k <= top; k++) {
-		const struct ckpt_timer *t = with_id(im, k);
+		const struct ckpt_timer *t = with_id(im, base + k);
 		long r = t ? make(im, t) : my_syscall3(__NR_timer_create, 1, &fill, &id);
 		if (r < 0 && t)
 			failed(im, t, r);
 	}
 	for (int k = 0; k < top; k++)
-		if (!with_id(im, k))
-			my_syscall1(__NR_timer_delete, k);
+		if (!with_id(im, base + k))
+			my_syscall1(__NR_timer_delete, base + k);
 }

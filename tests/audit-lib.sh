@@ -12,7 +12,7 @@ want="ckpt_checkpoint ckpt_enabled ckpt_on getpid gettid kill madvise mmap mmap6
       pthread_cancel pthread_getaffinity_np pthread_getattr_np pthread_getcpuclockid pthread_getname_np
       pthread_getschedparam pthread_kill pthread_setaffinity_np pthread_setname_np
       pthread_setschedparam pthread_setschedprio pthread_sigmask pthread_sigqueue
-      sigaction signal sigprocmask sigsuspend tgkill"
+      sigaction signal sigprocmask sigsuspend tgkill timer_create timer_delete"
 [ "$exp" = "$(echo $want) " ] || fail "unexpected exports: $exp"
 size=$(stat -c %s "$lib")
 [ "$size" -le "$max" ] || fail "$size bytes, budget $max"
