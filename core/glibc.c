@@ -8,7 +8,7 @@
  * released memory and corrupt the heap.  With __curbrk = (void *)-1,
  * sbrk() fails cleanly (overflow check) and malloc falls back to mmap,
  * as glibc does whenever brk is unavailable.  The writer finds it in
- * libc.so.6 and the restart path of state.c sets it.
+ * libc.so.6 and the restart path of proc.c sets it.
  *
  * __environ: the constructor points it at a copy of the environment that
  * names the owner of the image (inherit.c).  It is looked up in ld.so's

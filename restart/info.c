@@ -76,7 +76,7 @@ void image_info(const struct img *im, int exact)
 
 	outf(&o, "format:\tversion %u, taken %s\nprogram:\t%s (pid %u, checkpoint %u)\n"
 		 "exe:\t%s\ncommand:\t", (__u64)im->hd.version,
-	     im->hd.runner == CKPT_RUNNER_QEMU ? "under qemu-x86_64" : "natively",
+	     im->hd.runner == CKPT_RUNNER_QEMU ? "under " ARCH_QEMU : "natively",
 	     in->comm, (__u64)in->pid, (__u64)in->ncheckpoints, in->exe);
 	for (i = 0; i < in->cmdline_len && i < sizeof(in->cmdline) - 1; i++)
 		out_chr(&o, in->cmdline[i] ? in->cmdline[i] : ' ');

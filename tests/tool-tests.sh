@@ -169,3 +169,18 @@ case_slurm() {
 	verdict slurm-requeue "$why"
 }
 [ -z "$RUNNER" ] && def_case slurm-requeue case_slurm
+
+# The README's layout table names every source file of the two artefacts
+# and the layers under them, so that it cannot drift from the tree
+case_readme_layout() {
+	local f dir missing= bt='`'
+	for f in "$ROOT"/core/* "$ROOT"/restart/* "$ROOT"/common/* "$ROOT"/arch/x86_64/*.[chS]; do
+		[ -f "$f" ] || continue
+		dir=$(basename "$(dirname "$f")")
+		grep "^| $bt[a-z/_0-9]*$dir/$bt |" "$ROOT/README.md" | grep -qF "$bt$(basename "$f")$bt" ||
+			missing+=" ${f#"$ROOT"/}"
+	done
+	[ -n "$missing" ] && missing="the layout table of README.md does not name:$missing"
+	verdict readme-layout "$missing"
+}
+[ -z "$RUNNER" ] && def_case readme-layout case_readme_layout
