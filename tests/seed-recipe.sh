@@ -20,7 +20,20 @@ LIB=$PWD/libckpt.so
 TAG=${RUNNER:-native}
 OUT=tests/out/seed-$TAG
 mkdir -p tests/out && rm -f myckpt "$OUT".*
-pkill -9 -x hello 2>/dev/null
+# the recipe finds its hello by name (pgrep -n, pkill -n): no other may
+# run meanwhile, and this script kills none it did not start
+for i in $(seq 300); do pgrep -x hello >/dev/null || break; sleep 0.1; done
+if pgrep -x hello >/dev/null; then
+	echo "seed recipe ($TAG): FAILED (another hello runs, pid $(pgrep -x hello | tr '\n' ' '): the recipe would find it)"
+	exit 1
+fi
+# the pids under PID (its children, theirs...)
+descendants() {
+	local c
+	for c in $(awk -v p="$1" '$4 == p { print $1 }' /proc/[0-9]*/stat 2>/dev/null); do
+		echo "$c"; descendants "$c"
+	done
+}
 
 echo "seed recipe ($TAG): ./hello under libckpt.so; kill -12 after 3 s, kill -9 after 2 more, make restart"
 (sleep 3 && kill -12 $(pgrep -n hello) && sleep 2 && pkill -9 -n hello &&
@@ -34,7 +47,9 @@ fi
 # ./hello has been killed; the restarted one now prints into $OUT.restart
 # (under `make restart`, which never ends by itself): a few more seconds
 sleep 5
-pkill -9 -n -x hello
+for p in $(descendants $SEQ); do
+	[ "$(cat /proc/$p/comm 2>/dev/null)" = hello ] && kill -9 "$p"
+done
 wait $SEQ
 before=$(tr -cd . <"$OUT.before" | wc -c)
 after=$(tr -cd . <"$OUT.restart" 2>/dev/null | wc -c)
