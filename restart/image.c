@@ -219,9 +219,9 @@ static int check_lock(struct img *im, const struct ckpt_lock *l, __u32 size)
 
 	if (im->nlocks == CKPT_LOCKS_MAX || !f || !(can >> f->kind & 1) || l->kind < CKPT_LOCK_FLOCK ||
 	    l->kind > CKPT_LOCK_KIND_MAX || l->type > F_WRLCK || l->pad || l->start >> 63 ||
-	    (l->len && l->len - 1 > (~0ull >> 1) - l->start) ||
+	    l->len > (1ull << 63) - l->start ||
 	    ((l->kind == CKPT_LOCK_FLOCK || l->kind == CKPT_LOCK_LEASE) && (l->start || l->len)))
-		return report(im, "bad lock record (lock %u)", (__u64)im->nlocks + 1);
+		return report(im, "bad lock record");
 	im->locks[im->nlocks++] = l;
 	return 0;
 }
