@@ -106,8 +106,8 @@ static long read_contents(struct fds_snap *s, __u64 *at)
 		struct fd_snap *f = &s->fd[i];
 		char proc[32];
 		long fd, r = -EBADF;
-		if (!f->saved)
-			continue;
+		if (!f->saved || !S_ISREG(f->mode))
+			continue;           /* (a pipe's or socket's bytes are objs_capture()'s) */
 		if ((f->oflags & O_ACCMODE) != O_WRONLY)
 			r = k_pread_full(f->fd, s->contents + *at, f->size, 0);
 		if (r < 0) {
