@@ -83,9 +83,9 @@ enum ckpt_rec_type {
 	CKPT_REC_PARENT = 10,    /* the parent's file name (a delta only): NUL
 				    terminated, no '/', at most 255 bytes */
 	CKPT_REC_TIMER  = 11,    /* struct ckpt_timer: one POSIX timer */
-	/* 12: CKPT_REC_LOCK */
+	CKPT_REC_LOCK   = 12,    /* struct ckpt_lock: a file lock the program held */
 };
-#define CKPT_REC_MAX 11
+#define CKPT_REC_MAX 12
 
 /* One thread: where it resumes (the return of arch_ctx_save() in its own
  * checkpoint signal handler, whose frame restores its signal mask,
@@ -277,6 +277,32 @@ static inline const char *ckpt_fd_path(const struct ckpt_fd *f)
 /* A SOCKPAIR end's SAVED contents: the messages queued to be read at this
  * end, in order, each a __u32 length and the bytes, padded to 4 (a
  * stream's bytes may come in any number of pieces). */
+
+/* A file lock the program held at the checkpoint, as the pause read it
+ * from /proc/self/fdinfo/FD: fd is the record of the open file
+ * description it was taken through (never a DUP).  flock, OFD locks and
+ * leases belong to that description, POSIX locks to the process.  A
+ * restart takes FLOCK, POSIX and OFD again (conflicts with another
+ * process's locks are refused before the point of no return); LEASE and
+ * MANDATORY, and any lock on an fd that is NULL or STDIO, it names in a
+ * warning. */
+enum ckpt_lock_kind {
+	CKPT_LOCK_FLOCK = 1,     /* flock(2): start and len 0 */
+	CKPT_LOCK_POSIX = 2,     /* fcntl F_SETLK, lockf */
+	CKPT_LOCK_OFD = 3,       /* fcntl F_OFD_SETLK */
+	CKPT_LOCK_LEASE = 4,     /* F_SETLEASE (or a delegation): start and len 0 */
+	CKPT_LOCK_MANDATORY = 5, /* a POSIX lock the kernel called mandatory (before 5.15) */
+};
+#define CKPT_LOCK_KIND_MAX 5
+#define CKPT_LOCKS_MAX     1024  /* LOCK records an image may have */
+struct ckpt_lock {
+	__s32 fd;
+	__u32 kind;              /* enum ckpt_lock_kind */
+	__u32 type;              /* F_RDLCK (0) or F_WRLCK (1) */
+	__u32 pad;               /* 0 */
+	__u64 start, len;        /* bytes start..start+len-1; len 0: to the end
+				    (start + len - 1 < 2^63) */
+};
 
 /* Process attributes the kernel keeps, restored by myrestart just before
  * it jumps (signals are blocked until the program's own sigreturn). */

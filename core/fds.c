@@ -95,23 +95,30 @@ static int must_save(const struct fd_snap *f)
 	       f->size <= ckpt_cfg->save_written_max;
 }
 
-/* the saved files' contents, read through /proc/self/fd: an open file
- * of our own, so the program's offset is untouched, and readable even
- * when the program opened the file write-only */
+/* the saved files' contents, read with pread (the program's offset is
+ * untouched) through the program's own fd, or where that cannot read
+ * (write-only, O_DIRECT) through /proc/self/fd: an open file of our own,
+ * whose close drops the process's POSIX locks on the file, so they are
+ * taken again */
 static long read_contents(struct fds_snap *s, __u64 *at)
 {
 	for (unsigned i = 0; i < s->n; i++) {
 		struct fd_snap *f = &s->fd[i];
 		char proc[32];
-		long fd, r;
-		if (!f->saved)
-			continue;
-		fds_proc_path(proc, f->fd);
-		fd = k_openat(AT_FDCWD, proc, O_RDONLY | O_CLOEXEC, 0);
-		if (fd < 0)
-			return fd;
-		r = k_pread_full(fd, s->contents + *at, f->size, 0);
-		sys_close(fd);
+		long fd, r = -EBADF;
+		if (!f->saved || !S_ISREG(f->mode))
+			continue;           /* (a pipe's or socket's bytes are objs_capture()'s) */
+		if ((f->oflags & O_ACCMODE) != O_WRONLY)
+			r = k_pread_full(f->fd, s->contents + *at, f->size, 0);
+		if (r < 0) {
+			fds_proc_path(proc, f->fd);
+			fd = k_openat(AT_FDCWD, proc, O_RDONLY | O_CLOEXEC, 0);
+			if (fd < 0)
+				return fd;
+			r = k_pread_full(fd, s->contents + *at, f->size, 0);
+			sys_close(fd);
+			locks_retake(s);
+		}
 		if (r < 0)
 			return r;
 		f->size = r;            /* shorter only if someone else truncated it */
@@ -122,7 +129,8 @@ static long read_contents(struct fds_snap *s, __u64 *at)
 }
 
 /* One mapping (reserved, not committed: only what is written costs) for
- * the saved files' contents, then what the kernel objects hold. */
+ * what the kernel objects hold and the file locks, then the saved files'
+ * contents (whose reading may need the locks). */
 static long capture_contents(struct fds_snap *s, const char **why)
 {
 	__u64 total = 0, at = 0;
@@ -134,7 +142,7 @@ static long capture_contents(struct fds_snap *s, const char **why)
 		if ((s->fd[i].saved = must_save(&s->fd[i])))
 			total += (s->fd[i].size + CKPT_PAGE - 1) & ~(CKPT_PAGE - 1);
 		total += objs_bound(&s->fd[i]);
-		objs |= s->fd[i].obj != 0;
+		objs |= s->fd[i].obj != 0 || fd_lockable(&s->fd[i]);
 	}
 	if (!total && !objs)
 		return 0;
@@ -144,9 +152,9 @@ static long capture_contents(struct fds_snap *s, const char **why)
 		return a;
 	s->contents = (char *)a;
 	s->contents_size = total;
-	if ((r = read_contents(s, &at)) < 0)
+	if ((r = objs_capture(s, s->contents, &at, total, why)) < 0)
 		return r;
-	return objs_capture(s, s->contents, &at, total, why);
+	return read_contents(s, &at);
 }
 
 /* In the pause: the snapshot of every fd; 0 or -errno (then
@@ -164,6 +172,7 @@ long fds_capture(struct fds_snap **out, const char **why)
 	s->nshm = 0;
 	s->shm_data = 0;
 	s->ranges = 0;
+	s->nlocks = 0;
 	*why = 0;
 	dfd = k_openat(AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 	if (dfd < 0)
@@ -322,6 +331,7 @@ __u64 fds_records(const struct fds_snap *s, char *buf, unsigned *count)
 			objs_kind(s, sf, &why);
 			warn_fd(sf, why ? why : "cannot be checkpointed; it will be /dev/null after a restart");
 		}
+		locks_warn(s, sf, f->kind);
 		f->flags = sf->oflags & ~O_CLOEXEC;
 		f->fdflags = (sf->cloexec ? CKPT_FDF_CLOEXEC : 0) | (sf->saved && f->kind != CKPT_FD_NULL ? CKPT_FDF_SAVED : 0);
 		if (ckpt_cfg->save_written && f->kind == CKPT_FD_FILE && !sf->saved && S_ISREG(sf->mode) &&

@@ -57,7 +57,16 @@ struct fds_snap {
 	/* every mapping's range in the pause, for the writer's check */
 	struct span { __u64 start, end; } *ranges;
 	__u64 nranges, ranges_size;
+	/* the file locks, as records (locks.c) */
+	unsigned nlocks;
+	struct ckpt_lock lock[CKPT_LOCKS_MAX];
 };
+/* the fds whose fdinfo may list locks: files, directories, devices,
+ * FIFOs (not sockets or the anonymous inodes of eventfd and its kin) */
+static inline int fd_lockable(const struct fd_snap *f)
+{
+	return (f->mode & S_IFMT) && !S_ISSOCK(f->mode);
+}
 /* the end of the contents mapping: epoll watches and a fdinfo buffer */
 #define OBJS_TAIL (CKPT_WATCHES_MAX * 24ul + (2ul << 20))
 
@@ -273,6 +282,11 @@ unsigned objs_watches(const struct fds_snap *s, const struct fd_snap *f, struct 
 /* timers.c */
 long ckpt_timers_capture(void);
 void ckpt_timers_init(const unsigned long *auxv);
+long objs_fdinfo(int fd, char *buf, long cap);
+/* locks.c */
+long locks_capture(struct fds_snap *s, const struct fd_snap *f, char *text, long cap, const char **why);
+void locks_retake(const struct fds_snap *s);
+void locks_warn(const struct fds_snap *s, const struct fd_snap *f, __u32 kind);
 /* verify.c */
 int ckpt_verify_image(const char *path, const char **reason);
 

@@ -320,7 +320,7 @@ static long qemu_queue(struct fd_snap *f, int from, char *buf, __u64 cap)
 }
 
 /* The fdinfo of fd into buf (cap bytes): its length, or 0 */
-static long fdinfo(int fd, char *buf, long cap)
+long objs_fdinfo(int fd, char *buf, long cap)
 {
 	struct out o = { .len = 0 };
 	long n;
@@ -414,6 +414,8 @@ long objs_capture(struct fds_snap *s, char *buf, __u64 *at, __u64 cap, const cha
 		struct fd_snap *f = &s->fd[i];
 		if (f->same >= 0)
 			continue;
+		if (fd_lockable(f) && (r = locks_capture(s, f, text, tcap, why)) < 0)
+			return r;
 		if (f->obj == CKPT_FD_SOCKPAIR) {
 			f->aux = sockopt(f->fd, SO_TYPE);
 			f->val[0] = sockopt(f->fd, SO_RCVBUF);
@@ -435,7 +437,7 @@ long objs_capture(struct fds_snap *s, char *buf, __u64 *at, __u64 cap, const cha
 			r = my_syscall2(__NR_fcntl, f->fd, F_GET_SEALS);
 			f->aux = r < 0 ? 0 : r;
 		} else if (f->obj >= CKPT_FD_EVENTFD && f->obj <= CKPT_FD_EPOLL) {
-			if (!fdinfo(f->fd, text, tcap))
+			if (!objs_fdinfo(f->fd, text, tcap))
 				return *why = "cannot read /proc/self/fdinfo", -EIO;
 			if (f->obj == CKPT_FD_EVENTFD) {
 				f->val[0] = field(text, "eventfd-count:", 16, 0);

@@ -548,12 +548,13 @@ static char *put_region(char *p, const struct writer *w, const struct wregion *r
 
 static int write_records(struct writer *w, __u64 off, struct ckpt_header *hd)
 {
-	unsigned i, n = 5 + ckpt_rt.nslots + w->nfds + w->delta + ckpt_snap.ntimers;  /* INFO, MM, PROC, SIGNALS, END */
+	const struct fds_snap *s = ckpt_snap.fds;
+	unsigned i, nl = s->nlocks, n = 5 + ckpt_rt.nslots + w->nfds + w->delta + nl + ckpt_snap.ntimers;  /* INFO, MM, PROC, SIGNALS, END */
 	__u32 plen = w->delta ? strlen(w->parent_name) + 1 : 0;
 	__u64 size = rec_size(sizeof(struct ckpt_info)) + rec_size(sizeof(struct ckpt_mm)) +
 		     rec_size(sizeof(struct ckpt_proc)) + rec_size(sizeof(struct ckpt_signals)) +
 		     ckpt_rt.nslots * rec_size(sizeof(struct ckpt_thread) + ckpt_cfg->xstate.size) +
-		     rec_size(0) + (w->delta ? rec_size(plen) : 0) +
+		     rec_size(0) + (w->delta ? rec_size(plen) : 0) + nl * rec_size(sizeof(struct ckpt_lock)) +
 		     ckpt_snap.ntimers * rec_size(sizeof(struct ckpt_timer));
 	char *buf, *p;
 	long r;
@@ -581,6 +582,8 @@ static int write_records(struct writer *w, __u64 off, struct ckpt_header *hd)
 		p = put_region(p, w, &w->regions[i]);
 	memcpy(p, w->fd_recs, w->fd_recs_size);
 	p += w->fd_recs_size;
+	for (i = 0; i < nl; i++)
+		p = put_rec(p, CKPT_REC_LOCK, &s->lock[i], sizeof(s->lock[i]), 0, 0, 0, 0);
 	p = put_rec(p, CKPT_REC_END, 0, 0, 0, 0, 0, 0);
 	hd->nrecords = n;
 	hd->records_off = off;

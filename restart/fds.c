@@ -6,7 +6,7 @@
 #include "restart.h"
 
 /* f's path as this restart uses it (after --map) */
-static const char *path_of(const struct ckpt_fd *f)
+const char *path_of(const struct ckpt_fd *f)
 {
 	static char buf[CKPT_NAME_MAX];
 	static const struct ckpt_fd *last;

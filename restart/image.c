@@ -206,6 +206,26 @@ static int check_fd_links(const struct img *im)
 	return 0;
 }
 
+/* A file lock: a known kind and type, a range that ends before 2^63
+ * (a flock's and a lease's is the whole file), taken through the fd of
+ * an FD record before it: one whose fdinfo the library reads (not a
+ * socket, an object of an anonymous inode, or a DUP: a lock is recorded
+ * with the first fd of its open file description) */
+static int check_lock(struct img *im, const struct ckpt_lock *l, __u32 size)
+{
+	const unsigned can = 1u << CKPT_FD_FILE | 1u << CKPT_FD_NULL | 1u << CKPT_FD_DELETED |
+			     1u << CKPT_FD_STDIO | 1u << CKPT_FD_PIPE | 1u << CKPT_FD_MEMFD;
+	const struct ckpt_fd *f = size == sizeof(*l) ? fd_rec(im, l->fd) : 0;
+
+	if (im->nlocks == CKPT_LOCKS_MAX || !f || !(can >> f->kind & 1) || l->kind < CKPT_LOCK_FLOCK ||
+	    l->kind > CKPT_LOCK_KIND_MAX || l->type > F_WRLCK || l->pad || l->start >> 63 ||
+	    l->len > (1ull << 63) - l->start ||
+	    ((l->kind == CKPT_LOCK_FLOCK || l->kind == CKPT_LOCK_LEASE) && (l->start || l->len)))
+		return report(im, "bad lock record");
+	im->locks[im->nlocks++] = l;
+	return 0;
+}
+
 /* the records an image has exactly once, in the order of img.once[] */
 static const struct { __u32 type, size; const char *name; } once_rec[] = {
 	{ CKPT_REC_INFO, sizeof(struct ckpt_info), "info" },
@@ -325,6 +345,9 @@ static int check_records(struct img *im)
 			im->fds[im->nfds++] = body;
 		} else if (h->type == CKPT_REC_THREAD) {
 			if (check_thread(im, h))
+				return 1;
+		} else if (h->type == CKPT_REC_LOCK) {
+			if (check_lock(im, body, h->size))
 				return 1;
 		} else if (h->type == CKPT_REC_PARENT) {
 			if (check_parent_name(im, body, h->size))

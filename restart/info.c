@@ -139,4 +139,5 @@ void image_info(const struct img *im, int exact)
 	}
 	for (i = 0; i < im->nfds; i++)
 		fd_info(&o, im->fds[i], !i);
+	locks_info(&o, im);
 }

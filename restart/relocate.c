@@ -61,6 +61,8 @@ static void move_img(struct img *c, long delta)
 		c->reg[k] = relocate_ptr(c->reg[k], delta);
 	for (unsigned k = 0; k < c->nfds; k++)
 		c->fds[k] = relocate_ptr(c->fds[k], delta);
+	for (unsigned k = 0; k < c->nlocks; k++)
+		c->locks[k] = relocate_ptr(c->locks[k], delta);
 }
 
 /* what myrestart has in its range, by its own linker symbols (qemu's maps

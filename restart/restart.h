@@ -59,6 +59,8 @@ struct img {
 	int held[RST_FDS_MAX];     /* reopened fds, parked high */
 	unsigned ntimers;
 	const struct ckpt_timer *timer[CKPT_TIMERS_MAX];
+	unsigned nlocks;
+	const struct ckpt_lock *locks[CKPT_LOCKS_MAX];
 	int fd_base;               /* first parked fd */
 	__u64 stage;               /* where the restore stage's copy runs, or 0 */
 	/* a delta image (chain.c): its parent's file name (in the record
@@ -105,9 +107,14 @@ void chain_release(const struct img *im);
 /* info.c */
 void image_info(const struct img *im, int exact);
 /* fds.c */
+const char *path_of(const struct ckpt_fd *f);
 int fds_prepare(struct img *im);
 long fd_reopen(long fd, int flags);
 void fds_install(struct img *im);
+/* locks.c */
+int locks_prepare(const struct img *im);
+void locks_install(const struct img *im);
+void locks_info(struct out *o, const struct img *im);
 /* objects.c */
 int objs_index(const struct img *im, int fd);
 long objs_make(const struct img *im, unsigned i, int *other);

@@ -111,7 +111,8 @@ int restore_prepare(struct img *im)
 	 * files back) */
 	if (!im->lazy && chain_verify_data(im))
 		return 1;
-	if (early_fill(im) || (!im->lazy && image_verify_data(im)) || fds_prepare(im) || backing_prepare(im))
+	if (early_fill(im) || (!im->lazy && image_verify_data(im)) || fds_prepare(im) || backing_prepare(im) ||
+	    locks_prepare(im))
 		return 1;
 	memcpy(xarea, im->leader + 1, im->leader->xstate.size);
 	return 0;
@@ -344,6 +345,7 @@ static __attribute__((noreturn)) void restore_main(void *arg)
 	restore_mm(im);
 	k_prctl(PR_SET_NAME, (unsigned long)im->info->comm, 0, 0, 0);
 	fds_install(im);
+	locks_install(im);
 	proc_restore(im);
 	threads_start(im);
 	timers_restore(im);

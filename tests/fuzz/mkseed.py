@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes a tiny valid ckpt image (format 6, x86-64) for the fuzzer's seed
+"""Writes a tiny valid ckpt image (format 7, x86-64) for the fuzzer's seed
 corpus: one anonymous region with one stored page, the mandatory records
 (one thread), a file fd, a pipe's two ends and an epoll watching one.  Mirrors common/image.h and arch/x86_64/machine.h; `myrestart
 --check` must accept it."""
@@ -45,11 +45,15 @@ fds = (rec(7, fd(3, 1, 2, b'/dev/null\0')) + rec(7, fd(4, 5, 0, b'pipe:[1]\0', 5
        rec(7, fd(6, 10, 2, b'anon_inode:[eventpoll]\0', -1, 1, struct.pack('<iIQ', 4, 1, 0x1234))))
 # a POSIX timer: id 0, CLOCK_MONOTONIC, SIGEV_SIGNAL with SIGALRM, 1 s left, every 0.5 s
 timer = struct.pack('<iiIIQiIQQ', 0, 1, 0, 14, 0, -1, 0, 10**9, 5 * 10**8)
+# file locks (fd, kind, type, pad, start, len): a shared flock on fd 3, a
+# POSIX write lock on bytes 0-99 of fd 3, an OFD read lock from byte 200 on
+locks = (rec(12, struct.pack('<iIIIQQ', 3, 1, 0, 0, 0, 0)) + rec(12, struct.pack('<iIIIQQ', 3, 2, 1, 0, 0, 100)) +
+         rec(12, struct.pack('<iIIIQQ', 3, 3, 0, 0, 200, 0)))
 records = (rec(1, info) + rec(2, thread) + rec(5, mm) + rec(8, proc) + rec(9, sigs) +
-           rec(4, region) + fds + rec(11, timer) + rec(6, b''))
+           rec(4, region) + fds + locks + rec(11, timer) + rec(6, b''))
 records_off = PAGE + PAGE
 # ... records_crc, depth 0 (a full image), id, parent id 0, pad, header_crc
-hdr = struct.pack('<8sIIIIII QQQQQ II QQ II', b'CKPTIMG\n', 7, 104, PAGE, 0, 62, 12,
+hdr = struct.pack('<8sIIIIII QQQQQ II QQ II', b'CKPTIMG\n', 7, 104, PAGE, 0, 62, 15,
                   records_off, len(records), PAGE, PAGE, records_off + len(records),
                   crc32c(records), 0, 0x5eed, 0, 0, 0)
 hdr = hdr[:-4] + struct.pack('<I', crc32c(hdr))

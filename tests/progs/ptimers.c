@@ -97,7 +97,11 @@ int main(void)
 	t[3] = make(CLOCK_PROCESS_CPUTIME_ID, SIGEV_NONE, 0, (union sigval){ 0 }, 0, 1000000);
 	for (int i = 0; i < 40; i++) {
 		struct itimerspec left[2];
-		step_pause(120);
+		/* until both periodic timers ticked again (a loaded machine may
+		 * starve the worker for a while), 3 s at most */
+		step_pause(60);
+		for (int w = 0; w < 300 && (ticks_sig <= last[0] || ticks_thr <= last[1]); w++)
+			step_pause(10);
 		timer_gettime(t[2], &left[0]);
 		timer_gettime(t[3], &left[1]);
 		STEP(i, "signal %s, thread %s, realtime left %s, cpu left %s, values %s, thread ok %s, ids %ld %ld %ld %ld",
