@@ -52,8 +52,16 @@ static int shifted;
 /* after a restart: the offsets of the process and of each restored
  * thread, by its slot (tids.c knows the slots) */
 static cpu_t off_proc, off_thr[CKPT_THREADS_MAX];
-/* in the pause: what the process and each thread, by slot, had used */
-static cpu_t at_proc, at_thr[CKPT_THREADS_MAX];
+/* in the pause: what the process and each thread, by slot, had used.
+ * The initiator's (slot 0) apart, with the small variables, whose pages
+ * every image holds anyway: a program of one thread touches no page more
+ * (each touched page of the library is in every image). */
+static cpu_t at_proc, at_first, at_thr[CKPT_THREADS_MAX - 1];
+
+static __s64 *at_slot(unsigned slot)
+{
+	return slot ? at_thr[slot - 1] : at_first;
+}
 
 void ckpt_cputime_init(const unsigned long *auxv)
 {
@@ -123,7 +131,7 @@ void ckpt_cputime_pause(unsigned slot)
 {
 	int in = here();
 
-	used(1, at_thr[slot], in ? own_offset() : 0);
+	used(1, at_slot(slot), in ? own_offset() : 0);
 	if (!slot)
 		used(0, at_proc, in ? off_proc : 0);
 }
@@ -148,7 +156,7 @@ void ckpt_cputime_restored(unsigned slot)
 {
 	if (!slot)
 		rebase(0, off_proc, at_proc);
-	rebase(1, off_thr[slot], at_thr[slot]);
+	rebase(1, off_thr[slot], at_slot(slot));
 	if (!slot)
 		__atomic_store_n(&shifted, (int)my_syscall0(__NR_getpid), __ATOMIC_RELEASE);
 }
