@@ -152,6 +152,8 @@ __attribute__((used)) void ckpt_signal_handler(int sig, struct k_siginfo *info, 
 	/* here, in this frame, which lives until the fork: a restart returns
 	 * from this call a second time, with 1 */
 	self = ckpt_thread_self();
+	/* the CPU time used so far, the process's once every thread parked */
+	ckpt_cputime_pause(0);
 	/* which pages this image stores */
 	ckpt_incr_pause();
 	/* memory kept from children must reach the writer all the same */
@@ -184,6 +186,7 @@ __attribute__((used)) void ckpt_signal_handler(int sig, struct k_siginfo *info, 
 
 static void restart_path(void)
 {
+	ckpt_cputime_restored(0);
 	ckpt_tids_restored(0);
 	ckpt_rt.writer = 0;
 	/* the snapshot and the slots were the writer's, not in the image; the

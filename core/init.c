@@ -42,6 +42,7 @@ static void ckpt_init(int argc, char **argv, char **envp)
 	ckpt_sigmask_init((const unsigned long *)(p + 1));
 	ckpt_pid_init((const unsigned long *)(p + 1));
 	ckpt_tids_init((const unsigned long *)(p + 1));
+	ckpt_cputime_init((const unsigned long *)(p + 1));
 	ckpt_sigclaim_init((const unsigned long *)(p + 1));
 	ckpt_timers_init((const unsigned long *)(p + 1));
 	ckpt_dontfork_init((const unsigned long *)(p + 1));

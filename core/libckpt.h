@@ -242,10 +242,15 @@ void ckpt_sigclaim_chained(void);
 __u64 ckpt_tid_address(void);
 void ckpt_tids_pause(void);
 void ckpt_tids_restored(unsigned slot);
+int ckpt_tids_find(int tid, int stale, int *real);
 void ckpt_task_path(char *buf, long tid, const char *file);
 void ckpt_pid_init(const unsigned long *auxv);
 void ckpt_pid_capture(void);
 void ckpt_pid_restarted(void);
+/* cputime.c */
+void ckpt_cputime_init(const unsigned long *auxv);
+void ckpt_cputime_pause(unsigned slot);
+void ckpt_cputime_restored(unsigned slot);
 /* sigmask.c */
 void ckpt_sigmask_init(const unsigned long *auxv);
 /* inherit.c */

@@ -4,21 +4,24 @@
  * others compare gettid() with getpid() to know their main thread, or
  * signal themselves with kill(getpid(), sig).  So in a restarted process
  * getpid() and the main thread's gettid() answer the pid of the
- * checkpoint, and kill() and tgkill() given that pid signal the process
- * itself.  Only the process's own id is translated (DMTCP translates
+ * checkpoint, kill() and tgkill() given that pid signal the process
+ * itself, and clock_getcpuclockid() names its CPU clock.  Only the process's own id is translated (DMTCP translates
  * every pid): /proc/PID, its children and other programs see the real
  * one, and a child forked after the restart gets its real pid. */
 #include "libckpt.h"
 
 typedef int (*kill_fn)(int, int);
 typedef int (*tgkill_fn)(int, int, int);
+typedef int (*cpuclock_fn)(int, int *);
 static kill_fn next_kill;
 static tgkill_fn next_tgkill;
+static cpuclock_fn next_cpuclock;
 
 void ckpt_pid_init(const unsigned long *auxv)
 {
 	next_kill = (kill_fn)ckpt_glibc_next(auxv, "kill");
 	next_tgkill = (tgkill_fn)ckpt_glibc_next(auxv, "tgkill");
+	next_cpuclock = (cpuclock_fn)ckpt_glibc_next(auxv, "clock_getcpuclockid");
 }
 
 /* the real pid whose calls are translated (the restarted process's), or 0 */
@@ -53,6 +56,7 @@ int ckpt_getpid(void) EXPORT(getpid);
 int ckpt_gettid(void) EXPORT(gettid);
 int ckpt_kill(int pid, int sig) EXPORT(kill);
 int ckpt_tgkill(int tgid, int tid, int sig) EXPORT(tgkill);
+int ckpt_cpuclock(int pid, int *clock) EXPORT(clock_getcpuclockid);
 
 int ckpt_getpid(void)
 {
@@ -81,4 +85,11 @@ int ckpt_tgkill(int tgid, int tid, int sig)
 	if (next_tgkill)
 		return next_tgkill(tgid, tid, sig);
 	return my_syscall3(__NR_tgkill, tgid, tid, sig) < 0 ? -1 : 0;
+}
+
+/* glibc's checks the pid with the kernel: the old one names no process
+ * now (or another's) */
+int ckpt_cpuclock(int pid, int *clock)
+{
+	return next_cpuclock ? next_cpuclock(real_of(pid), clock) : ENOSYS;
 }

@@ -258,9 +258,11 @@ void ckpt_thread_park(void)
 	if (i < CKPT_THREADS_MAX) {
 		struct ckpt_thread *t = ckpt_thread_slot(i);
 		fill_slot(t);
+		ckpt_cputime_pause(i);
 		long back = arch_ctx_save(&t->cpu, ckpt_thread_xarea(t), arch_xstate_mode(&ckpt_cfg->xstate));
 		if (back) {
 			ckpt_thread_back(back);
+			ckpt_cputime_restored(i);
 			ckpt_tids_restored(i);
 			return;
 		}

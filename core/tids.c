@@ -164,6 +164,22 @@ static int restored(unsigned long th)
 	return 0;
 }
 
+/* The slot of the restored thread the kernel knows as tid or, with
+ * stale, failing that the one glibc caches as tid (the id of the
+ * checkpoints, in a CPU clock id taken before the restart), its kernel
+ * id in *real; -1 when none.  In the restarted process only (its caller,
+ * cputime.c, checks). */
+int ckpt_tids_find(int tid, int stale, int *real)
+{
+	for (int pass = 0; pass <= stale; pass++)
+		for (unsigned i = 0; i < tids.n && i < CKPT_THREADS_MAX; i++)
+			if ((pass ? tids.t[i].cached : tids.t[i].real) == tid) {
+				*real = tids.t[i].real;
+				return (int)i;
+			}
+	return -1;
+}
+
 /* a system call's result as pthread functions give it: 0 or an errno */
 static int err_of(long r)
 {

@@ -128,3 +128,13 @@ case_java() {
 	CKPT_SIGNAL=USR1 cycle java 10 2 $((60 * SLOW)) java -cp "$BIN" Count
 }
 [ -z "$RUNNER" ] && def_case java case_java
+
+# CPU time goes on across three restarts: the process's clocks (clock(),
+# times(), getrusage, clock_gettime of its CPU clock ids), the main
+# thread's and two workers', read by themselves and by the main thread,
+# with clock ids taken before the first checkpoint too; python3's
+# time.process_time() and time.thread_time().  CPU-bound: class cpu
+case_cputime() { cycle cputime 6 3 $((40 * SLOW)) "$BIN/cputime"; }
+def_case cputime case_cputime cpu
+case_cputime_python() { cycle cputime-python3 6 3 $((40 * SLOW)) /usr/bin/python3 "$ROOT/tests/progs/cputime.py"; }
+def_case cputime-python3 case_cputime_python cpu

@@ -182,6 +182,39 @@ def incr_table(mib):
           "  restart newest/full %.2f (target <= 1.2)" % ("yes" if all(r["is_delta"] for r in rs) else "NO",
           100 * med["delta_size"] / med["full_size"], med["delta"] / med["full"], med["r_delta"] / med["r_full"]))
 
+def clocks_table():
+    """ns per clock_gettime call (tests/bench/clocks.c): without the
+    library, under it, and under it after a restart (the CPU clocks are
+    then shifted by the library, core/cputime.c)"""
+    exe = WORK + "/clocks"
+    subprocess.run(["gcc", "-O2", "-I", ROOT + "/include", "-o", exe, ROOT + "/tests/bench/clocks.c"], check=True)
+    def lines(text):
+        return {(w[0], w[1]): float(w[2]) for w in (l.split() for l in text.split("\n")) if len(w) == 3}
+    got = lines(subprocess.run([exe], cwd=WORK, stdout=subprocess.PIPE, check=True).stdout.decode())
+    clear_images()
+    p = subprocess.Popen([exe], cwd=WORK, stdout=subprocess.PIPE, env=dict(os.environ, LD_PRELOAD=LIB))
+    out = b""
+    for line in p.stdout:
+        out += line
+        if line.startswith(b"checkpointed"):
+            break
+    p.kill(); p.wait()
+    got.update(lines(out.decode()))
+    r = subprocess.run([RST, "myckpt"], cwd=WORK, stdout=subprocess.PIPE, timeout=120)
+    got.update(lines(r.stdout.decode()))
+    print()
+    print("clock_gettime, ns per call (best of 5 loops): without the library, under it, under it after a restart")
+    hdr = "%-26s %9s %9s %7s %10s %7s" % ("clock", "without", "library", "ratio", "restarted", "ratio")
+    print(hdr); print("-" * len(hdr))
+    for key, name in (("monotonic", "CLOCK_MONOTONIC"), ("process", "CLOCK_PROCESS_CPUTIME_ID"),
+                      ("thread", "CLOCK_THREAD_CPUTIME_ID")):
+        base, lib, rst = (got.get((w, key), float("nan")) for w in ("without", "library", "restarted"))
+        print("%-26s %9.2f %9.2f %7.2f %10.2f %7.2f" % (name, base, lib, lib / base, rst, rst / base))
+        # the other clocks and a process never restarted: libc's at once;
+        # a restarted process's CPU clocks: getpid (and gettid) besides
+        target("clock_gettime %s: library / without" % name, lib / base, 1.1)
+        target("clock_gettime %s: restarted / without" % name, rst / base, 1.1 if key == "monotonic" else 2.0)
+
 # CRIU on the same workload, without our library.  --shell-job: the workload
 # shares our session; stdin /dev/null, stdout and stderr files (a pipe or
 # terminal from make would be an external resource to CRIU).  CRIU restores
@@ -349,6 +382,8 @@ def main():
                 criu_rows.append((name, med, str(e)))
     if len(sys.argv) == 1 or "incremental" in sys.argv[1:]:
         incr_table(1024)
+    if len(sys.argv) == 1 or "clocks" in sys.argv[1:]:
+        clocks_table()
     if criu_rows:
         print()
         print("CRIU on the same workloads; times in ms (min / median); ratios: ours / CRIU, medians")
