@@ -20,7 +20,21 @@ corpus_inputs() {
 	{ python3 "$ROOT/tests/corpus/mkinput.py" "$IN" "$(pick 16 4)" &&
 	  python3 "$ROOT/tests/data/mkdb.py" "$(pick 500 150)" >"$IN/db.sql" &&
 	  echo "scale=$(pick 2300 1100); 4*a(1)" >"$IN/pi.bc" &&
-	  for i in $(seq "$REP"); do cat "$IN/words.txt"; done >"$IN/big.txt"; }
+	  for i in $(seq "$REP"); do cat "$IN/words.txt"; done >"$IN/big.txt" &&
+	  echo "n = $(pick 300 25); read(\"$S/calc.gp\")" >"$IN/calc.gp" &&
+	  python3 "$ROOT/tests/corpus/mkc.py" "$(pick 120 12)" >"$IN/big.c" &&
+	  xz -1 -T2 -c "$IN/words.txt" >"$IN/words.xz" &&
+	  for i in $(seq "$(pick 6 4)"); do cat "$IN/words.xz"; done >"$IN/bigw.txt.xz" && rm "$IN/words.xz" &&
+	  git_inputs "$(pick 2500 600)"; }
+	CC1=$(gcc -print-prog-name=cc1)
+}
+# git_inputs N: $IN/repo.git, a history of N commits (a directory, which
+# start does not link into the programs' directories: they name it)
+git_inputs() {
+	rm -rf "$IN/repo.git" &&
+	git init -q --bare --initial-branch=main "$IN/repo.git" &&
+	python3 "$ROOT/tests/corpus/mkgit.py" "$1" |
+		GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null git --git-dir="$IN/repo.git" fast-import --quiet
 }
 pick() {  # pick NATIVE QEMU: the value for this runner
 	if [ -n "$RUNNER" ]; then echo "$2"; else echo "$1"; fi
@@ -29,23 +43,33 @@ rep() {  # rep FILE [N]: FILE, N times (default $REP)
 	local i; for i in $(seq "${2:-$REP}"); do echo "$1"; done
 }
 
-# program NAME [stdin=F] [files='A B'] [env='K=V ...'] [expect='REGEX'] -- ARGV...
+# program NAME [stdin=F] [files='A B'] [env='K=V ...'] [expect='REGEX']
+#         [filter='CMD'] [at=lines] -- ARGV...
 #   stdin: the program's standard input (default /dev/null); files: the
 #   files it writes, compared too; expect: the checkpoint must print a line
 #   matching REGEX (a program we cannot support yet), and the program must
-#   finish unharmed.  The version is the Debian package's that holds ARGV[0].
-declare -A VERSION ARGV STDIN FILES EXPECT ENVS
+#   finish unharmed; filter: standard output is compared through CMD (a
+#   shell command, stdin to stdout), for output that differs from run to
+#   run (timings): CMD keeps what must be equal and says what must hold of
+#   the rest; at=lines: the checkpoints are taken once standard output
+#   has 30% and 65% of the reference's lines (an event: the machine's
+#   load does not move it), not at those fractions of its time.  The
+#   version is the Debian package's that holds ARGV[0].
+declare -A VERSION ARGV STDIN FILES EXPECT ENVS FILTER BYLINES
 program() {
 	local name=$1 path pkg key
 	shift
 	key=$TAG/$name
-	STDIN[$key]=/dev/null FILES[$key]= ENVS[$key]= EXPECT[$key]=
+	STDIN[$key]=/dev/null FILES[$key]= ENVS[$key]= EXPECT[$key]= FILTER[$key]= BYLINES[$key]=
 	while [ "$1" != -- ]; do
 		case $1 in
 		stdin=*) STDIN[$key]=${1#stdin=} ;;
 		files=*) FILES[$key]=${1#files=} ;;
 		env=*) ENVS[$key]=${1#env=} ;;
 		expect=*) EXPECT[$key]=${1#expect=} ;;
+		filter=*) FILTER[$key]=${1#filter=} ;;
+		at=lines) BYLINES[$key]=1 ;;
+		*) echo "program $name: unknown option $1" >&2 ;;
 		esac
 		shift
 	done
@@ -75,7 +99,7 @@ stdin_of() { case ${STDIN[$K]} in /*) echo "${STDIN[$K]}" ;; *) echo "$1/${STDIN
 start() {
 	local d=$1 lib=${2:-} f
 	mkdir -p "$d"
-	for f in "$IN"/*; do ln "$f" "$d/" 2>/dev/null || cp "$f" "$d/"; done
+	for f in "$IN"/*; do [ -d "$f" ] || ln "$f" "$d/" 2>/dev/null || cp "$f" "$d/"; done
 	if [ -n "$RUNNER" ]; then
 		(cd "$d" && eval "exec env ${ENVS[$K]} $RUNNER ${lib:+-E LD_PRELOAD=$lib} ${ARGV[$K]}" \
 			<"$(stdin_of "$d")" >"$d/out" 2>"$d/err") &
@@ -90,7 +114,14 @@ start() {
 same() {
 	local d=$1 ref=$W/ref f
 	[ "$(cat "$d/rc")" = "$(cat "$ref/rc")" ] || { echo "exit status $(cat "$d/rc"), want $(cat "$ref/rc")"; return; }
-	cmp -s "$ref/out" "$d/out" || { echo "output differs (cmp $ref/out $d/out)"; return; }
+	if [ -n "${FILTER[$K]}" ]; then
+		(eval "${FILTER[$K]}") <"$ref/out" >"$ref/out.filtered" 2>&1
+		(eval "${FILTER[$K]}") <"$d/out" >"$d/out.filtered" 2>&1
+		cmp -s "$ref/out.filtered" "$d/out.filtered" ||
+			{ echo "output differs through its filter (diff $ref/out.filtered $d/out.filtered)"; return; }
+	else
+		cmp -s "$ref/out" "$d/out" || { echo "output differs (cmp $ref/out $d/out)"; return; }
+	fi
 	for f in ${FILES[$K]}; do
 		cmp -s "$ref/$f" "$d/$f" || { echo "$f differs from the reference's"; return; }
 	done
@@ -103,15 +134,19 @@ has_image_or_failed() {  # the image, or the line that says why not
 # neither (the signal came too late to be taken)
 settled() { has_image_or_failed "$1" || ! alive "$PID"; }
 
-# point PCT: checkpoint at PCT% of the reference's time, kill, restart,
-# compare; prints "ok" or the reason
+# point PCT: checkpoint at PCT% of the reference's time (or of its
+# lines: at=lines), kill, restart, compare; prints "ok" or the reason
 point() {
-	local pct=$1 d=$W/at$1 ms why= tries=0
-	ms=$((REF_MS * pct / 100))
+	local pct=$1 d=$W/at$1 ms lines why= tries=0
+	ms=$((REF_MS * pct / 100)) lines=$((REF_LINES * pct / 100))
 	while :; do
 		rm -rf "$d"
 		start "$d" "$LIB"
-		sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
+		if [ -n "${BYLINES[$K]}" ]; then
+			wait_until $((REF_MS / 1000 * 2 + 30 * CSLOW)) lines_or_gone "$d/out" "$lines"
+		else
+			sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
+		fi
 		if alive $PID; then
 			kill -USR2 $PID
 			wait_until $((30 * CSLOW)) settled "$d"
@@ -123,7 +158,7 @@ point() {
 		fi
 		wait $PID
 		# finished before the checkpoint: try earlier, twice at most
-		tries=$((tries + 1)); ms=$((ms / 2))
+		tries=$((tries + 1)); ms=$((ms / 2)) lines=$((lines / 2))
 		[ $tries -lt 3 ] || { echo "finished before every checkpoint"; return; }
 	done
 	if [ -n "${EXPECT[$K]}" ]; then
@@ -159,7 +194,7 @@ corpus_case() {
 	t0=$(now_ms)
 	start "$W/ref"
 	wait $PID; echo $? >"$W/ref/rc"
-	REF_MS=$(($(now_ms) - t0))
+	REF_MS=$(($(now_ms) - t0)) REF_LINES=$(wc -l <"$W/ref/out")
 	r30=$(point 30); r65=$(point 65)
 	[ "$r30" = ok ] || why="at 30%: $r30"
 	[ "$r65" = ok ] || why="${why:+$why; }at 65%: $r65"

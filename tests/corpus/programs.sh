@@ -1,6 +1,8 @@
 # The corpus's programs (sourced by run.sh).  Inputs are in the current
 # directory: words.txt (text), big.txt (words.txt $REP times), data.bin
-# (bytes), records.json, nums.csv, db.sql (SQLite transactions), pi.bc;
+# (bytes), records.json, nums.csv, db.sql (SQLite transactions), pi.bc,
+# calc.gp (PARI/GP), big.c (C), bigw.txt.xz (xz streams) and, in $IN,
+# repo.git (a git history); $CC1 is gcc's compiler proper;
 # $S holds the scripts the interpreters run; `rep FILE [N]` repeats a
 # file on a command line ($REP times by default), `pick NATIVE QEMU`
 # chooses the amount of work for the runner.  See program() in run.sh
@@ -18,6 +20,44 @@ program lua5.4 -- lua5.4 "$S/interp.lua" $(pick 32000000 4000000)
 program bc -- bc -l pi.bc
 # (natively only: V8 under qemu-user takes minutes)
 [ -z "$RUNNER" ] && program node -- node "$S/interp.js" 8000000
+
+# more interpreters: Ruby (without Threads, then with a few), PHP, Guile
+# Scheme; they print a line per round, the checkpoints come at a number
+# of lines
+program ruby at=lines -- ruby "$S/hash.rb" $(pick 1000000 100000)
+program ruby-threads at=lines -- ruby "$S/threads.rb" $(pick 250 25)
+program php at=lines -- php "$S/interp.php" $(pick 4000000 600000)
+program guile at=lines -- guile --no-auto-compile "$S/interp.scm" $(pick 1000000 150000)
+
+# scientific computation: PARI/GP factoring, counting primes, integrating
+# and summing series at 100 digits (calc.gp sets the rounds, reads
+# $S/calc.gp)
+program gp at=lines -- gp -q calc.gp
+# gnuplot: series, nonlinear fits and a table of the fitted curve
+program gnuplot at=lines files=table.txt -- gnuplot -e "n=$(pick 50 8); m=$(pick 2000 300)" "$S/fit.gnuplot"
+
+# a compiler proper (gcc's driver would fork it: cc1 itself) optimising a
+# generated translation unit into assembly
+program cc1 files=big.s -- "$CC1" -quiet -O2 big.c -o big.s
+
+# version control: the history of a generated repository with its diffs
+# (one process: no pager, no hooks, no configuration but the repository's)
+program git at=lines env='GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null GIT_PAGER=cat' \
+	-- git --git-dir="$IN/repo.git" log -p --stat
+
+# a timing benchmark: its rates differ from run to run, compared as
+# positive numbers in the same table (rates.awk); one second for each of
+# its six block sizes, so that a checkpoint lands in a test that started
+# late (one that measures CPU time across it)
+program openssl-speed filter="awk -f $S/rates.awk" -- openssl speed -seconds 1 sha256
+
+# decompression into a file (a concatenation of xz streams)
+program xz-decompress files=bigw.txt -- xz -d -k -T1 bigw.txt.xz
+
+# a program that holds file locks (flock, an open file description lock,
+# a POSIX record lock) and checks every round that it still does, with
+# its journal put back at restart
+program flock-holder at=lines files=journal.txt env=CKPT_SAVE_WRITTEN=1 -- python3 "$S/locks.py" $(pick 600 40)
 
 # text tools streaming large files (tr reads its standard input)
 program sed -- sed -e 's/alpha/ALPHA/g; s/^[0-9]*/N/' $(rep words.txt $(pick 5 1))
