@@ -39,7 +39,10 @@ def ofd_held():
 
 
 def posix_held():
-    me = str(os.getpid())
+    # /proc/locks names the kernel's pid, which /proc/self is (after a
+    # restart getpid() answers the checkpoint's); a second open file
+    # would not do: its close drops the process's POSIX locks on the file
+    me = os.readlink("/proc/self")
     with open("/proc/locks") as f:
         for line in f:
             w = line.split()
