@@ -1,4 +1,4 @@
-/* The ckpt image format, version 7: the contract between libckpt.so (writer)
+/* The ckpt image format, version 8: the contract between libckpt.so (writer)
  * and myrestart (reader).  docs/image-format.md explains it in prose.  The
  * CPU state in each THREAD record belongs to the machine the image was
  * taken on (header.machine): arch/NAME/machine.h defines it.
@@ -22,7 +22,7 @@
 #include "machine.h"
 
 #define CKPT_MAGIC        "CKPTIMG\n"
-#define CKPT_VERSION      7u
+#define CKPT_VERSION      8u
 #define CKPT_PAGE         4096ul
 
 /* myrestart lives here; libckpt.so reserves the range in the target so that
@@ -84,8 +84,9 @@ enum ckpt_rec_type {
 				    terminated, no '/', at most 255 bytes */
 	CKPT_REC_TIMER  = 11,    /* struct ckpt_timer: one POSIX timer */
 	CKPT_REC_LOCK   = 12,    /* struct ckpt_lock: a file lock the program held */
+	CKPT_REC_TREE   = 13,    /* struct ckpt_tree...: the owner of a process tree */
 };
-#define CKPT_REC_MAX 12
+#define CKPT_REC_MAX 13
 
 /* One thread: where it resumes (the return of arch_ctx_save() in its own
  * checkpoint signal handler, whose frame restores its signal mask,
@@ -361,6 +362,62 @@ struct ckpt_timer {
 struct ckpt_signals {
 	struct { __u64 handler, flags, restorer, mask; } act[64];
 	__u64 valid;
+};
+
+/* A process tree (the owner's image only, at most one record): one
+ * checkpoint of the owner and of every descendant running the library,
+ * cut while all of them were stopped.  Member 0 is the owner (this
+ * image); every other member that was alive has an image file of its own
+ * in the same directory, named in `file`, whose header id is image_id.
+ * The payload: struct ckpt_tree, nmembers struct ckpt_member (a parent
+ * before its children), nobjs struct ckpt_tobj, nfds struct ckpt_tfd,
+ * then each PIPE object's bytes in flight in object order (nbytes each;
+ * the record's size is exact).  A member's fd listed here is the tree
+ * object, whatever the member's own FD record says. */
+#define CKPT_TREE_MAX   64       /* members */
+#define CKPT_TOBJS_MAX  512
+#define CKPT_TFDS_MAX   2048
+#define CKPT_TREE_BYTES_MAX (4u << 20)  /* bytes in flight, all pipes */
+struct ckpt_tree {
+	__u32 cut;               /* this checkpoint's id, in the members' file names */
+	__u32 nmembers;          /* 1..CKPT_TREE_MAX */
+	__u32 nobjs, nfds;
+};
+enum ckpt_member_state {
+	CKPT_MS_RUNNING = 0,
+	CKPT_MS_STOPPED = 1,     /* stopped by job control (state T) */
+	CKPT_MS_ZOMBIE  = 2,     /* dead, its status not yet collected: no image */
+};
+#define CKPT_MS_MAX 2
+struct ckpt_member {
+	__s32 pid;               /* > 1 */
+	__s32 ppid;              /* an earlier member's pid, or (the owner, an
+				    orphan) another: the restart's reaper adopts it */
+	__s32 pgid, sid;         /* kept where the leader is a member (or itself) */
+	__u32 state;             /* enum ckpt_member_state */
+	__s32 status;            /* ZOMBIE: the wait status its parent collects */
+	__u64 image_id;          /* a live member but the owner: its image's header id */
+	char file[64];           /* ... and file name: NUL-terminated, no '/' */
+	char cmdline[64];        /* NUL-separated, truncated (for --info) */
+};
+enum ckpt_tobj_kind {
+	CKPT_TOBJ_PIPE = 1,      /* a pipe two members hold, or one that is not
+				    the owner: made once and shared */
+	CKPT_TOBJ_SHM  = 2,      /* shared memory two members map: one object
+				    for the regions with this dev and ino */
+};
+#define CKPT_TOBJ_KIND_MAX 2
+struct ckpt_tobj {
+	__u32 kind;              /* enum ckpt_tobj_kind */
+	__u32 nbytes;            /* PIPE: bytes in flight, <= size */
+	__u64 size;              /* PIPE: F_GETPIPE_SZ; SHM: the object's bytes */
+	__u64 dev, ino;          /* as the regions and FD records give them */
+};
+struct ckpt_tfd {
+	__u16 member, obj;       /* indexes into the tables above; obj a PIPE */
+	__s32 fd;
+	__u32 flags;             /* F_GETFL (O_ACCMODE: which end) */
+	__u32 fdflags;           /* CKPT_FDF_CLOEXEC */
 };
 
 #endif

@@ -295,7 +295,7 @@ static __u32 kind_of(const struct fds_snap *s, const struct fd_snap *f)
 	const char *p = f->path, *why;
 	__u32 k;
 
-	if (f->stdio)
+	if (f->stdio && ckpt_tree_owners_stdio(f->dev, f->ino))
 		return CKPT_FD_STDIO;
 	if ((k = objs_kind(s, f, &why)))
 		return k;
@@ -327,7 +327,7 @@ __u64 fds_records(const struct fds_snap *s, char *buf, unsigned *count)
 		memset(f, 0, sizeof(*f));
 		f->fd = sf->fd;
 		f->kind = kind_of(s, sf);
-		if (f->kind == CKPT_FD_NULL) {
+		if (f->kind == CKPT_FD_NULL && !ckpt_tree_holds(sf->fd)) {
 			objs_kind(s, sf, &why);
 			warn_fd(sf, why ? why : "cannot be checkpointed; it will be /dev/null after a restart");
 		}

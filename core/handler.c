@@ -80,6 +80,11 @@ static int capture_in_pause(void)
 	}
 	if (ckpt_threads_stop())
 		return -1;
+	/* a tree: every member stops before any captures */
+	if ((r = ckpt_tree_stop())) {
+		ckpt_threads_resume();
+		return (int)r;
+	}
 	ckpt_tids_pause();
 	ckpt_children_capture();
 	r = ckpt_timers_capture();
@@ -87,6 +92,7 @@ static int capture_in_pause(void)
 		ckpt_fail_msg(r == -E2BIG ? "more POSIX timers than an image holds (64)"
 			      : r == -ESRCH ? "a POSIX timer signals a thread that is not the program's"
 			      : "cannot read the POSIX timers", 0, r == -E2BIG || r == -ESRCH ? 0 : r);
+		ckpt_tree_failed();
 		ckpt_threads_resume();
 		return -1;
 	}
@@ -96,6 +102,7 @@ static int capture_in_pause(void)
 		ckpt_incr_release();
 		ckpt_fail_msg(r == -EMFILE ? "too many open fds (at most 1024)"
 			      : why ? why : "cannot capture the open fds", 0, r == -EMFILE || why ? 0 : r);
+		ckpt_tree_failed();
 		ckpt_threads_resume();
 		return -1;
 	}
@@ -127,6 +134,7 @@ __attribute__((used)) void ckpt_signal_handler(int sig, struct k_siginfo *info, 
 	if (sig != ckpt_cfg->sig)
 		return;
 	ckpt_sigclaim_chained();
+	ckpt_tree_signal(info);
 	/* another thread is checkpointing: this one parks until it is done */
 	if (from_initiator(info) ||
 	    !__atomic_compare_exchange_n(&ckpt_rt.quiescing, &idle, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
@@ -149,6 +157,7 @@ __attribute__((used)) void ckpt_signal_handler(int sig, struct k_siginfo *info, 
 		signal_callbacks(CKPT_RESUME);
 		return;
 	}
+	ckpt_tree_name();
 	/* here, in this frame, which lives until the fork: a restart returns
 	 * from this call a second time, with 1 */
 	self = ckpt_thread_self();
@@ -170,6 +179,8 @@ __attribute__((used)) void ckpt_signal_handler(int sig, struct k_siginfo *info, 
 	pid = k_clone(ckpt_cfg->runner == CKPT_RUNNER_QEMU ? SIGCHLD : 0);
 	if (pid == 0)
 		ckpt_writer_main();
+	/* a tree runs on once every member's writer is forked */
+	ckpt_tree_forked(pid);
 	ckpt_dontfork_restore(ckpt_rt.dontfork_cleared);
 	fds_release(ckpt_snap.fds);
 	ckpt_snap.fds = 0;
@@ -188,6 +199,7 @@ static void restart_path(void)
 {
 	ckpt_cputime_restored(0);
 	ckpt_tids_restored(0);
+	ckpt_tree_restarted();
 	ckpt_rt.writer = 0;
 	/* the snapshot and the slots were the writer's, not in the image; the
 	 * other threads were released by myrestart */

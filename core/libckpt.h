@@ -295,4 +295,21 @@ void locks_warn(const struct fds_snap *s, const struct fd_snap *f, __u32 kind);
 /* verify.c */
 int ckpt_verify_image(const char *path, const char **reason);
 
+/* tree.c: one checkpoint of a process tree */
+struct k_siginfo;
+void ckpt_tree_signal(const struct k_siginfo *si);
+int ckpt_tree_stop(void);
+void ckpt_tree_name(void);
+void ckpt_tree_failed(void);
+void ckpt_tree_forked(long pid);
+void ckpt_tree_restarted(void);
+int ckpt_tree_span(__u64 *start, __u64 *end);
+void ckpt_tree_written(__u64 id);
+int ckpt_tree_member(void);
+int ckpt_tree_holds(int fd);
+int ckpt_tree_owners_stdio(__u64 dev, __u64 ino);
+long ckpt_tree_record(char *buf, __u64 cap, const char **why);
+__u64 ckpt_tree_record_max(void);
+void ckpt_tree_committed(void);
+
 #endif

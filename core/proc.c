@@ -155,6 +155,9 @@ static void warn_children(void)
 	struct out o = { .len = 0 };
 	unsigned n = strlen(ckpt_snap.children);
 
+	if (ckpt_tree_member() || ckpt_tree_record_max())
+		return;         /* they are in the tree's image */
+
 	while (n && ckpt_snap.children[n - 1] == ' ')
 		n--;
 	if (!n)

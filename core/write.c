@@ -387,6 +387,8 @@ static unsigned own_spans(const struct writer *w, struct span *o)
 		o[n++] = (struct span){ (__u64)s->ranges, (__u64)s->ranges + s->ranges_size };
 	if (ckpt_rt.slots)
 		o[n++] = (struct span){ (__u64)ckpt_rt.slots, (__u64)ckpt_rt.slots + ckpt_threads_size() };
+	if (ckpt_tree_span(&o[n].start, &o[n].end))
+		n++;
 	for (const struct incr_list *l = &ckpt_incr.written; l <= &ckpt_incr.cand; l++)
 		if (l->v)
 			o[n++] = (struct span){ (__u64)l->v, (__u64)l->v + l->cap * sizeof(*l->v) };
@@ -424,7 +426,7 @@ static int parse_regions(struct writer *w)
 {
 	unsigned lines = 1;
 	char *p, *line, *cur = w->maps;
-	struct span *have, own[12];
+	struct span *have, own[13];
 	__u64 nhave = 0;
 	unsigned nown = own_spans(w, own);
 
@@ -556,9 +558,15 @@ static int write_records(struct writer *w, __u64 off, struct ckpt_header *hd)
 		     ckpt_rt.nslots * rec_size(sizeof(struct ckpt_thread) + ckpt_cfg->xstate.size) +
 		     rec_size(0) + (w->delta ? rec_size(plen) : 0) + nl * rec_size(sizeof(struct ckpt_lock)) +
 		     ckpt_snap.ntimers * rec_size(sizeof(struct ckpt_timer));
+	__u64 tree = ckpt_tree_record_max();
+	const char *why = 0;
 	char *buf, *p;
 	long r;
 
+	if (tree) {
+		size += rec_size(tree);
+		n++;
+	}
 	for (i = 0; i < w->nregions; i++, n++)
 		size += rec_size(sizeof(struct ckpt_region) + (w->regions[i].r.nruns + w->regions[i].r.nzero) *
 				 sizeof(struct ckpt_run) + w->regions[i].r.name_len);
@@ -567,6 +575,14 @@ static int write_records(struct writer *w, __u64 off, struct ckpt_header *hd)
 	if (!buf)
 		return writer_fail(w, "out of memory", "record table", -ENOMEM);
 	p = put_rec(buf, CKPT_REC_INFO, &ckpt_snap.info, sizeof(ckpt_snap.info), 0, 0, 0, 0);
+	if (tree) {
+		/* waits for every member's image: their ids go in it */
+		r = ckpt_tree_record(p + sizeof(struct ckpt_rec), tree, &why);
+		if (r != (long)tree)
+			return writer_fail(w, why ? why : "cannot describe the process tree", 0, 0);
+		*(struct ckpt_rec *)p = (struct ckpt_rec){ CKPT_REC_TREE, (__u32)tree };
+		p += rec_size(tree);
+	}
 	if (w->delta)
 		p = put_rec(p, CKPT_REC_PARENT, w->parent_name, plen, 0, 0, 0, 0);
 	for (i = 0; i < ckpt_rt.nslots; i++) {
@@ -788,7 +804,8 @@ static int write_all(struct writer *w)
 	w->fd_recs_size = fds_records(ckpt_snap.fds, w->fd_recs, &w->nfds);
 	if (ckpt_cfg->runner == CKPT_RUNNER_NATIVE)
 		w->pagemap_fd = k_openat(AT_FDCWD, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC, 0);
-	if (ckpt_incr.delta) {
+	/* a tree's images are full ones */
+	if (ckpt_incr.delta && !ckpt_tree_record_max() && !ckpt_tree_member()) {
 		w->delta = !prepare_parent(w);
 		w->fell_back = !w->delta;
 		if (w->delta)
@@ -825,6 +842,8 @@ static int write_all(struct writer *w)
 		return writer_fail(w, "cannot rename the image to", ckpt_self.path, r);
 	if (ckpt_cfg->fsync && (r = sync_dir()) < 0)
 		return writer_fail(w, "cannot sync the directory of", ckpt_self.path, r);
+	ckpt_tree_written(hd.id);
+	ckpt_tree_committed();
 	if (!w->delta) {
 		if (ckpt_incr.depth)
 			fault_point(3);
@@ -872,6 +891,7 @@ static __attribute__((noreturn)) void writer_on_own_stack(void *stack)
 			sys_close(w->img_fd);
 		if (w->tmp_path[0])
 			k_unlinkat(AT_FDCWD, w->tmp_path, 0);
+		ckpt_tree_written(0);
 		ckpt_fail_msg(w->fail_what, w->fail_name, w->fail_err);
 		k_exit_group(1);
 	}

@@ -63,8 +63,11 @@ static long object(const struct img *im, const struct ckpt_region *r)
 		if (nobj == RST_SHM_OBJS)
 			return -ENOBUFS;
 		t = fd_object(im, r);
-		if (t == -ENOENT)
-			t = my_syscall2(__NR_memfd_create, "ckpt-shared", 0);
+		/* shared with another process of the tree: its one object */
+		if (t == -ENOENT) {
+			long s = tree_shm(r->dev, r->ino);
+			t = s >= 0 ? fd_reopen(s, O_RDWR) : my_syscall2(__NR_memfd_create, "ckpt-shared", 0);
+		}
 		if ((t = hold_high(im, t)) < 0)
 			return t;
 		obj[nobj++] = (typeof(obj[0])){ r->dev, r->ino, t };

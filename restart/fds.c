@@ -256,12 +256,24 @@ static int park(struct img *im, unsigned i, long t)
 /* each fd of the records with (saved) or without (!saved) contents
  * to put back, reopened or made again and held at base or above; 0 or 1.
  * A pair's second end is made with the first. */
+static __u8 tree_held[RST_FDS_MAX];   /* 1 + FD_CLOEXEC: a tree's object */
+
 static int hold(struct img *im, int saved)
 {
 	for (unsigned i = 0; i < im->nfds; i++) {
 		const struct ckpt_fd *f = im->fds[i];
-		int late = f->kind == CKPT_FD_FILE && (f->fdflags & CKPT_FDF_SAVED), other;
-		long t;
+		int late = f->kind == CKPT_FD_FILE && (f->fdflags & CKPT_FDF_SAVED), other, cx;
+		long t = tree_fd(f->fd, &cx);
+
+		/* shared with another process of the tree: what it was */
+		if (t >= 0) {
+			if (saved)
+				continue;
+			tree_held[i] = 1 + cx;
+			if (park(im, i, my_syscall3(__NR_fcntl, t, F_DUPFD_CLOEXEC, 0)))
+				return 1;
+			continue;
+		}
 
 		if (f->kind == CKPT_FD_STDIO || f->kind == CKPT_FD_DUP || late != saved || im->held[i] >= 0)
 			continue;
@@ -345,12 +357,18 @@ void fds_install(struct img *im)
 	int fd;
 	unsigned i;
 
+	tree_close_temps();
 	/* one call where the kernel has it (5.9), else each number */
 	if (im->fd_base > 3 && my_syscall3(__NR_close_range, 3, im->fd_base - 1, 0) < 0)
 		for (fd = 3; fd < im->fd_base; fd++)
 			sys_close(fd);
 	for (i = 0; i < im->nfds; i++) {
 		const struct ckpt_fd *f = im->fds[i];
+		if (tree_held[i]) {
+			my_syscall3(__NR_dup3, im->held[i], f->fd, tree_held[i] == 2 ? O_CLOEXEC : 0);
+			sys_close(im->held[i]);
+			continue;
+		}
 		if (f->kind == CKPT_FD_STDIO) {
 			stdio_offset(f);
 			continue;
@@ -363,7 +381,7 @@ void fds_install(struct img *im)
 			my_syscall3(__NR_lseek, f->fd, f->pos, SEEK_SET);
 	}
 	for (i = 0; i < im->nfds; i++)
-		if (im->fds[i]->kind == CKPT_FD_DUP)
+		if (im->fds[i]->kind == CKPT_FD_DUP && !tree_held[i])
 			my_syscall3(__NR_dup3, im->fds[i]->peer, im->fds[i]->fd,
 				    im->fds[i]->fdflags & CKPT_FDF_CLOEXEC ? O_CLOEXEC : 0);
 	for (i = 0; i < im->nfds; i++)

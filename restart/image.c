@@ -293,6 +293,63 @@ static int check_timer(struct img *im, const struct ckpt_timer *t, __u32 size)
 }
 
 /* the process attributes: values the kernel can have */
+/* the TREE record: sizes exact, every index in range, a parent before
+ * its children */
+static int check_tree(struct img *im, const char *body, __u32 size)
+{
+	const struct ckpt_tree *t = (const void *)body;
+	__u64 need = sizeof(*t), bytes = 0;
+	unsigned i, k;
+
+	if (im->tree)
+		return report(im, "bad image (two tree records)");
+	if (size < need || !t->nmembers || t->nmembers > CKPT_TREE_MAX || t->nobjs > CKPT_TOBJS_MAX ||
+	    t->nfds > CKPT_TFDS_MAX)
+		return report(im, "bad tree record (counts)");
+	need += t->nmembers * sizeof(struct ckpt_member) + t->nobjs * sizeof(struct ckpt_tobj) +
+		t->nfds * sizeof(struct ckpt_tfd);
+	if (size < need)
+		return report(im, "bad tree record (size)");
+	im->tree = t;
+	im->members = (const void *)(t + 1);
+	im->tobjs = (const void *)(im->members + t->nmembers);
+	im->tfds = (const void *)(im->tobjs + t->nobjs);
+	im->tbytes = (const char *)(im->tfds + t->nfds);
+	for (i = 0; i < t->nmembers; i++) {
+		const struct ckpt_member *m = &im->members[i];
+		int live = m->state != CKPT_MS_ZOMBIE, parent = !i, slash = 0;
+		for (k = 0; k < sizeof(m->file) && m->file[k]; k++)
+			slash |= m->file[k] == '/';
+		if (m->pid <= 1 || m->state > CKPT_MS_MAX || (!i && !live) || slash || k == sizeof(m->file) ||
+		    (i && live) != (m->file[0] != 0))
+			return report(im, "bad tree record (process %u)", (__u64)i + 1);
+		for (k = 0; k < i; k++) {
+			if (im->members[k].pid == m->pid)
+				return report(im, "bad tree record (process %u twice)", (__u64)i + 1);
+			parent |= im->members[k].pid == m->ppid && im->members[k].state != CKPT_MS_ZOMBIE;
+		}
+		if (!parent)
+			return report(im, "bad tree record (process %u: its parent is not before it)", (__u64)i + 1);
+	}
+	for (i = 0; i < t->nobjs; i++) {
+		const struct ckpt_tobj *o = &im->tobjs[i];
+		if (!o->kind || o->kind > CKPT_TOBJ_KIND_MAX || (o->kind == CKPT_TOBJ_PIPE && (o->nbytes > o->size ||
+		    o->size > (1u << 30))) || (o->kind == CKPT_TOBJ_SHM && (o->nbytes || o->size > (1ull << 46))))
+			return report(im, "bad tree record (object %u)", (__u64)i + 1);
+		bytes += o->nbytes;
+	}
+	for (i = 0; i < t->nfds; i++) {
+		const struct ckpt_tfd *f = &im->tfds[i];
+		if (f->member >= t->nmembers || f->obj >= t->nobjs || im->tobjs[f->obj].kind != CKPT_TOBJ_PIPE ||
+		    f->fd < 0 || f->fd >= (1 << 20) || (f->flags & O_ACCMODE) == O_ACCMODE ||
+		    (f->fdflags & ~CKPT_FDF_CLOEXEC))
+			return report(im, "bad tree record (fd %u)", (__u64)i + 1);
+	}
+	if (size != need + bytes || bytes > CKPT_TREE_BYTES_MAX)
+		return report(im, "bad tree record (size)");
+	return 0;
+}
+
 static int bad_attrs(const struct ckpt_proc *p)
 {
 	return p->pad || p->nice < -20 || p->nice > 19 || p->sched_policy > 6 || p->sched_policy == 4 ||
@@ -316,7 +373,12 @@ static int check_records(struct img *im)
 		im->region_recs += h->type == CKPT_REC_REGION;
 		q += sizeof(*h) + ((h->size + 7ul) & ~7ul);
 	}
-	im->nregions = 0;
+	/* a tree's member may load its own image over its owner's */
+	im->nregions = im->nfds = im->nthreads = im->ntimers = im->nlocks = 0;
+	im->once[0] = im->once[1] = im->once[2] = im->once[3] = 0;
+	im->leader = 0;
+	im->parent_name = 0;
+	im->tree = 0;
 	while (p < end && !ended) {
 		const struct ckpt_rec *h = (const struct ckpt_rec *)p;
 		const void *body = h + 1;
@@ -355,6 +417,9 @@ static int check_records(struct img *im)
 		} else if (h->type == CKPT_REC_TIMER) {
 			if (check_timer(im, body, h->size))
 				return 1;
+		} else if (h->type == CKPT_REC_TREE) {
+			if (check_tree(im, body, h->size))
+				return 1;
 		} else if (h->type == CKPT_REC_END) {
 			ended = 1;
 		} else {
@@ -380,6 +445,8 @@ static int check_records(struct img *im)
 	for (unsigned i = 0; !(im->info->flags & CKPT_IF_UNRESERVED) && i < im->nregions; i++)
 		if (im->reg[i]->start < CKPT_RESERVED_END && im->reg[i]->end > CKPT_RESERVED_START)
 			return region_report(im, "region overlaps myrestart's range 0x5000000-0x5400000", i);
+	if (im->tree && im->members[0].pid != im->info->pid)
+		return report(im, "bad tree record (its first process is not this image's)");
 	if (im->info->flags & ~CKPT_IF_UNRESERVED || im->info->pad)
 		return report(im, "bad info record");
 	if (strnlen(im->proc->cwd, sizeof(im->proc->cwd)) == sizeof(im->proc->cwd) || bad_attrs(im->proc))

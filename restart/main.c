@@ -80,8 +80,8 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--help"))
 			return usage(0);
 		else if (!strcmp(a, "--version")) {
-			_Static_assert(CKPT_VERSION == 7, "the version text below");
-			say(1, "myrestart (ckpt) " VERSION ", image format 7\n");
+			_Static_assert(CKPT_VERSION == 8, "the version text below");
+			say(1, "myrestart (ckpt) " VERSION ", image format 8\n");
 			return 0;
 		} else {
 			report(0, "unknown option '%s'; try 'myrestart --help'", a);
@@ -103,12 +103,18 @@ int main(int argc, char **argv)
 			im.cwd = pathmap(im.proc->cwd, cwd);
 		if (im.info && im.leader)
 			image_info(&im, exact);
+		if (im.tree)
+			tree_info(&im);
 		return r;
 	}
 	/* a restart checks the page data as it restores it (restore.c) */
 	if (image_load(&im) || chain_load(&im) ||
 	    (check && (image_verify_data(&im) || chain_verify_data(&im))))
 		return 1;
+	if (im.tree && check)
+		return tree_check(&im) ? 1 : (say(1, "ok\n"), 0);
+	if (im.tree)
+		return tree_restart(&im);
 	im.cwd = pathmap(im.proc->cwd, cwd);
 	if (check) {
 		say(1, "ok\n");

@@ -70,6 +70,12 @@ struct img {
 	const char *of;            /* a parent: the image restarted, for messages */
 	const __u8 *verified;      /* regions whose checksum was taken as they were restored */
 	__u64 arena, arena_size;   /* the arena: its own mapping, kept past the point of no return */
+	/* a process tree's owner (the TREE record): its tables */
+	const struct ckpt_tree *tree;
+	const struct ckpt_member *members;
+	const struct ckpt_tobj *tobjs;
+	const struct ckpt_tfd *tfds;
+	const char *tbytes;
 };
 
 /* one mapping of myrestart's own, from /proc/self/maps */
@@ -145,6 +151,13 @@ const char *pathmap(const char *path, char *buf);
 int relocate_needed(const struct img *im);
 long relocate_stage(struct img *im, const struct own_map *own, unsigned nown, const __u64 *keep, unsigned nkeep);
 void *relocate_ptr(const void *p, long delta);
+/* tree.c: a process tree */
+int tree_check(struct img *im);
+int tree_restart(struct img *im);
+void tree_info(const struct img *im);
+long tree_fd(int fd, int *cloexec);
+long tree_shm(__u64 dev, __u64 ino);
+void tree_close_temps(void);
 /* restore.c */
 int restore_prepare(struct img *im);
 int restore_run(struct img *im);

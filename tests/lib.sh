@@ -42,13 +42,25 @@ stop() {  # stop PID...: SIGKILL to those still the processes tracked
 	done
 	return 0
 }
-# stop_tree PID: its children too (a shell script's), when PID is still ours
+# descendants PID: every process below PID (cat, not awk, reads /proc:
+# awk gives up at the first process that ended meanwhile)
+descendants() {
+	local p
+	for p in $(cat /proc/[0-9]*/stat 2>/dev/null | awk -v p="$1" '$4 == p { print $1 }'); do
+		echo "$p"
+		descendants "$p"
+	done
+}
+# stop_tree PID: everything below it too (a shell script's children, a
+# process tree), when PID is still ours: stopped first, so that it forks
+# no more, then killed by pid (the processes below it now are its own)
 stop_tree() {
 	[ -n "${TRACKED[$1]:-}" ] && [ "$(started_at "$1")" = "${TRACKED[$1]}" ] || return 0
-	local c
-	for c in $(awk -v p="$1" '$4 == p { print $1 }' /proc/[0-9]*/stat 2>/dev/null); do
-		kill -9 "$c" 2>/dev/null     # by pid: its children now (their parent is $1)
-	done
+	local all
+	kill -STOP "$1" 2>/dev/null
+	all=$(descendants "$1")
+	# shellcheck disable=SC2086 (a list of pids)
+	[ -z "$all" ] || kill -9 $all 2>/dev/null
 	stop "$1"
 }
 

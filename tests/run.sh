@@ -108,6 +108,7 @@ for RUNNER in "${RUNNERS[@]}"; do
 	. "$ROOT/tests/state-tests.sh"
 	. "$ROOT/tests/state2-tests.sh"
 	. "$ROOT/tests/inherit-tests.sh"
+	. "$ROOT/tests/tree-tests.sh"
 	. "$ROOT/tests/written-tests.sh"
 	. "$ROOT/tests/thread-tests.sh"
 	. "$ROOT/tests/object-tests.sh"

@@ -169,7 +169,7 @@ point() {
 		echo "${why:-ok}"
 		return
 	fi
-	stop $PID; wait $PID 2>/dev/null
+	stop_tree $PID; wait $PID 2>/dev/null
 	if [ ! -e "$d/myckpt" ]; then
 		echo "no image ($(grep -m1 libckpt "$d/err"))"
 		return

@@ -90,7 +90,11 @@ program zstd-threads -- zstd -T2 -c -12 $(rep words.txt $(pick 2 1))
 # (its output is written late: a checkpoint may land while it is)
 program sort-threads files=psorted.txt env=CKPT_SAVE_WRITTEN=1 -- sort --parallel=2 -k2 -o psorted.txt $(rep words.txt $(pick 5 1))
 
-# not supported yet: the checkpoint says why, the program is unharmed
-program bash-pipeline \
-	expect='libckpt: warning: the program has child processes' \
-	-- bash -c "tr a-z A-Z <big.txt | cut -c1-20 | md5sum"
+# a process tree: checkpointed and restarted whole (under qemu-user the
+# checkpoint says it cannot, and the program is unharmed)
+if [ -n "$RUNNER" ]; then
+	program bash-pipeline expect='a process tree is not checkpointed under qemu-user' \
+		-- bash -c "tr a-z A-Z <big.txt | cut -c1-20 | md5sum"
+else
+	program bash-pipeline -- bash -c "tr a-z A-Z <big.txt | cut -c1-20 | md5sum"
+fi

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes a tiny valid ckpt image (format 7, x86-64) for the fuzzer's seed
+"""Writes a tiny valid ckpt image (format 8, x86-64) for the fuzzer's seed
 corpus: one anonymous region with one stored page, the mandatory records
 (one thread), a file fd, a pipe's two ends and an epoll watching one.  Mirrors common/image.h and arch/x86_64/machine.h; `myrestart
 --check` must accept it."""
@@ -53,7 +53,7 @@ records = (rec(1, info) + rec(2, thread) + rec(5, mm) + rec(8, proc) + rec(9, si
            rec(4, region) + fds + locks + rec(11, timer) + rec(6, b''))
 records_off = PAGE + PAGE
 # ... records_crc, depth 0 (a full image), id, parent id 0, pad, header_crc
-hdr = struct.pack('<8sIIIIII QQQQQ II QQ II', b'CKPTIMG\n', 7, 104, PAGE, 0, 62, 15,
+hdr = struct.pack('<8sIIIIII QQQQQ II QQ II', b'CKPTIMG\n', 8, 104, PAGE, 0, 62, 15,
                   records_off, len(records), PAGE, PAGE, records_off + len(records),
                   crc32c(records), 0, 0x5eed, 0, 0, 0)
 hdr = hdr[:-4] + struct.pack('<I', crc32c(hdr))
