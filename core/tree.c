@@ -25,7 +25,7 @@
 #include <linux/futex.h>
 #include <linux/memfd.h>
 
-#define CUT_MAGIC 0xc4e7u            /* the high half of the signal's value */
+#define CUT_MAGIC 0xc4e7u    /* the signal value: magic, 16 bits of the cut id, the fd */
 #define CUT_SIZE  (CKPT_TREE_BYTES_MAX + (2ul << 20))
 #define MAPS_CAP  (1ul << 20)
 
@@ -41,6 +41,7 @@ struct cut_slot {
 	int armed;                /* runs the library, its handler installed: signalled */
 	int pad;
 	__u64 since;              /* when it was found (ns) */
+	__u64 sent;               /* when it was last signalled (ns) */
 };
 
 /* The cut's memory.  The owner's writer assembles the TREE record from
@@ -64,6 +65,7 @@ struct cut {
 static struct cut *cut;       /* mapped for one checkpoint; writers inherit it */
 static int my_slot;           /* a member's index in it */
 static int joining;           /* this signal is the owner's: join its cut */
+static __u32 join_id;         /* ... whose id ends in these 16 bits */
 static int cut_fd;            /* the owner's fd of the cut, as the signal said */
 
 static long futex(int *w, int op, int val, long ms)
@@ -297,7 +299,7 @@ static long signal_member(int pid)
 	si.code = -1;                       /* SI_QUEUE */
 	si.pid = my_syscall0(__NR_getpid);
 	si.uid = my_syscall0(__NR_getuid);
-	*(__u64 *)&si.status = (__u64)CUT_MAGIC << 32 | (__u32)cut_fd;
+	*(__u64 *)&si.status = (__u64)CUT_MAGIC << 48 | (__u64)(cut->id & 0xffff) << 32 | (__u32)cut_fd;
 	return my_syscall3(__NR_rt_sigqueueinfo, pid, ckpt_cfg->sig, &si);
 }
 
@@ -363,7 +365,11 @@ static int look_at(unsigned i)
 	if (!s->armed && runs_library(m->pid) && caught(m->pid))
 		s->armed = 1;
 	if (s->armed) {
-		signal_member(m->pid);
+		/* again after 100 ms: a signal of its own may have hidden ours */
+		if (k_now_ns() - s->sent > 100000000ull) {
+			s->sent = k_now_ns();
+			signal_member(m->pid);
+		}
 		return 0;
 	}
 	if (k_now_ns() - s->since < 1000000000ull)
@@ -730,9 +736,14 @@ static int member_join(void)
 	struct out o;
 	long fd, a, me = my_syscall0(__NR_getpid);
 
+	char link[32];
+
+	/* a signal that came late: the owner's fd may be another file now */
 	o.len = 0;
 	outf(&o, "/proc/%u/fd/%u", (__u64)ckpt_self.owner, (__u64)cut_fd);
 	o.buf[o.len] = 0;
+	if (k_readlink(o.buf, link, sizeof(link)) != 25 || memcmp(link, "/memfd:ckpt-cut (deleted)", 25))
+		return -2;
 	fd = k_openat(AT_FDCWD, o.buf, O_RDWR | O_CLOEXEC, 0);
 	if (fd < 0)
 		return -2;
@@ -742,7 +753,7 @@ static int member_join(void)
 		return -2;
 	cut = (struct cut *)a;
 	my_slot = index_of(me);
-	if (my_slot <= 0 || cut->phase != P_STOPPING) {
+	if (my_slot <= 0 || cut->phase != P_STOPPING || (cut->id & 0xffff) != join_id) {
 		drop_cut();
 		return -2;          /* not in this cut (forked since): the owner asks again */
 	}
@@ -773,9 +784,10 @@ void ckpt_tree_signal(const struct k_siginfo *si)
 	if (!si || si->code != -1 || si->pid != ckpt_self.owner || is_owner())
 		return;
 	v = *(const __u64 *)&si->status;
-	if (v >> 32 != CUT_MAGIC)
+	if (v >> 48 != CUT_MAGIC)
 		return;
 	joining = 1;
+	join_id = v >> 32 & 0xffff;
 	cut_fd = (__u32)v;
 }
 

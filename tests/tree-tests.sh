@@ -56,9 +56,9 @@ case_tree_pipeline() {
 		END { printf "0099 sum=%d\n", s }'\'' | cat'
 }
 # python3 multiprocessing, fork: its pipes, its locks in shared memory
-case_tree_pool() { tree_run tree-pool 6 1 $((40 * SLOW)) python3 "$ROOT/tests/progs/tree_pool.py" 300; }
+case_tree_pool() { tree_run tree-pool 6 1 $((40 * SLOW)) /usr/bin/python3 "$ROOT/tests/progs/tree_pool.py" 300; }
 # a zombie not yet collected, a child in its own session, one in its own group
-case_tree_family() { tree_run tree-family 20 1 $((30 * SLOW)) python3 "$ROOT/tests/progs/tree_family.py"; }
+case_tree_family() { tree_run tree-family 20 1 $((30 * SLOW)) /usr/bin/python3 "$ROOT/tests/progs/tree_family.py"; }
 # one tree through three checkpoint/kill/restart cycles
 case_tree_cycles() { tree_run tree-three-cycles 8 3 $((40 * SLOW)) bash "$ROOT/tests/progs/tree_child.sh" 150; }
 
@@ -95,7 +95,7 @@ case_tree_make() {
 case_tree_killed() {
 	local why= C ino
 	rm -f "$W/block" "$W"/myckpt*
-	launch "$W/seg0" python3 "$ROOT/tests/progs/tree_blocker.py" "$W/block"
+	launch "$W/seg0" /usr/bin/python3 "$ROOT/tests/progs/tree_blocker.py" "$W/block"
 	if wait_lines "$W/seg0" 10 $((20 * SLOW)) && signal_live "$PID" && wait_image $((20 * SLOW)); then
 		sleep 0.5; cp "$W/myckpt" "$W/good.img"; ino=$(ino_of)
 		C=$(sed -n 's/^child pid=//p' "$W/seg0")
@@ -122,7 +122,7 @@ because() { [ -n "$why" ] || why=$1; }
 case_tree_incomplete() {
 	local why= m out
 	rm -f "$W"/myckpt* "$W/block"
-	launch "$W/seg0" python3 "$ROOT/tests/progs/tree_blocker.py" "$W/block"
+	launch "$W/seg0" /usr/bin/python3 "$ROOT/tests/progs/tree_blocker.py" "$W/block"
 	if wait_lines "$W/seg0" 10 $((20 * SLOW)) && signal_live "$PID" && wait_image $((20 * SLOW)); then
 		sleep 0.5
 		m=$(cd "$W" && ls myckpt.t* | head -1)
@@ -149,7 +149,7 @@ case_tree_incomplete() {
 case_tree_qemu() {
 	local why= n
 	rm -f "$W"/myckpt*
-	launch "$W/seg0" python3 "$ROOT/tests/progs/tree_blocker.py" "$W/block"
+	launch "$W/seg0" /usr/bin/python3 "$ROOT/tests/progs/tree_blocker.py" "$W/block"
 	if wait_lines "$W/seg0" 10 $((20 * SLOW)) && signal_live "$PID"; then
 		wait_stderr "not checkpointed under qemu-user" $((20 * SLOW)) || why="no line saying why"
 		n=$(wc -l <"$W/seg0")

@@ -33,7 +33,9 @@ class Proc:
     (out, err), in those; out may be subprocess.PIPE"""
     def __init__(self, argv, env=None, stdin=None, files=None):
         self.out, self.err = files or (open(WORK + "/out", "wb+"), open(WORK + "/err", "wb+"))
-        self.p = subprocess.Popen(argv, cwd=WORK, stdin=stdin, stdout=self.out, stderr=self.err, env=env)
+        # a session of its own: a tree is killed whole (kill())
+        self.p = subprocess.Popen(argv, cwd=WORK, stdin=stdin, stdout=self.out, stderr=self.err, env=env,
+                                  start_new_session=True)
         if self.out == subprocess.PIPE:
             self.out = self.p.stdout
     def lines(self):
@@ -50,6 +52,20 @@ class Proc:
         t = wait_for(have, timeout)
         return t, found[-1]
     def kill(self):
+        """the program and what runs below it: the processes of a tree,
+        the reaper of a restarted one (pid 1 of its namespace: the rest go
+        with it)"""
+        below = []
+        try:
+            with open("/proc/%d/task/%d/children" % (self.p.pid, self.p.pid)) as f:
+                below = [int(c) for c in f.read().split()]
+        except OSError:
+            pass
+        for c in below:
+            try: os.kill(c, signal.SIGKILL)
+            except OSError: pass
+        try: os.killpg(self.p.pid, signal.SIGKILL)
+        except OSError: pass
         self.p.kill(); self.p.wait(); self.out.close(); self.err.close()
     def verbose(self, what):
         """one of the library's own figures (CKPT_VERBOSE), in seconds"""
@@ -331,7 +347,8 @@ def main():
             ("dense 64 MiB", ["dense", "64"], {}), ("dense 1 GiB", ["dense", "1024"], {}),
             ("sparse 4 GiB/4 MiB", ["sparse", "4096", "4"], {}),
             ("threads 8", ["hello"], {"THREADS": "8"}), ("threads 64", ["hello"], {"THREADS": "64"}),
-            ("threads 8 busy", ["hello"], {"THREADS": "8", "BUSY": "1"})]
+            ("threads 8 busy", ["hello"], {"THREADS": "8", "BUSY": "1"}),
+            ("tree 1x64 MiB", ["dense", "64"], {}), ("tree 8x64 MiB", ["dense", "64"], {"TREE": "8"})]
     if len(sys.argv) > 1:
         scen = [s for s in scen if s[0].split()[0] in sys.argv[1:] or s[0] in sys.argv[1:]]
     ex = exec_floor()
@@ -363,6 +380,12 @@ def main():
             target("hello: image size", med["size"] / 1024, 256, "KiB")
             target("hello: checkpoint / exec of a static binary", med["ckpt"] / ex, 5)
             target("hello: restart / exec of a static binary", med["restart"] / ex, 5)
+        if name == "tree 1x64 MiB":
+            one_proc = med
+        if name == "tree 8x64 MiB" and "one_proc" in locals():
+            target("tree of 8x64 MiB: pause / one such process's", med["pause"] / one_proc["pause"], 2)
+            print("%-20s restart of the tree %.1f ms, of one process %.1f ms (%.2fx)" % ("  tree", ms(med["restart"]),
+                  ms(one_proc["restart"]), med["restart"] / one_proc["restart"]))
         if name == "dense 1 GiB":
             target("dense 1 GiB: restart, every checksum / one cat of the image", med["restart"] / med["read"], 1.0)
             target("dense 1 GiB: restart --lazy / one cat of the image", med["lazy"] / med["read"], 0.25)

@@ -9,13 +9,18 @@
  * itself), checked every millisecond, prints "resumed"; "fork <ms>" at start is
  * the floor: one fork() of this very process.  SIGHUP rewrites 1% of the
  * dense memory (every 100th page) and prints "rewritten": what changes
- * between two incremental checkpoints. */
+ * between two incremental checkpoints.  TREE=N: N processes in all, the
+ * others forked once the memory is set up, each writing all of it again
+ * (its own copy), then sleeping; a restart into a pid namespace (a
+ * tree's) keeps the pid, so "resumed" also follows a change of
+ * /proc/self/ns/pid. */
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -46,6 +51,12 @@ static void *idle(void *arg)
 static void on_usr1(int s) { (void)s; report = 1; }
 static void on_hup(int s) { (void)s; rewrite = 1; }
 
+static ino_t pid_ns(void)
+{
+	struct stat st;
+	return stat("/proc/self/ns/pid", &st) ? 0 : st.st_ino;
+}
+
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -75,6 +86,13 @@ int main(int argc, char **argv)
 		if (pthread_create(&t, 0, getenv("BUSY") ? busy : idle, 0))
 			return 1;
 	}
+	for (int n = getenv("TREE") ? atoi(getenv("TREE")) : 1; n > 1; n--)
+		if (fork() == 0) {
+			for (size_t i = 0; i < mem_len; i += 4096)
+				mem[i] ^= 1;
+			for (;;)
+				pause();
+		}
 	signal(SIGUSR1, on_usr1);
 	signal(SIGHUP, on_hup);
 	double t0 = now_ms();
@@ -84,6 +102,7 @@ int main(int argc, char **argv)
 	double fork_ms = now_ms() - t0;
 	waitpid(c, 0, 0);
 	long me = syscall(SYS_getpid);
+	ino_t ns = pid_ns();
 	printf("fork %.3f\nready\n", fork_ms);
 	fflush(stdout);
 	double last = now_ms(), gap = 0, beat = last;
@@ -95,8 +114,9 @@ int main(int argc, char **argv)
 		if (t - beat < 1.0)
 			continue;
 		beat = t;
-		if (syscall(SYS_getpid) != me) {
+		if (syscall(SYS_getpid) != me || pid_ns() != ns) {
 			me = syscall(SYS_getpid);
+			ns = pid_ns();
 			printf("resumed\n");
 			fflush(stdout);
 		}
