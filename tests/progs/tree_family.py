@@ -5,6 +5,11 @@
 # the start and at the end, groups and sessions as whose they are.
 import os, sys, time
 
+# one write per line: print() writes a line's text and its newline apart,
+# and the lines of several processes would interleave in the file
+def say(line):
+    os.write(1, (line + '\n').encode())
+
 os.setsid()
 top = os.getpid()
 
@@ -13,12 +18,11 @@ def whose(v, me):
 
 def ids(tag, base):
     me = os.getpid()
-    print('%04d %s pid=%d pgid=%s sid=%s' % (base, tag, me, whose(os.getpgid(0), me), whose(os.getsid(0), me)),
-          flush=True)
+    say('%04d %s pid=%d pgid=%s sid=%s' % (base, tag, me, whose(os.getpgid(0), me), whose(os.getsid(0), me)))
 
 def count(tag, base, n):
     for i in range(n):
-        print('%04d %s %d' % (base + i, tag, i * i), flush=True)
+        say('%04d %s %d' % (base + i, tag, i * i))
         time.sleep(0.05)
 
 def child(setup, tag, base, code):
@@ -34,11 +38,11 @@ def child(setup, tag, base, code):
 zombie = os.fork()
 if zombie == 0:
     os._exit(5)
-print('0000 parent pid=%d zombie-pid=%d' % (top, zombie), flush=True)
+say('0000 parent pid=%d zombie-pid=%d' % (top, zombie))
 s = child(os.setsid, 'session', 100, 3)
 g = child(lambda: os.setpgid(0, 0), 'group', 200, 4)
 count('parent', 1, 30)
 for k, (name, pid) in enumerate((('session', s), ('group', g), ('zombie', zombie))):
     _, st = os.waitpid(pid, 0)
-    print('%04d parent collected %s status=%d' % (40 + k, name, os.waitstatus_to_exitcode(st)), flush=True)
+    say('%04d parent collected %s status=%d' % (40 + k, name, os.waitstatus_to_exitcode(st)))
 ids('parent', 50)
