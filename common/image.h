@@ -97,7 +97,7 @@ enum ckpt_rec_type {
 #define CKPT_THREADS_MAX 128
 #define CKPT_TF_LEADER   0x1u
 struct ckpt_thread {
-	__s32 tid;               /* at the checkpoint (informational) */
+	__s32 tid;               /* at the checkpoint (a tree restores it) */
 	__u32 flags;             /* CKPT_TF_* */
 	__u64 tid_address;       /* set_tid_address(): glibc's cached tid, cleared at exit */
 	__u64 robust_head;       /* set_robust_list() */

@@ -50,6 +50,7 @@ struct img {
 	const struct ckpt_thread *thread[CKPT_THREADS_MAX];  /* extended state follows each */
 	const struct ckpt_thread *leader;
 	int strict;                /* refuse files that changed since the checkpoint */
+	int exact_tids;            /* in a tree's pid namespace: threads get their own tids */
 	const char *cwd;           /* the working directory to return to (after --map) */
 	unsigned nregions;
 	unsigned region_recs;       /* region records in the table, for messages */

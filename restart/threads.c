@@ -72,6 +72,29 @@ static __attribute__((noreturn)) void die(const struct img *im, const char *what
 	k_exit_group(1);
 }
 
+/* thread t on the stack [at, at + bs): in a tree's pid namespace with
+ * the tid it had (clone3's set_tid), so that the kernel agrees with
+ * every tid the program keeps; elsewhere with the tid the kernel gives */
+static long clone_thread(const struct img *im, unsigned long flags, __u64 at, __u64 bs,
+			 const struct ckpt_thread *t, struct start *s)
+{
+	struct clone_args a;
+	int tid = t->tid;
+
+	if (!im->exact_tids)
+		return arch_clone_thread(flags, at + bs, (int *)t->tid_address, arch_tp_of(&t->cpu),
+					 thread_main, s);
+	memset(&a, 0, sizeof(a));
+	a.flags = flags;
+	a.child_tid = t->tid_address;
+	a.stack = at;
+	a.stack_size = bs;
+	a.tls = arch_tp_of(&t->cpu);
+	a.set_tid = (__u64)&tid;
+	a.set_tid_size = 1;
+	return arch_clone3_thread(&a, sizeof(a), thread_main, s);
+}
+
 /* after the point of no return: every thread but the leader cloned and
  * ready */
 void threads_start(const struct img *im)
@@ -96,8 +119,7 @@ void threads_start(const struct img *im)
 		s->t = t;
 		s->area = (void *)at;
 		memcpy(s->area, t + 1, t->xstate.size);
-		r = arch_clone_thread(flags | (t->tid_address ? CLONE_CHILD_CLEARTID : 0),
-				      at + bs, (int *)t->tid_address, arch_tp_of(&t->cpu), thread_main, s);
+		r = clone_thread(im, flags | (t->tid_address ? CLONE_CHILD_CLEARTID : 0), at, bs, t, s);
 		if (r < 0)
 			die(im, "cannot create a thread", r);
 		tids[i] = r;

@@ -211,6 +211,7 @@ static __attribute__((noreturn)) void become(struct img *im, unsigned i)
 	const struct ckpt_member *m = &mem[i];
 
 	in_tree = 1;
+	im->exact_tids = 1;
 	sys_close(tfd_base + ntemps - 6);     /* the reaper's ends */
 	sys_close(tfd_base + ntemps - 3);
 	sys_close(tfd_base + ntemps - 1);

@@ -8,11 +8,13 @@
 kill_tree() { stop_tree "$1"; wait "$1" 2>/dev/null; }
 ino_of() { stat -c %i "$W/myckpt" 2>/dev/null || echo none; }
 new_image() { [ "$(ino_of)" != "$1" ]; }
-# the lines with their pids (pid=N, workers=[...]) taken out, sorted, once each
-normal() { sed -E 's/pid=[0-9]+/pid=P/g; s/workers=\[[0-9, ]*\]/workers=W/g' "$@" | sort -u; }
-# one pid per process name (the line's second word), in all the files
+# the lines with their pids (pid=N, workers=[...], tasks=[...]) taken out,
+# sorted, once each
+normal() { sed -E 's/pid=[0-9]+/pid=P/g; s/(workers|tasks)=\[[0-9, ]*\]/\1=W/g' "$@" | sort -u; }
+# one pid (and list of workers, of threads) per process name (the line's
+# second word), in all the files
 same_pids() {
-	cat "$@" | awk '{ for (i = 3; i <= NF; i++) if ($i ~ /^(pid|workers)=/) { k = $2 " " substr($i, 1, index($i, "=")); v = substr($i, index($i, "=") + 1)
+	cat "$@" | awk '{ for (i = 3; i <= NF; i++) if ($i ~ /^(pid|workers|tasks)=/) { k = $2 " " substr($i, 1, index($i, "=")); v = substr($i, index($i, "=") + 1)
 	       if (k in seen && seen[k] != v) { print k seen[k] " and " v; exit 1 } seen[k] = v } }'
 }
 

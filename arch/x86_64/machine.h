@@ -74,6 +74,9 @@ __attribute__((noreturn)) void arch_ctx_jump(const struct arch_regs *r, const vo
  * its tid, or -errno */
 long arch_clone_thread(unsigned long flags, unsigned long stack_top, int *ctid, unsigned long tls,
 		       void (*fn)(void *), void *arg);
+/* the same by clone3, its arguments (set_tid: an exact tid) at args */
+struct clone_args;
+long arch_clone3_thread(struct clone_args *args, unsigned long size, void (*fn)(void *), void *arg);
 enum arch_xstate_mode {        /* the mode argument of context.S/restore.S */
 	ARCH_XSTATE_NONE = 0,         /* registers only (restore.S: mxcsr, fcw) */
 	ARCH_XSTATE_FXSAVE = 1,

@@ -32,4 +32,32 @@ arch_clone_thread:
 	ud2
 	.size arch_clone_thread, .-arch_clone_thread
 
+/* long arch_clone3_thread(struct clone_args *args, unsigned long size,
+ *                         void (*fn)(void *), void *arg)
+ *
+ * The same by clone3(2), for a thread with a tid of its choosing
+ * (args->set_tid): the kernel starts the child on args' stack top.
+ */
+	.globl arch_clone3_thread
+	.hidden arch_clone3_thread
+	.type arch_clone3_thread, @function
+arch_clone3_thread:
+	pushq %r12
+	pushq %r13
+	movq %rdx, %r12
+	movq %rcx, %r13
+	movl $435, %eax             /* __NR_clone3 */
+	syscall
+	testq %rax, %rax
+	jz 1f
+	popq %r13
+	popq %r12
+	ret
+1:	xorl %ebp, %ebp
+	andq $-16, %rsp
+	movq %r13, %rdi
+	call *%r12
+	ud2
+	.size arch_clone3_thread, .-arch_clone3_thread
+
 	.section .note.GNU-stack,"",@progbits
