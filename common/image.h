@@ -371,8 +371,8 @@ struct ckpt_signals {
  * in the same directory, named in `file`, whose header id is image_id.
  * The payload: struct ckpt_tree, nmembers struct ckpt_member (a parent
  * before its children), nobjs struct ckpt_tobj, nfds struct ckpt_tfd,
- * then each PIPE object's bytes in flight in object order (nbytes each;
- * the record's size is exact).  A member's fd listed here is the tree
+ * then each object's bytes in object order (nbytes each: a PIPE's bytes
+ * in flight, a FILE's path; the record's size is exact).  A member's fd listed here is the tree
  * object, whatever the member's own FD record says. */
 #define CKPT_TREE_MAX   64       /* members */
 #define CKPT_TOBJS_MAX  512
@@ -405,16 +405,22 @@ enum ckpt_tobj_kind {
 				    the owner: made once and shared */
 	CKPT_TOBJ_SHM  = 2,      /* shared memory two members map: one object
 				    for the regions with this dev and ino */
+	CKPT_TOBJ_FILE = 3,      /* a regular file's open file description
+				    that two members share (one offset: fork,
+				    dup): opened once by its path */
 };
-#define CKPT_TOBJ_KIND_MAX 2
+#define CKPT_TOBJ_KIND_MAX 3
 struct ckpt_tobj {
 	__u32 kind;              /* enum ckpt_tobj_kind */
-	__u32 nbytes;            /* PIPE: bytes in flight, <= size */
-	__u64 size;              /* PIPE: F_GETPIPE_SZ; SHM: the object's bytes */
+	__u32 nbytes;            /* PIPE: bytes in flight, <= size; FILE: its
+				    path's, with the NUL (2..CKPT_NAME_MAX) */
+	__u64 size;              /* PIPE: F_GETPIPE_SZ; SHM: the object's bytes;
+				    FILE: the offset */
 	__u64 dev, ino;          /* as the regions and FD records give them */
 };
 struct ckpt_tfd {
-	__u16 member, obj;       /* indexes into the tables above; obj a PIPE */
+	__u16 member, obj;       /* indexes into the tables above; obj a PIPE
+				    or FILE */
 	__s32 fd;
 	__u32 flags;             /* F_GETFL (O_ACCMODE: which end) */
 	__u32 fdflags;           /* CKPT_FDF_CLOEXEC */

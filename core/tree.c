@@ -57,7 +57,9 @@ struct cut {
 	__u64 stdio_dev[3], stdio_ino[3];   /* the owner's 0-2 */
 	struct ckpt_tobj obj[CKPT_TOBJS_MAX];
 	struct ckpt_tfd tfd[CKPT_TFDS_MAX];
-	__u64 tfd_ino[CKPT_TFDS_MAX];   /* each one's pipe */
+	__u64 tfd_ino[CKPT_TFDS_MAX];   /* each one's pipe or file */
+	__u64 tfd_dev[CKPT_TFDS_MAX];   /* a file's device, 0 for a pipe */
+	char link[CKPT_NAME_MAX];       /* scratch: where an fd points */
 	char maps[MAPS_CAP];      /* scratch: a member's maps */
 	char bytes[CKPT_TREE_BYTES_MAX];
 };
@@ -415,54 +417,90 @@ static int stop_members(void)
 
 struct fdwalk { unsigned m; long pid; };
 
-/* the octal "flags:" of /proc/PID/fdinfo/FD */
-static __u32 fd_flags(long pid, long fd)
+/* the value of field ("flags:", "pos:") in /proc/PID/fdinfo/FD, in base */
+static __u64 fd_info(long pid, long fd, const char *field, unsigned base)
 {
 	struct out o;
 	char info[256], *p;
-	long n;
-	__u32 f = 0;
+	unsigned n = strlen(field);
+	long r;
+	__u64 v = 0;
 
 	o.len = 0;
 	outf(&o, "/proc/%u/fdinfo/%u", (__u64)pid, (__u64)fd);
 	o.buf[o.len] = 0;
-	n = k_read_file(o.buf, info, sizeof(info) - 1);
-	info[n > 0 ? n : 0] = 0;
-	for (p = info; *p && !ckpt_starts_with(p, "flags:"); p++)
+	r = k_read_file(o.buf, info, sizeof(info) - 1);
+	info[r > 0 ? r : 0] = 0;
+	for (p = info; *p && !ckpt_starts_with(p, field); p++)
 		;
 	if (*p)
-		for (p += 6; *p == '\t' || *p == ' '; p++)
+		for (p += n; *p == '\t' || *p == ' '; p++)
 			;
-	for (; *p >= '0' && *p <= '7'; p++)
-		f = f * 8 + *p - '0';
-	return f;
+	for (; *p >= '0' && *p < '0' + (int)base; p++)
+		v = v * base + *p - '0';
+	return v;
 }
 
-static int note_pipe_fd(void *arg, long fd)
+/* where member pid's fd points (in cut->link), its length or < 0 */
+static long fd_link(long pid, long fd)
 {
-	struct fdwalk *w = arg;
 	struct out o;
-	char link[64];
-	struct ckpt_tfd *t;
-	__u64 ino = 0;
 	long n;
 
 	o.len = 0;
-	outf(&o, "/proc/%u/fd/%u", (__u64)w->pid, (__u64)fd);
+	outf(&o, "/proc/%u/fd/%u", (__u64)pid, (__u64)fd);
 	o.buf[o.len] = 0;
-	n = k_readlink(o.buf, link, sizeof(link) - 1);
-	if (n < 8 || memcmp(link, "pipe:[", 6))
+	n = k_readlink(o.buf, cut->link, sizeof(cut->link) - 1);
+	cut->link[n > 0 ? n : 0] = 0;
+	return n;
+}
+
+/* a regular file's (dev, ino) that fd of pid opens, but one of the
+ * owner's stdio (myrestart gives those back) or a deleted one: 0 or 1 */
+static int regular_file(long pid, long fd, long len, __u64 *dev, __u64 *ino)
+{
+	static const char gone[] = " (deleted)";
+	struct statx sx;
+	struct out o;
+
+	if (len < 1 || cut->link[0] != '/' ||
+	    (len >= (long)sizeof(gone) && !memcmp(cut->link + len - sizeof(gone) + 1, gone, sizeof(gone) - 1)))
 		return 0;
-	for (char *p = link + 6; p < link + n && *p >= '0' && *p <= '9'; p++)
-		ino = ino * 10 + *p - '0';
+	o.len = 0;
+	outf(&o, "/proc/%u/fd/%u", (__u64)pid, (__u64)fd);
+	o.buf[o.len] = 0;
+	if (k_statx(AT_FDCWD, o.buf, 0, STATX_TYPE | STATX_INO, &sx) || (sx.stx_mode & S_IFMT) != S_IFREG)
+		return 0;
+	*dev = (__u64)sx.stx_dev_major << 32 | sx.stx_dev_minor;
+	*ino = sx.stx_ino;
+	for (int k = 0; k < 3; k++)
+		if (cut->stdio_ino[k] == *ino && cut->stdio_dev[k] == *dev)
+			return 0;
+	return 1;
+}
+
+/* each pipe and regular file member w holds, in tfd */
+static int note_fd(void *arg, long fd)
+{
+	struct fdwalk *w = arg;
+	struct ckpt_tfd *t;
+	__u64 dev = 0, ino = 0;
+	long n = fd_link(w->pid, fd);
+
+	if (n >= 8 && !memcmp(cut->link, "pipe:[", 6)) {
+		for (char *p = cut->link + 6; p < cut->link + n && *p >= '0' && *p <= '9'; p++)
+			ino = ino * 10 + *p - '0';
+	} else if (!regular_file(w->pid, fd, n, &dev, &ino))
+		return 0;
 	if (cut->nfds == CKPT_TFDS_MAX)
 		return -E2BIG;
 	cut->tfd_ino[cut->nfds] = ino;
+	cut->tfd_dev[cut->nfds] = dev;
 	t = &cut->tfd[cut->nfds++];
 	t->member = w->m;
 	t->obj = 0xffff;
 	t->fd = fd;
-	t->flags = fd_flags(w->pid, fd);
+	t->flags = fd_info(w->pid, fd, "flags:", 8);
 	t->fdflags = t->flags & O_CLOEXEC ? CKPT_FDF_CLOEXEC : 0;
 	t->flags &= ~O_CLOEXEC;
 	return 0;
@@ -501,45 +539,97 @@ static int pipe_contents(struct ckpt_tobj *ob, const struct ckpt_tfd *t)
 	return 0;
 }
 
+static struct ckpt_tobj *new_obj(unsigned kind, __u64 dev, __u64 ino)
+{
+	struct ckpt_tobj *ob;
+
+	if (cut->nobjs == CKPT_TOBJS_MAX)
+		return 0;
+	ob = &cut->obj[cut->nobjs];
+	*ob = (struct ckpt_tobj){ .kind = kind, .dev = dev, .ino = ino };
+	return ob;
+}
+
 /* Pipes: one object for each pipe two members hold, or one held by a
  * member that is not the owner (the owner's own pipes the single-process
  * code restores) */
-static int find_pipes(void)
+static int pipe_obj(unsigned i)
+{
+	const struct ckpt_tfd *t = &cut->tfd[i];
+	struct ckpt_tobj *ob;
+	int shared = t->member != 0;
+	unsigned k;
+
+	for (k = i + 1; k < cut->nfds && !shared; k++)
+		shared = !cut->tfd_dev[k] && cut->tfd_ino[k] == cut->tfd_ino[i] && cut->tfd[k].member != t->member;
+	if (!shared)
+		return 0;
+	if (!(ob = new_obj(CKPT_TOBJ_PIPE, 0, cut->tfd_ino[i])))
+		return fail_line(": more than 512 objects between the processes%s", cut->mem[0].pid, "", "");
+	for (k = i; k < cut->nfds; k++)
+		if (!cut->tfd_dev[k] && cut->tfd_ino[k] == ob->ino)
+			cut->tfd[k].obj = cut->nobjs;
+	if (pipe_contents(ob, t))
+		return fail_line(": cannot read the bytes in one of its pipes%s", cut->mem[t->member].pid, "", "");
+	cut->nobjs++;
+	return 0;
+}
+
+/* is tfd k the open file description of tfd i (kcmp: the kernel's word)? */
+static int same_file(unsigned i, unsigned k)
+{
+	const struct ckpt_tfd *a = &cut->tfd[i], *b = &cut->tfd[k];
+
+	return cut->tfd_dev[k] == cut->tfd_dev[i] && cut->tfd_ino[k] == cut->tfd_ino[i] && b->obj == 0xffff &&
+	       !my_syscall5(__NR_kcmp, cut->mem[a->member].pid, cut->mem[b->member].pid, 0 /* KCMP_FILE */,
+			    a->fd, b->fd);
+}
+
+/* Regular files: one object for each open file description (one offset)
+ * that two members share, opened once at the restart, as fork left it;
+ * its path in the bytes */
+static int file_obj(unsigned i)
+{
+	const struct ckpt_tfd *t = &cut->tfd[i];
+	struct ckpt_tobj *ob;
+	int shared = 0;
+	long pid = cut->mem[t->member].pid, n;
+
+	for (unsigned k = i + 1; k < cut->nfds && !shared; k++)
+		shared = cut->tfd[k].member != t->member && same_file(i, k);
+	if (!shared)
+		return 0;
+	n = fd_link(pid, t->fd);
+	if (!(ob = new_obj(CKPT_TOBJ_FILE, cut->tfd_dev[i], cut->tfd_ino[i])) || n < 1 ||
+	    cut->nbytes + n + 1 > CKPT_TREE_BYTES_MAX)
+		return fail_line(": too many files shared between the processes%s", cut->mem[0].pid, "", "");
+	for (unsigned k = i + 1; k < cut->nfds; k++)
+		if (same_file(i, k))
+			cut->tfd[k].obj = cut->nobjs;
+	cut->tfd[i].obj = cut->nobjs++;
+	ob->size = fd_info(pid, t->fd, "pos:", 10);
+	ob->nbytes = n + 1;
+	memcpy(cut->bytes + cut->nbytes, cut->link, n + 1);
+	cut->nbytes += n + 1;
+	return 0;
+}
+
+/* the pipes and files the members share, as objects */
+static int find_fds(void)
 {
 	struct out o;
+	unsigned n = 0;
 
 	for (unsigned m = 0; m < cut->n; m++) {
 		struct fdwalk w = { m, cut->mem[m].pid };
 		if (cut->mem[m].state != CKPT_MS_ZOMBIE &&
-		    each_entry(proc_path(&o, w.pid, "fd"), note_pipe_fd, &w))
+		    each_entry(proc_path(&o, w.pid, "fd"), note_fd, &w))
 			return fail_line(": cannot read its fds%s", w.pid, "", "");
 	}
-	for (unsigned i = 0; i < cut->nfds; i++) {
-		struct ckpt_tfd *t = &cut->tfd[i];
-		int shared = t->member != 0;
-		unsigned k;
-		if (t->obj != 0xffff)
-			continue;
-		for (k = i + 1; k < cut->nfds && !shared; k++)
-			shared = cut->tfd_ino[k] == cut->tfd_ino[i] && cut->tfd[k].member != t->member;
-		if (!shared)
-			continue;
-		if (cut->nobjs == CKPT_TOBJS_MAX)
-			return fail_line(": more than 512 pipes between the processes%s", cut->mem[0].pid, "", "");
-		struct ckpt_tobj *ob = &cut->obj[cut->nobjs];
-		memset(ob, 0, sizeof(*ob));
-		ob->kind = CKPT_TOBJ_PIPE;
-		ob->ino = cut->tfd_ino[i];
-		for (k = i; k < cut->nfds; k++)
-			if (cut->tfd_ino[k] == ob->ino)
-				cut->tfd[k].obj = cut->nobjs;
-		if (pipe_contents(ob, t))
-			return fail_line(": cannot read the bytes in one of its pipes%s",
-					 cut->mem[t->member].pid, "", "");
-		cut->nobjs++;
-	}
+	for (unsigned i = 0; i < cut->nfds; i++)
+		if (cut->tfd[i].obj == 0xffff && (cut->tfd_dev[i] ? file_obj(i) : pipe_obj(i)))
+			return -1;
 	/* only the fds of objects go in the record */
-	unsigned n = 0;
 	for (unsigned i = 0; i < cut->nfds; i++)
 		if (cut->tfd[i].obj != 0xffff)
 			cut->tfd[n++] = cut->tfd[i];
@@ -717,7 +807,7 @@ static int owner_stop(void)
 		return -1;
 	}
 	cut->id = new_id();
-	if (stop_members() || find_pipes() || find_shm()) {
+	if (stop_members() || find_fds() || find_shm()) {
 		set_phase(P_FAIL);
 		drop_cut();
 		return -1;

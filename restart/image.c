@@ -292,6 +292,21 @@ static int check_timer(struct img *im, const struct ckpt_timer *t, __u32 size)
 	return 0;
 }
 
+/* an object of the TREE record, its bytes at b (the record ends at end) */
+static int bad_tobj(const struct ckpt_tobj *o, const char *b, const char *end)
+{
+	switch (o->kind) {
+	case CKPT_TOBJ_PIPE:
+		return o->nbytes > o->size || o->size > (1u << 30);
+	case CKPT_TOBJ_SHM:
+		return o->nbytes || o->size > (1ull << 46);
+	case CKPT_TOBJ_FILE:
+		return o->nbytes < 2 || o->nbytes > CKPT_NAME_MAX || o->nbytes > end - b || b[0] != '/' ||
+		       strnlen(b, o->nbytes) != o->nbytes - 1 || (__s64)o->size < 0;
+	}
+	return 1;
+}
+
 /* the process attributes: values the kernel can have */
 /* the TREE record: sizes exact, every index in range, a parent before
  * its children */
@@ -333,14 +348,13 @@ static int check_tree(struct img *im, const char *body, __u32 size)
 	}
 	for (i = 0; i < t->nobjs; i++) {
 		const struct ckpt_tobj *o = &im->tobjs[i];
-		if (!o->kind || o->kind > CKPT_TOBJ_KIND_MAX || (o->kind == CKPT_TOBJ_PIPE && (o->nbytes > o->size ||
-		    o->size > (1u << 30))) || (o->kind == CKPT_TOBJ_SHM && (o->nbytes || o->size > (1ull << 46))))
+		if (bad_tobj(o, im->tbytes + bytes, (const char *)body + size))
 			return report(im, "bad tree record (object %u)", (__u64)i + 1);
 		bytes += o->nbytes;
 	}
 	for (i = 0; i < t->nfds; i++) {
 		const struct ckpt_tfd *f = &im->tfds[i];
-		if (f->member >= t->nmembers || f->obj >= t->nobjs || im->tobjs[f->obj].kind != CKPT_TOBJ_PIPE ||
+		if (f->member >= t->nmembers || f->obj >= t->nobjs || im->tobjs[f->obj].kind == CKPT_TOBJ_SHM ||
 		    f->fd < 0 || f->fd >= (1 << 20) || (f->flags & O_ACCMODE) == O_ACCMODE ||
 		    (f->fdflags & ~CKPT_FDF_CLOEXEC))
 			return report(im, "bad tree record (fd %u)", (__u64)i + 1);

@@ -77,13 +77,41 @@ static long place(int *fd, int n, int at)
 	return r;
 }
 
+/* a file two members share (object k, path at b) opened again as it
+ * was: flags and offset */
+static long open_file(const struct img *im, unsigned k, const char *b)
+{
+	char buf[CKPT_NAME_MAX];
+	const char *path = pathmap(b, buf);
+	__u32 flags = 0;
+	long fd, r;
+
+	for (unsigned i = 0; i < im->tree->nfds; i++)
+		if (im->tfds[i].obj == k)
+			flags = im->tfds[i].flags;
+	fd = k_openat(AT_FDCWD, path, (flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY)) | O_CLOEXEC, 0);
+	if (fd >= 0 && (r = my_syscall3(__NR_lseek, fd, im->tobjs[k].size, SEEK_SET)) < 0) {
+		sys_close(fd);
+		fd = r;
+	}
+	if (fd < 0)
+		report(im, "cannot open %s again (a file the tree's processes share): %s%s", path, err_str(fd),
+		       pathmap_hint(fd));
+	return fd;
+}
+
 static int make_objects(const struct img *im)
 {
-	for (unsigned k = 0; k < im->tree->nobjs; k++) {
+	const char *b = im->tbytes;
+
+	for (unsigned k = 0; k < im->tree->nobjs; b += im->tobjs[k++].nbytes) {
 		const struct ckpt_tobj *o = &im->tobjs[k];
 		int p[2];
 		long r;
-		if (o->kind == CKPT_TOBJ_PIPE) {
+		if (o->kind == CKPT_TOBJ_FILE) {
+			if ((p[0] = p[1] = open_file(im, k, b)) < 0)
+				return 1;
+		} else if (o->kind == CKPT_TOBJ_PIPE) {
 			if ((r = my_syscall2(__NR_pipe2, p, 0)) < 0)
 				return report(im, "cannot make a pipe of the tree again: %s", err_str(r));
 			if (o->size && my_syscall3(__NR_fcntl, p[1], F_SETPIPE_SZ, o->size) < (long)o->size)
@@ -475,6 +503,7 @@ void tree_info(const struct img *im)
 {
 	static const char states[] = "running\0stopped\0zombie";
 	struct out o = { .len = 0 };
+	const char *b = im->tbytes;
 
 	outf(&o, "process tree: %u processes (checkpoint %x)\n      pid     ppid     pgid      sid  state    command\n",
 	     (__u64)im->tree->nmembers, (__u64)im->tree->cut);
@@ -499,11 +528,13 @@ void tree_info(const struct img *im)
 		outf(&o, "%s\n", i ? "" : "  (the owner: this image)");
 		out_flush(&o, 1);
 	}
-	for (unsigned k = 0; k < im->tree->nobjs; k++) {
+	for (unsigned k = 0; k < im->tree->nobjs; b += im->tobjs[k++].nbytes) {
 		const struct ckpt_tobj *ob = &im->tobjs[k];
 		o.len = 0;
 		if (ob->kind == CKPT_TOBJ_PIPE)
 			outf(&o, "  shared pipe %u (%z, %z in flight):", (__u64)k + 1, ob->size, (__u64)ob->nbytes);
+		else if (ob->kind == CKPT_TOBJ_FILE)
+			outf(&o, "  shared file %u (%s at %u):", (__u64)k + 1, b, ob->size);
 		else
 			outf(&o, "  shared memory %u (%z):", (__u64)k + 1, ob->size);
 		for (unsigned i = 0; i < im->tree->nfds; i++)
