@@ -408,22 +408,32 @@ enum ckpt_tobj_kind {
 	CKPT_TOBJ_FILE = 3,      /* a regular file's open file description
 				    that two members share (one offset: fork,
 				    dup): opened once by its path */
+	CKPT_TOBJ_SOCKPAIR = 4,  /* an AF_UNIX socketpair whose ends two members
+				    hold: made once, each end's queue refilled */
 };
-#define CKPT_TOBJ_KIND_MAX 3
+#define CKPT_TOBJ_KIND_MAX 4
 struct ckpt_tobj {
 	__u32 kind;              /* enum ckpt_tobj_kind */
 	__u32 nbytes;            /* PIPE: bytes in flight, <= size; FILE: its
-				    path's, with the NUL (2..CKPT_NAME_MAX) */
+				    path's, with the NUL (2..CKPT_NAME_MAX);
+				    SOCKPAIR: both ends' queues, end 0's first */
 	__u64 size;              /* PIPE: F_GETPIPE_SZ; SHM: the object's bytes;
-				    FILE: the offset */
-	__u64 dev, ino;          /* as the regions and FD records give them */
+				    FILE: the offset; SOCKPAIR: the bytes of end
+				    0's queue (<= nbytes) */
+	__u64 dev, ino;          /* as the regions and FD records give them;
+				    SOCKPAIR: the inodes of ends 1 and 0 */
+	__u32 aux;               /* SOCKPAIR: SOCK_STREAM, _DGRAM, _SEQPACKET */
+	__u32 pad;
 };
+/* a queue of the SOCKPAIR's bytes: messages of __u32 length + bytes,
+ * each padded to 4, as an FD record's saved socket queue */
+#define CKPT_TFD_END1 0x2u      /* a SOCKPAIR's end 1 (else end 0) */
 struct ckpt_tfd {
-	__u16 member, obj;       /* indexes into the tables above; obj a PIPE
-				    or FILE */
+	__u16 member, obj;       /* indexes into the tables above; obj a PIPE,
+				    FILE or SOCKPAIR */
 	__s32 fd;
-	__u32 flags;             /* F_GETFL (O_ACCMODE: which end) */
-	__u32 fdflags;           /* CKPT_FDF_CLOEXEC */
+	__u32 flags;             /* F_GETFL (a PIPE's O_ACCMODE: which end) */
+	__u32 fdflags;           /* CKPT_FDF_CLOEXEC, CKPT_TFD_END1 */
 };
 
 #endif

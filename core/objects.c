@@ -213,29 +213,29 @@ static void pair_pipes(struct fds_snap *s, char *buf, __u64 *at)
 /* An AF_UNIX socket's queue, peeked message by message (SO_PEEK_OFF walks
  * it; the queue is left as it was) into buf as __u32 length + bytes,
  * padded to 4.  The bytes stored, or -errno. */
-static long socket_queue(struct fd_snap *f, char *buf, __u64 cap)
+long objs_sock_queue(int fd, int type, char *buf, __u64 cap)
 {
 	__u64 used = 0;
 	long r, off = 0;
 
-	r = sockopt(f->fd, SO_PEEK_OFF);
-	if (r >= 0 || (r = my_syscall5(__NR_setsockopt, f->fd, SOL_SOCKET, SO_PEEK_OFF, &off, sizeof(int))) < 0)
+	r = sockopt(fd, SO_PEEK_OFF);
+	if (r >= 0 || (r = my_syscall5(__NR_setsockopt, fd, SOL_SOCKET, SO_PEEK_OFF, &off, sizeof(int))) < 0)
 		return r < 0 ? r : -EBUSY;     /* the program peeks with offsets itself */
 	for (;;) {
 		if (cap - used < 8)
 			r = -ENOBUFS;
 		else
-			r = my_syscall6(__NR_recvfrom, f->fd, buf + used + 4, cap - used - 8,
+			r = my_syscall6(__NR_recvfrom, fd, buf + used + 4, cap - used - 8,
 					MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC, 0, 0);
 		if (r < 0 || (__u64)r > cap - used - 8)
 			break;
-		if (r == 0 && f->aux == SOCK_STREAM)
+		if (r == 0 && type == SOCK_STREAM)
 			break;                   /* the peer shut its end: nothing more */
 		*(__u32 *)(buf + used) = r;
 		used += (4 + r + 3) & ~3ul;
 	}
 	off = -1;
-	my_syscall5(__NR_setsockopt, f->fd, SOL_SOCKET, SO_PEEK_OFF, &off, sizeof(int));
+	my_syscall5(__NR_setsockopt, fd, SOL_SOCKET, SO_PEEK_OFF, &off, sizeof(int));
 	return r == -EAGAIN ? (long)used : r < 0 ? r : -ENOBUFS;
 }
 
@@ -421,7 +421,9 @@ long objs_capture(struct fds_snap *s, char *buf, __u64 *at, __u64 cap, const cha
 			f->val[0] = sockopt(f->fd, SO_RCVBUF);
 			f->val[1] = sockopt(f->fd, SO_SNDBUF);
 			f->val[2] = sockopt(f->fd, SO_PASSCRED);
-			r = !qemu() ? socket_queue(f, buf + *at, cap - OBJS_TAIL - *at) :
+			if (ckpt_tree_holds(f->fd))
+				continue;        /* the tree's owner read its queues */
+			r = !qemu() ? objs_sock_queue(f->fd, f->aux, buf + *at, cap - OBJS_TAIL - *at) :
 			    f->peer >= 0 ? qemu_queue(f, f->peer, buf + *at, cap - OBJS_TAIL - *at) : -ENOTCONN;
 			if (r == -ENOBUFS)
 				return *why = "a socket's queue is larger than a checkpoint takes", r;
@@ -457,8 +459,9 @@ long objs_capture(struct fds_snap *s, char *buf, __u64 *at, __u64 cap, const cha
 /* --- in the writer --- */
 
 /* the inode of the socket at the other end of AF_UNIX socket ino, asked
- * of the kernel's sock_diag; 0 when it has none (or cannot say) */
-static __u64 unix_peer(int nl, __u64 ino)
+ * of the kernel's sock_diag; 0 when it has none (or cannot say).  (Also
+ * the tree's owner's, in the pause.) */
+__u64 objs_unix_peer(int nl, __u64 ino)
 {
 	struct { struct nlmsghdr h; struct unix_diag_req r; } q = {
 		.h = { .nlmsg_len = sizeof(q), .nlmsg_type = SOCK_DIAG_BY_FAMILY, .nlmsg_flags = NLM_F_REQUEST },
@@ -494,7 +497,7 @@ void objs_pair_sockets(struct fds_snap *s)
 		__u64 peer;
 		if (f->obj != CKPT_FD_SOCKPAIR || f->same >= 0 || f->peer >= 0)
 			continue;
-		peer = nl < 0 ? 0 : unix_peer(nl, f->ino);
+		peer = nl < 0 ? 0 : objs_unix_peer(nl, f->ino);
 		for (unsigned j = 0; peer && j < s->n; j++) {
 			struct fd_snap *g = &s->fd[j];
 			if (j != i && g->obj == CKPT_FD_SOCKPAIR && g->same < 0 && g->peer < 0 && g->ino == peer) {

@@ -24,6 +24,7 @@
 #include "maps.h"
 #include <linux/futex.h>
 #include <linux/memfd.h>
+#include <linux/netlink.h>
 
 #define CUT_MAGIC 0xc4e7u    /* the signal value: magic, 16 bits of the cut id, the fd */
 #define CUT_SIZE  (CKPT_TREE_BYTES_MAX + (2ul << 20))
@@ -58,7 +59,8 @@ struct cut {
 	struct ckpt_tobj obj[CKPT_TOBJS_MAX];
 	struct ckpt_tfd tfd[CKPT_TFDS_MAX];
 	__u64 tfd_ino[CKPT_TFDS_MAX];   /* each one's pipe or file */
-	__u64 tfd_dev[CKPT_TFDS_MAX];   /* a file's device, 0 for a pipe */
+	__u64 tfd_dev[CKPT_TFDS_MAX];   /* a file's device */
+	__u8 tfd_kind[CKPT_TFDS_MAX];   /* CKPT_TOBJ_PIPE, _FILE or _SOCKPAIR */
 	char link[CKPT_NAME_MAX];       /* scratch: where an fd points */
 	char maps[MAPS_CAP];      /* scratch: a member's maps */
 	char bytes[CKPT_TREE_BYTES_MAX];
@@ -479,7 +481,7 @@ static int regular_file(long pid, long fd, long len, __u64 *dev, __u64 *ino)
 	return 1;
 }
 
-/* each pipe and regular file member w holds, in tfd */
+/* each pipe, socket and regular file member w holds, in tfd */
 static int note_fd(void *arg, long fd)
 {
 	struct fdwalk *w = arg;
@@ -487,13 +489,17 @@ static int note_fd(void *arg, long fd)
 	__u64 dev = 0, ino = 0;
 	long n = fd_link(w->pid, fd);
 
-	if (n >= 8 && !memcmp(cut->link, "pipe:[", 6)) {
-		for (char *p = cut->link + 6; p < cut->link + n && *p >= '0' && *p <= '9'; p++)
+	unsigned kind = CKPT_TOBJ_FILE;
+
+	if (n >= 8 && (!memcmp(cut->link, "pipe:[", 6) || !memcmp(cut->link, "socket:[", 8))) {
+		kind = cut->link[0] == 'p' ? CKPT_TOBJ_PIPE : CKPT_TOBJ_SOCKPAIR;
+		for (char *p = cut->link + (kind == CKPT_TOBJ_PIPE ? 6 : 8); *p >= '0' && *p <= '9'; p++)
 			ino = ino * 10 + *p - '0';
 	} else if (!regular_file(w->pid, fd, n, &dev, &ino))
 		return 0;
 	if (cut->nfds == CKPT_TFDS_MAX)
 		return -E2BIG;
+	cut->tfd_kind[cut->nfds] = kind;
 	cut->tfd_ino[cut->nfds] = ino;
 	cut->tfd_dev[cut->nfds] = dev;
 	t = &cut->tfd[cut->nfds++];
@@ -561,13 +567,14 @@ static int pipe_obj(unsigned i)
 	unsigned k;
 
 	for (k = i + 1; k < cut->nfds && !shared; k++)
-		shared = !cut->tfd_dev[k] && cut->tfd_ino[k] == cut->tfd_ino[i] && cut->tfd[k].member != t->member;
+		shared = cut->tfd_kind[k] == CKPT_TOBJ_PIPE && cut->tfd_ino[k] == cut->tfd_ino[i] &&
+			 cut->tfd[k].member != t->member;
 	if (!shared)
 		return 0;
 	if (!(ob = new_obj(CKPT_TOBJ_PIPE, 0, cut->tfd_ino[i])))
 		return fail_line(": more than 512 objects between the processes%s", cut->mem[0].pid, "", "");
 	for (k = i; k < cut->nfds; k++)
-		if (!cut->tfd_dev[k] && cut->tfd_ino[k] == ob->ino)
+		if (cut->tfd_kind[k] == CKPT_TOBJ_PIPE && cut->tfd_ino[k] == ob->ino)
 			cut->tfd[k].obj = cut->nobjs;
 	if (pipe_contents(ob, t))
 		return fail_line(": cannot read the bytes in one of its pipes%s", cut->mem[t->member].pid, "", "");
@@ -580,7 +587,8 @@ static int same_file(unsigned i, unsigned k)
 {
 	const struct ckpt_tfd *a = &cut->tfd[i], *b = &cut->tfd[k];
 
-	return cut->tfd_dev[k] == cut->tfd_dev[i] && cut->tfd_ino[k] == cut->tfd_ino[i] && b->obj == 0xffff &&
+	return cut->tfd_kind[k] == CKPT_TOBJ_FILE && cut->tfd_dev[k] == cut->tfd_dev[i] &&
+	       cut->tfd_ino[k] == cut->tfd_ino[i] && b->obj == 0xffff &&
 	       !my_syscall5(__NR_kcmp, cut->mem[a->member].pid, cut->mem[b->member].pid, 0 /* KCMP_FILE */,
 			    a->fd, b->fd);
 }
@@ -614,11 +622,88 @@ static int file_obj(unsigned i)
 	return 0;
 }
 
-/* the pipes and files the members share, as objects */
+/* end's queue (socket ino, held at tfd i) into the bytes, read through a
+ * copy of the member's fd (pidfd_getfd: the owner is its ancestor); its
+ * size or -errno */
+static long sock_queue(unsigned i, unsigned *type)
+{
+	long pidfd = my_syscall2(__NR_pidfd_open, cut->mem[cut->tfd[i].member].pid, 0), fd, n;
+	int v = 0;
+	unsigned len = sizeof(v);
+
+	fd = pidfd < 0 ? pidfd : my_syscall3(__NR_pidfd_getfd, pidfd, cut->tfd[i].fd, 0);
+	if (pidfd >= 0)
+		sys_close(pidfd);
+	if (fd < 0)
+		return fd;
+	n = my_syscall5(__NR_getsockopt, fd, SOL_SOCKET, SO_TYPE, &v, &len);
+	*type = v;
+	if (n >= 0)
+		n = objs_sock_queue(fd, v, cut->bytes + cut->nbytes, CKPT_TREE_BYTES_MAX - cut->nbytes);
+	sys_close(fd);
+	if (n > 0)
+		cut->nbytes += n;
+	return n;
+}
+
+/* the tfd of socket ino, or -1 */
+static int holder(__u64 ino)
+{
+	for (unsigned k = 0; k < cut->nfds; k++)
+		if (cut->tfd_kind[k] == CKPT_TOBJ_SOCKPAIR && cut->tfd_ino[k] == ino)
+			return k;
+	return -1;
+}
+
+/* Socketpairs: one object for an AF_UNIX pair whose ends (the kernel's
+ * sock_diag names the peer) two members hold, with both queues.  Any
+ * other socket stays the member's own (a warning names what it was). */
+static int sockpair_obj(unsigned i, long *nl)
+{
+	__u64 ino = cut->tfd_ino[i], peer, at = cut->nbytes;
+	int one = -1, two = 0, p;
+	unsigned type, t2;
+	long q0, q1;
+
+	if (*nl < 0)
+		*nl = my_syscall3(__NR_socket, AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	peer = *nl < 0 ? 0 : objs_unix_peer(*nl, ino);
+	if (!peer || (p = holder(peer)) < 0)
+		return 0;
+	for (unsigned k = 0; k < cut->nfds; k++)
+		if (cut->tfd_kind[k] == CKPT_TOBJ_SOCKPAIR && (cut->tfd_ino[k] == ino || cut->tfd_ino[k] == peer)) {
+			if (one < 0)
+				one = cut->tfd[k].member;
+			two |= cut->tfd[k].member != one;
+		}
+	if (!two)
+		return 0;
+	struct ckpt_tobj *ob = new_obj(CKPT_TOBJ_SOCKPAIR, peer, ino);
+	if (!ob)
+		return fail_line(": more than 512 objects between the processes%s", cut->mem[0].pid, "", "");
+	if ((q0 = sock_queue(i, &type)) < 0 || (q1 = sock_queue(p, &t2)) < 0) {
+		cut->nbytes = at;       /* not restored shared: the members say what it was */
+		return q0 == -ENOBUFS || q1 == -ENOBUFS ?
+		       fail_line(": its sockets hold more than a checkpoint takes%s", cut->mem[0].pid, "", "") : 0;
+	}
+	ob->size = q0;
+	ob->nbytes = q0 + q1;
+	ob->aux = type;
+	for (unsigned k = 0; k < cut->nfds; k++)
+		if (cut->tfd_kind[k] == CKPT_TOBJ_SOCKPAIR && (cut->tfd_ino[k] == ino || cut->tfd_ino[k] == peer)) {
+			cut->tfd[k].obj = cut->nobjs;
+			cut->tfd[k].fdflags |= cut->tfd_ino[k] == peer ? CKPT_TFD_END1 : 0;
+		}
+	cut->nobjs++;
+	return 0;
+}
+
+/* the pipes, socketpairs and files the members share, as objects */
 static int find_fds(void)
 {
 	struct out o;
 	unsigned n = 0;
+	long nl = -1;
 
 	for (unsigned m = 0; m < cut->n; m++) {
 		struct fdwalk w = { m, cut->mem[m].pid };
@@ -626,9 +711,14 @@ static int find_fds(void)
 		    each_entry(proc_path(&o, w.pid, "fd"), note_fd, &w))
 			return fail_line(": cannot read its fds%s", w.pid, "", "");
 	}
-	for (unsigned i = 0; i < cut->nfds; i++)
-		if (cut->tfd[i].obj == 0xffff && (cut->tfd_dev[i] ? file_obj(i) : pipe_obj(i)))
+	for (unsigned i = 0; i < cut->nfds; i++) {
+		unsigned k = cut->tfd_kind[i];
+		if (cut->tfd[i].obj == 0xffff &&
+		    (k == CKPT_TOBJ_PIPE ? pipe_obj(i) : k == CKPT_TOBJ_FILE ? file_obj(i) : sockpair_obj(i, &nl)))
 			return -1;
+	}
+	if (nl >= 0)
+		sys_close(nl);
 	/* only the fds of objects go in the record */
 	for (unsigned i = 0; i < cut->nfds; i++)
 		if (cut->tfd[i].obj != 0xffff)

@@ -300,6 +300,8 @@ static int bad_tobj(const struct ckpt_tobj *o, const char *b, const char *end)
 		return o->nbytes > o->size || o->size > (1u << 30);
 	case CKPT_TOBJ_SHM:
 		return o->nbytes || o->size > (1ull << 46);
+	case CKPT_TOBJ_SOCKPAIR:
+		return o->size > o->nbytes || (o->aux != SOCK_STREAM && o->aux != SOCK_DGRAM && o->aux != SOCK_SEQPACKET);
 	case CKPT_TOBJ_FILE:
 		return o->nbytes < 2 || o->nbytes > CKPT_NAME_MAX || o->nbytes > end - b || b[0] != '/' ||
 		       strnlen(b, o->nbytes) != o->nbytes - 1 || (__s64)o->size < 0;
@@ -356,7 +358,7 @@ static int check_tree(struct img *im, const char *body, __u32 size)
 		const struct ckpt_tfd *f = &im->tfds[i];
 		if (f->member >= t->nmembers || f->obj >= t->nobjs || im->tobjs[f->obj].kind == CKPT_TOBJ_SHM ||
 		    f->fd < 0 || f->fd >= (1 << 20) || (f->flags & O_ACCMODE) == O_ACCMODE ||
-		    (f->fdflags & ~CKPT_FDF_CLOEXEC))
+		    (f->fdflags & ~(CKPT_FDF_CLOEXEC | (im->tobjs[f->obj].kind == CKPT_TOBJ_SOCKPAIR ? CKPT_TFD_END1 : 0))))
 			return report(im, "bad tree record (fd %u)", (__u64)i + 1);
 	}
 	if (size != need + bytes || bytes > CKPT_TREE_BYTES_MAX)

@@ -52,26 +52,35 @@ static void sock_options(int s, const struct ckpt_fd *f)
 		my_syscall5(__NR_setsockopt, s, SOL_SOCKET, opt[k], &v[k], sizeof(int));
 }
 
+/* a socket queue's messages (__u32 length + bytes, padded to 4; n bytes
+ * at b) sent again by socket from: 0 or -errno */
+long sock_send_queue(int from, const char *b, __u64 n)
+{
+	long r = 0;
+
+	for (__u64 at = 0; at + 4 <= n && r >= 0; ) {
+		__u32 len = *(const __u32 *)(b + at);
+		r = len > n - at - 4 ? -EINVAL : my_syscall6(__NR_sendto, from, b + at + 4, len, MSG_DONTWAIT, 0, 0);
+		if (r >= 0 && r != len)
+			r = -ENOSPC;
+		at += (4 + len + 3) & ~3ul;
+	}
+	return r < 0 ? r : 0;
+}
+
 /* the messages saved for end f, sent by its peer's socket from */
 static long refill(const struct img *im, const struct ckpt_fd *f, int from)
 {
 	const char *b;
-	long r = 0;
+	long r;
 
 	if (!(f->fdflags & CKPT_FDF_SAVED) || !f->size)
 		return 0;
 	if (!(b = image_bytes(im, f->data_off, f->size)))
 		return -ENOMEM;
-	for (__u64 at = 0; at + 4 <= f->size && r >= 0; ) {
-		__u32 len = *(const __u32 *)(b + at);
-		r = len > f->size - at - 4 ? -EINVAL :
-		    my_syscall6(__NR_sendto, from, b + at + 4, len, MSG_DONTWAIT, 0, 0);
-		if (r >= 0 && r != len)
-			r = -ENOSPC;
-		at += (4 + len + 3) & ~3ul;
-	}
+	r = sock_send_queue(from, b, f->size);
 	k_munmap((unsigned long)b, f->size);
-	return r < 0 ? r : 0;
+	return r;
 }
 
 /* socketpair: each end's queue sent again from the other end */

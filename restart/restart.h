@@ -117,6 +117,7 @@ void image_info(const struct img *im, int exact);
 const char *path_of(const struct ckpt_fd *f);
 int fds_prepare(struct img *im);
 long fd_reopen(long fd, int flags);
+long sock_send_queue(int from, const char *b, __u64 n);
 void fds_install(struct img *im);
 /* locks.c */
 int locks_prepare(const struct img *im);

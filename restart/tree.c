@@ -37,18 +37,29 @@ static int tfd_base, ntemps;       /* the shared objects, then ready and go */
 static int ready_w, go_r, run_r;   /* a member's ends of the two barriers */
 static int forward_to;             /* where this process passes signals on */
 
-static int temp_of(const struct img *im, unsigned obj, __u32 flags)
+/* which end of its object tfd f is: a pipe's write end, a socketpair's
+ * end 1 (1), or else (0) */
+static int end_of(const struct img *im, const struct ckpt_tfd *f)
 {
-	return tfd_base + 2 * obj + (im->tobjs[obj].kind == CKPT_TOBJ_PIPE && (flags & O_ACCMODE) != O_RDONLY);
+	unsigned kind = im->tobjs[f->obj].kind;
+
+	return kind == CKPT_TOBJ_PIPE ? (f->flags & O_ACCMODE) != O_RDONLY :
+	       kind == CKPT_TOBJ_SOCKPAIR ? (f->fdflags & CKPT_TFD_END1) != 0 : 0;
+}
+
+static int temp_of(const struct img *im, const struct ckpt_tfd *f)
+{
+	return tfd_base + 2 * f->obj + end_of(im, f);
 }
 
 /* ---- in the reaper, before any member exists ---- */
 
 static int set_flags(const struct img *im, unsigned k, int fd, int write_end)
+/* (write_end: the end end_of() says) */
 {
 	for (unsigned i = 0; i < im->tree->nfds; i++) {
 		const struct ckpt_tfd *f = &im->tfds[i];
-		if (f->obj == k && ((f->flags & O_ACCMODE) != O_RDONLY) == write_end)
+		if (f->obj == k && end_of(im, f) == write_end)
 			return my_syscall3(__NR_fcntl, fd, F_SETFL, f->flags) < 0;
 	}
 	return 0;
@@ -100,6 +111,19 @@ static long open_file(const struct img *im, unsigned k, const char *b)
 	return fd;
 }
 
+/* socketpair object k, each end's queue (at b) sent again by the other */
+static long make_sockpair(const struct img *im, unsigned k, const char *b, int *sv)
+{
+	const struct ckpt_tobj *o = &im->tobjs[k];
+	long r = my_syscall4(__NR_socketpair, AF_UNIX, o->aux, 0, sv);
+
+	if (r >= 0 && (set_flags(im, k, sv[0], 0) || set_flags(im, k, sv[1], 1)))
+		r = -EINVAL;
+	if (r >= 0 && (r = sock_send_queue(sv[1], b, o->size)) >= 0)
+		r = sock_send_queue(sv[0], b + o->size, o->nbytes - o->size);
+	return r;
+}
+
 static int make_objects(const struct img *im)
 {
 	const char *b = im->tbytes;
@@ -111,6 +135,9 @@ static int make_objects(const struct img *im)
 		if (o->kind == CKPT_TOBJ_FILE) {
 			if ((p[0] = p[1] = open_file(im, k, b)) < 0)
 				return 1;
+		} else if (o->kind == CKPT_TOBJ_SOCKPAIR) {
+			if ((r = make_sockpair(im, k, b, p)) < 0)
+				return report(im, "cannot make a socketpair of the tree again: %s", err_str(r));
 		} else if (o->kind == CKPT_TOBJ_PIPE) {
 			if ((r = my_syscall2(__NR_pipe2, p, 0)) < 0)
 				return report(im, "cannot make a pipe of the tree again: %s", err_str(r));
@@ -184,7 +211,7 @@ static void keep_mine(const struct img *im, unsigned i)
 {
 	for (unsigned k = 0; k < im->tree->nfds && nmine < RST_FDS_MAX; k++)
 		if (im->tfds[k].member == i)
-			mine[nmine++] = (typeof(mine[0])){ im->tfds[k].fd, temp_of(im, im->tfds[k].obj, im->tfds[k].flags),
+			mine[nmine++] = (typeof(mine[0])){ im->tfds[k].fd, temp_of(im, &im->tfds[k]),
 							   (im->tfds[k].fdflags & CKPT_FDF_CLOEXEC) != 0 };
 	for (unsigned k = 0; k < im->tree->nobjs; k++)
 		if (im->tobjs[k].kind == CKPT_TOBJ_SHM)
@@ -535,12 +562,16 @@ void tree_info(const struct img *im)
 			outf(&o, "  shared pipe %u (%z, %z in flight):", (__u64)k + 1, ob->size, (__u64)ob->nbytes);
 		else if (ob->kind == CKPT_TOBJ_FILE)
 			outf(&o, "  shared file %u (%s at %u):", (__u64)k + 1, b, ob->size);
+		else if (ob->kind == CKPT_TOBJ_SOCKPAIR)
+			outf(&o, "  shared socketpair %u (%s, %z queued):", (__u64)k + 1,
+			     ob->aux == SOCK_STREAM ? "stream" : ob->aux == SOCK_DGRAM ? "datagrams" : "seqpacket",
+			     (__u64)ob->nbytes);
 		else
 			outf(&o, "  shared memory %u (%z):", (__u64)k + 1, ob->size);
 		for (unsigned i = 0; i < im->tree->nfds; i++)
 			if (im->tfds[i].obj == k)
 				outf(&o, " %u:%u%s", (__u64)im->members[im->tfds[i].member].pid, (__u64)im->tfds[i].fd,
-				     (im->tfds[i].flags & O_ACCMODE) == O_RDONLY ? "r" : "w");
+				     ob->kind != CKPT_TOBJ_PIPE ? "" : (im->tfds[i].flags & O_ACCMODE) == O_RDONLY ? "r" : "w");
 		out_chr(&o, '\n');
 		out_flush(&o, 1);
 	}

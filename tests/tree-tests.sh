@@ -64,6 +64,8 @@ case_tree_family() { tree_run tree-family 20 1 $((30 * SLOW)) /usr/bin/python3 "
 # a log two processes write through one offset: every line there once
 same_log() { [ "$(sort "$W/ref/log")" = "$(sort "$W/log" 2>&1)" ] || echo "the log differs (diff $W/ref/log $W/log)"; }
 case_tree_log() { TREE_CHECK=same_log tree_run tree-shared-log 12 1 $((30 * SLOW)) bash "$ROOT/tests/progs/tree_log.sh"; }
+# messages queued in a stream and a datagram socketpair between two
+case_tree_sockpair() { tree_run tree-socketpair 12 1 $((30 * SLOW)) /usr/bin/python3 "$ROOT/tests/progs/tree_sockpair.py"; }
 # one tree through three checkpoint/kill/restart cycles
 case_tree_cycles() { tree_run tree-three-cycles 8 3 $((40 * SLOW)) bash "$ROOT/tests/progs/tree_child.sh" 150; }
 
@@ -173,6 +175,7 @@ if [ -z "$RUNNER" ]; then
 	def_case tree-pool case_tree_pool
 	def_case tree-family case_tree_family
 	def_case tree-shared-log case_tree_log
+	def_case tree-socketpair case_tree_sockpair
 	def_case tree-three-cycles case_tree_cycles
 	def_case tree-make-j2 case_tree_make
 	def_case tree-member-killed case_tree_killed
