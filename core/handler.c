@@ -135,6 +135,9 @@ __attribute__((used)) void ckpt_signal_handler(int sig, struct k_siginfo *info, 
 		return;
 	ckpt_sigclaim_chained();
 	ckpt_tree_signal(info);
+	/* a member's own checkpoint is its owner's, of the whole tree */
+	if (!from_initiator(info) && ckpt_tree_forward())
+		return;
 	/* another thread is checkpointing: this one parks until it is done */
 	if (from_initiator(info) ||
 	    !__atomic_compare_exchange_n(&ckpt_rt.quiescing, &idle, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
@@ -261,7 +264,7 @@ __attribute__((visibility("default"))) int ckpt_checkpoint(void)
 	ckpt_rt.api_call = 0;
 	if (r < 0)
 		return r;
-	if (ckpt_rt.ncheckpoints == before)
+	if (ckpt_rt.ncheckpoints == before && ckpt_tree_wait_cut(before))
 		return -EAGAIN;          /* the signal is blocked or ignored here */
 	if (ckpt_rt.failed)
 		return -EIO;

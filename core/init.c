@@ -69,7 +69,8 @@ static void ckpt_init(int argc, char **argv, char **envp)
 		ckpt_msg("checkpoints disabled", "cannot install the signal handler", r);
 		return;
 	}
-	r = ckpt_start_interval();
+	/* in a tree, the owner's interval checkpoints every process */
+	r = ckpt_tree_below_owner() ? 0 : ckpt_start_interval();
 	if (r < 0)
 		ckpt_msg("CKPT_INTERVAL ignored", "cannot create the timer", r);
 }

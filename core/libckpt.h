@@ -300,6 +300,9 @@ int ckpt_verify_image(const char *path, const char **reason);
 /* tree.c: one checkpoint of a process tree */
 struct k_siginfo;
 void ckpt_tree_signal(const struct k_siginfo *si);
+int ckpt_tree_below_owner(void);
+int ckpt_tree_forward(void);
+int ckpt_tree_wait_cut(__u32 before);
 int ckpt_tree_stop(void);
 void ckpt_tree_name(void);
 void ckpt_tree_failed(void);

@@ -971,6 +971,62 @@ void ckpt_tree_signal(const struct k_siginfo *si)
 	cut_fd = (__u32)v;
 }
 
+/* ---- a member's own checkpoint is the owner's to take ---- */
+
+static int forwarded;         /* a member passed its checkpoint on */
+
+/* the owner, when it is an ancestor of this process that takes the
+ * checkpoint signal (this process is of its tree), or 0 */
+static long owner_above(void)
+{
+	long pid = my_syscall0(__NR_getppid);
+	struct pstat st;
+
+	if (is_owner() || ckpt_self.owner <= 1)
+		return 0;
+	for (int k = 0; k < 4 * CKPT_TREE_MAX && pid > 1; k++, pid = st.ppid) {
+		if (pid == ckpt_self.owner)
+			return caught(pid) ? pid : 0;
+		if (read_stat(pid, &st))
+			return 0;
+	}
+	return 0;
+}
+
+/* does the owner above checkpoint this process (CKPT_INTERVAL is its)? */
+int ckpt_tree_below_owner(void)
+{
+	return owner_above() != 0;
+}
+
+/* A checkpoint this member would start (its own signal from a user or a
+ * timer, ckpt_checkpoint()): the owner's signal instead, which takes the
+ * tree's, this process's with it.  1 when passed on. */
+int ckpt_tree_forward(void)
+{
+	long owner = joining ? 0 : owner_above();
+
+	if (!owner || my_syscall2(__NR_kill, owner, ckpt_cfg->sig))
+		return 0;
+	forwarded = 1;
+	return 1;
+}
+
+/* ckpt_checkpoint() in a member, passed on: until the tree's cut took
+ * this process too (ckpt_rt.ncheckpoints moved on from before), at most
+ * 10 s; 0 when it did */
+int ckpt_tree_wait_cut(__u32 before)
+{
+	struct timespec ts = { 0, 10000000 };
+
+	if (!forwarded)
+		return -1;
+	forwarded = 0;
+	for (int k = 0; k < 1000 && __atomic_load_n(&ckpt_rt.ncheckpoints, __ATOMIC_ACQUIRE) == before; k++)
+		my_syscall2(__NR_nanosleep, &ts, 0);
+	return ckpt_rt.ncheckpoints == before ? -1 : 0;
+}
+
 /* Every thread of this process parked: the owner stops the tree, a
  * member joins.  0 go on capturing; -1 the cut failed (said); -2 this
  * process is not in a cut after all (nothing to say) */

@@ -9,7 +9,9 @@
  *                           once the image is complete, 1 when the process
  *                           continues after a restart, -1 with errno set
  *                           (EBUSY: the program set its own action for the
- *                           checkpoint signal, which CKPT_SIGNAL can move)
+ *                           checkpoint signal, which CKPT_SIGNAL can move);
+ *                           in a process tree's member, the owner's
+ *                           checkpoint of the whole tree
  *   ckpt_on(ev, fn, arg)    call fn(arg) at an event (0, or -1 with errno):
  *     CKPT_PRE_CHECKPOINT   before the image is taken (flush, quiesce)
  *     CKPT_RESUME           after it was taken, in the original process

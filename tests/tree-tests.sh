@@ -28,7 +28,7 @@ tree_run() {
 	for c in $(seq 1 "$cycles"); do
 		if ! wait_lines "$W/seg$seg" "$lines" "$tmo"; then why="no output before checkpoint $c"; break; fi
 		ino=$(ino_of)
-		signal_live "$PID" || { why="ended before checkpoint $c"; break; }
+		signal_live "$(${TREE_SIGNAL:-echo} "$PID")" || { why="ended before checkpoint $c"; break; }
 		if ! wait_until "$tmo" new_image "$ino"; then why="no image after checkpoint $c"; break; fi
 		"$MYRESTART" --info "$W/myckpt" 2>/dev/null | grep -q '^process tree: ' ||
 			{ why="checkpoint $c is not a tree's"; break; }
@@ -53,7 +53,7 @@ tree_run() {
 case_tree_shell() { tree_run tree-shell-child 10 1 $((30 * SLOW)) bash "$ROOT/tests/progs/tree_child.sh" 60; }
 # three stages, the first far ahead of the second: bytes in flight
 case_tree_pipeline() {
-	tree_run tree-pipeline 4 1 $((30 * SLOW)) bash -c 'seq 1 200000 | awk '\''{ s += $1; if (NR % 10000 == 0) {
+	tree_run "tree-pipeline${CKPT_INTERVAL:+-interval}" 4 1 $((30 * SLOW)) bash -c 'seq 1 200000 | awk '\''{ s += $1; if (NR % 10000 == 0) {
 		printf "%04d n=%d s=%d\n", NR / 10000, NR, s; fflush(); system("sleep 0.15") } }
 		END { printf "0099 sum=%d\n", s }'\'' | cat'
 }
@@ -66,6 +66,18 @@ same_log() { [ "$(sort "$W/ref/log")" = "$(sort "$W/log" 2>&1)" ] || echo "the l
 case_tree_log() { TREE_CHECK=same_log tree_run tree-shared-log 12 1 $((30 * SLOW)) bash "$ROOT/tests/progs/tree_log.sh"; }
 # messages queued in a stream and a datagram socketpair between two
 case_tree_sockpair() { tree_run tree-socketpair 12 1 $((30 * SLOW)) /usr/bin/python3 "$ROOT/tests/progs/tree_sockpair.py"; }
+# a member's own checkpoint is the tree's: the signal sent to the child,
+# or CKPT_INTERVAL (which only the owner's timer keeps), writes no image
+# of a member alone (myckpt.PID)
+the_child() { sed -n 's/^0001 child pid=//p' "$W/seg0"; }
+no_own_images() { ! ls "$W"/myckpt.[0-9]* >/dev/null 2>&1 || echo "a member wrote an image of its own: $(ls "$W"/myckpt.[0-9]*)"; }
+case_tree_member_signal() {
+	TREE_SIGNAL=the_child TREE_CHECK=no_own_images tree_run tree-member-signalled 10 1 $((30 * SLOW)) \
+		bash "$ROOT/tests/progs/tree_child.sh" 60
+}
+case_tree_interval() {
+	CKPT_INTERVAL=1 TREE_CHECK=no_own_images case_tree_pipeline
+}
 # one tree through three checkpoint/kill/restart cycles
 case_tree_cycles() { tree_run tree-three-cycles 8 3 $((40 * SLOW)) bash "$ROOT/tests/progs/tree_child.sh" 150; }
 
@@ -176,6 +188,8 @@ if [ -z "$RUNNER" ]; then
 	def_case tree-family case_tree_family
 	def_case tree-shared-log case_tree_log
 	def_case tree-socketpair case_tree_sockpair
+	def_case tree-member-signalled case_tree_member_signal
+	def_case tree-pipeline-interval case_tree_interval
 	def_case tree-three-cycles case_tree_cycles
 	def_case tree-make-j2 case_tree_make
 	def_case tree-member-killed case_tree_killed
