@@ -78,6 +78,23 @@ case_tree_member_signal() {
 case_tree_interval() {
 	CKPT_INTERVAL=1 TREE_CHECK=no_own_images case_tree_pipeline
 }
+# ckpt_checkpoint() in a member: 0 once the tree's checkpoint took it, 1
+# after the restart of the tree (the image holds the call in progress)
+case_tree_api() {
+	local why=
+	rm -f "$W"/myckpt*
+	launch "$W/seg0" /usr/bin/python3 "$ROOT/tests/progs/tree_api.py"
+	if ! wait_image $((20 * SLOW)) || ! wait_exit $((20 * SLOW)); then why="no image, or it did not end"
+	elif [ "$(cat "$W/seg0")" != "$(printf 'child ckpt=0\nparent collected 3')" ]; then why="at the checkpoint: $(tr '\n' ' ' <"$W/seg0")"
+	else
+		restart "$W/seg1"
+		wait_exit $((20 * SLOW)) || why="the restart did not end"
+		[ -n "$why" ] || [ "$(cat "$W/seg1")" = "$(printf 'child ckpt=1\nparent collected 3')" ] ||
+			why="after the restart: $(tr '\n' ' ' <"$W/seg1")"
+	fi
+	kill_tree "$PID"
+	verdict tree-api-checkpoint "$why"
+}
 # one tree through three checkpoint/kill/restart cycles
 case_tree_cycles() { tree_run tree-three-cycles 8 3 $((40 * SLOW)) bash "$ROOT/tests/progs/tree_child.sh" 150; }
 
@@ -189,6 +206,7 @@ if [ -z "$RUNNER" ]; then
 	def_case tree-shared-log case_tree_log
 	def_case tree-socketpair case_tree_sockpair
 	def_case tree-member-signalled case_tree_member_signal
+	def_case tree-api-checkpoint case_tree_api
 	def_case tree-pipeline-interval case_tree_interval
 	def_case tree-three-cycles case_tree_cycles
 	def_case tree-make-j2 case_tree_make
