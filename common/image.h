@@ -410,8 +410,10 @@ enum ckpt_tobj_kind {
 				    dup): opened once by its path */
 	CKPT_TOBJ_SOCKPAIR = 4,  /* an AF_UNIX socketpair whose ends two members
 				    hold: made once, each end's queue refilled */
+	CKPT_TOBJ_EVENTFD = 5,   /* an eventfd two members share (fork): made
+				    once with its counter */
 };
-#define CKPT_TOBJ_KIND_MAX 4
+#define CKPT_TOBJ_KIND_MAX 5
 struct ckpt_tobj {
 	__u32 kind;              /* enum ckpt_tobj_kind */
 	__u32 nbytes;            /* PIPE: bytes in flight, <= size; FILE: its
@@ -419,10 +421,11 @@ struct ckpt_tobj {
 				    SOCKPAIR: both ends' queues, end 0's first */
 	__u64 size;              /* PIPE: F_GETPIPE_SZ; SHM: the object's bytes;
 				    FILE: the offset; SOCKPAIR: the bytes of end
-				    0's queue (<= nbytes) */
+				    0's queue (<= nbytes); EVENTFD: its counter */
 	__u64 dev, ino;          /* as the regions and FD records give them;
 				    SOCKPAIR: the inodes of ends 1 and 0 */
-	__u32 aux;               /* SOCKPAIR: SOCK_STREAM, _DGRAM, _SEQPACKET */
+	__u32 aux;               /* SOCKPAIR: SOCK_STREAM, _DGRAM, _SEQPACKET;
+				    EVENTFD: 1 for EFD_SEMAPHORE, else 0 */
 	__u32 pad;
 };
 /* a queue of the SOCKPAIR's bytes: messages of __u32 length + bytes,
@@ -430,7 +433,7 @@ struct ckpt_tobj {
 #define CKPT_TFD_END1 0x2u      /* a SOCKPAIR's end 1 (else end 0) */
 struct ckpt_tfd {
 	__u16 member, obj;       /* indexes into the tables above; obj a PIPE,
-				    FILE or SOCKPAIR */
+				    FILE, SOCKPAIR or EVENTFD */
 	__s32 fd;
 	__u32 flags;             /* F_GETFL (a PIPE's O_ACCMODE: which end) */
 	__u32 fdflags;           /* CKPT_FDF_CLOEXEC, CKPT_TFD_END1 */

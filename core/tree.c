@@ -60,7 +60,7 @@ struct cut {
 	struct ckpt_tfd tfd[CKPT_TFDS_MAX];
 	__u64 tfd_ino[CKPT_TFDS_MAX];   /* each one's pipe or file */
 	__u64 tfd_dev[CKPT_TFDS_MAX];   /* a file's device */
-	__u8 tfd_kind[CKPT_TFDS_MAX];   /* CKPT_TOBJ_PIPE, _FILE or _SOCKPAIR */
+	__u8 tfd_kind[CKPT_TFDS_MAX];   /* CKPT_TOBJ_PIPE, _FILE, _SOCKPAIR, _EVENTFD */
 	char link[CKPT_NAME_MAX];       /* scratch: where an fd points */
 	char maps[MAPS_CAP];      /* scratch: a member's maps */
 	char bytes[CKPT_TREE_BYTES_MAX];
@@ -481,7 +481,7 @@ static int regular_file(long pid, long fd, long len, __u64 *dev, __u64 *ino)
 	return 1;
 }
 
-/* each pipe, socket and regular file member w holds, in tfd */
+/* each pipe, socket, eventfd and regular file member w holds, in tfd */
 static int note_fd(void *arg, long fd)
 {
 	struct fdwalk *w = arg;
@@ -495,6 +495,8 @@ static int note_fd(void *arg, long fd)
 		kind = cut->link[0] == 'p' ? CKPT_TOBJ_PIPE : CKPT_TOBJ_SOCKPAIR;
 		for (char *p = cut->link + (kind == CKPT_TOBJ_PIPE ? 6 : 8); *p >= '0' && *p <= '9'; p++)
 			ino = ino * 10 + *p - '0';
+	} else if (n == 20 && !memcmp(cut->link, "anon_inode:[eventfd]", 20)) {
+		kind = CKPT_TOBJ_EVENTFD;       /* (one inode for all: kcmp tells them apart) */
 	} else if (!regular_file(w->pid, fd, n, &dev, &ino))
 		return 0;
 	if (cut->nfds == CKPT_TFDS_MAX)
@@ -587,38 +589,44 @@ static int same_file(unsigned i, unsigned k)
 {
 	const struct ckpt_tfd *a = &cut->tfd[i], *b = &cut->tfd[k];
 
-	return cut->tfd_kind[k] == CKPT_TOBJ_FILE && cut->tfd_dev[k] == cut->tfd_dev[i] &&
+	return cut->tfd_kind[k] == cut->tfd_kind[i] && cut->tfd_dev[k] == cut->tfd_dev[i] &&
 	       cut->tfd_ino[k] == cut->tfd_ino[i] && b->obj == 0xffff &&
 	       !my_syscall5(__NR_kcmp, cut->mem[a->member].pid, cut->mem[b->member].pid, 0 /* KCMP_FILE */,
 			    a->fd, b->fd);
 }
 
-/* Regular files: one object for each open file description (one offset)
- * that two members share, opened once at the restart, as fork left it;
- * its path in the bytes */
-static int file_obj(unsigned i)
+/* Regular files and eventfds: one object for each open file description
+ * (one offset, one counter) that two members share, made once at the
+ * restart, as fork left it; a file's path in the bytes */
+static int ofd_obj(unsigned i)
 {
 	const struct ckpt_tfd *t = &cut->tfd[i];
 	struct ckpt_tobj *ob;
-	int shared = 0;
-	long pid = cut->mem[t->member].pid, n;
+	int shared = 0, file = cut->tfd_kind[i] == CKPT_TOBJ_FILE;
+	long pid = cut->mem[t->member].pid, n = 0;
 
 	for (unsigned k = i + 1; k < cut->nfds && !shared; k++)
 		shared = cut->tfd[k].member != t->member && same_file(i, k);
 	if (!shared)
 		return 0;
-	n = fd_link(pid, t->fd);
-	if (!(ob = new_obj(CKPT_TOBJ_FILE, cut->tfd_dev[i], cut->tfd_ino[i])) || n < 1 ||
-	    cut->nbytes + n + 1 > CKPT_TREE_BYTES_MAX)
+	if (file)
+		n = fd_link(pid, t->fd) + 1;
+	if (!(ob = new_obj(cut->tfd_kind[i], cut->tfd_dev[i], cut->tfd_ino[i])) || n < 0 ||
+	    (file && n < 2) || cut->nbytes + n > CKPT_TREE_BYTES_MAX)
 		return fail_line(": too many files shared between the processes%s", cut->mem[0].pid, "", "");
 	for (unsigned k = i + 1; k < cut->nfds; k++)
 		if (same_file(i, k))
 			cut->tfd[k].obj = cut->nobjs;
 	cut->tfd[i].obj = cut->nobjs++;
-	ob->size = fd_info(pid, t->fd, "pos:", 10);
-	ob->nbytes = n + 1;
-	memcpy(cut->bytes + cut->nbytes, cut->link, n + 1);
-	cut->nbytes += n + 1;
+	if (file) {
+		ob->size = fd_info(pid, t->fd, "pos:", 10);
+		ob->nbytes = n;
+		memcpy(cut->bytes + cut->nbytes, cut->link, n);
+		cut->nbytes += n;
+	} else {
+		ob->size = fd_info(pid, t->fd, "eventfd-count:", 16);
+		ob->aux = fd_info(pid, t->fd, "eventfd-semaphore:", 10);
+	}
 	return 0;
 }
 
@@ -698,7 +706,8 @@ static int sockpair_obj(unsigned i, long *nl)
 	return 0;
 }
 
-/* the pipes, socketpairs and files the members share, as objects */
+/* the pipes, socketpairs, files and eventfds the members share, as
+ * objects */
 static int find_fds(void)
 {
 	struct out o;
@@ -714,7 +723,7 @@ static int find_fds(void)
 	for (unsigned i = 0; i < cut->nfds; i++) {
 		unsigned k = cut->tfd_kind[i];
 		if (cut->tfd[i].obj == 0xffff &&
-		    (k == CKPT_TOBJ_PIPE ? pipe_obj(i) : k == CKPT_TOBJ_FILE ? file_obj(i) : sockpair_obj(i, &nl)))
+		    (k == CKPT_TOBJ_PIPE ? pipe_obj(i) : k == CKPT_TOBJ_SOCKPAIR ? sockpair_obj(i, &nl) : ofd_obj(i)))
 			return -1;
 	}
 	if (nl >= 0)

@@ -300,6 +300,8 @@ static int bad_tobj(const struct ckpt_tobj *o, const char *b, const char *end)
 		return o->nbytes > o->size || o->size > (1u << 30);
 	case CKPT_TOBJ_SHM:
 		return o->nbytes || o->size > (1ull << 46);
+	case CKPT_TOBJ_EVENTFD:
+		return o->nbytes || o->aux > 1 || o->size == ~0ull;
 	case CKPT_TOBJ_SOCKPAIR:
 		return o->size > o->nbytes || (o->aux != SOCK_STREAM && o->aux != SOCK_DGRAM && o->aux != SOCK_SEQPACKET);
 	case CKPT_TOBJ_FILE:

@@ -83,6 +83,18 @@ static long refill(const struct img *im, const struct ckpt_fd *f, int from)
 	return r;
 }
 
+/* an eventfd with its counter (which eventfd2 takes only 32 bits of) */
+long make_eventfd(__u64 count, int semaphore)
+{
+	long t = my_syscall2(__NR_eventfd2, 0, semaphore ? EFD_SEMAPHORE : 0);
+
+	if (t >= 0 && count && k_write_full(t, &count, 8) < 0) {
+		sys_close(t);
+		t = -EINVAL;
+	}
+	return t;
+}
+
 /* socketpair: each end's queue sent again from the other end */
 static long make_sockpair(const struct img *im, const struct ckpt_fd *f, const struct ckpt_fd *peer, int *other)
 {
@@ -159,11 +171,7 @@ long objs_make(const struct img *im, unsigned i, int *other)
 	switch (f->kind) {
 	case CKPT_FD_PIPE:     t = make_pipe(im, f, peer, other); break;
 	case CKPT_FD_SOCKPAIR: t = make_sockpair(im, f, peer, other); break;
-	case CKPT_FD_EVENTFD:
-		t = my_syscall2(__NR_eventfd2, 0, f->aux ? EFD_SEMAPHORE : 0);
-		if (t >= 0 && f->val[0] && k_write_full(t, &f->val[0], 8) < 0)
-			t = -EINVAL;
-		break;
+	case CKPT_FD_EVENTFD:  t = make_eventfd(f->val[0], f->aux); break;
 	case CKPT_FD_TIMERFD:  t = make_timerfd(f); break;
 	case CKPT_FD_SIGNALFD: t = my_syscall4(__NR_signalfd4, -1, &f->val[0], 8, 0); break;
 	case CKPT_FD_EPOLL:    t = my_syscall1(__NR_epoll_create1, 0); break;

@@ -118,6 +118,7 @@ const char *path_of(const struct ckpt_fd *f);
 int fds_prepare(struct img *im);
 long fd_reopen(long fd, int flags);
 long sock_send_queue(int from, const char *b, __u64 n);
+long make_eventfd(__u64 count, int semaphore);
 void fds_install(struct img *im);
 /* locks.c */
 int locks_prepare(const struct img *im);

@@ -135,6 +135,10 @@ static int make_objects(const struct img *im)
 		if (o->kind == CKPT_TOBJ_FILE) {
 			if ((p[0] = p[1] = open_file(im, k, b)) < 0)
 				return 1;
+		} else if (o->kind == CKPT_TOBJ_EVENTFD) {
+			p[0] = p[1] = make_eventfd(o->size, o->aux);
+			if (p[0] < 0 || set_flags(im, k, p[0], 0))
+				return report(im, "cannot make an eventfd of the tree again");
 		} else if (o->kind == CKPT_TOBJ_SOCKPAIR) {
 			if ((r = make_sockpair(im, k, b, p)) < 0)
 				return report(im, "cannot make a socketpair of the tree again: %s", err_str(r));
@@ -562,6 +566,8 @@ void tree_info(const struct img *im)
 			outf(&o, "  shared pipe %u (%z, %z in flight):", (__u64)k + 1, ob->size, (__u64)ob->nbytes);
 		else if (ob->kind == CKPT_TOBJ_FILE)
 			outf(&o, "  shared file %u (%s at %u):", (__u64)k + 1, b, ob->size);
+		else if (ob->kind == CKPT_TOBJ_EVENTFD)
+			outf(&o, "  shared eventfd %u (count %u%s):", (__u64)k + 1, ob->size, ob->aux ? ", semaphore" : "");
 		else if (ob->kind == CKPT_TOBJ_SOCKPAIR)
 			outf(&o, "  shared socketpair %u (%s, %z queued):", (__u64)k + 1,
 			     ob->aux == SOCK_STREAM ? "stream" : ob->aux == SOCK_DGRAM ? "datagrams" : "seqpacket",

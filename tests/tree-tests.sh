@@ -64,7 +64,8 @@ case_tree_family() { tree_run tree-family 20 1 $((30 * SLOW)) /usr/bin/python3 "
 # a log two processes write through one offset: every line there once
 same_log() { [ "$(sort "$W/ref/log")" = "$(sort "$W/log" 2>&1)" ] || echo "the log differs (diff $W/ref/log $W/log)"; }
 case_tree_log() { TREE_CHECK=same_log tree_run tree-shared-log 12 1 $((30 * SLOW)) bash "$ROOT/tests/progs/tree_log.sh"; }
-# messages queued in a stream and a datagram socketpair between two
+# messages queued in a stream and a datagram socketpair between two, and
+# an eventfd they share
 case_tree_sockpair() { tree_run tree-socketpair 12 1 $((30 * SLOW)) /usr/bin/python3 "$ROOT/tests/progs/tree_sockpair.py"; }
 # a member's own checkpoint is the tree's: the signal sent to the child,
 # or CKPT_INTERVAL (which only the owner's timer keeps), writes no image
