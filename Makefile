@@ -190,7 +190,9 @@ build/fuzz-image: $(FUZZ_SRC) $(COMMON_H) restart/restart.h
 fuzz: build/fuzz-image myrestart
 	@mkdir -p build/fuzz-corpus
 	python3 tests/fuzz/mkseed.py >build/fuzz-corpus/seed.img
+	python3 tests/fuzz/mkseed.py --tree >build/fuzz-corpus/seed-tree.img
 	./myrestart --check build/fuzz-corpus/seed.img
+	./myrestart --check build/fuzz-corpus/seed-tree.img
 	build/fuzz-image -max_total_time=$(FUZZ_TIME) -max_len=65536 -timeout=10 \
 		-artifact_prefix=build/ -print_final_stats=1 build/fuzz-corpus >build/fuzz.log 2>&1 \
 		|| { tail -40 build/fuzz.log; echo "fuzz: FAILED (reproducer in build/)"; exit 1; }
