@@ -64,7 +64,7 @@ all: libckpt.so myrestart
 
 # make deb, make check-deb: the Debian package
 include packaging/deb.mk
-# make check-slurm: the Slurm example on a one-node cluster of this machine
+# make check-slurm: the Slurm example on a two-node cluster of this machine
 include tests/slurm/slurm.mk
 
 # --- nolibc from the kernel source package (not committed) ---

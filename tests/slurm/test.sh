@@ -1,6 +1,6 @@
 #!/bin/bash
 # make check-slurm: examples/slurm/job.sh under a real Slurm (Debian 12's
-# slurm-wlm 22.05 and munge), on a one-node cluster private to this run
+# slurm-wlm 22.05 and munge), on a two-node cluster private to this run
 # (tests/slurm/cluster.sh), torn down at the end, also when a case fails.
 # Root only: prints "SKIP: needs root" otherwise.
 #
@@ -60,7 +60,7 @@ cleanup() {
 	local p daemons
 	for p in "${CASE_PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	CASE_PIDS=()
-	daemons="slurmd, slurmctld, munged (pids ${CL_PIDS[*]})"
+	daemons="slurmd x2, slurmctld, munged (pids ${CL_PIDS[*]})"
 	if [ -n "$CL_DIR" ]; then
 		if cluster_down 2>"$T/teardown.err"; then
 			ok "teardown: $daemons ended"
@@ -78,7 +78,7 @@ if ! cluster_up "$T" 2>"$T/cluster.err"; then
 	not_ok cluster "no idle node: $(tr '\n' ' ' <"$T/cluster.err" | head -c 600)"
 	finish
 fi
-echo "# cluster up in $(($(date +%s) - T0)) s: slurmctld, slurmd, munged (pids ${CL_PIDS[*]}), $SLURM_CONF"
+echo "# cluster up in $(($(date +%s) - T0)) s: munged, slurmctld, slurmd on nodea and nodeb (pids ${CL_PIDS[*]}), $SLURM_CONF"
 
 mkdir -p "$T/bin"
 gcc -O1 -o "$T/bin/counter" "$ROOT/tests/progs/counter.c" || { not_ok build "cannot build counter"; finish; }
