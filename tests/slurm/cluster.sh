@@ -17,10 +17,13 @@
 #
 # Debian's slurm-wlm is built without --enable-multiple-slurmd, so each
 # slurmd is a node of its own as on a real cluster: its own hostname (a
-# UTS namespace: `hostname` in a job says nodea or nodeb), its own address
-# (NodeAddr 127.0.0.2 and 127.0.0.3, both on lo) and port, its own spool
-# directory, pid file and log.  slurmd binds to what its hostname
-# resolves to: each node's mount namespace has DIR/hosts (this machine's
+# UTS namespace: `hostname` in a job says nodea or nodeb), its own port
+# (Port= of its NodeName line), its own spool directory, pid file and log.
+# They share one address, 127.0.0.1: srun's I/O sockets are bound to what
+# the node's hostname resolves to, and slurmstepd connects back to the
+# address srun's request came from, which on lo is 127.0.0.1 whatever
+# 127.0.0.x it was sent to.  slurmd binds to what its hostname resolves
+# to too: each node's mount namespace has DIR/hosts (this machine's
 # /etc/hosts and the nodes) bound over /etc/hosts.  DIR itself is a
 # shared mount, so that what the test mounts under it later is seen on
 # the nodes too.  They share this machine's filesystem, as
@@ -29,7 +32,7 @@
 
 CL_DIR= CL_MOUNTED= CL_PIDS=()   # the daemons' pids, in start order
 CL_NODES=(nodea nodeb)
-CL_ADDRS=(127.0.0.2 127.0.0.3)
+CL_ADDRS=(127.0.0.1 127.0.0.1)
 
 cl_log() { echo "cluster: $*" >&2; }
 
