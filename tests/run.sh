@@ -116,6 +116,7 @@ for RUNNER in "${RUNNERS[@]}"; do
 	. "$ROOT/tests/file-tests.sh"
 	. "$ROOT/tests/incr-tests.sh"
 	. "$ROOT/tests/lock-tests.sh"
+	. "$ROOT/tests/machine-tests.sh"
 	if [ $CORPUS = 1 ]; then
 		. "$ROOT/tests/corpus/lib.sh"
 		corpus_register
