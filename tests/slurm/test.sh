@@ -2,7 +2,8 @@
 # make check-slurm: examples/slurm/job.sh under a real Slurm (Debian 12's
 # slurm-wlm 22.05 and munge), on a two-node cluster private to this run
 # (tests/slurm/cluster.sh), torn down at the end, also when a case fails.
-# Root only: prints "SKIP: needs root" otherwise.
+# Root only: prints "SKIP: needs root" otherwise (and a SKIP line when
+# root has no namespaces, in a container without CAP_SYS_ADMIN).
 #
 # The job is tests/progs/counter (numbered lines, one every 50-100 ms)
 # under ckpt-run; its output, spliced where a restart repeats lines, must
@@ -47,6 +48,13 @@ cd "$(dirname "$0")/../.." || exit 1
 ROOT=$PWD
 if [ "$(id -u)" != 0 ]; then
 	echo "SKIP: needs root"
+	echo "0 passed, 0 failed"
+	exit 0
+fi
+# the two nodes' hostnames and hosts files (a container without
+# CAP_SYS_ADMIN has root but no namespaces)
+if ! unshare --uts --mount true 2>/dev/null; then
+	echo "SKIP: needs namespaces for the two nodes (unshare --uts --mount: CAP_SYS_ADMIN)"
 	echo "0 passed, 0 failed"
 	exit 0
 fi
