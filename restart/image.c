@@ -116,7 +116,8 @@ static int check_region(const struct img *im, const struct ckpt_region *r, __u32
 		return region_report(im, "bad region flags (a delta where there is no parent)", i);
 	if (r->nzero && !(r->flags & CKPT_RF_DELTA))
 		return region_report(im, "bad region record (zero runs outside a delta)", i);
-	if ((ckpt_kind_special(r->kind) || r->kind == CKPT_KIND_FILE_SHARED) && (r->data_len || r->nruns))
+	if ((ckpt_kind_special(r->kind) || r->kind == CKPT_KIND_FILE_SHARED) &&
+	    (r->data_len || r->nruns || r->build_id_len > sizeof(r->build_id)))
 		return region_report(im, "vdso or shared file region with data", i);
 	if ((r->kind == CKPT_KIND_FILE_SHARED || r->kind == CKPT_KIND_FILE_PRIVATE) &&
 	    (region_name(r)[0] != '/' || r->build_id_len > sizeof(r->build_id)))

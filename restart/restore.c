@@ -6,6 +6,7 @@
  * context. */
 #include "restart.h"
 #include "crc32c.h"
+#include "elfid.h"
 
 /* [vdso], [vvar], [vvar_vclock]: index = kind - CKPT_KIND_VDSO */
 #define NSPECIAL (CKPT_KIND_VVAR_VCLOCK - CKPT_KIND_VDSO + 1)
@@ -89,6 +90,19 @@ static int check_vdso(struct img *im)
 		if (r->end - r->start != o->end - o->start)
 			return report(im, "this kernel's %s is %u bytes, the image's %u" ANOTHER_KERNEL, name,
 				      o->end - o->start, r->end - r->start);
+		if (!k && r->build_id_len) {
+			/* the same size, another build: the program's pointers
+			 * into it (glibc keeps them) would miss */
+			static unsigned char id[ELFID_MAX];
+			static struct out here, there;
+			unsigned n = elf_build_id_mem((const unsigned char *)o->start, o->end - o->start, id);
+			if (n && (n != r->build_id_len || memcmp(id, r->build_id, n))) {
+				for (unsigned b = 0; b < 8; b++)
+					out_hex(&here, id[b], 2), out_hex(&there, r->build_id[b], 2);
+				return report(im, "this kernel's [vdso] is another build: build-id %s..., the image's %s..."
+					      ANOTHER_KERNEL, here.buf, there.buf);
+			}
+		}
 		dh = o->start - own_sp[0].start;
 		di = r->start - base->start;
 		if (dh != di)

@@ -56,6 +56,11 @@ case_machine_vdso() {
 	machine_refused machine-refusal/other-kernel-vdso "$W/vdso" \
 		"^myrestart: .*/vdso: this kernel's \[vdso\] is ${sizes% *} bytes, the image's ${sizes#* } \(another kernel's: restart it on the kernel it was taken on\)$"
 	machine_refused machine-refusal/other-kernel-vdso-check "$W/vdso" "this kernel's \[vdso\] is ${sizes% *} bytes" --check
+	# the same size, another build (the image records its vdso's build-id)
+	sizes=$(machine_edit "$W/myckpt" "$W/vdsoid" vdsoid) || { verdict machine-refusal/other-kernel-vdso-build "cannot edit: $sizes"; return; }
+	machine_refused machine-refusal/other-kernel-vdso-build "$W/vdsoid" \
+		"^myrestart: .*/vdsoid: this kernel's \[vdso\] is another build: build-id [0-9a-f]{16}\.\.\., the image's $sizes\.\.\. \(another kernel's: restart it on the kernel it was taken on\)$"
+	machine_refused machine-refusal/other-kernel-vdso-build-check "$W/vdsoid" "this kernel's \[vdso\] is another build" --check
 }
 
 # qemu-user: an image taken with -cpu max (xsave: x87 sse avx and more)

@@ -8,6 +8,8 @@
 #           prints its name
 #   vdso    the [vdso] region a page shorter (another kernel's size);
 #           prints the old and new sizes
+#   vdsoid  the [vdso]'s build-id another (another kernel's build, the
+#           same size); prints the first 8 bytes of the new one in hex
 import struct, sys
 def crc32c(data, crc=0):
     crc ^= 0xffffffff
@@ -31,6 +33,12 @@ while p < end:
         bit = next(b for b in range(2, 20) if not feat >> b & 1)
         struct.pack_into('<Q', d, body + 160, feat | 1 << bit)
         said = names[bit]
+    if what == 'vdsoid' and typ == 4:            # REGION: ..., build_id_len at 92, build_id at 96
+        kind, = struct.unpack_from('<I', d, body + 20)
+        idlen, = struct.unpack_from('<I', d, body + 92)
+        if kind == 3 and 0 < idlen <= 20:
+            d[body + 96] ^= 0xff
+            said = bytes(d[body + 96:body + 104]).hex()
     if what == 'vdso' and typ == 4:              # REGION: start, end, prot, kind
         start, stop, prot, kind = struct.unpack_from('<QQII', d, body)
         if kind == 3 and stop - start > 4096:
