@@ -25,9 +25,12 @@ QEMU    ?= qemu-$(ARCH)
 # and 72 KiB, until the structure step (one system-call layer, shared
 # record walkers) takes them back.  The process tree's coordinator,
 # core/tree.c, and the check of its record cost the library 10.5 KiB:
-# 84 KiB; restart/tree.c, the tree's forker, myrestart 8 KiB: 52 KiB,
-# and a page more when a tree's threads got their own tids: 56 KiB.
-# Files and socketpairs shared in a tree: the library 88 KiB.)
+# 84 KiB; restart/tree.c, the tree's forker, myrestart 8 KiB: 52 KiB.
+# The refusals that name what differs on another machine, the CPU's
+# missing XCR0 components and the kernel's vdso mapping and size, and a
+# tree's threads with their own tids took myrestart past its thirteenth
+# page: 56 KiB.  Files, socketpairs and eventfds shared in a tree: the
+# library 88 KiB.)
 MYRESTART_MAX := 57344
 LIBCKPT_MAX   := 90112
 
@@ -66,7 +69,7 @@ all: libckpt.so myrestart
 
 # make deb, make check-deb: the Debian package
 include packaging/deb.mk
-# make check-slurm: the Slurm example on a one-node cluster of this machine
+# make check-slurm: the Slurm example on a two-node cluster of this machine
 include tests/slurm/slurm.mk
 
 # --- nolibc from the kernel source package (not committed) ---

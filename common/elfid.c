@@ -40,6 +40,23 @@ static unsigned find_note(const unsigned char *buf, __u64 n, unsigned char *id)
 	return 0;
 }
 
+unsigned elf_build_id_mem(const unsigned char *p, __u64 n, unsigned char *id)
+{
+	const struct ehdr64 *eh = (const struct ehdr64 *)p;
+	unsigned k;
+
+	if (n < sizeof(*eh) || memcmp(eh->ident, "\177ELF\2", 5) || eh->phentsize != sizeof(struct phdr64) ||
+	    eh->phnum > 64 || eh->phoff > n || eh->phnum * sizeof(struct phdr64) > n - eh->phoff)
+		return 0;
+	for (unsigned i = 0; i < eh->phnum; i++) {
+		const struct phdr64 *ph = (const struct phdr64 *)(p + eh->phoff) + i;
+		if (ph->type == PT_NOTE && ph->offset <= n && ph->filesz <= n - ph->offset &&
+		    (k = find_note(p + ph->offset, ph->filesz, id)))
+			return k;
+	}
+	return 0;
+}
+
 /* fd's build-id into id (ELFID_MAX bytes): its length, or 0 when fd is
  * not a 64-bit ELF file or has none.  One read of the file's first KiB
  * holds its header, its program headers and, in the usual layout, its

@@ -8,6 +8,7 @@
 #include "crc32c.h"
 #include "maps.h"
 #include "out.h"
+#include "elfid.h"
 
 struct wregion {
 	struct ckpt_region r;
@@ -294,8 +295,12 @@ static int classify(struct wregion *reg, const struct map_ent *e)
 	reg->r.name_len = e->name_len + 1;
 	if (reg->r.name_len > CKPT_NAME_MAX)
 		reg->r.name_len = CKPT_NAME_MAX;   /* truncated below too */
-	if (name_is(e, "[vdso]"))
+	if (name_is(e, "[vdso]")) {
+		/* which kernel's: myrestart compares its own */
 		reg->r.kind = CKPT_KIND_VDSO;
+		reg->r.build_id_len = elf_build_id_mem((const unsigned char *)e->start, e->end - e->start,
+						       reg->r.build_id);
+	}
 	else if (name_is(e, "[vvar]"))
 		reg->r.kind = CKPT_KIND_VVAR;
 	else if (name_is(e, "[vvar_vclock]"))

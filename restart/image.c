@@ -116,7 +116,8 @@ static int check_region(const struct img *im, const struct ckpt_region *r, __u32
 		return region_report(im, "bad region flags (a delta where there is no parent)", i);
 	if (r->nzero && !(r->flags & CKPT_RF_DELTA))
 		return region_report(im, "bad region record (zero runs outside a delta)", i);
-	if ((ckpt_kind_special(r->kind) || r->kind == CKPT_KIND_FILE_SHARED) && (r->data_len || r->nruns))
+	if ((ckpt_kind_special(r->kind) || r->kind == CKPT_KIND_FILE_SHARED) &&
+	    (r->data_len || r->nruns || r->build_id_len > sizeof(r->build_id)))
 		return region_report(im, "vdso or shared file region with data", i);
 	if ((r->kind == CKPT_KIND_FILE_SHARED || r->kind == CKPT_KIND_FILE_PRIVATE) &&
 	    (region_name(r)[0] != '/' || r->build_id_len > sizeof(r->build_id)))
@@ -480,6 +481,24 @@ static const struct ckpt_region *find_region(const struct img *im, __u64 addr)
 	return 0;
 }
 
+/* " x87 sse avx": the names of the components in f, after " xsave" (the
+ * instruction) when insn is set */
+static void xstate_names(struct out *o, __u64 f, int insn)
+{
+	if (insn)
+		out_str(o, " xsave");
+	for (unsigned b = 0; b < 64; b++) {
+		if (!(f >> b & 1))
+			continue;
+		out_chr(o, ' ');
+		if (b < ARCH_XSTATE_NNAMES)
+			out_str(o, nth_str(ARCH_XSTATE_NAMES, b));
+		else
+			out_str(o, "bit"), out_u64(o, b);
+	}
+	o->buf[o->len] = 0;
+}
+
 /* A thread restorable here: the CPU's extended state features present,
  * a resume point inside the saved memory */
 static int check_thread_here(const struct img *im, const struct ckpt_thread *t, unsigned i,
@@ -487,9 +506,13 @@ static int check_thread_here(const struct img *im, const struct ckpt_thread *t, 
 {
 	const struct ckpt_region *r;
 
-	if (!arch_xstate_fits(&t->xstate, here))
-		return report(im, "CPU state features missing here (image 0x%x, this CPU 0x%x)",
-			      (__u64)t->xstate.features, here->features);
+	if (!arch_xstate_fits(&t->xstate, here)) {
+		static struct out lacks, needs;
+		int insn;
+		xstate_names(&lacks, arch_xstate_missing(&t->xstate, here, &insn), insn);
+		xstate_names(&needs, t->xstate.features, 0);
+		return report(im, "this CPU lacks%s (xstate the image needs:%s)", lacks.buf, needs.buf);
+	}
 	r = find_region(im, arch_pc(&t->cpu));
 	if (!r || ckpt_kind_special(r->kind))
 		return report(im, "bad thread record (thread %u: resume address outside the saved memory)",

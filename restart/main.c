@@ -109,7 +109,7 @@ int main(int argc, char **argv)
 	}
 	/* a restart checks the page data as it restores it (restore.c) */
 	if (image_load(&im) || chain_load(&im) ||
-	    (check && (image_verify_data(&im) || chain_verify_data(&im))))
+	    (check && (image_verify_data(&im) || chain_verify_data(&im) || restore_check_kernel(&im))))
 		return 1;
 	if (im.tree && check)
 		return tree_check(&im) ? 1 : (say(1, "ok\n"), 0);

@@ -162,6 +162,8 @@ long tree_fd(int fd, int *cloexec);
 long tree_shm(__u64 dev, __u64 ino);
 void tree_close_temps(void);
 /* restore.c */
+/* --check: the vdso of this kernel, as a restart checks it */
+int restore_check_kernel(struct img *im);
 int restore_prepare(struct img *im);
 int restore_run(struct img *im);
 /* Reports one problem (with the image, or with restoring it here) and

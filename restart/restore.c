@@ -6,6 +6,7 @@
  * context. */
 #include "restart.h"
 #include "crc32c.h"
+#include "elfid.h"
 
 /* [vdso], [vvar], [vvar_vclock]: index = kind - CKPT_KIND_VDSO */
 #define NSPECIAL (CKPT_KIND_VVAR_VCLOCK - CKPT_KIND_VDSO + 1)
@@ -61,9 +62,12 @@ static int read_own_maps(struct img *im)
 }
 
 /* The saved [vdso]/[vvar] must be ours in size and in relative layout:
- * vdso code finds its data at a fixed distance. */
+ * vdso code finds its data at a fixed distance.  A refusal names the
+ * mapping and what differs. */
+#define ANOTHER_KERNEL " (another kernel's: restart it on the kernel it was taken on)"
 static int check_vdso(struct img *im)
 {
+	static const char names[] = "[vdso]\0[vvar]\0[vvar_vclock]";
 	const struct ckpt_region *base;
 	int k;
 
@@ -74,9 +78,37 @@ static int check_vdso(struct img *im)
 	for (k = 0; k < NSPECIAL; k++) {
 		const struct ckpt_region *r = img_sp[k];
 		const struct own_map *o = &own_sp[k];
-		if (r && (!o->end || !base || !own_sp[0].end || r->end - r->start != o->end - o->start ||
-			  r->start - base->start != o->start - own_sp[0].start))
-			return report(im, "vdso differs from this kernel's (another kernel?)");
+		const char *name = nth_str(names, k);
+		long dh, di;
+		if (!r)
+			continue;
+		/* k = 0 first: past it, both have a [vdso] or the image none */
+		if (!o->end)
+			return report(im, "the image has a %s mapping, this kernel none" ANOTHER_KERNEL, name);
+		if (!base)
+			return report(im, "bad image (a %s mapping and no [vdso])", name);
+		if (r->end - r->start != o->end - o->start)
+			return report(im, "this kernel's %s is %u bytes, the image's %u" ANOTHER_KERNEL, name,
+				      o->end - o->start, r->end - r->start);
+		if (!k && r->build_id_len) {
+			/* the same size, another build: the program's pointers
+			 * into it (glibc keeps them) would miss */
+			static unsigned char id[ELFID_MAX];
+			static struct out here, there;
+			unsigned n = elf_build_id_mem((const unsigned char *)o->start, o->end - o->start, id);
+			if (n && (n != r->build_id_len || memcmp(id, r->build_id, n))) {
+				for (unsigned b = 0; b < 8; b++)
+					out_hex(&here, id[b], 2), out_hex(&there, r->build_id[b], 2);
+				return report(im, "this kernel's [vdso] is another build: build-id %s..., the image's %s..."
+					      ANOTHER_KERNEL, here.buf, there.buf);
+			}
+		}
+		dh = o->start - own_sp[0].start;
+		di = r->start - base->start;
+		if (dh != di)
+			return report(im, "this kernel's %s is at [vdso]%s0x%x, the image's at [vdso]%s0x%x" ANOTHER_KERNEL,
+				      name, dh < 0 ? "-" : "+", (__u64)(dh < 0 ? -dh : dh), di < 0 ? "-" : "+",
+				      (__u64)(di < 0 ? -di : di));
 	}
 	return 0;
 }
@@ -88,6 +120,12 @@ static int check_collisions(struct img *im)
 			if (im->reg[k]->start <= keep_page[i] && im->reg[k]->end > keep_page[i])
 				return report(im, "the image needs 0x%x, where qemu keeps state of its own", keep_page[i]);
 	return 0;
+}
+
+/* --check: what restore_prepare() checks of this kernel, nothing mapped */
+int restore_check_kernel(struct img *im)
+{
+	return read_own_maps(im) || check_vdso(im);
 }
 
 int restore_prepare(struct img *im)

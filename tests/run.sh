@@ -116,6 +116,7 @@ for RUNNER in "${RUNNERS[@]}"; do
 	. "$ROOT/tests/file-tests.sh"
 	. "$ROOT/tests/incr-tests.sh"
 	. "$ROOT/tests/lock-tests.sh"
+	. "$ROOT/tests/machine-tests.sh"
 	if [ $CORPUS = 1 ]; then
 		. "$ROOT/tests/corpus/lib.sh"
 		corpus_register
@@ -145,7 +146,7 @@ case_script() {  # case_script NAME SCRIPT
 case_deb() { case_script deb-package tests/deb-test.sh; }
 case_slurm_cluster() {
 	case_script slurm-cluster tests/slurm/test.sh
-	grep -E '^# (warning signal|sacct -c)' "$W/log" >>"$RESULTS"   # shown with the verdict
+	grep -E '^# (warning signal|sacct -c|move)' "$W/log" >>"$RESULTS"   # shown with the verdict
 }
 case_fuzz() {
 	make -s -C "$ROOT" fuzz FUZZ_TIME=20 >"$W/log" 2>&1

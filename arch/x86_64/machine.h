@@ -48,6 +48,20 @@ void arch_xstate_probe(struct arch_xstate *x);
 int arch_xstate_valid(const struct arch_xstate *x);
 /* 1 when state saved as img can be restored on a CPU with here */
 int arch_xstate_fits(const struct arch_xstate *img, const struct arch_xstate *here);
+/* the names of the state components, bit by bit (XCR0's, as the SDM
+ * and the kernel name them), for the refusal of an image this CPU cannot
+ * restore */
+#define ARCH_XSTATE_NAMES "x87\0sse\0avx\0mpx-bndregs\0mpx-bndcsr\0avx512-opmask\0avx512-zmm_hi256\0" \
+	"avx512-hi16_zmm\0pt\0pkru\0pasid\0cet-u\0cet-s\0hdc\0uintr\0lbr\0hwp\0amx-tilecfg\0amx-tiledata\0apx"
+#define ARCH_XSTATE_NNAMES 20
+/* what img needs that here lacks: the components (a CPU without xsave
+ * has fxsave's x87 and SSE state), and in *insn whether it is the xsave
+ * instruction too */
+static inline __u64 arch_xstate_missing(const struct arch_xstate *img, const struct arch_xstate *here, int *insn)
+{
+	*insn = img->features && !here->features;
+	return img->features & ~(here->features ? here->features : 3);
+}
 /* the calling thread's thread pointers into r, and back from r */
 void arch_tls_save(struct arch_regs *r);
 void arch_tls_restore(const struct arch_regs *r);
