@@ -83,8 +83,12 @@ case_writer_killed() {
 	if wait_lines "$W/seg0" 2 $((30 * SLOW)) && kill -USR2 $PID && wait_image $((60 * SLOW)); then
 		cp "$W/myckpt" "$W/good.img"
 		kill -USR2 $PID
-		wait_until $((60 * SLOW)) eval '[ -n "$(tmp_left "$W")" ]'
-		writer=$(pgrep -P $PID -x ckpt-writer)    # ours, not another program's writer
+		# the writer (ours, not another program's) once it has begun the
+		# image: looked for as soon as it exists, since a loaded machine
+		# may see its temporary file only when it is nearly done
+		writer=
+		wait_until $((60 * SLOW)) eval 'writer=$(pgrep -P $PID -x ckpt-writer); [ -n "$writer" ]' &&
+			wait_until $((60 * SLOW)) eval '[ -n "$(tmp_left "$W")" ] || ! alive $writer'
 		[ -n "$writer" ] && kill -9 $writer && wait_gone $writer 20
 		n=$(wc -l <"$W/seg0")
 		if [ -z "$writer" ]; then why="no writer to kill"
