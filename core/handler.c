@@ -179,10 +179,10 @@ __attribute__((used)) void ckpt_signal_handler(int sig, struct k_siginfo *info, 
 	/* natively the writer gets no exit signal, so the program's own
 	 * wait() never sees it; qemu 7.2 refuses that (EINVAL): plain fork */
 	ckpt_snap.t_fork = k_now_ns();
-	pid = k_clone(ckpt_cfg->runner == CKPT_RUNNER_QEMU ? SIGCHLD : 0);
+	/* (a tree's processes fork once every one has captured) */
+	pid = ckpt_tree_before_fork() ? -ECANCELED : k_clone(ckpt_cfg->runner == CKPT_RUNNER_QEMU ? SIGCHLD : 0);
 	if (pid == 0)
 		ckpt_writer_main();
-	/* a tree runs on once every member's writer is forked */
 	ckpt_tree_forked(pid);
 	ckpt_dontfork_restore(ckpt_rt.dontfork_cleared);
 	fds_release(ckpt_snap.fds);
@@ -191,7 +191,8 @@ __attribute__((used)) void ckpt_signal_handler(int sig, struct k_siginfo *info, 
 	ckpt_threads_resume();
 	if (pid < 0) {
 		ckpt_rt.failed = 1;
-		ckpt_fail_msg("cannot fork the image writer", 0, pid);
+		if (pid != -ECANCELED)       /* (the tree's cut failed: said) */
+			ckpt_fail_msg("cannot fork the image writer", 0, pid);
 		return;
 	}
 	ckpt_rt.writer = pid;

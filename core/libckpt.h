@@ -302,6 +302,7 @@ struct k_siginfo;
 void ckpt_tree_signal(const struct k_siginfo *si);
 int ckpt_tree_below_owner(void);
 int ckpt_tree_forward(void);
+int ckpt_tree_before_fork(void);
 int ckpt_tree_wait_cut(__u32 before);
 int ckpt_tree_stop(void);
 void ckpt_tree_name(void);

@@ -30,8 +30,8 @@
 #define CUT_SIZE  (CKPT_TREE_BYTES_MAX + (2ul << 20))
 #define MAPS_CAP  (1ul << 20)
 
-enum { S_SIGNALLED, S_STOPPED, S_FAILED, S_FORKED };   /* a slot's state */
-enum { P_STOPPING, P_CAPTURE, P_RUN, P_FAIL };          /* the cut's phase */
+enum { S_SIGNALLED, S_STOPPED, S_FAILED, S_FORKED, S_CAPTURED };   /* a slot's state */
+enum { P_STOPPING, P_CAPTURE, P_RUN, P_FAIL, P_FORK };              /* the cut's phase */
 
 struct cut_slot {
 	int pid;
@@ -438,9 +438,12 @@ static __u64 fd_info(long pid, long fd, const char *field, unsigned base)
 	if (*p)
 		for (p += n; *p == '\t' || *p == ' '; p++)
 			;
-	for (; *p >= '0' && *p < '0' + (int)base; p++)
-		v = v * base + *p - '0';
-	return v;
+	for (;; p++) {
+		unsigned d = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 : 16;
+		if (d >= base)
+			return v;
+		v = v * base + d;
+	}
 }
 
 /* where member pid's fd points (in cut->link), its length or < 0 */
@@ -1076,35 +1079,59 @@ void ckpt_tree_failed(void)
 	drop_cut();
 }
 
-/* The writer is forked (pid, or < 0): the members say so and wait for
- * the owner's word; the owner waits for all, then lets them run on. */
+/* The writer is forked (pid, or < 0): a member says so (the owner's
+ * writer waits for its image), the owner's phase says whether the cut
+ * goes on; each runs on at once. */
 void ckpt_tree_forked(long pid)
 {
 	if (!cut)
 		return;
 	if (my_slot) {
 		cut->slot[my_slot].writer = pid;
+		if (pid <= 0)        /* no writer: the owner's writer hears it from here */
+			__atomic_store_n(&cut->slot[my_slot].written, 2, __ATOMIC_RELEASE);
 		__atomic_store_n(&cut->slot[my_slot].state, pid > 0 ? S_FORKED : S_FAILED, __ATOMIC_RELEASE);
+		bump();
+		futex(&cut->slot[my_slot].written, FUTEX_WAKE, 1 << 30, 0);
+	} else {
+		set_phase(pid > 0 ? P_RUN : P_FAIL);
+	}
+	drop_cut();
+}
+
+/* Every process of the tree has captured what it holds (the owner read
+ * what they share before): each forks its writer and runs on at once,
+ * without waiting for the others' forks, since nothing one does from then
+ * on changes what another's image holds (its memory is its own, signals
+ * it gets stay pending in the kernel).  Called just before the fork: 0,
+ * or -1 when the cut failed (said) and there is to be no writer. */
+int ckpt_tree_before_fork(void)
+{
+	int ok = 1;
+
+	if (!cut)
+		return 0;
+	if (my_slot) {
+		__atomic_store_n(&cut->slot[my_slot].state, S_CAPTURED, __ATOMIC_RELEASE);
 		bump();
 		for (int waited = 0; waited < 600 && __atomic_load_n(&cut->phase, __ATOMIC_ACQUIRE) == P_CAPTURE; waited++)
 			futex(&cut->phase, FUTEX_WAIT, P_CAPTURE, 100);
-		drop_cut();
-		return;
+		/* (the owner may have forked and run on already: P_RUN) */
+		return cut->phase == P_FORK || cut->phase == P_RUN ? 0 : -1;
 	}
-	for (int waited = 0; pid > 0 && waited < 600; waited++) {
+	for (int waited = 0; waited < 600; waited++) {
 		int seen = __atomic_load_n(&cut->changes, __ATOMIC_ACQUIRE), done = 1;
 		for (unsigned i = 1; i < cut->n; i++) {
-			int s = __atomic_load_n(&cut->slot[i].state, __ATOMIC_ACQUIRE);
-			if (s == S_FAILED)
-				pid = -1;
-			done &= s == S_FORKED;
+			int st = __atomic_load_n(&cut->slot[i].state, __ATOMIC_ACQUIRE);
+			ok &= st != S_FAILED;
+			done &= st == S_CAPTURED || st == S_FORKED;
 		}
-		if (done || pid < 0)
+		if (done || !ok)
 			break;
 		futex(&cut->changes, FUTEX_WAIT, seen, 100);
 	}
-	set_phase(pid > 0 ? P_RUN : P_FAIL);
-	drop_cut();
+	set_phase(ok ? P_FORK : P_FAIL);
+	return ok ? 0 : -1;
 }
 
 /* In the restart path: the cut was the checkpoint's, not the image's */
@@ -1167,6 +1194,16 @@ int ckpt_tree_member(void)
 /* The owner's writer: waits for every member's image, then the TREE
  * record's payload (at most cap bytes) is built into buf; its size, 0
  * for a process alone, or -1 with *why set when a member failed. */
+/* did member i end (the program, running on, may kill it) before it
+ * forked its writer, which would then never say it wrote? */
+static int died_unforked(unsigned i)
+{
+	struct pstat st;
+
+	return __atomic_load_n(&cut->slot[i].state, __ATOMIC_ACQUIRE) != S_FORKED &&
+	       (read_stat(cut->mem[i].pid, &st) || st.state == 'Z');
+}
+
 long ckpt_tree_record(char *buf, __u64 cap, const char **why)
 {
 	struct ckpt_tree t;
@@ -1179,7 +1216,7 @@ long ckpt_tree_record(char *buf, __u64 cap, const char **why)
 		struct ckpt_member *m = &cut->mem[i];
 		int w;
 		while (!(w = __atomic_load_n(&cut->slot[i].written, __ATOMIC_ACQUIRE)) && m->state != CKPT_MS_ZOMBIE &&
-		       __atomic_load_n(&cut->phase, __ATOMIC_ACQUIRE) != P_FAIL)
+		       __atomic_load_n(&cut->phase, __ATOMIC_ACQUIRE) != P_FAIL && !died_unforked(i))
 			futex(&cut->slot[i].written, FUTEX_WAIT, 0, 100);
 		if (cut->phase == P_FAIL || (m->state != CKPT_MS_ZOMBIE && w != 1)) {
 			*why = "a process of the tree could not write its image";

@@ -164,15 +164,17 @@ case_tree_incomplete() {
 		sleep 0.5
 		m=$(cd "$W" && ls myckpt.t* | head -1)
 		mv "$W/$m" "$W/held"
-		out=$(cd "$W" && "$MYRESTART" myckpt 2>&1 >/dev/null)
+		out=$(cd "$W" && timeout -s KILL 30 "$MYRESTART" myckpt 2>&1 >/dev/null)
 		[ $? = 1 ] && [ "$(echo "$out" | wc -l)" = 1 ] && echo "$out" | grep -q "$m: cannot open" ||
 			why="a missing member: '$out'"
 		cp "$W/held" "$W/$m"
-		ino=$(ino_of); signal_live "$PID"; wait_until $((20 * SLOW)) new_image "$ino"
+		ino=$(ino_of); signal_live "$PID"
+		wait_until $((20 * SLOW)) new_image "$ino" || because "no second image"
 		sleep 0.5
-		# the previous set's member under the new set's name
+		# the previous set's member under the new set's name (a restart
+		# that is not refused would run the tree: timeout ends it)
 		cp "$W/held" "$W/$(cd "$W" && ls myckpt.t* | head -1)"
-		out=$(cd "$W" && "$MYRESTART" myckpt 2>&1 >/dev/null)
+		out=$(cd "$W" && timeout -s KILL 30 "$MYRESTART" myckpt 2>&1 >/dev/null)
 		[ $? = 1 ] && [ "$(echo "$out" | wc -l)" = 1 ] && echo "$out" | grep -q "not from the same checkpoint" ||
 			because "a member of another checkpoint: '$out'"
 	else
