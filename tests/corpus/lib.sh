@@ -127,7 +127,7 @@ same() {
 	done
 }
 has_image_or_failed() {  # the image, or the line that says why not
-	[ -e "$1/myckpt" ] || grep -Eq 'libckpt: checkpoint [0-9]+ failed' "$1/err"
+	[ -e "$1/myckpt" ] || grep -Eq 'libckpt: checkpoint ([0-9]+ )?failed' "$1/err"
 }
 
 # the image, or the line that says why not, or the program ended with
