@@ -173,6 +173,7 @@ long fds_capture(struct fds_snap **out, const char **why)
 	s->shm_data = 0;
 	s->ranges = 0;
 	s->nlocks = 0;
+	socks_reset();
 	*why = 0;
 	dfd = k_openat(AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 	if (dfd < 0)
@@ -311,6 +312,23 @@ static __u32 kind_of(const struct fds_snap *s, const struct fd_snap *f)
 	return CKPT_FD_FILE;
 }
 
+/* a SOCKET record's socket, and the bytes a restart gives it: a
+ * connected stream's unread ones (datagrams queued are not kept) */
+static void socket_record(const struct fd_snap *sf, struct ckpt_fd *f)
+{
+	const struct ckpt_sock *k = socks_of(sf);
+
+	memcpy((struct ckpt_sock *)(f + 1), k, sizeof(*k));
+	f->peer = -1;
+	f->aux = 0;
+	memset(f->val, 0, sizeof(f->val));
+	if ((k->state != CKPT_SS_CONNECTED && k->state != CKPT_SS_CLOSED) || k->type == SOCK_DGRAM || !sf->size)
+		f->fdflags &= ~CKPT_FDF_SAVED;
+	if (!(f->fdflags & CKPT_FDF_SAVED))
+		f->size = 0;
+	socks_warn(sf);
+}
+
 /* In the writer: the FD records into buf (cap bytes, enough for
  * CKPT_FDS_MAX of them and every watch); returns the bytes used, the
  * count in *count. */
@@ -349,6 +367,8 @@ __u64 fds_records(const struct fds_snap *s, char *buf, unsigned *count)
 		memcpy(f->val, sf->val, sizeof(f->val));
 		if (f->kind == CKPT_FD_EPOLL)
 			f->aux = objs_watches(s, sf, (struct ckpt_watch *)(f + 1), kind_of);
+		if (f->kind == CKPT_FD_SOCKET)
+			socket_record(sf, f);
 		f->path_len = sf->path_len;
 		memcpy((char *)ckpt_fd_path(f), sf->path, sf->path_len);
 		h->type = CKPT_REC_FD;

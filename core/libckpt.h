@@ -34,6 +34,7 @@ struct fd_snap {
 	__u32 obj;                /* a CKPT_FD_* object kind, or 0 */
 	int same;                 /* an earlier fd with the same open file description, or -1 */
 	int peer;                 /* PIPE, SOCKPAIR: the other end's fd, or -1 */
+	int sock;                 /* a socket's struct ckpt_sock (sockets.c), or -1 */
 	__u32 aux;                /* as struct ckpt_fd's aux and val */
 	__u64 val[3];
 	__u32 nwatch;             /* EPOLL: its watches, from fds_snap.watches[watch_at] */
@@ -284,6 +285,15 @@ void objs_pair_sockets(struct fds_snap *s);
 __u32 objs_kind(const struct fds_snap *s, const struct fd_snap *f, const char **why);
 unsigned objs_watches(const struct fds_snap *s, const struct fd_snap *f, struct ckpt_watch *out,
 		      __u32 (*kind_of)(const struct fds_snap *, const struct fd_snap *));
+/* sockets.c */
+void socks_classify(struct fd_snap *f);
+void socks_capture(struct fd_snap *f);
+void socks_reset(void);
+__u64 socks_bound(const struct fd_snap *f);
+long socks_queue(const struct fd_snap *f, char *buf, __u64 cap);
+const struct ckpt_sock *socks_of(const struct fd_snap *f);
+void socks_backlogs(const struct fds_snap *s);
+void socks_warn(const struct fd_snap *f);
 /* timers.c */
 long ckpt_timers_capture(void);
 void ckpt_timers_init(const unsigned long *auxv);

@@ -45,11 +45,11 @@ void objs_classify(struct fd_snap *f)
 	char proc[32], link[64];
 	long n;
 
-	f->same = f->peer = -1;
+	f->same = f->peer = f->sock = -1;
 	if (S_ISFIFO(f->mode))
 		f->obj = CKPT_FD_PIPE;
-	if (S_ISSOCK(f->mode) && sockopt(f->fd, SO_DOMAIN) == AF_UNIX)
-		f->obj = CKPT_FD_SOCKPAIR;
+	if (S_ISSOCK(f->mode))
+		socks_classify(f);
 	if ((f->mode & S_IFMT) && !f->deleted)
 		return;
 	fds_proc_path(proc, f->fd);
@@ -77,6 +77,8 @@ __u64 objs_bound(const struct fd_snap *f)
 		return (n + CKPT_PAGE - 1) & ~(CKPT_PAGE - 1);
 	if (f->obj == CKPT_FD_SOCKPAIR)   /* a queue is bounded by the sender's buffer */
 		return 4ul << 20;
+	if (f->obj == CKPT_FD_SOCKET)
+		return socks_bound(f);
 	return 0;
 }
 
@@ -395,6 +397,15 @@ static void timer_state(struct fd_snap *f, const char *text)
 	}
 }
 
+/* f's r saved bytes are at *at in the scratch */
+static void saved_at(struct fd_snap *f, long r, __u64 *at)
+{
+	f->saved = 1;
+	f->size = r;
+	f->data_at = *at;
+	*at += (r + CKPT_PAGE - 1) & ~(CKPT_PAGE - 1);
+}
+
 /* In the pause, after every fd was classified: everything the objects
  * hold, into buf from *at on (cap bytes in all; the watches and a
  * fdinfo buffer in the last OBJS_TAIL of it).  0, or -errno with what
@@ -407,6 +418,10 @@ long objs_capture(struct fds_snap *s, char *buf, __u64 *at, __u64 cap, const cha
 	unsigned nw = 0;
 
 	s->watches = w;
+	/* (before qemu's autobind names a socket that had none) */
+	for (unsigned i = 0; i < s->n; i++)
+		if (s->fd[i].same < 0 && (s->fd[i].obj == CKPT_FD_SOCKPAIR || s->fd[i].obj == CKPT_FD_SOCKET))
+			socks_capture(&s->fd[i]);
 	if (qemu())
 		qemu_pair_sockets(s, (struct sock_name *)text);
 	pair_pipes(s, buf, at);
@@ -422,17 +437,17 @@ long objs_capture(struct fds_snap *s, char *buf, __u64 *at, __u64 cap, const cha
 			f->val[1] = sockopt(f->fd, SO_SNDBUF);
 			f->val[2] = sockopt(f->fd, SO_PASSCRED);
 			r = !qemu() ? socket_queue(f, buf + *at, cap - OBJS_TAIL - *at) :
-			    f->peer >= 0 ? qemu_queue(f, f->peer, buf + *at, cap - OBJS_TAIL - *at) : -ENOTCONN;
+			    f->peer >= 0 ? qemu_queue(f, f->peer, buf + *at, cap - OBJS_TAIL - *at) :
+			    socks_queue(f, buf + *at, cap - OBJS_TAIL - *at);
 			if (r == -ENOBUFS)
 				return *why = "a socket's queue is larger than a checkpoint takes", r;
-			if (r < 0) {
+			if (r < 0 && r != -EINVAL && r != -ENOTCONN)
 				f->obj = 0;      /* /dev/null, with a warning */
+			if (r < 0)           /* not connected (a listener): no queue */
 				continue;
-			}
-			f->saved = 1;
-			f->size = r;
-			f->data_at = *at;
-			*at += (r + CKPT_PAGE - 1) & ~(CKPT_PAGE - 1);
+			saved_at(f, r, at);
+		} else if (f->obj == CKPT_FD_SOCKET) {
+			saved_at(f, socks_queue(f, buf + *at, cap - OBJS_TAIL - *at), at);
 		} else if (f->obj == CKPT_FD_MEMFD) {
 			r = my_syscall2(__NR_fcntl, f->fd, F_GET_SEALS);
 			f->aux = r < 0 ? 0 : r;
@@ -524,6 +539,8 @@ __u32 objs_kind(const struct fds_snap *s, const struct fd_snap *f, const char **
 		return CKPT_FD_DUP;
 	if (f->obj == OBJ_INOTIFY)
 		*why = "is an inotify instance: its watches are not restored; it will be /dev/null after a restart";
+	else if (f->obj == CKPT_FD_SOCKPAIR && f->peer < 0 && f->sock >= 0)
+		return CKPT_FD_SOCKET;   /* AF_UNIX, its peer elsewhere */
 	else if ((f->obj == CKPT_FD_PIPE || f->obj == CKPT_FD_SOCKPAIR) && f->peer < 0)
 		*why = "has its other end outside the process; it will be /dev/null after a restart";
 	else if (f->obj)

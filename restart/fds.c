@@ -277,7 +277,10 @@ static int hold(struct img *im, int saved)
 
 		if (f->kind == CKPT_FD_STDIO || f->kind == CKPT_FD_DUP || late != saved || im->held[i] >= 0)
 			continue;
-		if (f->kind >= CKPT_FD_PIPE) {
+		if (f->kind == CKPT_FD_SOCKET) {
+			if ((t = socks_make(im, f)) < 0)
+				return 1;     /* (said) */
+		} else if (f->kind >= CKPT_FD_PIPE) {
 			t = objs_make(im, i, &other);
 			if (t < 0)
 				return fd_report(im, f, "cannot make again", t);

@@ -5,6 +5,7 @@
  * the image replaces the previous one (core/verify.c). */
 #include "restart.h"
 #include "crc32c.h"
+#include "sockname.h"
 
 static int region_report(const struct img *im, const char *what, unsigned i)
 {
@@ -135,9 +136,43 @@ static int saved_rule(__u32 kind)
 {
 	static const char rule[CKPT_FD_KIND_MAX + 1] = {
 		[CKPT_FD_FILE] = 1, [CKPT_FD_DELETED] = 2, [CKPT_FD_PIPE] = 1,
-		[CKPT_FD_SOCKPAIR] = 1, [CKPT_FD_MEMFD] = 2,
+		[CKPT_FD_SOCKPAIR] = 1, [CKPT_FD_MEMFD] = 2, [CKPT_FD_SOCKET] = 1,
 	};
 	return rule[kind];
+}
+
+/* a name of family: the size getsockname gives it (UNIX: a path or an
+ * abstract name, 2 bytes unnamed), its sa_family */
+static int bad_name(__u32 family, const __u8 *a, __u32 len)
+{
+	if (!len)
+		return 0;
+	if (len < 2 || len > CKPT_SOCKADDR_MAX || (__u32)(a[0] | a[1] << 8) != family)
+		return 1;
+	return family == AF_INET ? len != 16 : family == AF_INET6 ? len != 28 : len > 110;
+}
+
+/* A SOCKET's socket: a family, type and protocol we make, a state its
+ * type can be in, names that fit them, known options */
+static int check_sock(const struct ckpt_fd *f)
+{
+	const struct ckpt_sock *k = ckpt_fd_sock(f);
+	int in = k->family == AF_INET || k->family == AF_INET6;
+
+	if (in ? !((k->type == SOCK_STREAM && k->protocol == IPPROTO_TCP) ||
+		   (k->type == SOCK_DGRAM && k->protocol == IPPROTO_UDP)) :
+	    k->family != AF_UNIX || k->protocol ||
+	    (k->type != SOCK_STREAM && k->type != SOCK_DGRAM && k->type != SOCK_SEQPACKET))
+		return 1;
+	return k->state < CKPT_SS_UNBOUND || k->state > CKPT_SS_MAX || k->opts & ~CKPT_SO_MASK ||
+	       (k->state == CKPT_SS_LISTEN) != (k->backlog > 0) || k->backlog > CKPT_BACKLOG_MAX ||
+	       (k->state == CKPT_SS_LISTEN && k->type == SOCK_DGRAM) ||
+	       (k->state == CKPT_SS_CONNECTED) != (k->peer_len > 0) ||
+	       (k->state >= CKPT_SS_BOUND && k->state <= CKPT_SS_LISTEN && k->local_len <= 2) ||
+	       bad_name(k->family, k->local, k->local_len) || bad_name(k->family, k->peer, k->peer_len) ||
+	       (k->state == CKPT_SS_CLOSED && k->protocol != IPPROTO_TCP) ||
+	       (f->fdflags & CKPT_FDF_SAVED && (k->state < CKPT_SS_CONNECTED || k->type == SOCK_DGRAM)) ||
+	       k->rcvbuf > (1u << 30) || k->sndbuf > (1u << 30);
 }
 
 static int check_fd(const struct img *im, const struct ckpt_fd *f, __u32 size)
@@ -149,8 +184,11 @@ static int check_fd(const struct img *im, const struct ckpt_fd *f, __u32 size)
 	if (size < sizeof(*f) || f->kind < CKPT_FD_FILE || f->kind > CKPT_FD_KIND_MAX ||
 	    (f->kind == CKPT_FD_EPOLL && f->aux > CKPT_WATCHES_MAX))
 		return report(im, "bad fd record");
-	watches = f->kind == CKPT_FD_EPOLL ? f->aux * sizeof(struct ckpt_watch) : 0;
+	watches = f->kind == CKPT_FD_EPOLL ? f->aux * sizeof(struct ckpt_watch) :
+		  f->kind == CKPT_FD_SOCKET ? sizeof(struct ckpt_sock) : 0;
 	path = ckpt_fd_path(f);
+	if (f->kind == CKPT_FD_SOCKET && (size < sizeof(*f) + watches || check_sock(f)))
+		return report(im, "bad fd record (socket)");
 	if (f->path_len < 2 || f->path_len > CKPT_NAME_MAX ||
 	    sizeof(*f) + watches + f->path_len != size || path[f->path_len - 1] ||
 	    f->fd < 0 || f->fd >= (1 << 20) || (f->fd > 2 && f->kind == CKPT_FD_STDIO) ||

@@ -1,6 +1,7 @@
 /* myrestart --info: what an image holds, with the paths as this restart
  * would use them (after --map). */
 #include "restart.h"
+#include "sockname.h"
 
 /* "2026-11-25 15:20:47" for t seconds since the epoch, UTC (every fourth
  * year a leap year: right from 1901 to 2099) */
@@ -22,7 +23,7 @@ static void fd_info(struct out *o, const struct ckpt_fd *f, int first)
 {
 	static char path[CKPT_NAME_MAX];
 	static const char kinds[] = "?\0file\0/dev/null\0deleted\0stdio\0pipe\0socketpair\0eventfd\0"
-				    "timerfd\0signalfd\0epoll\0memfd\0dup";
+				    "timerfd\0signalfd\0epoll\0memfd\0dup\0socket";
 	__u32 k = f->kind;
 
 	outf(o, "%s  fd %u  %s  ", first ? "\n" : "", (__u64)f->fd, nth_str(kinds, k));
@@ -30,6 +31,12 @@ static void fd_info(struct out *o, const struct ckpt_fd *f, int first)
 		outf(o, "offset %u  ", (__u64)f->pos);
 	if (k == CKPT_FD_PIPE || k == CKPT_FD_SOCKPAIR || k == CKPT_FD_DUP)
 		outf(o, "%s fd %u  ", k == CKPT_FD_DUP ? "same as" : "peer", (__u64)f->peer);
+	if (k == CKPT_FD_SOCKET) {
+		out_sock(o, ckpt_fd_sock(f));
+		if (ckpt_fd_sock(f)->state == CKPT_SS_LISTEN)
+			outf(o, ", backlog %u", (__u64)ckpt_fd_sock(f)->backlog);
+		out_str(o, "  ");
+	}
 	if (f->fdflags & CKPT_FDF_SAVED)
 		outf(o, "%z saved  ", f->size);
 	if (k == CKPT_FD_EVENTFD || k == CKPT_FD_SIGNALFD)

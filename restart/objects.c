@@ -53,7 +53,7 @@ static void sock_options(int s, const struct ckpt_fd *f)
 }
 
 /* the messages saved for end f, sent by its peer's socket from */
-static long refill(const struct img *im, const struct ckpt_fd *f, int from)
+long objs_refill(const struct img *im, const struct ckpt_fd *f, int from)
 {
 	const char *b;
 	long r = 0;
@@ -85,7 +85,7 @@ static long make_sockpair(const struct img *im, const struct ckpt_fd *f, const s
 	sock_options(sv[0], f);
 	sock_options(sv[1], peer);
 	*other = sv[1];
-	if ((r = refill(im, f, sv[1])) < 0 || (r = refill(im, peer, sv[0])) < 0)
+	if ((r = objs_refill(im, f, sv[1])) < 0 || (r = objs_refill(im, peer, sv[0])) < 0)
 		return r;
 	return sv[0];
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Writes a tiny valid ckpt image (format 8, x86-64) for the fuzzer's seed
+"""Writes a tiny valid ckpt image (format 9, x86-64) for the fuzzer's seed
 corpus: one anonymous region with one stored page, the mandatory records
-(one thread), a file fd, a pipe's two ends and an epoll watching one.  Mirrors common/image.h and arch/x86_64/machine.h; `myrestart
+(one thread), a file fd, a pipe's two ends, an epoll watching one and a
+TCP listener.  Mirrors common/image.h and arch/x86_64/machine.h; `myrestart
 --check` must accept it."""
 import struct, sys, zlib
 
@@ -43,6 +44,11 @@ def fd(num, kind, flags, path, peer=-1, aux=0, watches=b''):
 fds = (rec(7, fd(3, 1, 2, b'/dev/null\0')) + rec(7, fd(4, 5, 0, b'pipe:[1]\0', 5, 65536)) +
        rec(7, fd(5, 5, 1, b'pipe:[1]\0', 4, 65536)) +
        rec(7, fd(6, 10, 2, b'anon_inode:[eventpoll]\0', -1, 1, struct.pack('<iIQ', 4, 1, 0x1234))))
+# a TCP listener on 127.0.0.1:8765 (family, type, protocol, state LISTEN,
+# backlog, SO_REUSEADDR, buffers, the name's length, no peer; the names)
+sockaddr = struct.pack('<H', 2) + struct.pack('>H', 8765) + bytes([127, 0, 0, 1]) + b'\0' * 8
+fds += rec(7, fd(7, 13, 2, b'socket:[2]\0', -1, 0,
+                 struct.pack('<10I112s112s', 2, 1, 6, 3, 5, 1, 131072, 16384, 16, 0, sockaddr, b'')))
 # a POSIX timer: id 0, CLOCK_MONOTONIC, SIGEV_SIGNAL with SIGALRM, 1 s left, every 0.5 s
 timer = struct.pack('<iiIIQiIQQ', 0, 1, 0, 14, 0, -1, 0, 10**9, 5 * 10**8)
 # file locks (fd, kind, type, pad, start, len): a shared flock on fd 3, a
@@ -53,7 +59,7 @@ records = (rec(1, info) + rec(2, thread) + rec(5, mm) + rec(8, proc) + rec(9, si
            rec(4, region) + fds + locks + rec(11, timer) + rec(6, b''))
 records_off = PAGE + PAGE
 # ... records_crc, depth 0 (a full image), id, parent id 0, pad, header_crc
-hdr = struct.pack('<8sIIIIII QQQQQ II QQ II', b'CKPTIMG\n', 8, 104, PAGE, 0, 62, 15,
+hdr = struct.pack('<8sIIIIII QQQQQ II QQ II', b'CKPTIMG\n', 9, 104, PAGE, 0, 62, 16,
                   records_off, len(records), PAGE, PAGE, records_off + len(records),
                   crc32c(records), 0, 0x5eed, 0, 0, 0)
 hdr = hdr[:-4] + struct.pack('<I', crc32c(hdr))

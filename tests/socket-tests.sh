@@ -1,0 +1,205 @@
+# Sourced by tests/run.sh: sockets whose other end is not in the process.
+# Listeners (TCP and UDP over IPv4 and IPv6, UNIX stream, seqpacket and
+# datagram, on a path and in the abstract namespace) listen again after
+# a restart; a connection to a server outside the image becomes a dead
+# socket (its unread bytes, then end of file), which a CKPT_RESTART hook
+# replaces by a new connection; an address in use at the restart is
+# refused.  The servers here bind port 0 (or ask the kernel for a free
+# port), so that runs side by side never share one.
+
+PY=/usr/bin/python3
+
+# a free TCP port on 127.0.0.1 (the kernel's pick, let go at once)
+free_port() {
+	$PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+# ask_all FILE: tests/progs/sockclient.py's answers from the server in $W
+ask_all() { (cd "$W" && $PY "$ROOT/tests/progs/sockclient.py" $((2 * SLOW))) >"$1" 2>&1; }
+# until the restarted server answers (it may still be restoring)
+answers() { ask_all "$1" && ! grep -q '^failed' "$1"; }
+
+# sockserve.py: every kind of listener, options read back, one epoll;
+# checkpointed, killed (its UNIX socket files stay behind: taken over),
+# restarted, CYCLES times; the answers are the same every time
+sock_cycles() {  # sock_cycles NAME CYCLES
+	local why= c
+	launch "$W/seg0" $PY "$ROOT/tests/progs/sockserve.py"
+	if ! wait_lines "$W/seg0" 1 $((20 * SLOW)) || ! ask_all "$W/before"; then
+		why="the server did not answer before the checkpoint"
+	fi
+	for c in $(seq 1 "$2"); do
+		[ -z "$why" ] || break
+		rm -f "$W/myckpt"
+		if ! signal_live "$PID" || ! wait_image $((20 * SLOW)); then why="no image at checkpoint $c"; break; fi
+		[ "$c" = 1 ] && $RUNNER "$MYRESTART" --info "$W/myckpt" >"$W/info" 2>&1
+		stop "$PID"; wait "$PID" 2>/dev/null
+		[ -S "$W/stream.sock" ] || { why="the killed server left no socket file (nothing to take over)"; break; }
+		restart "$W/seg$c"
+		if ! wait_until $((20 * SLOW)) answers "$W/after"; then
+			why="restart $c does not answer: $(tail -1 "$W/after")"
+		elif ! cmp -s "$W/before" "$W/after"; then
+			why="restart $c answers otherwise (diff $W/before $W/after)"
+		fi
+	done
+	[ -z "$why" ] && [ -s "$W/stderr" ] && why="unexpected messages: $(head -2 "$W/stderr" | tr '\n' ' ')"
+	stop "$PID"
+	verdict "$1" "$why"
+}
+case_sock_servers() { sock_cycles sockets-servers 1; }
+def_case sockets-servers case_sock_servers
+case_sock_three() { sock_cycles sockets-three-cycles 3; }
+def_case sockets-three-cycles case_sock_three
+
+# --info names each socket: family, type, state, addresses, backlog (qemu
+# cannot ask sock_diag: the default there), a dead socket's queued bytes
+case_sock_info() {
+	local why= want
+	launch "$W/seg0" $PY "$ROOT/tests/progs/sockserve.py"
+	if wait_lines "$W/seg0" 1 $((20 * SLOW)) && signal_live "$PID" && wait_image $((20 * SLOW)); then
+		read -r t4 t6 u4 u6 <"$W/ports"
+		$RUNNER "$MYRESTART" --info "$W/myckpt" >"$W/info" 2>&1
+		for want in "socket  TCP listener on 127.0.0.1:$t4, backlog (7|4096)  socket:" \
+			"socket  TCP listener on \[::1\]:$t6, backlog (7|4096)  socket:" \
+			"socket  UDP socket on 127.0.0.1:$u4  socket:" "socket  UDP socket on \[::1\]:$u6  socket:" \
+			"socket  UNIX stream listener on stream.sock, backlog (3|4096)  socket:" \
+			"socket  UNIX seqpacket listener on @ckpt-test-seqpacket-[0-9]+, backlog (3|4096)  socket:" \
+			"socket  UNIX datagram socket on dgram.sock  socket:" "epoll  7 watches"; do
+			grep -Eq -- "$want" "$W/info" || { why="--info has no line matching '$want'"; break; }
+		done
+		[ -z "$RUNNER" ] && [ -z "$why" ] && ! grep -q "backlog 7 " "$W/info" && why="--info: not the listen() backlog"
+	else
+		why="no image"
+	fi
+	stop "$PID"
+	verdict sockets-info "$why"
+}
+def_case sockets-info case_sock_info
+
+# python3 -m http.server (Debian's), idle at the checkpoint, answers
+# curl on its port after the restart; then under a stream of requests
+# at the checkpoint (those in flight when it is killed fail; the restart
+# answers again)
+http_server() {  # http_server NAME BUSY
+	local why= port loop=
+	port=$(free_port)
+	echo "some content" >"$W/file.txt"
+	launch "$W/seg0" $PY -m http.server "$port" --bind 127.0.0.1
+	get() { curl -s --max-time $((5 * SLOW)) "http://127.0.0.1:$port/file.txt" >"$W/got" 2>/dev/null && cmp -s "$W/got" "$W/file.txt"; }
+	if ! wait_until $((20 * SLOW)) get; then
+		why="no answer before the checkpoint"
+	else
+		if [ "$2" = 1 ]; then
+			( while :; do curl -s --max-time 1 "http://127.0.0.1:$port/file.txt" >/dev/null 2>&1; done ) &
+			loop=$!; track $loop
+			sleep 0.3
+		fi
+		if ! signal_live "$PID" || ! wait_image $((20 * SLOW)); then
+			why="no image"
+		else
+			stop "$PID"; wait "$PID" 2>/dev/null
+			restart "$W/seg1"
+			wait_until $((20 * SLOW)) get || why="the restarted server does not answer on port $port"
+		fi
+	fi
+	[ -n "$loop" ] && { stop "$loop"; wait "$loop" 2>/dev/null; }
+	[ -z "$why" ] && grep -q 'ENOTSOCK\|non-socket\|Traceback' "$W/stderr" &&
+		why="the server failed: $(grep -m1 -v '^127' "$W/stderr")"
+	stop "$PID"
+	verdict "$1" "$why"
+}
+case_http_idle() { http_server sockets-http-server 0; }
+def_case sockets-http-server case_http_idle
+case_http_busy() { http_server sockets-http-server-busy 1; }
+def_case sockets-http-server-busy case_http_busy
+
+# the echo server, outside the image, in $SRV (its port in $W/port)
+start_echo() {
+	(cd "$W" && exec $PY "$ROOT/tests/progs/echoserver.py") 2>>"$W/server.err" &
+	SRV=$!; track $SRV
+	wait_until 10 test -s "$W/port"
+}
+
+# A client with no hook whose server is outside the image: after the
+# restart it reads the bytes it had not read, then end of file, and its
+# send fails (EPIPE), as when the peer dies; never ENOTSOCK.  Named at
+# the checkpoint and at the restart.
+case_sock_lost_peer() {
+	local why= conn='TCP connection 127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:[0-9]+'
+	start_echo || { verdict sockets-lost-peer "the echo server did not start"; stop $SRV; return; }
+	launch "$W/seg0" $PY "$ROOT/tests/progs/lostpeer.py"
+	if take_image "$W/seg0" 2; then
+		stop "$PID"; wait "$PID" 2>/dev/null
+		touch "$W/go"
+		restart "$W/seg1"
+		if ! wait_gone "$PID" $((20 * SLOW)); then why="the restarted client did not end"
+		else
+			wait "$PID"; rc=$?
+			printf '%s\n' "recv b'pushed\\n'" "recv b''" "the server is gone: BrokenPipeError" >"$W/want"
+			if [ $rc -ne 3 ]; then why="exit status $rc, not 3: $(tail -2 "$W/seg1" | tr '\n' ' ')"
+			elif ! cmp -s "$W/want" "$W/seg1"; then why="not what a lost peer gives: $(tr '\n' ' ' <"$W/seg1")"
+			elif ! grep -Eq "^libckpt: warning: fd [0-9]+ \($conn\) is not restored: it reads end-of-file after a restart$" "$W/stderr"; then
+				why="no warning at the checkpoint"
+			elif ! grep -Eq "^myrestart: myckpt: warning: fd [0-9]+ \($conn\) is not restored: it reads end-of-file after the restart$" "$W/stderr"; then
+				why="no warning at the restart"
+			fi
+		fi
+	else
+		why="no image"
+	fi
+	stop "$PID" "$SRV"
+	verdict sockets-lost-peer "$why"
+}
+def_case sockets-lost-peer case_sock_lost_peer
+
+# examples/reconnect.c: its CKPT_RESTART hook connects again; every
+# request is answered, before and after the restart, in order
+case_sock_reconnect() {
+	local why= n=40
+	start_echo || { verdict sockets-reconnect-hook "the echo server did not start"; stop $SRV; return; }
+	for i in $(seq 1 $n); do printf '%04d reply: echo request %d\n' "$i" "$i"; done >"$W/ref.out"
+	launch "$W/seg0" "$BIN/reconnect" "$(cat "$W/port")" $n
+	if take_image "$W/seg0" 10; then
+		stop "$PID"; wait "$PID" 2>/dev/null
+		restart "$W/seg1"
+		if ! wait_exit $((40 * SLOW)); then why="the restarted client did not finish"
+		elif ! splice "$W/seg0" "$W/seg1" | cmp -s - "$W/ref.out"; then
+			why="output differs: $(tail -2 "$W/seg1" | tr '\n' ' ')"
+		fi
+	else
+		why="no image"
+	fi
+	stop "$PID" "$SRV"
+	verdict sockets-reconnect-hook "$why"
+}
+def_case sockets-reconnect-hook case_sock_reconnect
+
+# The server's port is taken when it restarts: one line naming it, exit
+# 1, nothing restored (the port's new owner is undisturbed, the restart
+# left no process)
+case_sock_in_use() {
+	local why= port out rc holder
+	port=$(free_port)
+	launch "$W/seg0" $PY -m http.server "$port" --bind 127.0.0.1
+	get() { curl -s --max-time $((5 * SLOW)) -o /dev/null "http://127.0.0.1:$port/"; }
+	if wait_until $((20 * SLOW)) get && signal_live "$PID" && wait_image $((20 * SLOW)); then
+		stop "$PID"; wait "$PID" 2>/dev/null
+		$PY -c 'import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); print("held", flush=True); time.sleep(600)' "$port" >"$W/holder" &
+		holder=$!; track $holder
+		wait_until 10 test -s "$W/holder"
+		out=$(cd "$W" && $RUNNER "$MYRESTART" myckpt 2>&1 >/dev/null)
+		rc=$?
+		if [ $rc -ne 1 ]; then why="exit status $rc, not 1"
+		elif [ "$out" != "myrestart: myckpt: cannot listen on 127.0.0.1:$port again: address in use" ]; then
+			why="unexpected message: $out"
+		elif ! alive "$holder"; then why="the port's new owner is gone"
+		fi
+		stop "$holder"
+	else
+		why="no image"
+	fi
+	stop "$PID"
+	verdict sockets-address-in-use "$why"
+}
+def_case sockets-address-in-use case_sock_in_use
