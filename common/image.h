@@ -230,8 +230,9 @@ enum ckpt_fd_kind {
 	CKPT_FD_EPOLL = 10,      /* aux watches follow the path */
 	CKPT_FD_MEMFD = 11,      /* memfd_create(): contents in the image, aux the seals */
 	CKPT_FD_DUP = 12,        /* the same open file description as fd peer */
-	CKPT_FD_SOCKET = 13,     /* a socket whose other end is not in the image: a
-				    struct ckpt_sock follows (format 9) */
+	CKPT_FD_SOCKET = 13,     /* a socket whose other end is not in the image (or,
+				    peer >= 0, a TCP connection's end whose other
+				    end is fd peer): a struct ckpt_sock follows */
 };
 #define CKPT_FD_KIND_MAX 13
 #define CKPT_FDS_MAX     1024    /* FD records an image may have */

@@ -319,7 +319,7 @@ static void socket_record(const struct fd_snap *sf, struct ckpt_fd *f)
 	const struct ckpt_sock *k = socks_of(sf);
 
 	memcpy((struct ckpt_sock *)(f + 1), k, sizeof(*k));
-	f->peer = -1;
+	f->peer = sf->peer;           /* a TCP connection's other end here, or -1 */
 	f->aux = 0;
 	memset(f->val, 0, sizeof(f->val));
 	if ((k->state != CKPT_SS_CONNECTED && k->state != CKPT_SS_CLOSED) || k->type == SOCK_DGRAM || !sf->size)

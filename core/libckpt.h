@@ -293,6 +293,7 @@ __u64 socks_bound(const struct fd_snap *f);
 long socks_queue(const struct fd_snap *f, char *buf, __u64 cap);
 const struct ckpt_sock *socks_of(const struct fd_snap *f);
 void socks_backlogs(const struct fds_snap *s);
+void socks_pair_tcp(struct fds_snap *s);
 void socks_warn(const struct fd_snap *f);
 /* timers.c */
 long ckpt_timers_capture(void);

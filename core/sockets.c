@@ -232,6 +232,35 @@ static void unix_backlog(const struct fds_snap *s, int nl, __u64 ino)
 	}
 }
 
+static int same_name(const __u8 *a, __u32 alen, const __u8 *b, __u32 blen)
+{
+	return alen == blen && !memcmp(a, b, alen);
+}
+
+/* In the writer: TCP connections with both ends in the process (each
+ * end's name is the other's peer) become pairs, restored connected */
+void socks_pair_tcp(struct fds_snap *s)
+{
+	for (unsigned i = 0; i < s->n; i++) {
+		struct fd_snap *f = &s->fd[i];
+		const struct ckpt_sock *a = socks_of(f);
+		if (!a || f->obj != CKPT_FD_SOCKET || a->state != CKPT_SS_CONNECTED || a->type != SOCK_STREAM ||
+		    f->same >= 0 || f->peer >= 0)
+			continue;
+		for (unsigned j = i + 1; j < s->n && f->peer < 0; j++) {
+			struct fd_snap *g = &s->fd[j];
+			const struct ckpt_sock *b = socks_of(g);
+			if (b && g->obj == CKPT_FD_SOCKET && b->state == CKPT_SS_CONNECTED && g->same < 0 &&
+			    g->peer < 0 && b->family == a->family && b->type == SOCK_STREAM &&
+			    same_name(a->local, a->local_len, b->peer, b->peer_len) &&
+			    same_name(a->peer, a->peer_len, b->local, b->local_len)) {
+				f->peer = g->fd;
+				g->peer = f->fd;
+			}
+		}
+	}
+}
+
 /* In the writer: each listener's backlog (left at the default where
  * sock_diag cannot say: qemu-user) */
 void socks_backlogs(const struct fds_snap *s)
@@ -263,7 +292,7 @@ void socks_warn(const struct fd_snap *f)
 	const struct ckpt_sock *k = socks_of(f);
 	struct out o = { .len = 0 };
 
-	if (k->state == CKPT_SS_CONNECTED && k->type != SOCK_DGRAM)
+	if (k->state == CKPT_SS_CONNECTED && k->type != SOCK_DGRAM && f->peer < 0)
 		outf(&o, "libckpt: warning: fd %u (", (__u64)f->fd);
 	else if (pending[f->sock])
 		outf(&o, "libckpt: warning: fd %u (", (__u64)f->fd);

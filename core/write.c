@@ -803,6 +803,7 @@ static int write_all(struct writer *w)
 		return writer_fail(w, "cannot read the paths of", "/proc/self/fd", r);
 	objs_pair_sockets(ckpt_snap.fds);
 	socks_backlogs(ckpt_snap.fds);
+	socks_pair_tcp(ckpt_snap.fds);
 	w->fd_recs_size = fds_records(ckpt_snap.fds, w->fd_recs, &w->nfds);
 	if (ckpt_cfg->runner == CKPT_RUNNER_NATIVE)
 		w->pagemap_fd = k_openat(AT_FDCWD, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC, 0);

@@ -277,13 +277,10 @@ static int hold(struct img *im, int saved)
 
 		if (f->kind == CKPT_FD_STDIO || f->kind == CKPT_FD_DUP || late != saved || im->held[i] >= 0)
 			continue;
-		if (f->kind == CKPT_FD_SOCKET) {
-			if ((t = socks_make(im, f)) < 0)
-				return 1;     /* (said) */
-		} else if (f->kind >= CKPT_FD_PIPE) {
-			t = objs_make(im, i, &other);
-			if (t < 0)
-				return fd_report(im, f, "cannot make again", t);
+		if (f->kind >= CKPT_FD_PIPE) {
+			t = f->kind == CKPT_FD_SOCKET ? socks_make(im, f, &other) : objs_make(im, i, &other);
+			if (t < 0)        /* (a socket's is said) */
+				return f->kind == CKPT_FD_SOCKET ? 1 : fd_report(im, f, "cannot make again", t);
 			if (other >= 0 && park(im, objs_index(im, f->peer), other))
 				return 1;
 		} else if ((t = reopen(im, f)) < 0) {

@@ -172,7 +172,9 @@ static int check_sock(const struct ckpt_fd *f)
 	       bad_name(k->family, k->local, k->local_len) || bad_name(k->family, k->peer, k->peer_len) ||
 	       (k->state == CKPT_SS_CLOSED && k->protocol != IPPROTO_TCP) ||
 	       (f->fdflags & CKPT_FDF_SAVED && (k->state < CKPT_SS_CONNECTED || k->type == SOCK_DGRAM)) ||
-	       k->rcvbuf > (1u << 30) || k->sndbuf > (1u << 30);
+	       k->rcvbuf > (1u << 30) || k->sndbuf > (1u << 30) ||
+	       (f->peer != -1 && (f->peer < 0 || f->peer == f->fd || k->state != CKPT_SS_CONNECTED ||
+				  k->protocol != IPPROTO_TCP));
 }
 
 static int check_fd(const struct img *im, const struct ckpt_fd *f, __u32 size)
@@ -236,6 +238,9 @@ static int check_fd_links(const struct img *im)
 			      (f->kind == CKPT_FD_SOCKPAIR && p->aux != f->aux);
 		else if (f->kind == CKPT_FD_DUP)
 			bad = !p || p->kind == CKPT_FD_DUP;
+		else if (f->kind == CKPT_FD_SOCKET && f->peer >= 0)   /* a TCP connection's two ends */
+			bad = !p || p->kind != CKPT_FD_SOCKET || p->peer != f->fd ||
+			      ckpt_fd_sock(p)->family != ckpt_fd_sock(f)->family;
 		for (unsigned k = 0; f->kind == CKPT_FD_EPOLL && k < f->aux; k++)
 			bad |= !fd_rec(im, w[k].fd);
 		if (bad)

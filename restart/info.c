@@ -29,7 +29,7 @@ static void fd_info(struct out *o, const struct ckpt_fd *f, int first)
 	outf(o, "%s  fd %u  %s  ", first ? "\n" : "", (__u64)f->fd, nth_str(kinds, k));
 	if (k == CKPT_FD_FILE || k == CKPT_FD_DELETED || k == CKPT_FD_STDIO || k == CKPT_FD_MEMFD)
 		outf(o, "offset %u  ", (__u64)f->pos);
-	if (k == CKPT_FD_PIPE || k == CKPT_FD_SOCKPAIR || k == CKPT_FD_DUP)
+	if (k == CKPT_FD_PIPE || k == CKPT_FD_SOCKPAIR || k == CKPT_FD_DUP || (k == CKPT_FD_SOCKET && f->peer >= 0))
 		outf(o, "%s fd %u  ", k == CKPT_FD_DUP ? "same as" : "peer", (__u64)f->peer);
 	if (k == CKPT_FD_SOCKET) {
 		out_sock(o, ckpt_fd_sock(f));

@@ -120,7 +120,7 @@ void fds_install(struct img *im);
 /* objects.c: the saved messages of f sent to it by from */
 long objs_refill(const struct img *im, const struct ckpt_fd *f, int from);
 /* sockets.c */
-long socks_make(const struct img *im, const struct ckpt_fd *f);
+long socks_make(const struct img *im, const struct ckpt_fd *f, int *other);
 /* locks.c */
 int locks_prepare(const struct img *im);
 void locks_install(const struct img *im);

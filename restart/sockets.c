@@ -128,33 +128,49 @@ static unsigned loopback(__u32 family, __u8 *a)
 	return 28;
 }
 
+/* A TCP connection over loopback in family: *s connected, *c its
+ * accepted end, each with room for its saved bytes (f's arrive at *s,
+ * g's at *c: sent by the other end); 0 or -errno */
+static long loopback_pair(const struct img *im, __u32 family, const struct ckpt_fd *f, const struct ckpt_fd *g,
+			  long *s, long *c)
+{
+	__u8 a[28];
+	unsigned len = loopback(family, a);
+	long l = my_syscall3(__NR_socket, family, SOCK_STREAM | SOCK_CLOEXEC, 0), r = l;
+
+	*s = *c = -1;
+	if (l >= 0 && (r = my_syscall3(__NR_bind, l, a, len)) == 0 && (r = my_syscall2(__NR_listen, l, 1)) == 0 &&
+	    (r = my_syscall3(__NR_getsockname, l, a, &len)) == 0 &&
+	    (r = *s = my_syscall3(__NR_socket, family, SOCK_STREAM | SOCK_CLOEXEC, 0)) >= 0) {
+		setopt(*s, SOL_SOCKET, SO_RCVBUF, f->size + 65536);
+		if ((r = my_syscall3(__NR_connect, *s, a, len)) == 0 &&
+		    (r = *c = my_syscall4(__NR_accept4, l, 0, 0, SOCK_CLOEXEC)) >= 0) {
+			setopt(*c, SOL_SOCKET, SO_SNDBUF, f->size + 65536);
+			r = objs_refill(im, f, *c);
+			if (r >= 0 && g) {
+				setopt(*c, SOL_SOCKET, SO_RCVBUF, g->size + 65536);
+				setopt(*s, SOL_SOCKET, SO_SNDBUF, g->size + 65536);
+				r = objs_refill(im, g, *s);
+			}
+		}
+	}
+	if (l >= 0)
+		sys_close(l);
+	return r < 0 ? r : 0;
+}
+
 /* A TCP socket whose peer sent the saved bytes and closed, and whose own
  * end is shut for writing: reads give the bytes, then end of file;
  * writes EPIPE; poll POLLIN|POLLHUP.  The peer is an accepted
- * connection of a listener on loopback, both closed at once.  -errno
- * when loopback cannot be had (then a socketpair stands in). */
+ * connection of a listener on loopback, closed at once.  -errno when
+ * loopback cannot be had (then a socketpair stands in). */
 static long dead_tcp(const struct img *im, const struct ckpt_fd *f, const struct ckpt_sock *k)
 {
-	__u8 a[28];
-	unsigned len = loopback(k->family, a);
-	long l = my_syscall3(__NR_socket, k->family, SOCK_STREAM | SOCK_CLOEXEC, 0), s = -1, c = -1, r = l;
-	struct pollfd p;
+	long s, c, r = loopback_pair(im, k->family, f, 0, &s, &c);
+	struct pollfd p = { .fd = s, .events = POLLRDHUP };
 
-	if (l >= 0 && (r = my_syscall3(__NR_bind, l, a, len)) == 0 && (r = my_syscall2(__NR_listen, l, 1)) == 0 &&
-	    (r = my_syscall3(__NR_getsockname, l, a, &len)) == 0 &&
-	    (r = s = my_syscall3(__NR_socket, k->family, SOCK_STREAM | SOCK_CLOEXEC, 0)) >= 0) {
-		setopt(s, SOL_SOCKET, SO_RCVBUF, f->size + 65536);
-		if ((r = my_syscall3(__NR_connect, s, a, len)) == 0 &&
-		    (r = c = my_syscall4(__NR_accept4, l, 0, 0, SOCK_CLOEXEC)) >= 0) {
-			setopt(c, SOL_SOCKET, SO_SNDBUF, f->size + 65536);
-			r = objs_refill(im, f, c);
-		}
-	}
 	if (c >= 0)
 		sys_close(c);         /* its FIN follows the bytes */
-	if (l >= 0)
-		sys_close(l);
-	p.fd = s, p.events = POLLRDHUP, p.revents = 0;
 	if (r >= 0 && (r = sys_poll(&p, 1, 2000)) == 1 && (p.revents & POLLRDHUP))
 		r = my_syscall2(__NR_shutdown, s, SHUT_WR);
 	else if (r >= 0)
@@ -162,6 +178,28 @@ static long dead_tcp(const struct img *im, const struct ckpt_fd *f, const struct
 	if (r < 0 && s >= 0)
 		sys_close(s);
 	return r < 0 ? r : s;
+}
+
+/* A TCP connection whose two ends are both in the image: connected again
+ * over loopback (other names: the ports are new), each end's unread
+ * bytes sent again by the other; f's end returned, the peer's in *other */
+static long tcp_pair(const struct img *im, const struct ckpt_fd *f, int *other)
+{
+	const struct ckpt_fd *g = im->fds[objs_index(im, f->peer)];
+	long s, c, r = loopback_pair(im, ckpt_fd_sock(f)->family, f, g, &s, &c);
+
+	if (r < 0) {
+		if (s >= 0)
+			sys_close(s);
+		if (c >= 0)
+			sys_close(c);
+		return r;
+	}
+	set_options(c, ckpt_fd_sock(g));
+	my_syscall3(__NR_fcntl, c, F_SETFL, g->flags);
+	*other = c;
+	set_options(s, ckpt_fd_sock(f));
+	return s;
 }
 
 /* a UNIX one, or a TCP one where loopback cannot be had: a socketpair
@@ -232,12 +270,15 @@ static long made(const struct img *im, const struct ckpt_fd *f, long s, const st
 }
 
 /* The socket of SOCKET record f, not yet in place; or -1, said */
-long socks_make(const struct img *im, const struct ckpt_fd *f)
+long socks_make(const struct img *im, const struct ckpt_fd *f, int *other)
 {
 	const struct ckpt_sock *k = ckpt_fd_sock(f);
 	long s;
 
-	if ((k->state == CKPT_SS_CONNECTED && k->type != SOCK_DGRAM) || k->state == CKPT_SS_CLOSED)
+	*other = -1;
+	if (f->peer >= 0)
+		s = tcp_pair(im, f, other);
+	else if ((k->state == CKPT_SS_CONNECTED && k->type != SOCK_DGRAM) || k->state == CKPT_SS_CLOSED)
 		s = dead_socket(im, f, k);
 	else if ((s = my_syscall3(__NR_socket, k->family, k->type | SOCK_CLOEXEC, k->protocol)) >= 0)
 		s = made(im, f, s, k);

@@ -203,3 +203,7 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); print("held", flush=True);
 	verdict sockets-address-in-use "$why"
 }
 def_case sockets-address-in-use case_sock_in_use
+
+# TCP connections with both ends in the process (IPv4 and IPv6), bytes
+# queued both ways at every checkpoint: connected again, bytes and all
+def_cycle sockets-tcp-inside 8 2 $((40 * SLOW)) $PY "$ROOT/tests/progs/tcpself.py"
