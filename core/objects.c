@@ -432,10 +432,11 @@ long objs_capture(struct fds_snap *s, char *buf, __u64 *at, __u64 cap, const cha
 		if (fd_lockable(f) && (r = locks_capture(s, f, text, tcap, why)) < 0)
 			return r;
 		if (f->obj == CKPT_FD_SOCKPAIR) {
-			f->aux = sockopt(f->fd, SO_TYPE);
-			f->val[0] = sockopt(f->fd, SO_RCVBUF);
-			f->val[1] = sockopt(f->fd, SO_SNDBUF);
-			f->val[2] = sockopt(f->fd, SO_PASSCRED);
+			const struct ckpt_sock *k = socks_of(f);   /* (read just now) */
+			f->aux = k->type;
+			f->val[0] = k->rcvbuf;
+			f->val[1] = k->sndbuf;
+			f->val[2] = !!(k->opts & CKPT_SO_PASSCRED);
 			r = !qemu() ? socket_queue(f, buf + *at, cap - OBJS_TAIL - *at) :
 			    f->peer >= 0 ? qemu_queue(f, f->peer, buf + *at, cap - OBJS_TAIL - *at) :
 			    socks_queue(f, buf + *at, cap - OBJS_TAIL - *at);

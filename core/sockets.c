@@ -47,16 +47,19 @@ static long opt(int fd, int level, int name)
  * for TCP and UDP over IPv4 and IPv6, else none (/dev/null, warned) */
 void socks_classify(struct fd_snap *f)
 {
-	long d = opt(f->fd, SOL_SOCKET, SO_DOMAIN), t, p;
+	long d = opt(f->fd, SOL_SOCKET, SO_DOMAIN), t = 0, p = 0;
 
 	if (d == AF_UNIX) {
 		f->obj = CKPT_FD_SOCKPAIR;
+		t = opt(f->fd, SOL_SOCKET, SO_TYPE);
 	} else if (d == AF_INET || d == AF_INET6) {
 		t = opt(f->fd, SOL_SOCKET, SO_TYPE);
 		p = opt(f->fd, SOL_SOCKET, SO_PROTOCOL);
 		if ((t == SOCK_STREAM && p == IPPROTO_TCP) || (t == SOCK_DGRAM && p == IPPROTO_UDP))
 			f->obj = CKPT_FD_SOCKET;
 	}
+	/* for socks_capture, which runs before the objects' own use of them */
+	f->val[0] = d, f->val[1] = t, f->val[2] = p;
 }
 
 /* a name that is one: a UNIX path or abstract name, an IP port or address */
@@ -93,9 +96,9 @@ void socks_capture(struct fd_snap *f)
 	int v6;
 
 	memset(s, 0, sizeof(*s));
-	s->family = opt(f->fd, SOL_SOCKET, SO_DOMAIN);
-	s->type = opt(f->fd, SOL_SOCKET, SO_TYPE);
-	s->protocol = opt(f->fd, SOL_SOCKET, SO_PROTOCOL);
+	s->family = f->val[0];
+	s->type = f->val[1];
+	s->protocol = f->val[2];
 	v6 = s->family == AF_INET6;
 	len = CKPT_SOCKADDR_MAX;
 	if (my_syscall3(__NR_getsockname, f->fd, s->local, &len) == 0 && len <= CKPT_SOCKADDR_MAX)
