@@ -221,8 +221,13 @@ static long reopen(struct img *im, const struct ckpt_fd *f)
 	struct statx st;
 	long t, r;
 
-	if (f->kind == CKPT_FD_NULL)
+	if (f->kind == CKPT_FD_NULL) {
+		/* the checkpoint named it too; said again where it takes effect */
+		if (!strncmp(ckpt_fd_path(f), "pipe:", 5) || !strncmp(ckpt_fd_path(f), "socket:", 7))
+			report(im, "warning: fd %u (%s) had its other end outside the process: it is /dev/null now",
+			       (__u64)f->fd, ckpt_fd_path(f));
 		return k_openat(AT_FDCWD, "/dev/null", O_RDWR, 0);
+	}
 
 	if (f->kind == CKPT_FD_DELETED) {
 		t = recreate_deleted(im, f, flags);

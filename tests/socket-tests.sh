@@ -207,3 +207,33 @@ def_case sockets-address-in-use case_sock_in_use
 # TCP connections with both ends in the process (IPv4 and IPv6), bytes
 # queued both ways at every checkpoint: connected again, bytes and all
 def_cycle sockets-tcp-inside 8 2 $((40 * SLOW)) $PY "$ROOT/tests/progs/tcpself.py"
+
+# A pipe whose other end is a process outside the image (a child run
+# without the library) and a netlink socket become /dev/null: named at
+# the checkpoint and again at the restart
+case_null_named() {
+	local why= child
+	CKPT_INHERIT=0 launch "$W/seg0" $PY -c 'import os, socket, subprocess, time
+p = subprocess.Popen(["sleep", "600"], stdout=subprocess.PIPE)
+n = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
+print("child", p.pid, flush=True)
+time.sleep(600)'
+	if take_image "$W/seg0" 1; then
+		child=$(awk '/^child/ { print $2 }' "$W/seg0"); track "$child"
+		stop "$PID"; wait "$PID" 2>/dev/null
+		restart "$W/seg1"
+		if ! wait_stderr '^myrestart: myckpt: warning: fd [0-9]+ \(socket:\[[0-9]+\]\) had its other end outside the process: it is /dev/null now$' $((20 * SLOW)); then
+			why="the netlink socket is not named at the restart"
+		elif ! grep -Eq '^myrestart: myckpt: warning: fd [0-9]+ \(pipe:\[[0-9]+\]\) had its other end outside the process: it is /dev/null now$' "$W/stderr"; then
+			why="the pipe is not named at the restart"
+		elif ! grep -Eq '^libckpt: warning: fd [0-9]+ \(pipe:\[[0-9]+\]\) has its other end outside the process; it will be /dev/null after a restart$' "$W/stderr"; then
+			why="the pipe is not named at the checkpoint"
+		fi
+		stop "$child"
+	else
+		why="no image"
+	fi
+	stop "$PID"
+	verdict sockets-null-named "$why"
+}
+def_case sockets-null-named case_null_named
