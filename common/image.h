@@ -306,7 +306,7 @@ struct ckpt_sock {
 	__u32 type;              /* SOCK_STREAM 1, SOCK_DGRAM 2, SOCK_SEQPACKET 5 (UNIX) */
 	__u32 protocol;          /* SO_PROTOCOL: 0, or IPPROTO_TCP 6 / UDP 17 */
 	__u32 state;             /* enum ckpt_sock_state */
-	__u32 backlog;           /* LISTEN: listen()'s, as sock_diag tells it */
+	__u32 backlog;           /* LISTEN: listen()'s, as sock_diag tells it (0..65535); else 0 */
 	__u32 opts;              /* CKPT_SO_* */
 	__u32 rcvbuf, sndbuf;    /* SO_RCVBUF, SO_SNDBUF as getsockopt read them */
 	__u32 local_len;         /* bytes of local: 0, or the family's sockaddr */

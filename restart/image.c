@@ -165,7 +165,7 @@ static int check_sock(const struct ckpt_fd *f)
 	    (k->type != SOCK_STREAM && k->type != SOCK_DGRAM && k->type != SOCK_SEQPACKET))
 		return 1;
 	return k->state < CKPT_SS_UNBOUND || k->state > CKPT_SS_MAX || k->opts & ~CKPT_SO_MASK ||
-	       (k->state == CKPT_SS_LISTEN) != (k->backlog > 0) || k->backlog > CKPT_BACKLOG_MAX ||
+	       (k->state != CKPT_SS_LISTEN && k->backlog) || k->backlog > CKPT_BACKLOG_MAX ||
 	       (k->state == CKPT_SS_LISTEN && k->type == SOCK_DGRAM) ||
 	       (k->state == CKPT_SS_CONNECTED) != (k->peer_len > 0) ||
 	       (k->state >= CKPT_SS_BOUND && k->state <= CKPT_SS_LISTEN && k->local_len <= 2) ||

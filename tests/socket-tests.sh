@@ -63,7 +63,8 @@ case_sock_info() {
 			"socket  UDP socket on 127.0.0.1:$u4  socket:" "socket  UDP socket on \[::1\]:$u6  socket:" \
 			"socket  UNIX stream listener on stream.sock, backlog (3|4096)  socket:" \
 			"socket  UNIX seqpacket listener on @ckpt-test-seqpacket-[0-9]+, backlog (3|4096)  socket:" \
-			"socket  UNIX datagram socket on dgram.sock  socket:" "epoll  7 watches"; do
+			"socket  UNIX datagram socket on dgram.sock  socket:" "epoll  8 watches" \
+			"socket  TCP listener on 127.0.0.1:[0-9]+, backlog (0|4096)  socket:"; do
 			grep -Eq -- "$want" "$W/info" || { why="--info has no line matching '$want'"; break; }
 		done
 		[ -z "$RUNNER" ] && [ -z "$why" ] && ! grep -q "backlog 7 " "$W/info" && why="--info: not the listen() backlog"

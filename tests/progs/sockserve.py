@@ -1,7 +1,7 @@
 # A server on every kind of socket a restart makes again, all watched by
 # one epoll (selectors.EpollSelector): TCP over IPv4 (SO_REUSEADDR,
 # SO_KEEPALIVE, TCP_NODELAY, a SO_RCVBUF of its own, non-blocking) and
-# IPv6 (IPV6_V6ONLY, SO_REUSEPORT), UDP over both, a UNIX stream socket
+# IPv6 (IPV6_V6ONLY, SO_REUSEPORT), a TCP one with a backlog of 0, UDP over both, a UNIX stream socket
 # on a relative path, a UNIX seqpacket one in the abstract namespace and
 # a UNIX datagram one on a path.  Each stream connection gets one answer
 # to one request and is closed: "opts" lists every socket's options as
@@ -13,12 +13,12 @@ import os, selectors, socket, sys
 S = socket.SOL_SOCKET
 
 
-def tcp(family, host, *opts):
+def tcp(family, host, *opts, backlog=7):
     s = socket.socket(family, socket.SOCK_STREAM)
     for level, name, value in opts:
         s.setsockopt(level, name, value)
     s.bind((host, 0))
-    s.listen(7)
+    s.listen(backlog)
     return s
 
 
@@ -39,6 +39,7 @@ def unix(kind, name):
 socks = {
     "tcp4": tcp(socket.AF_INET, "127.0.0.1", (S, socket.SO_REUSEADDR, 1), (S, socket.SO_KEEPALIVE, 1),
                 (socket.IPPROTO_TCP, socket.TCP_NODELAY, 1), (S, socket.SO_RCVBUF, 65536)),
+    "tcp0": tcp(socket.AF_INET, "127.0.0.1", backlog=0),
     "tcp6": tcp(socket.AF_INET6, "::1", (socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1), (S, socket.SO_REUSEPORT, 1)),
     "udp4": udp(socket.AF_INET, "127.0.0.1"),
     "udp6": udp(socket.AF_INET6, "::1"),
