@@ -458,8 +458,11 @@ enum ckpt_tobj_kind {
 				    the owner: made once and shared */
 	CKPT_TOBJ_SHM  = 2,      /* shared memory two members map: one object
 				    for the regions with this dev and ino */
+	CKPT_TOBJ_SOCKET = 3,    /* a listener the owner and other members hold
+				    (format 9): made once from the owner's
+				    SOCKET record of inode ino */
 };
-#define CKPT_TOBJ_KIND_MAX 2
+#define CKPT_TOBJ_KIND_MAX 3
 struct ckpt_tobj {
 	__u32 kind;              /* enum ckpt_tobj_kind */
 	__u32 nbytes;            /* PIPE: bytes in flight, <= size */
@@ -467,7 +470,7 @@ struct ckpt_tobj {
 	__u64 dev, ino;          /* as the regions and FD records give them */
 };
 struct ckpt_tfd {
-	__u16 member, obj;       /* indexes into the tables above; obj a PIPE */
+	__u16 member, obj;       /* indexes into the tables above; obj a PIPE or SOCKET */
 	__s32 fd;
 	__u32 flags;             /* F_GETFL (O_ACCMODE: which end) */
 	__u32 fdflags;           /* CKPT_FDF_CLOEXEC */

@@ -295,16 +295,13 @@ void socks_warn(const struct fd_snap *f)
 	const struct ckpt_sock *k = socks_of(f);
 	struct out o = { .len = 0 };
 
-	if (k->state == CKPT_SS_CONNECTED && k->type != SOCK_DGRAM && f->peer < 0)
-		outf(&o, "libckpt: warning: fd %u (", (__u64)f->fd);
-	else if (pending[f->sock])
-		outf(&o, "libckpt: warning: fd %u (", (__u64)f->fd);
-	else
+	if (!(k->state == CKPT_SS_CONNECTED && k->type != SOCK_DGRAM && f->peer < 0) && !pending[f->sock])
 		return;
+	outf(&o, "libckpt: warning: fd %u (", (__u64)f->fd);
 	out_sock(&o, k);
 	if (k->state == CKPT_SS_CONNECTED)
 		out_str(&o, ") is not restored: it reads end-of-file after a restart\n");
 	else
-		outf(&o, ") has %u connections not accepted yet: a restart loses them\n", (__u64)pending[f->sock]);
+		outf(&o, ") has %u connections not accepted: a restart loses them\n", (__u64)pending[f->sock]);
 	out_flush(&o, 2);
 }

@@ -438,12 +438,14 @@ static __u32 fd_flags(long pid, long fd)
 	return f;
 }
 
+static int note_fd(struct fdwalk *w, long fd, __u64 ino);
+static int note_listener(struct fdwalk *w, long fd, const char *num, long len);
+
 static int note_pipe_fd(void *arg, long fd)
 {
 	struct fdwalk *w = arg;
 	struct out o;
 	char link[64];
-	struct ckpt_tfd *t;
 	__u64 ino = 0;
 	long n;
 
@@ -451,10 +453,41 @@ static int note_pipe_fd(void *arg, long fd)
 	outf(&o, "/proc/%u/fd/%u", (__u64)w->pid, (__u64)fd);
 	o.buf[o.len] = 0;
 	n = k_readlink(o.buf, link, sizeof(link) - 1);
+	if (n >= 10 && !memcmp(link, "socket:[", 8))
+		return note_listener(w, fd, link + 8, n - 8);
 	if (n < 8 || memcmp(link, "pipe:[", 6))
 		return 0;
 	for (char *p = link + 6; p < link + n && *p >= '0' && *p <= '9'; p++)
 		ino = ino * 10 + *p - '0';
+	return note_fd(w, fd, ino);
+}
+
+/* A listener the owner holds, and the same socket in other members (a
+ * pre-fork server's): one object, the owner's SOCKET record made once by
+ * the restart's reaper (TFD_SOCKET marks its inode apart from pipes') */
+#define TFD_SOCKET (1ull << 63)
+static int note_listener(struct fdwalk *w, long fd, const char *num, long len)
+{
+	__u64 ino = 0;
+	unsigned k;
+	int v = 0;
+	unsigned vl = sizeof(v);
+
+	for (; len > 0 && *num >= '0' && *num <= '9'; num++, len--)
+		ino = ino * 10 + *num - '0';
+	ino |= TFD_SOCKET;
+	if (w->m == 0)     /* our own fd: a listener? */
+		return my_syscall5(__NR_getsockopt, fd, SOL_SOCKET, 30 /* SO_ACCEPTCONN */, &v, &vl) == 0 && v ?
+		       note_fd(w, fd, ino) : 0;
+	for (k = 0; k < cut->nfds && !(cut->tfd_ino[k] == ino && cut->tfd[k].member == 0); k++)
+		;
+	return k < cut->nfds ? note_fd(w, fd, ino) : 0;
+}
+
+static int note_fd(struct fdwalk *w, long fd, __u64 ino)
+{
+	struct ckpt_tfd *t;
+
 	if (cut->nfds == CKPT_TFDS_MAX)
 		return -E2BIG;
 	cut->tfd_ino[cut->nfds] = ino;
@@ -516,7 +549,7 @@ static int find_pipes(void)
 	}
 	for (unsigned i = 0; i < cut->nfds; i++) {
 		struct ckpt_tfd *t = &cut->tfd[i];
-		int shared = t->member != 0;
+		int sock = cut->tfd_ino[i] >> 63, shared = t->member != 0 && !sock;
 		unsigned k;
 		if (t->obj != 0xffff)
 			continue;
@@ -528,12 +561,13 @@ static int find_pipes(void)
 			return fail_line(": more than 512 pipes between the processes%s", cut->mem[0].pid, "", "");
 		struct ckpt_tobj *ob = &cut->obj[cut->nobjs];
 		memset(ob, 0, sizeof(*ob));
-		ob->kind = CKPT_TOBJ_PIPE;
+		ob->kind = sock ? CKPT_TOBJ_SOCKET : CKPT_TOBJ_PIPE;
 		ob->ino = cut->tfd_ino[i];
 		for (k = i; k < cut->nfds; k++)
 			if (cut->tfd_ino[k] == ob->ino)
 				cut->tfd[k].obj = cut->nobjs;
-		if (pipe_contents(ob, t))
+		ob->ino &= ~TFD_SOCKET;
+		if (!sock && pipe_contents(ob, t))
 			return fail_line(": cannot read the bytes in one of its pipes%s",
 					 cut->mem[t->member].pid, "", "");
 		cut->nobjs++;

@@ -377,13 +377,14 @@ static int check_tree(struct img *im, const char *body, __u32 size)
 	for (i = 0; i < t->nobjs; i++) {
 		const struct ckpt_tobj *o = &im->tobjs[i];
 		if (!o->kind || o->kind > CKPT_TOBJ_KIND_MAX || (o->kind == CKPT_TOBJ_PIPE && (o->nbytes > o->size ||
-		    o->size > (1u << 30))) || (o->kind == CKPT_TOBJ_SHM && (o->nbytes || o->size > (1ull << 46))))
+		    o->size > (1u << 30))) || (o->kind == CKPT_TOBJ_SHM && (o->nbytes || o->size > (1ull << 46))) ||
+		    (o->kind == CKPT_TOBJ_SOCKET && (o->nbytes || o->size)))
 			return report(im, "bad tree record (object %u)", (__u64)i + 1);
 		bytes += o->nbytes;
 	}
 	for (i = 0; i < t->nfds; i++) {
 		const struct ckpt_tfd *f = &im->tfds[i];
-		if (f->member >= t->nmembers || f->obj >= t->nobjs || im->tobjs[f->obj].kind != CKPT_TOBJ_PIPE ||
+		if (f->member >= t->nmembers || f->obj >= t->nobjs || im->tobjs[f->obj].kind == CKPT_TOBJ_SHM ||
 		    f->fd < 0 || f->fd >= (1 << 20) || (f->flags & O_ACCMODE) == O_ACCMODE ||
 		    (f->fdflags & ~CKPT_FDF_CLOEXEC))
 			return report(im, "bad tree record (fd %u)", (__u64)i + 1);

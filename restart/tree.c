@@ -77,6 +77,20 @@ static long place(int *fd, int n, int at)
 	return r;
 }
 
+/* a listener several members share: the owner's SOCKET record of it,
+ * made once; or -1, said */
+static long listener(const struct img *im, const struct ckpt_tobj *o)
+{
+	int other;
+
+	for (unsigned i = 0; i < im->nfds; i++)
+		if (im->fds[i]->kind == CKPT_FD_SOCKET && im->fds[i]->ino == o->ino &&
+		    ckpt_fd_sock(im->fds[i])->state == CKPT_SS_LISTEN && im->fds[i]->peer < 0)
+			return socks_make(im, im->fds[i], &other);
+	report(im, "bad tree record (a shared socket the owner does not listen on)");
+	return -1;
+}
+
 static int make_objects(const struct img *im)
 {
 	for (unsigned k = 0; k < im->tree->nobjs; k++) {
@@ -90,6 +104,9 @@ static int make_objects(const struct img *im)
 				return report(im, "cannot make a pipe of %z again (/proc/sys/fs/pipe-max-size?)", o->size);
 			if (set_flags(im, k, p[0], 0) || set_flags(im, k, p[1], 1))
 				return report(im, "cannot set the flags of a pipe of the tree");
+		} else if (o->kind == CKPT_TOBJ_SOCKET) {
+			if ((p[0] = p[1] = listener(im, o)) < 0)
+				return 1;         /* (said) */
 		} else {
 			p[0] = p[1] = my_syscall2(__NR_memfd_create, "ckpt-shared", 0);
 			if (p[0] < 0 || k_ftruncate(p[0], o->size) < 0)
@@ -503,6 +520,8 @@ void tree_info(const struct img *im)
 		o.len = 0;
 		if (ob->kind == CKPT_TOBJ_PIPE)
 			outf(&o, "  shared pipe %u (%z, %z in flight):", (__u64)k + 1, ob->size, (__u64)ob->nbytes);
+		else if (ob->kind == CKPT_TOBJ_SOCKET)
+			outf(&o, "  shared listener %u:", (__u64)k + 1);
 		else
 			outf(&o, "  shared memory %u (%z):", (__u64)k + 1, ob->size);
 		for (unsigned i = 0; i < im->tree->nfds; i++)

@@ -238,3 +238,31 @@ time.sleep(600)'
 	verdict sockets-null-named "$why"
 }
 def_case sockets-null-named case_null_named
+
+# A pre-fork server (a tree: the parent and two workers hold one
+# listener): the restart's reaper makes the listener once, from the
+# owner's record, and every member gets it; the workers answer again.
+# Under qemu-user a tree's checkpoint is refused (tree-qemu-refused).
+served() {  # served N: N connections to $W/port, each answered by a worker
+	$PY -c 'import socket, sys
+for _ in range(int(sys.argv[2])):
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+    assert s.recv(100).startswith(b"worker ")' "$(cat "$W/port")" "$1" 2>/dev/null
+}
+case_sock_prefork() {
+	local why=
+	if [ -n "$RUNNER" ]; then verdict "sockets-prefork-tree (a tree is refused under qemu: tree-qemu-refused)" ""; return; fi
+	launch "$W/seg0" $PY "$ROOT/tests/progs/prefork.py"
+	if wait_lines "$W/seg0" 1 20 && served 4 && signal_live "$PID" && wait_image 20; then
+		grep -q '^  shared listener 1: [0-9]*:3w [0-9]*:3w [0-9]*:3w$' <($MYRESTART --info "$W/myckpt" 2>&1) ||
+			why="--info names no listener the three processes share"
+		stop_tree "$PID"; wait "$PID" 2>/dev/null
+		restart "$W/seg1"
+		[ -z "$why" ] && ! wait_until 20 served 4 && why="the restarted workers do not answer: $(head -2 "$W/stderr" | tr '\n' ' ')"
+	else
+		why="no image"
+	fi
+	stop_tree "$PID"
+	verdict sockets-prefork-tree "$why"
+}
+def_case sockets-prefork-tree case_sock_prefork
