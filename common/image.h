@@ -311,6 +311,8 @@ struct ckpt_sock {
 	__u32 rcvbuf, sndbuf;    /* SO_RCVBUF, SO_SNDBUF as getsockopt read them */
 	__u32 local_len;         /* bytes of local: 0, or the family's sockaddr */
 	__u32 peer_len;          /* bytes of peer (CONNECTED; else 0) */
+	__u32 queued;            /* SAVED: the bytes its messages hold (for --info) */
+	__u32 pad;               /* 0 */
 	__u8  local[CKPT_SOCKADDR_MAX];
 	__u8  peer[CKPT_SOCKADDR_MAX];
 };

@@ -314,7 +314,7 @@ static __u32 kind_of(const struct fds_snap *s, const struct fd_snap *f)
 
 /* a SOCKET record's socket, and the bytes a restart gives it: a
  * connected stream's unread ones (datagrams queued are not kept) */
-static void socket_record(const struct fd_snap *sf, struct ckpt_fd *f)
+static void socket_record(const struct fds_snap *s, const struct fd_snap *sf, struct ckpt_fd *f)
 {
 	const struct ckpt_sock *k = socks_of(sf);
 
@@ -326,6 +326,8 @@ static void socket_record(const struct fd_snap *sf, struct ckpt_fd *f)
 		f->fdflags &= ~CKPT_FDF_SAVED;
 	if (!(f->fdflags & CKPT_FDF_SAVED))
 		f->size = 0;
+	for (__u64 at = 0, n; at + 4 <= f->size; at += (4 + n + 3) & ~3ul)
+		((struct ckpt_sock *)(f + 1))->queued += n = *(const __u32 *)(s->contents + sf->data_at + at);
 	socks_warn(sf);
 }
 
@@ -368,7 +370,7 @@ __u64 fds_records(const struct fds_snap *s, char *buf, unsigned *count)
 		if (f->kind == CKPT_FD_EPOLL)
 			f->aux = objs_watches(s, sf, (struct ckpt_watch *)(f + 1), kind_of);
 		if (f->kind == CKPT_FD_SOCKET)
-			socket_record(sf, f);
+			socket_record(s, sf, f);
 		f->path_len = sf->path_len;
 		memcpy((char *)ckpt_fd_path(f), sf->path, sf->path_len);
 		h->type = CKPT_REC_FD;

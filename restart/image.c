@@ -172,7 +172,7 @@ static int check_sock(const struct ckpt_fd *f)
 	       bad_name(k->family, k->local, k->local_len) || bad_name(k->family, k->peer, k->peer_len) ||
 	       (k->state == CKPT_SS_CLOSED && k->protocol != IPPROTO_TCP) ||
 	       (f->fdflags & CKPT_FDF_SAVED && (k->state < CKPT_SS_CONNECTED || k->type == SOCK_DGRAM)) ||
-	       k->rcvbuf > (1u << 30) || k->sndbuf > (1u << 30) ||
+	       k->rcvbuf > (1u << 30) || k->sndbuf > (1u << 30) || k->pad || k->queued > f->size ||
 	       (f->peer != -1 && (f->peer < 0 || f->peer == f->fd || k->state != CKPT_SS_CONNECTED ||
 				  k->protocol != IPPROTO_TCP));
 }

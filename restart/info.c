@@ -37,7 +37,9 @@ static void fd_info(struct out *o, const struct ckpt_fd *f, int first)
 			outf(o, ", backlog %u", (__u64)ckpt_fd_sock(f)->backlog);
 		out_str(o, "  ");
 	}
-	if (f->fdflags & CKPT_FDF_SAVED)
+	if (k == CKPT_FD_SOCKET && (f->fdflags & CKPT_FDF_SAVED))
+		outf(o, "%z queued  ", (__u64)ckpt_fd_sock(f)->queued);
+	else if (f->fdflags & CKPT_FDF_SAVED)
 		outf(o, "%z saved  ", f->size);
 	if (k == CKPT_FD_EVENTFD || k == CKPT_FD_SIGNALFD)
 		outf(o, "%s 0x%x  ", k == CKPT_FD_EVENTFD ? "count" : "mask", f->val[0]);

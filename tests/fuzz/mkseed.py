@@ -45,10 +45,11 @@ fds = (rec(7, fd(3, 1, 2, b'/dev/null\0')) + rec(7, fd(4, 5, 0, b'pipe:[1]\0', 5
        rec(7, fd(5, 5, 1, b'pipe:[1]\0', 4, 65536)) +
        rec(7, fd(6, 10, 2, b'anon_inode:[eventpoll]\0', -1, 1, struct.pack('<iIQ', 4, 1, 0x1234))))
 # a TCP listener on 127.0.0.1:8765 (family, type, protocol, state LISTEN,
-# backlog, SO_REUSEADDR, buffers, the name's length, no peer; the names)
+# backlog, SO_REUSEADDR, buffers, the name's length, no peer, nothing
+# queued, pad; the names)
 sockaddr = struct.pack('<H', 2) + struct.pack('>H', 8765) + bytes([127, 0, 0, 1]) + b'\0' * 8
 fds += rec(7, fd(7, 13, 2, b'socket:[2]\0', -1, 0,
-                 struct.pack('<10I112s112s', 2, 1, 6, 3, 5, 1, 131072, 16384, 16, 0, sockaddr, b'')))
+                 struct.pack('<12I112s112s', 2, 1, 6, 3, 5, 1, 131072, 16384, 16, 0, 0, 0, sockaddr, b'')))
 # a POSIX timer: id 0, CLOCK_MONOTONIC, SIGEV_SIGNAL with SIGALRM, 1 s left, every 0.5 s
 timer = struct.pack('<iiIIQiIQQ', 0, 1, 0, 14, 0, -1, 0, 10**9, 5 * 10**8)
 # file locks (fd, kind, type, pad, start, len): a shared flock on fd 3, a
