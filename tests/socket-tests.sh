@@ -163,7 +163,7 @@ case_sock_reconnect() {
 	local why= n=40
 	start_echo || { verdict sockets-reconnect-hook "the echo server did not start"; stop $SRV; return; }
 	for i in $(seq 1 $n); do printf '%04d reply: echo request %d\n' "$i" "$i"; done >"$W/ref.out"
-	launch "$W/seg0" "$BIN/reconnect" "$(cat "$W/port")" $n
+	launch "$W/seg0" "$BIN/reconnect" "$(cut -d' ' -f1 "$W/port")" $n
 	if take_image "$W/seg0" 10; then
 		stop "$PID"; wait "$PID" 2>/dev/null
 		restart "$W/seg1"
@@ -300,3 +300,27 @@ s = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); print("on", flush
 	verdict sockets-unaccepted-named "$why"
 }
 def_case sockets-unaccepted-named case_sock_unaccepted
+
+# Connected datagram sockets to servers outside the image (UDP; UNIX,
+# bound to a path the killed process left behind): bound and connected
+# again, every datagram answered after the restart
+case_sock_dgram_client() {
+	local why= n=30
+	start_echo || { verdict sockets-dgram-client "the echo server did not start"; stop $SRV; return; }
+	for i in $(seq 1 $n); do printf '%04d echo %d | echo %d | peer echo.dgram\n' "$i" "$i" "$i"; done >"$W/ref.out"
+	launch "$W/seg0" $PY "$ROOT/tests/progs/dgramclient.py" $n
+	if take_image "$W/seg0" 8; then
+		stop "$PID"; wait "$PID" 2>/dev/null
+		restart "$W/seg1"
+		if ! wait_exit $((40 * SLOW)); then why="the restarted client did not finish"
+		elif ! splice "$W/seg0" "$W/seg1" | cmp -s - "$W/ref.out"; then
+			why="output differs: $(tail -2 "$W/seg1" | tr '\n' ' ')"
+		elif [ -s "$W/stderr" ]; then why="unexpected messages: $(head -2 "$W/stderr" | tr '\n' ' ')"
+		fi
+	else
+		why="no image"
+	fi
+	stop "$PID" "$SRV"
+	verdict sockets-dgram-client "$why"
+}
+def_case sockets-dgram-client case_sock_dgram_client

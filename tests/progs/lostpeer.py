@@ -6,7 +6,7 @@
 #   lostpeer.py
 import os, socket, sys, time
 
-s = socket.create_connection(("127.0.0.1", int(open("port").read())))
+s = socket.create_connection(("127.0.0.1", int(open("port").read().split()[0])))
 s.sendall(b"hello\n")
 print("reply", s.recv(100), flush=True)
 s.sendall(b"push\n")
