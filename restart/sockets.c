@@ -10,7 +10,9 @@
  * file, whose writes fail with EPIPE (SIGPIPE, as the kernel sends it),
  * and which poll reports hung up: a TCP one is the end of a loopback
  * connection whose peer sent those bytes and closed, a UNIX one the end
- * of a socketpair whose other end did the same. */
+ * of a socketpair whose other end did the same.  A TCP connection with
+ * both ends in the image is connected again over loopback, each end's
+ * unread bytes sent by the other. */
 #include "restart.h"
 #include "sockname.h"
 
