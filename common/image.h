@@ -463,8 +463,12 @@ enum ckpt_tobj_kind {
 	CKPT_TOBJ_SOCKET = 3,    /* a listener the owner and other members hold
 				    (format 9): made once from the owner's
 				    SOCKET record of inode ino */
+	CKPT_TOBJ_SOCKPAIR = 4,  /* an AF_UNIX pair whose ends two members hold
+				    (format 9): size the type, ino and dev the
+				    two ends' inodes; each end's queue is in its
+				    holders' SOCKET records */
 };
-#define CKPT_TOBJ_KIND_MAX 3
+#define CKPT_TOBJ_KIND_MAX 4
 struct ckpt_tobj {
 	__u32 kind;              /* enum ckpt_tobj_kind */
 	__u32 nbytes;            /* PIPE: bytes in flight, <= size */
@@ -475,7 +479,8 @@ struct ckpt_tfd {
 	__u16 member, obj;       /* indexes into the tables above; obj a PIPE or SOCKET */
 	__s32 fd;
 	__u32 flags;             /* F_GETFL (O_ACCMODE: which end) */
-	__u32 fdflags;           /* CKPT_FDF_CLOEXEC */
+	__u32 fdflags;           /* CKPT_FDF_CLOEXEC, CKPT_TFD_END1 */
 };
+#define CKPT_TFD_END1 0x4u       /* a SOCKPAIR's second end (dev) */
 
 #endif

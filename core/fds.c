@@ -322,13 +322,16 @@ static void socket_record(const struct fds_snap *s, const struct fd_snap *sf, st
 	f->peer = sf->peer;           /* a TCP connection's other end here, or -1 */
 	f->aux = 0;
 	memset(f->val, 0, sizeof(f->val));
-	if ((k->state != CKPT_SS_CONNECTED && k->state != CKPT_SS_CLOSED) || k->type == SOCK_DGRAM || !sf->size)
+	/* (a datagram socket's queue only where the tree makes its pair) */
+	if ((k->state != CKPT_SS_CONNECTED && k->state != CKPT_SS_CLOSED) || !sf->size ||
+	    (k->type == SOCK_DGRAM && !ckpt_tree_holds(sf->fd)))
 		f->fdflags &= ~CKPT_FDF_SAVED;
 	if (!(f->fdflags & CKPT_FDF_SAVED))
 		f->size = 0;
 	for (__u64 at = 0, n; at + 4 <= f->size; at += (4 + n + 3) & ~3ul)
 		((struct ckpt_sock *)(f + 1))->queued += n = *(const __u32 *)(s->contents + sf->data_at + at);
-	socks_warn(sf);
+	if (!ckpt_tree_holds(sf->fd))
+		socks_warn(sf);
 }
 
 /* In the writer: the FD records into buf (cap bytes, enough for

@@ -282,6 +282,7 @@ void objs_classify(struct fd_snap *f);
 __u64 objs_bound(const struct fd_snap *f);
 long objs_capture(struct fds_snap *s, char *buf, __u64 *at, __u64 cap, const char **why);
 void objs_pair_sockets(struct fds_snap *s);
+__u64 objs_unix_peer(int nl, __u64 ino, __u32 *type);
 __u32 objs_kind(const struct fds_snap *s, const struct fd_snap *f, const char **why);
 unsigned objs_watches(const struct fds_snap *s, const struct fd_snap *f, struct ckpt_watch *out,
 		      __u32 (*kind_of)(const struct fds_snap *, const struct fd_snap *));

@@ -473,8 +473,9 @@ long objs_capture(struct fds_snap *s, char *buf, __u64 *at, __u64 cap, const cha
 /* --- in the writer --- */
 
 /* the inode of the socket at the other end of AF_UNIX socket ino, asked
- * of the kernel's sock_diag; 0 when it has none (or cannot say) */
-static __u64 unix_peer(int nl, __u64 ino)
+ * of the kernel's sock_diag (and its type in *type); 0 when it has none
+ * (or cannot say) */
+__u64 objs_unix_peer(int nl, __u64 ino, __u32 *type)
 {
 	struct { struct nlmsghdr h; struct unix_diag_req r; } q = {
 		.h = { .nlmsg_len = sizeof(q), .nlmsg_type = SOCK_DIAG_BY_FAMILY, .nlmsg_flags = NLM_F_REQUEST },
@@ -488,6 +489,7 @@ static __u64 unix_peer(int nl, __u64 ino)
 	if (k_write_full(nl, &q, sizeof(q)) < 0 || (n = sys_read(nl, (char *)reply, sizeof(reply))) < (long)sizeof(*h) ||
 	    h->nlmsg_type != SOCK_DIAG_BY_FAMILY || h->nlmsg_len > n)
 		return 0;
+	*type = ((struct unix_diag_msg *)NLMSG_DATA(h))->udiag_type;
 	for (__u64 at = NLMSG_ALIGN(sizeof(*h)) + NLMSG_ALIGN(sizeof(struct unix_diag_msg));
 	     at + sizeof(struct nlattr) <= h->nlmsg_len;) {
 		struct nlattr *a = (struct nlattr *)((char *)h + at);
@@ -508,9 +510,10 @@ void objs_pair_sockets(struct fds_snap *s)
 	for (unsigned i = 0; i < s->n; i++) {
 		struct fd_snap *f = &s->fd[i];
 		__u64 peer;
+		__u32 type;
 		if (f->obj != CKPT_FD_SOCKPAIR || f->same >= 0 || f->peer >= 0)
 			continue;
-		peer = nl < 0 ? 0 : unix_peer(nl, f->ino);
+		peer = nl < 0 ? 0 : objs_unix_peer(nl, f->ino, &type);
 		for (unsigned j = 0; peer && j < s->n; j++) {
 			struct fd_snap *g = &s->fd[j];
 			if (j != i && g->obj == CKPT_FD_SOCKPAIR && g->same < 0 && g->peer < 0 && g->ino == peer) {

@@ -24,6 +24,7 @@
 #include "maps.h"
 #include <linux/futex.h>
 #include <linux/memfd.h>
+#include <linux/netlink.h>
 
 #define CUT_MAGIC 0xc4e7u    /* the signal value: magic, 16 bits of the cut id, the fd */
 #define CUT_SIZE  (CKPT_TREE_BYTES_MAX + (2ul << 20))
@@ -57,7 +58,9 @@ struct cut {
 	__u64 stdio_dev[3], stdio_ino[3];   /* the owner's 0-2 */
 	struct ckpt_tobj obj[CKPT_TOBJS_MAX];
 	struct ckpt_tfd tfd[CKPT_TFDS_MAX];
-	__u64 tfd_ino[CKPT_TFDS_MAX];   /* each one's pipe */
+	__u64 tfd_ino[CKPT_TFDS_MAX];   /* each one's pipe (or socket: TFD_*) */
+	__u64 tfd_peer[CKPT_TFDS_MAX];  /* TFD_UNIX: the other end's inode */
+	__u32 tfd_type[CKPT_TFDS_MAX];  /* TFD_UNIX: the socket type */
 	char maps[MAPS_CAP];      /* scratch: a member's maps */
 	char bytes[CKPT_TREE_BYTES_MAX];
 };
@@ -440,6 +443,7 @@ static __u32 fd_flags(long pid, long fd)
 
 static int note_fd(struct fdwalk *w, long fd, __u64 ino);
 static int note_listener(struct fdwalk *w, long fd, const char *num, long len);
+static void close_diag(void);
 
 static int note_pipe_fd(void *arg, long fd)
 {
@@ -464,8 +468,30 @@ static int note_pipe_fd(void *arg, long fd)
 
 /* A listener the owner holds, and the same socket in other members (a
  * pre-fork server's): one object, the owner's SOCKET record made once by
- * the restart's reaper (TFD_SOCKET marks its inode apart from pipes') */
-#define TFD_SOCKET (1ull << 63)
+ * the restart's reaper (TFD_SOCKET marks its inode apart from pipes').
+ * Any other AF_UNIX socket with a peer (TFD_UNIX): one end of a pair
+ * that may join two members (find_pipes decides). */
+#define TFD_SOCKET (2ull << 62)
+#define TFD_UNIX   (1ull << 62)
+static long diag = -1;            /* a sock_diag socket, while the fds are walked */
+
+static int note_unix(struct fdwalk *w, long fd, __u64 ino)
+{
+	__u32 type = 0;
+	__u64 peer;
+	int r;
+
+	if (diag < 0)
+		diag = my_syscall3(__NR_socket, AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (diag < 0 || !(peer = objs_unix_peer(diag, ino, &type)))
+		return 0;
+	if ((r = note_fd(w, fd, ino | TFD_UNIX)))
+		return r;
+	cut->tfd_peer[cut->nfds - 1] = peer | TFD_UNIX;
+	cut->tfd_type[cut->nfds - 1] = type;
+	return 0;
+}
+
 static int note_listener(struct fdwalk *w, long fd, const char *num, long len)
 {
 	__u64 ino = 0;
@@ -475,13 +501,39 @@ static int note_listener(struct fdwalk *w, long fd, const char *num, long len)
 
 	for (; len > 0 && *num >= '0' && *num <= '9'; num++, len--)
 		ino = ino * 10 + *num - '0';
-	ino |= TFD_SOCKET;
 	if (w->m == 0)     /* our own fd: a listener? */
 		return my_syscall5(__NR_getsockopt, fd, SOL_SOCKET, 30 /* SO_ACCEPTCONN */, &v, &vl) == 0 && v ?
-		       note_fd(w, fd, ino) : 0;
-	for (k = 0; k < cut->nfds && !(cut->tfd_ino[k] == ino && cut->tfd[k].member == 0); k++)
+		       note_fd(w, fd, ino | TFD_SOCKET) : note_unix(w, fd, ino);
+	for (k = 0; k < cut->nfds && !(cut->tfd_ino[k] == (ino | TFD_SOCKET) && cut->tfd[k].member == 0); k++)
 		;
-	return k < cut->nfds ? note_fd(w, fd, ino) : 0;
+	return k < cut->nfds ? note_fd(w, fd, ino | TFD_SOCKET) : note_unix(w, fd, ino);
+}
+
+/* fd i is one end of an AF_UNIX pair: when two members hold its ends,
+ * one SOCKPAIR object (ino the end noted first, dev the other) whose
+ * fds say which end they hold; each end's queue is in its holder's
+ * own FD record.  0, or -1 when there is no room. */
+static int unix_pair(unsigned i)
+{
+	struct ckpt_tobj *ob = &cut->obj[cut->nobjs];
+	unsigned k;
+
+	for (k = 0; k < cut->nfds; k++)
+		if (cut->tfd_ino[k] == cut->tfd_peer[i] && cut->tfd[k].member != cut->tfd[i].member)
+			break;
+	if (k == cut->nfds)
+		return 0;             /* the pair's ends are in one process: its own */
+	if (cut->nobjs == CKPT_TOBJS_MAX)
+		return -1;
+	*ob = (struct ckpt_tobj){ .kind = CKPT_TOBJ_SOCKPAIR, .size = cut->tfd_type[i],
+				  .ino = cut->tfd_ino[i] & ~TFD_UNIX, .dev = cut->tfd_peer[i] & ~TFD_UNIX };
+	for (k = 0; k < cut->nfds; k++)
+		if (cut->tfd_ino[k] == cut->tfd_ino[i] || cut->tfd_ino[k] == cut->tfd_peer[i]) {
+			cut->tfd[k].obj = cut->nobjs;
+			cut->tfd[k].fdflags |= cut->tfd_ino[k] == cut->tfd_peer[i] ? CKPT_TFD_END1 : 0;
+		}
+	cut->nobjs++;
+	return 0;
 }
 
 static int note_fd(struct fdwalk *w, long fd, __u64 ino)
@@ -534,9 +586,17 @@ static int pipe_contents(struct ckpt_tobj *ob, const struct ckpt_tfd *t)
 	return 0;
 }
 
+static void close_diag(void)
+{
+	if (diag >= 0)
+		sys_close(diag);
+	diag = -1;
+}
+
 /* Pipes: one object for each pipe two members hold, or one held by a
  * member that is not the owner (the owner's own pipes the single-process
- * code restores) */
+ * code restores); the owner's listeners others hold; AF_UNIX pairs whose
+ * ends two members hold */
 static int find_pipes(void)
 {
 	struct out o;
@@ -544,15 +604,24 @@ static int find_pipes(void)
 	for (unsigned m = 0; m < cut->n; m++) {
 		struct fdwalk w = { m, cut->mem[m].pid };
 		if (cut->mem[m].state != CKPT_MS_ZOMBIE &&
-		    each_entry(proc_path(&o, w.pid, "fd"), note_pipe_fd, &w))
+		    each_entry(proc_path(&o, w.pid, "fd"), note_pipe_fd, &w)) {
+			close_diag();
 			return fail_line(": cannot read its fds%s", w.pid, "", "");
+		}
 	}
+	close_diag();
 	for (unsigned i = 0; i < cut->nfds; i++) {
 		struct ckpt_tfd *t = &cut->tfd[i];
 		int sock = cut->tfd_ino[i] >> 63, shared = t->member != 0 && !sock;
 		unsigned k;
 		if (t->obj != 0xffff)
 			continue;
+		if (cut->tfd_ino[i] & TFD_UNIX) {
+			if (unix_pair(i))
+				return fail_line(": more than 512 pipes and sockets between the processes%s",
+						 cut->mem[0].pid, "", "");
+			continue;
+		}
 		for (k = i + 1; k < cut->nfds && !shared; k++)
 			shared = cut->tfd_ino[k] == cut->tfd_ino[i] && cut->tfd[k].member != t->member;
 		if (!shared)

@@ -267,13 +267,16 @@ static int hold(struct img *im, int saved)
 {
 	for (unsigned i = 0; i < im->nfds; i++) {
 		const struct ckpt_fd *f = im->fds[i];
-		int late = f->kind == CKPT_FD_FILE && (f->fdflags & CKPT_FDF_SAVED), other, cx;
-		long t = tree_fd(f->fd, &cx);
+		int late = f->kind == CKPT_FD_FILE && (f->fdflags & CKPT_FDF_SAVED), other, cx, from;
+		long t = tree_fd(f->fd, &cx, &from), r;
 
-		/* shared with another process of the tree: what it was */
+		/* shared with another process of the tree: what it was (a
+		 * socketpair's end with the bytes it had queued) */
 		if (t >= 0) {
 			if (saved)
 				continue;
+			if (from >= 0 && f->kind == CKPT_FD_SOCKET && (r = objs_refill(im, f, from)) < 0)
+				return fd_report(im, f, "cannot refill", r);
 			tree_held[i] = 1 + cx;
 			if (park(im, i, my_syscall3(__NR_fcntl, t, F_DUPFD_CLOEXEC, 0)))
 				return 1;

@@ -171,7 +171,8 @@ static int check_sock(const struct ckpt_fd *f)
 	       (k->state >= CKPT_SS_BOUND && k->state <= CKPT_SS_LISTEN && k->local_len <= 2) ||
 	       bad_name(k->family, k->local, k->local_len) || bad_name(k->family, k->peer, k->peer_len) ||
 	       (k->state == CKPT_SS_CLOSED && k->protocol != IPPROTO_TCP) ||
-	       (f->fdflags & CKPT_FDF_SAVED && (k->state < CKPT_SS_CONNECTED || k->type == SOCK_DGRAM)) ||
+	       (f->fdflags & CKPT_FDF_SAVED && (k->state < CKPT_SS_CONNECTED ||
+					      (k->type == SOCK_DGRAM && k->family != AF_UNIX))) ||
 	       k->rcvbuf > (1u << 30) || k->sndbuf > (1u << 30) || k->pad || k->queued > f->size ||
 	       (f->peer != -1 && (f->peer < 0 || f->peer == f->fd || k->state != CKPT_SS_CONNECTED ||
 				  k->protocol != IPPROTO_TCP));
@@ -378,7 +379,9 @@ static int check_tree(struct img *im, const char *body, __u32 size)
 		const struct ckpt_tobj *o = &im->tobjs[i];
 		if (!o->kind || o->kind > CKPT_TOBJ_KIND_MAX || (o->kind == CKPT_TOBJ_PIPE && (o->nbytes > o->size ||
 		    o->size > (1u << 30))) || (o->kind == CKPT_TOBJ_SHM && (o->nbytes || o->size > (1ull << 46))) ||
-		    (o->kind == CKPT_TOBJ_SOCKET && (o->nbytes || o->size)))
+		    (o->kind == CKPT_TOBJ_SOCKET && (o->nbytes || o->size)) ||
+		    (o->kind == CKPT_TOBJ_SOCKPAIR && (o->nbytes || o->ino == o->dev ||
+		     (o->size != SOCK_STREAM && o->size != SOCK_DGRAM && o->size != SOCK_SEQPACKET))))
 			return report(im, "bad tree record (object %u)", (__u64)i + 1);
 		bytes += o->nbytes;
 	}
@@ -386,7 +389,8 @@ static int check_tree(struct img *im, const char *body, __u32 size)
 		const struct ckpt_tfd *f = &im->tfds[i];
 		if (f->member >= t->nmembers || f->obj >= t->nobjs || im->tobjs[f->obj].kind == CKPT_TOBJ_SHM ||
 		    f->fd < 0 || f->fd >= (1 << 20) || (f->flags & O_ACCMODE) == O_ACCMODE ||
-		    (f->fdflags & ~CKPT_FDF_CLOEXEC))
+		    (f->fdflags & ~(CKPT_FDF_CLOEXEC | CKPT_TFD_END1)) ||
+		    ((f->fdflags & CKPT_TFD_END1) && im->tobjs[f->obj].kind != CKPT_TOBJ_SOCKPAIR))
 			return report(im, "bad tree record (fd %u)", (__u64)i + 1);
 	}
 	if (size != need + bytes || bytes > CKPT_TREE_BYTES_MAX)

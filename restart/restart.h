@@ -159,7 +159,7 @@ void *relocate_ptr(const void *p, long delta);
 int tree_check(struct img *im);
 int tree_restart(struct img *im);
 void tree_info(const struct img *im);
-long tree_fd(int fd, int *cloexec);
+long tree_fd(int fd, int *cloexec, int *other);
 long tree_shm(__u64 dev, __u64 ino);
 void tree_close_temps(void);
 /* restore.c */

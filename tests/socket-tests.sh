@@ -324,3 +324,16 @@ case_sock_dgram_client() {
 	verdict sockets-dgram-client "$why"
 }
 def_case sockets-dgram-client case_sock_dgram_client
+
+# Socketpairs (stream and datagram) between a parent and its child, bytes
+# queued in all four directions at the checkpoint: one tree object each,
+# the bytes put back by the holder of each end (native: trees are
+# refused under qemu-user)
+case_tree_sockpair() {
+	if [ -n "$RUNNER" ]; then verdict "sockets-tree-socketpair (a tree is refused under qemu: tree-qemu-refused)" ""; return; fi
+	TREE_CHECK=tree_sockpair_info tree_run sockets-tree-socketpair 8 2 30 $PY "$ROOT/tests/progs/tree_sockpair.py"
+}
+tree_sockpair_info() {
+	grep -q 'is not restored' "$W/stderr" && echo "a socketpair end was named a dead socket"
+}
+def_case sockets-tree-socketpair case_tree_sockpair
