@@ -467,8 +467,10 @@ enum ckpt_tobj_kind {
 				    (format 9): size the type, ino and dev the
 				    two ends' inodes; each end's queue is in its
 				    holders' SOCKET records */
+	CKPT_TOBJ_TCPPAIR = 5,   /* a TCP connection whose ends two members hold
+				    (format 9): as SOCKPAIR, size the family */
 };
-#define CKPT_TOBJ_KIND_MAX 4
+#define CKPT_TOBJ_KIND_MAX 5
 struct ckpt_tobj {
 	__u32 kind;              /* enum ckpt_tobj_kind */
 	__u32 nbytes;            /* PIPE: bytes in flight, <= size */
@@ -481,6 +483,6 @@ struct ckpt_tfd {
 	__u32 flags;             /* F_GETFL (O_ACCMODE: which end) */
 	__u32 fdflags;           /* CKPT_FDF_CLOEXEC, CKPT_TFD_END1 */
 };
-#define CKPT_TFD_END1 0x4u       /* a SOCKPAIR's second end (dev) */
+#define CKPT_TFD_END1 0x4u       /* a SOCKPAIR's or TCPPAIR's second end (dev) */
 
 #endif

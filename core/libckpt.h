@@ -287,6 +287,8 @@ __u32 objs_kind(const struct fds_snap *s, const struct fd_snap *f, const char **
 unsigned objs_watches(const struct fds_snap *s, const struct fd_snap *f, struct ckpt_watch *out,
 		      __u32 (*kind_of)(const struct fds_snap *, const struct fd_snap *));
 /* sockets.c */
+struct socks_tcp { __u64 ino; __u16 id[18]; __u8 family; };   /* id: inet_diag_sockid's first 36 bytes */
+__u64 socks_tcp_peer(int nl, __u64 ino, struct socks_tcp *tab, unsigned *n, unsigned cap);
 void socks_classify(struct fd_snap *f);
 void socks_capture(struct fd_snap *f);
 void socks_reset(void);

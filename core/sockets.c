@@ -264,6 +264,49 @@ void socks_pair_tcp(struct fds_snap *s)
 	}
 }
 
+/* The peer inode of TCP connection ino, when both its ends are in this
+ * network namespace: one sock_diag dump per family, kept in tab for the
+ * walk of a tree's fds (*n entries; *n == ~0u: not dumped yet) */
+static unsigned tcp_dump(int nl, struct socks_tcp *tab, unsigned n, unsigned cap, __u8 family)
+{
+	struct { struct nlmsghdr h; struct inet_diag_req_v2 r; } q = {
+		.h = { .nlmsg_len = sizeof(q), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
+		.r = { .sdiag_family = family, .sdiag_protocol = IPPROTO_TCP, .idiag_states = ~(1u << TCP_LISTEN) },
+	};
+	static __u64 reply[2048];
+	long r = diag_ask(nl, &q, sizeof(q), reply, sizeof(reply));
+
+	for (; r > 0; r = sys_read(nl, (char *)reply, sizeof(reply)))
+		for (struct nlmsghdr *h = (struct nlmsghdr *)reply; NLMSG_OK(h, r); h = NLMSG_NEXT(h, r)) {
+			const struct inet_diag_msg *m = NLMSG_DATA(h);
+			if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY)
+				return n;
+			if (n < cap && m->idiag_inode) {
+				tab[n].ino = m->idiag_inode;
+				tab[n].family = family;
+				memcpy(tab[n].id, &m->id, sizeof(tab[n].id));   /* sport, dport, src, dst */
+				n++;
+			}
+		}
+	return n;
+}
+
+__u64 socks_tcp_peer(int nl, __u64 ino, struct socks_tcp *tab, unsigned *n, unsigned cap)
+{
+	const struct socks_tcp *e = 0;
+
+	if (*n == ~0u)
+		*n = tcp_dump(nl, tab, tcp_dump(nl, tab, 0, cap, AF_INET), cap, AF_INET6);
+	for (unsigned i = 0; i < *n && !e; i++)
+		e = tab[i].ino == ino ? &tab[i] : 0;
+	for (unsigned i = 0; e && i < *n; i++)      /* (ports, then the two addresses, swapped) */
+		if (tab[i].family == e->family && tab[i].id[0] == e->id[1] && tab[i].id[1] == e->id[0] &&
+		    !memcmp(tab[i].id + 2, e->id + 10, 16) && !memcmp(tab[i].id + 10, e->id + 2, 16))
+			return tab[i].ino;
+	return 0;
+}
+
 /* In the writer: each listener's backlog (left at the default where
  * sock_diag cannot say: qemu-user) */
 void socks_backlogs(const struct fds_snap *s)

@@ -474,7 +474,13 @@ static int note_pipe_fd(void *arg, long fd)
 #define TFD_SOCKET (2ull << 62)
 #define TFD_UNIX   (1ull << 62)
 static long diag = -1;            /* a sock_diag socket, while the fds are walked */
+static struct socks_tcp tcps[CKPT_TFDS_MAX];   /* the namespace's TCP connections, dumped once */
+static unsigned ntcp = ~0u;
+#define TFD_TCP 0x100u            /* tfd_type: a TCP connection of this family */
 
+/* an AF_UNIX socket with a peer, or a TCP connection whose other end is
+ * in this network namespace: one end of a pair that may join two
+ * members (find_pipes decides) */
 static int note_unix(struct fdwalk *w, long fd, __u64 ino)
 {
 	__u32 type = 0;
@@ -487,7 +493,14 @@ static int note_unix(struct fdwalk *w, long fd, __u64 ino)
 		return 0;
 	if (diag < 0)
 		diag = my_syscall3(__NR_socket, AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-	if (diag < 0 || !(peer = objs_unix_peer(diag, ino, &type)))
+	if (diag < 0)
+		return 0;
+	if (!(peer = objs_unix_peer(diag, ino, &type)) &&
+	    (peer = socks_tcp_peer(diag, ino, tcps, &ntcp, CKPT_TFDS_MAX)))
+		for (unsigned i = 0; i < ntcp; i++)
+			if (tcps[i].ino == ino)
+				type = TFD_TCP | tcps[i].family;
+	if (!peer)
 		return 0;
 	if ((r = note_fd(w, fd, ino | TFD_UNIX)))
 		return r;
@@ -529,7 +542,8 @@ static int unix_pair(unsigned i)
 		return 0;             /* the pair's ends are in one process: its own */
 	if (cut->nobjs == CKPT_TOBJS_MAX)
 		return -1;
-	*ob = (struct ckpt_tobj){ .kind = CKPT_TOBJ_SOCKPAIR, .size = cut->tfd_type[i],
+	*ob = (struct ckpt_tobj){ .kind = cut->tfd_type[i] & TFD_TCP ? CKPT_TOBJ_TCPPAIR : CKPT_TOBJ_SOCKPAIR,
+				  .size = cut->tfd_type[i] & ~TFD_TCP,
 				  .ino = cut->tfd_ino[i] & ~TFD_UNIX, .dev = cut->tfd_peer[i] & ~TFD_UNIX };
 	for (k = 0; k < cut->nfds; k++)
 		if (cut->tfd_ino[k] == cut->tfd_ino[i] || cut->tfd_ino[k] == cut->tfd_peer[i]) {
@@ -595,6 +609,7 @@ static void close_diag(void)
 	if (diag >= 0)
 		sys_close(diag);
 	diag = -1;
+	ntcp = ~0u;
 }
 
 /* Pipes: one object for each pipe two members hold, or one held by a

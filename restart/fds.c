@@ -275,7 +275,7 @@ static int hold(struct img *im, int saved)
 		if (t >= 0) {
 			if (saved)
 				continue;
-			if (from >= 0 && f->kind == CKPT_FD_SOCKET && (r = objs_refill(im, f, from)) < 0)
+			if (f->kind == CKPT_FD_SOCKET && (r = socks_tree_end(im, f, t, from)) < 0)
 				return fd_report(im, f, "cannot refill", r);
 			tree_held[i] = 1 + cx;
 			if (park(im, i, my_syscall3(__NR_fcntl, t, F_DUPFD_CLOEXEC, 0)))

@@ -381,7 +381,9 @@ static int check_tree(struct img *im, const char *body, __u32 size)
 		    o->size > (1u << 30))) || (o->kind == CKPT_TOBJ_SHM && (o->nbytes || o->size > (1ull << 46))) ||
 		    (o->kind == CKPT_TOBJ_SOCKET && (o->nbytes || o->size)) ||
 		    (o->kind == CKPT_TOBJ_SOCKPAIR && (o->nbytes || o->ino == o->dev ||
-		     (o->size != SOCK_STREAM && o->size != SOCK_DGRAM && o->size != SOCK_SEQPACKET))))
+		     (o->size != SOCK_STREAM && o->size != SOCK_DGRAM && o->size != SOCK_SEQPACKET))) ||
+		    (o->kind == CKPT_TOBJ_TCPPAIR && (o->nbytes || o->ino == o->dev ||
+		     (o->size != AF_INET && o->size != AF_INET6))))
 			return report(im, "bad tree record (object %u)", (__u64)i + 1);
 		bytes += o->nbytes;
 	}
@@ -390,7 +392,7 @@ static int check_tree(struct img *im, const char *body, __u32 size)
 		if (f->member >= t->nmembers || f->obj >= t->nobjs || im->tobjs[f->obj].kind == CKPT_TOBJ_SHM ||
 		    f->fd < 0 || f->fd >= (1 << 20) || (f->flags & O_ACCMODE) == O_ACCMODE ||
 		    (f->fdflags & ~(CKPT_FDF_CLOEXEC | CKPT_TFD_END1)) ||
-		    ((f->fdflags & CKPT_TFD_END1) && im->tobjs[f->obj].kind != CKPT_TOBJ_SOCKPAIR))
+		    ((f->fdflags & CKPT_TFD_END1) && im->tobjs[f->obj].kind < CKPT_TOBJ_SOCKPAIR))
 			return report(im, "bad tree record (fd %u)", (__u64)i + 1);
 	}
 	if (size != need + bytes || bytes > CKPT_TREE_BYTES_MAX)

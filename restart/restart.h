@@ -121,6 +121,8 @@ void fds_install(struct img *im);
 long objs_refill(const struct img *im, const struct ckpt_fd *f, int from);
 /* sockets.c */
 long socks_make(const struct img *im, const struct ckpt_fd *f, int *other);
+long socks_loopback(const struct img *im, __u32 family, int *p);
+long socks_tree_end(const struct img *im, const struct ckpt_fd *f, int t, int from);
 /* locks.c */
 int locks_prepare(const struct img *im);
 void locks_install(const struct img *im);

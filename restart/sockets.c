@@ -161,6 +161,40 @@ static long loopback_pair(const struct img *im, __u32 family, const struct ckpt_
 	return r < 0 ? r : 0;
 }
 
+/* a tree's TCP connection between two processes: connected again over
+ * loopback (the ends' queues are put back by their holders); 0 or -errno */
+long socks_loopback(const struct img *im, __u32 family, int *p)
+{
+	static const struct ckpt_fd none;
+	long s, c, r = loopback_pair(im, family, &none, 0, &s, &c);
+
+	if (r < 0) {
+		if (s >= 0)
+			sys_close(s);
+		if (c >= 0)
+			sys_close(c);
+		return r;
+	}
+	p[0] = s, p[1] = c;
+	return 0;
+}
+
+/* A tree's socketpair or TCP connection end t, which SOCKET record f
+ * holds: the bytes queued there sent by the other end (from, when this
+ * process puts them back; else -1), then f's options; 0 or -errno */
+long socks_tree_end(const struct img *im, const struct ckpt_fd *f, int t, int from)
+{
+	long r = 0;
+
+	if (from >= 0 && (f->fdflags & CKPT_FDF_SAVED)) {
+		setopt(t, SOL_SOCKET, SO_RCVBUF, f->size + 65536);
+		setopt(from, SOL_SOCKET, SO_SNDBUF, f->size + 65536);
+		r = objs_refill(im, f, from);
+	}
+	set_options(t, ckpt_fd_sock(f));
+	return r;
+}
+
 /* A TCP socket whose peer sent the saved bytes and closed, and whose own
  * end is shut for writing: reads give the bytes, then end of file;
  * writes EPIPE; poll POLLIN|POLLHUP.  The peer is an accepted

@@ -44,7 +44,7 @@ static int end_of(const struct img *im, const struct ckpt_tfd *f)
 	__u32 kind = im->tobjs[f->obj].kind;
 
 	return kind == CKPT_TOBJ_PIPE ? (f->flags & O_ACCMODE) != O_RDONLY :
-	       kind == CKPT_TOBJ_SOCKPAIR && (f->fdflags & CKPT_TFD_END1);
+	       kind >= CKPT_TOBJ_SOCKPAIR && (f->fdflags & CKPT_TFD_END1);
 }
 
 static int temp_of(const struct img *im, const struct ckpt_tfd *f)
@@ -117,9 +117,11 @@ static int make_objects(const struct img *im)
 		} else if (o->kind == CKPT_TOBJ_SOCKET) {
 			if ((p[0] = p[1] = listener(im, o)) < 0)
 				return 1;         /* (said) */
-		} else if (o->kind == CKPT_TOBJ_SOCKPAIR) {
-			if ((r = my_syscall4(__NR_socketpair, AF_UNIX, o->size, 0, p)) < 0)
-				return report(im, "cannot make a socketpair of the tree again: %s", err_str(r));
+		} else if (o->kind >= CKPT_TOBJ_SOCKPAIR) {
+			if ((r = o->kind == CKPT_TOBJ_SOCKPAIR ? my_syscall4(__NR_socketpair, AF_UNIX, o->size, 0, p) :
+				 socks_loopback(im, o->size, p)) < 0)
+				return report(im, "cannot make a %s of the tree again: %s",
+					      o->kind == CKPT_TOBJ_SOCKPAIR ? "socketpair" : "TCP connection", err_str(r));
 			set_flags(im, k, p[0], 0);
 			set_flags(im, k, p[1], 1);
 		} else {
@@ -189,7 +191,7 @@ static int refiller(const struct img *im, unsigned k)
 {
 	const struct ckpt_tfd *f = &im->tfds[k];
 
-	if (im->tobjs[f->obj].kind != CKPT_TOBJ_SOCKPAIR)
+	if (im->tobjs[f->obj].kind < CKPT_TOBJ_SOCKPAIR)
 		return -1;
 	for (unsigned j = 0; j < im->tree->nfds; j++)
 		if (im->tfds[j].obj == f->obj && end_of(im, &im->tfds[j]) == end_of(im, f) &&
@@ -554,8 +556,9 @@ void tree_info(const struct img *im)
 			outf(&o, "  shared pipe %u (%z, %z in flight):", (__u64)k + 1, ob->size, (__u64)ob->nbytes);
 		else if (ob->kind == CKPT_TOBJ_SOCKET)
 			outf(&o, "  shared listener %u:", (__u64)k + 1);
-		else if (ob->kind == CKPT_TOBJ_SOCKPAIR)
-			outf(&o, "  shared socketpair %u:", (__u64)k + 1);
+		else if (ob->kind >= CKPT_TOBJ_SOCKPAIR)
+			outf(&o, "  shared %s %u:", ob->kind == CKPT_TOBJ_SOCKPAIR ? "socketpair" : "TCP connection",
+			     (__u64)k + 1);
 		else
 			outf(&o, "  shared memory %u (%z):", (__u64)k + 1, ob->size);
 		for (unsigned i = 0; i < im->tree->nfds; i++)

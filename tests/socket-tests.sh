@@ -337,3 +337,12 @@ tree_sockpair_info() {
 	grep -q 'is not restored' "$W/stderr" && echo "a socketpair end was named a dead socket"
 }
 def_case sockets-tree-socketpair case_tree_sockpair
+
+# TCP connections (IPv4, IPv6) between a parent and its child, bytes
+# queued both ways at the checkpoint: one tree object each, connected
+# again over loopback (native: trees are refused under qemu-user)
+case_tree_tcp() {
+	if [ -n "$RUNNER" ]; then verdict "sockets-tree-tcp (a tree is refused under qemu: tree-qemu-refused)" ""; return; fi
+	TREE_CHECK=tree_sockpair_info tree_run sockets-tree-tcp 8 2 30 $PY "$ROOT/tests/progs/tree_tcp.py"
+}
+def_case sockets-tree-tcp case_tree_tcp
