@@ -292,6 +292,13 @@ static long made(const struct img *im, const struct ckpt_fd *f, long s, const st
 	set_options(s, k);
 	if (k->state == CKPT_SS_BOUND || k->state == CKPT_SS_LISTEN)
 		r = bind_again(im, s, k);
+	/* a TCP socket bound and not listening may have been a connection
+	 * that ended (qemu-user cannot tell): unbound, said */
+	if (r == -EADDRINUSE && k->state == CKPT_SS_BOUND && k->protocol == IPPROTO_TCP) {
+		report(im, "warning: fd %u (%s) cannot be bound again (address in use): it is not bound",
+		       (__u64)f->fd, named(k, 0));
+		r = 0;
+	}
 	if (!r && k->state == CKPT_SS_LISTEN)
 		r = my_syscall2(__NR_listen, s, k->backlog);
 	if (r < 0) {
