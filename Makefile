@@ -175,7 +175,7 @@ deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		make clang lld llvm libclang-rt-14-dev gcc g++ libc6-dev linux-libc-dev linux-source-6.12 xz-utils \
-		qemu-user python3 perl procps coreutils \
+		qemu-user python3 perl procps coreutils curl \
 		libevent-dev lintian pkgconf slurm-wlm munge sqlite3 gawk mawk tcl lua5.4 bc jq xz-utils zstd lz4 bzip2 gzip sed grep \
 		openjdk-17-jdk-headless nodejs \
 		ruby php-cli guile-3.0 pari-gp gnuplot-nox cpp-12 git openssl >/dev/null
