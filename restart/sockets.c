@@ -77,43 +77,77 @@ static void set_options(int s, const struct ckpt_sock *k)
 /* A UNIX socket file in the way of bind(s, name) is the killed
  * program's own when connecting to it is refused, as it is once no
  * socket is bound to it any more: then it is unlinked and bound again */
-static long bind_unix(int s, const struct ckpt_sock *k)
+static long bind_unix(int s, const struct ckpt_sock *k, const __u8 *a, unsigned len)
 {
-	char path[CKPT_SOCKADDR_MAX];
-	long r = my_syscall3(__NR_bind, s, k->local, k->local_len), t, c;
+	long r = my_syscall3(__NR_bind, s, a, len), t, c;
 
-	if (r != -EADDRINUSE || !k->local[2])
+	if (r != -EADDRINUSE || !a[2])
 		return r;             /* (an abstract name has no file) */
 	t = my_syscall3(__NR_socket, AF_UNIX, k->type | SOCK_CLOEXEC, 0);
-	c = t < 0 ? t : my_syscall3(__NR_connect, t, k->local, k->local_len);
+	c = t < 0 ? t : my_syscall3(__NR_connect, t, a, len);
 	if (t >= 0)
 		sys_close(t);
-	if (c != -ECONNREFUSED)
+	if (c != -ECONNREFUSED || k_unlinkat(AT_FDCWD, (const char *)a + 2, 0) < 0)
 		return r;
-	memcpy(path, k->local + 2, k->local_len - 2);
-	path[k->local_len - 2] = 0;
-	if (k_unlinkat(AT_FDCWD, path, 0) < 0)
-		return r;
-	return my_syscall3(__NR_bind, s, k->local, k->local_len);
+	return my_syscall3(__NR_bind, s, a, len);
 }
 
-/* bind(s, its name), in the program's working directory (a UNIX path may
- * be relative to it) */
-static long bind_again(const struct img *im, int s, const struct ckpt_sock *k)
+/* a UNIX name a (len bytes) as this restart uses it: an absolute path
+ * after --map, NUL terminated, into out; its length, or 0 when it no
+ * longer fits a sockaddr_un */
+static unsigned unix_name(const __u8 *a, unsigned len, __u8 *out)
 {
-	long here = -1, r;
+	static char buf[CKPT_NAME_MAX];
+	const char *p;
+	unsigned n;
 
-	if (k->family != AF_UNIX)
-		return my_syscall3(__NR_bind, s, k->local, k->local_len);
-	if (k->local[2] && k->local[2] != '/') {
+	memset(out, 0, CKPT_SOCKADDR_MAX);
+	memcpy(out, a, len);
+	if (len <= 2 || a[2] != '/')
+		return len;           /* unnamed, abstract, relative */
+	p = pathmap((const char *)out + 2, buf);
+	n = strlen(p);
+	if (n > 107)
+		return 0;
+	memcpy(out + 2, p, n + 1);
+	return 2 + n + 1;
+}
+
+/* a relative UNIX path is the program's: into its working directory
+ * (myrestart's own is given back by back()) */
+static long to_cwd(const struct img *im, const __u8 *a, unsigned len)
+{
+	long here = -1;
+
+	if (len > 2 && a[2] && a[2] != '/') {
 		here = k_openat(AT_FDCWD, ".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
 		sys_chdir(im->cwd);
 	}
-	r = bind_unix(s, k);
+	return here;
+}
+
+static void back(long here)
+{
 	if (here >= 0) {
 		my_syscall1(__NR_fchdir, here);
 		sys_close(here);
 	}
+}
+
+/* bind(s, its name) */
+static long bind_again(const struct img *im, int s, const struct ckpt_sock *k)
+{
+	__u8 a[CKPT_SOCKADDR_MAX];
+	unsigned len;
+	long here, r;
+
+	if (k->family != AF_UNIX)
+		return my_syscall3(__NR_bind, s, k->local, k->local_len);
+	if (!(len = unix_name(k->local, k->local_len, a)))
+		return -ENAMETOOLONG;
+	here = to_cwd(im, a, len);
+	r = bind_unix(s, k, a, len);
+	back(here);
 	return r;
 }
 
@@ -272,11 +306,19 @@ static long dead_socket(const struct img *im, const struct ckpt_fd *f, const str
  * its peer (a peer that is gone leaves it unconnected, said) */
 static void reconnect(const struct img *im, const struct ckpt_fd *f, int s, const struct ckpt_sock *k)
 {
-	long r;
+	__u8 a[CKPT_SOCKADDR_MAX];
+	unsigned len = k->family == AF_UNIX ? unix_name(k->peer, k->peer_len, a) : k->peer_len;
+	long r = -ENAMETOOLONG;
 
 	if (k->local_len > 2)
 		bind_again(im, s, k);
-	r = my_syscall3(__NR_connect, s, k->peer, k->peer_len);
+	if (len && k->family == AF_UNIX) {
+		long here = to_cwd(im, a, len);
+		r = my_syscall3(__NR_connect, s, a, len);
+		back(here);
+	} else if (len) {
+		r = my_syscall3(__NR_connect, s, k->peer, len);
+	}
 	if (r < 0)
 		report(im, "warning: fd %u (%s) cannot connect again (%s): it is not connected", (__u64)f->fd,
 		       named(k, 0), err_str(r));

@@ -303,7 +303,8 @@ def_case sockets-unaccepted-named case_sock_unaccepted
 
 # Connected datagram sockets to servers outside the image (UDP; UNIX,
 # bound to a path the killed process left behind): bound and connected
-# again, every datagram answered after the restart
+# again, every datagram answered after the restart.  myrestart runs in
+# another directory: the UNIX paths are relative to the program's.
 case_sock_dgram_client() {
 	local why= n=30
 	start_echo || { verdict sockets-dgram-client "the echo server did not start"; stop $SRV; return; }
@@ -311,7 +312,9 @@ case_sock_dgram_client() {
 	launch "$W/seg0" $PY "$ROOT/tests/progs/dgramclient.py" $n
 	if take_image "$W/seg0" 8; then
 		stop "$PID"; wait "$PID" 2>/dev/null
-		restart "$W/seg1"
+		mkdir -p "$W/elsewhere"
+		(cd "$W/elsewhere" && exec $RUNNER "$MYRESTART" "$W/myckpt" >"$W/seg1" 2>>"$W/stderr") &
+		PID=$!; track $PID
 		if ! wait_exit $((40 * SLOW)); then why="the restarted client did not finish"
 		elif ! splice "$W/seg0" "$W/seg1" | cmp -s - "$W/ref.out"; then
 			why="output differs: $(tail -2 "$W/seg1" | tr '\n' ' ')"
@@ -383,3 +386,30 @@ except OSError as e:
 	verdict sockets-ended-connection "$why"
 }
 def_case sockets-ended-connection case_sock_ended
+
+# A UNIX listener on an absolute path in a job directory that moved:
+# myrestart --map OLD=NEW binds it at the new path (the socket file that
+# moved with the directory is taken over)
+case_sock_moved() {
+	local why=
+	mkdir -p "$W/old"
+	RUN_DIR=$W/old launch "$W/seg0" $PY -c 'import os, socket
+s = socket.socket(socket.AF_UNIX); s.bind(os.path.abspath("srv.sock")); s.listen(2)
+print("ready", flush=True)
+while True:
+    c, _ = s.accept(); c.sendall(s.getsockname().encode()); c.close()'
+	if wait_lines "$W/seg0" 1 $((20 * SLOW)) && signal_live "$PID" && wait_image $((20 * SLOW)) "$W/old/myckpt"; then
+		stop "$PID"; wait "$PID" 2>/dev/null
+		mv "$W/old" "$W/new"
+		(cd "$W" && exec $RUNNER "$MYRESTART" --map "$W/old=$W/new" "$W/new/myckpt" >"$W/seg1" 2>>"$W/stderr") &
+		PID=$!; track $PID
+		ask() { [ "$($PY -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); print(s.recv(200).decode())' "$W/new/srv.sock" 2>/dev/null)" = "$W/new/srv.sock" ]; }
+		wait_until $((20 * SLOW)) ask || why="nothing answers on $W/new/srv.sock: $(head -1 "$W/stderr")"
+	else
+		why="no image"
+	fi
+	stop "$PID"
+	verdict sockets-moved-unix-path "$why"
+}
+def_case sockets-moved-unix-path case_sock_moved
