@@ -27,9 +27,9 @@ QEMU    ?= qemu-$(ARCH)
 # core/tree.c, and the check of its record cost the library 10.5 KiB:
 # 84 KiB; restart/tree.c, the tree's forker, myrestart 8 KiB: 52 KiB.
 # Sockets to elsewhere (core/sockets.c, restart/sockets.c and
-# common/sockname.c, which names them in both) and a pre-fork server's
-# shared listener: the library 6.2 KiB, 90 KiB; myrestart 4.2 KiB, over
-# two page boundaries: 60 KiB.)
+# common/sockname.c, which names them in both) and the sockets a tree's
+# processes share (listeners, socketpairs, TCP connections): the library
+# 7.6 KiB, 90 KiB; myrestart 8 KiB, over two page boundaries: 60 KiB.)
 MYRESTART_MAX := 61440
 LIBCKPT_MAX   := 92160
 
