@@ -1,4 +1,4 @@
-/* The ckpt image format, version 8: the contract between libckpt.so (writer)
+/* The ckpt image format, version 9: the contract between libckpt.so (writer)
  * and myrestart (reader).  docs/image-format.md explains it in prose.  The
  * CPU state in each THREAD record belongs to the machine the image was
  * taken on (header.machine): arch/NAME/machine.h defines it.
@@ -22,7 +22,7 @@
 #include "machine.h"
 
 #define CKPT_MAGIC        "CKPTIMG\n"
-#define CKPT_VERSION      8u
+#define CKPT_VERSION      9u
 #define CKPT_PAGE         4096ul
 
 /* myrestart lives here; libckpt.so reserves the range in the target so that
@@ -212,13 +212,14 @@ struct ckpt_mm {
 	__u32 valid;             /* 1 when the fields above were read */
 };
 
-/* An open fd.  Followed (EPOLL) by aux struct ckpt_watch, then by
- * path_len bytes of path, NUL included.  Everything here was captured in the
- * checkpoint's pause, as the program left it (offsets, status flags,
- * buffered bytes and counters are shared with the writer). */
+/* An open fd.  Followed (EPOLL) by aux struct ckpt_watch, or (SOCKET)
+ * by one struct ckpt_sock, then by path_len bytes of path, NUL included.
+ * Everything here was captured in the checkpoint's pause, as the program
+ * left it (offsets, status flags, buffered bytes and counters are shared
+ * with the writer). */
 enum ckpt_fd_kind {
 	CKPT_FD_FILE = 1,        /* reopened by path: regular file, directory, device */
-	CKPT_FD_NULL = 2,        /* a socket to elsewhere, a pipe's lone end...: /dev/null */
+	CKPT_FD_NULL = 2,        /* a pipe's lone end, an inotify...: /dev/null */
 	CKPT_FD_DELETED = 3,     /* open but unlinked: contents in the image */
 	CKPT_FD_STDIO = 4,       /* 0, 1 or 2: myrestart keeps its own (see pos) */
 	CKPT_FD_PIPE = 5,        /* a pipe or FIFO end whose other end is peer */
@@ -229,8 +230,11 @@ enum ckpt_fd_kind {
 	CKPT_FD_EPOLL = 10,      /* aux watches follow the path */
 	CKPT_FD_MEMFD = 11,      /* memfd_create(): contents in the image, aux the seals */
 	CKPT_FD_DUP = 12,        /* the same open file description as fd peer */
+	CKPT_FD_SOCKET = 13,     /* a socket whose other end is not in the image (or,
+				    peer >= 0, a TCP connection's end whose other
+				    end is fd peer): a struct ckpt_sock follows */
 };
-#define CKPT_FD_KIND_MAX 12
+#define CKPT_FD_KIND_MAX 13
 #define CKPT_FDS_MAX     1024    /* FD records an image may have */
 #define CKPT_WATCHES_MAX 16384   /* epoll watches, all instances together */
 #define CKPT_FDF_CLOEXEC 0x1u    /* FD_CLOEXEC was set */
@@ -269,15 +273,66 @@ static inline const struct ckpt_watch *ckpt_fd_watches(const struct ckpt_fd *f)
 {
 	return (const struct ckpt_watch *)(f + 1);
 }
-/* the path: after the watches of an EPOLL record */
+/* A SOCKET record's socket: an AF_UNIX, AF_INET or AF_INET6 socket of
+ * the program whose other end, if any, is not in the image.  A listener
+ * is bound and listens again; a bound or unbound socket is made again as
+ * it was; a connected datagram socket connects again (connecting one
+ * sends nothing); a connected stream or seqpacket socket (TCP, UNIX)
+ * cannot be: it comes back as a socket of the same type whose peer is
+ * gone (a "dead socket": the SAVED bytes it had received and not read
+ * yet, then end of file; writes fail with EPIPE).  Addresses are the
+ * kernel's struct sockaddr_un, sockaddr_in or sockaddr_in6, as
+ * getsockname and getpeername gave them (len 0: none). */
+enum ckpt_sock_state {
+	CKPT_SS_UNBOUND   = 1,   /* neither bound nor connected */
+	CKPT_SS_BOUND     = 2,   /* bound (local), not listening, not connected */
+	CKPT_SS_LISTEN    = 3,   /* listening (STREAM, SEQPACKET) with backlog */
+	CKPT_SS_CONNECTED = 4,   /* connected to peer (local: its own name) */
+	CKPT_SS_CLOSED    = 5,   /* a TCP connection that ended (or was being
+				    made): a dead socket, no peer */
+};
+#define CKPT_SS_MAX 5
+#define CKPT_SO_REUSEADDR 0x1u
+#define CKPT_SO_REUSEPORT 0x2u
+#define CKPT_SO_KEEPALIVE 0x4u
+#define CKPT_SO_V6ONLY    0x8u    /* AF_INET6 only */
+#define CKPT_SO_NODELAY   0x10u   /* TCP only */
+#define CKPT_SO_PASSCRED  0x20u   /* AF_UNIX only */
+#define CKPT_SO_MASK      0x3fu
+#define CKPT_SOCKADDR_MAX 112
+#define CKPT_BACKLOG_MAX  65535
+struct ckpt_sock {
+	__u32 family;            /* AF_UNIX 1, AF_INET 2, AF_INET6 10 */
+	__u32 type;              /* SOCK_STREAM 1, SOCK_DGRAM 2, SOCK_SEQPACKET 5 (UNIX) */
+	__u32 protocol;          /* SO_PROTOCOL: 0, or IPPROTO_TCP 6 / UDP 17 */
+	__u32 state;             /* enum ckpt_sock_state */
+	__u32 backlog;           /* LISTEN: listen()'s, as sock_diag tells it (0..65535); else 0 */
+	__u32 opts;              /* CKPT_SO_* */
+	__u32 rcvbuf, sndbuf;    /* SO_RCVBUF, SO_SNDBUF as getsockopt read them */
+	__u32 local_len;         /* bytes of local: 0, or the family's sockaddr */
+	__u32 peer_len;          /* bytes of peer (CONNECTED; else 0) */
+	__u32 queued;            /* SAVED: the bytes its messages hold (for --info) */
+	__u32 pad;               /* 0 */
+	__u8  local[CKPT_SOCKADDR_MAX];
+	__u8  peer[CKPT_SOCKADDR_MAX];
+};
+
+static inline const struct ckpt_sock *ckpt_fd_sock(const struct ckpt_fd *f)
+{
+	return (const struct ckpt_sock *)(f + 1);
+}
+/* the path: after the watches of an EPOLL record, the socket of a SOCKET */
 static inline const char *ckpt_fd_path(const struct ckpt_fd *f)
 {
+	if (f->kind == CKPT_FD_SOCKET)
+		return (const char *)(ckpt_fd_sock(f) + 1);
 	return (const char *)(ckpt_fd_watches(f) + (f->kind == CKPT_FD_EPOLL ? f->aux : 0));
 }
 
-/* A SOCKPAIR end's SAVED contents: the messages queued to be read at this
- * end, in order, each a __u32 length and the bytes, padded to 4 (a
- * stream's bytes may come in any number of pieces). */
+/* A SOCKPAIR end's (and a CONNECTED STREAM or SEQPACKET SOCKET's) SAVED
+ * contents: the messages queued to be read at this end, in order, each a
+ * __u32 length and the bytes, padded to 4 (a stream's bytes may come in
+ * any number of pieces). */
 
 /* A file lock the program held at the checkpoint, as the pause read it
  * from /proc/self/fdinfo/FD: fd is the record of the open file
@@ -405,38 +460,40 @@ enum ckpt_tobj_kind {
 				    the owner: made once and shared */
 	CKPT_TOBJ_SHM  = 2,      /* shared memory two members map: one object
 				    for the regions with this dev and ino */
-	CKPT_TOBJ_FILE = 3,      /* a regular file's open file description
+	CKPT_TOBJ_SOCKET = 3,    /* a listener the owner and other members hold:
+				    made once from the owner's SOCKET record of
+				    inode ino */
+	CKPT_TOBJ_SOCKPAIR = 4,  /* an AF_UNIX pair whose ends two members hold:
+				    size the type, ino and dev the two ends'
+				    inodes; each end's queue is in its first
+				    holder's SOCKET or SOCKPAIR record */
+	CKPT_TOBJ_TCPPAIR = 5,   /* a TCP connection whose ends two members
+				    hold: as SOCKPAIR, size the family */
+	CKPT_TOBJ_FILE = 6,      /* a regular file's open file description
 				    that two members share (one offset: fork,
 				    dup): opened once by its path */
-	CKPT_TOBJ_SOCKPAIR = 4,  /* an AF_UNIX socketpair whose ends two members
-				    hold: made once, each end's queue refilled */
-	CKPT_TOBJ_EVENTFD = 5,   /* an eventfd two members share (fork): made
+	CKPT_TOBJ_EVENTFD = 7,   /* an eventfd two members share (fork): made
 				    once with its counter */
 };
-#define CKPT_TOBJ_KIND_MAX 5
+#define CKPT_TOBJ_KIND_MAX 7
 struct ckpt_tobj {
 	__u32 kind;              /* enum ckpt_tobj_kind */
 	__u32 nbytes;            /* PIPE: bytes in flight, <= size; FILE: its
-				    path's, with the NUL (2..CKPT_NAME_MAX);
-				    SOCKPAIR: both ends' queues, end 0's first */
+				    path's, with the NUL (2..CKPT_NAME_MAX) */
 	__u64 size;              /* PIPE: F_GETPIPE_SZ; SHM: the object's bytes;
-				    FILE: the offset; SOCKPAIR: the bytes of end
-				    0's queue (<= nbytes); EVENTFD: its counter */
+				    SOCKPAIR: the type; TCPPAIR: the family;
+				    FILE: the offset; EVENTFD: its counter */
 	__u64 dev, ino;          /* as the regions and FD records give them;
-				    SOCKPAIR: the inodes of ends 1 and 0 */
-	__u32 aux;               /* SOCKPAIR: SOCK_STREAM, _DGRAM, _SEQPACKET;
-				    EVENTFD: 1 for EFD_SEMAPHORE, else 0 */
+				    SOCKPAIR, TCPPAIR: the inodes of ends 1, 0 */
+	__u32 aux;               /* EVENTFD: 1 for EFD_SEMAPHORE, else 0 */
 	__u32 pad;
 };
-/* a queue of the SOCKPAIR's bytes: messages of __u32 length + bytes,
- * each padded to 4, as an FD record's saved socket queue */
-#define CKPT_TFD_END1 0x2u      /* a SOCKPAIR's end 1 (else end 0) */
 struct ckpt_tfd {
-	__u16 member, obj;       /* indexes into the tables above; obj a PIPE,
-				    FILE, SOCKPAIR or EVENTFD */
+	__u16 member, obj;       /* indexes into the tables above; obj not a SHM */
 	__s32 fd;
 	__u32 flags;             /* F_GETFL (a PIPE's O_ACCMODE: which end) */
 	__u32 fdflags;           /* CKPT_FDF_CLOEXEC, CKPT_TFD_END1 */
 };
+#define CKPT_TFD_END1 0x4u       /* a SOCKPAIR's or TCPPAIR's second end (dev) */
 
 #endif

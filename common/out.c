@@ -71,7 +71,8 @@ static const char err_text[] =
 	"\024not a directory\0" "\025is a directory\0" "\026invalid argument\0"
 	"\030too many open files\0" "\033file too large\0" "\034no space left on device\0"
 	"\036read-only file system\0" "\044file name too long\0" "\046function not implemented\0"
-	"\050too many symbolic links\0" "\172disk quota exceeded\0";
+	"\050too many symbolic links\0" "\142address in use\0" "\143address not available\0"
+	"\157connection refused\0" "\172disk quota exceeded\0";
 
 const char *err_str(long err)
 {

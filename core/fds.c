@@ -173,6 +173,7 @@ long fds_capture(struct fds_snap **out, const char **why)
 	s->shm_data = 0;
 	s->ranges = 0;
 	s->nlocks = 0;
+	socks_reset();
 	*why = 0;
 	dfd = k_openat(AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 	if (dfd < 0)
@@ -311,6 +312,28 @@ static __u32 kind_of(const struct fds_snap *s, const struct fd_snap *f)
 	return CKPT_FD_FILE;
 }
 
+/* a SOCKET record's socket, and the bytes a restart gives it: a
+ * connected stream's unread ones (datagrams queued are not kept) */
+static void socket_record(const struct fds_snap *s, const struct fd_snap *sf, struct ckpt_fd *f)
+{
+	const struct ckpt_sock *k = socks_of(sf);
+
+	memcpy((struct ckpt_sock *)(f + 1), k, sizeof(*k));
+	f->peer = sf->peer;           /* a TCP connection's other end here, or -1 */
+	f->aux = 0;
+	memset(f->val, 0, sizeof(f->val));
+	/* (a datagram socket's queue only where the tree makes its pair) */
+	if ((k->state != CKPT_SS_CONNECTED && k->state != CKPT_SS_CLOSED) || !sf->size ||
+	    (k->type == SOCK_DGRAM && !ckpt_tree_holds(sf->fd)))
+		f->fdflags &= ~CKPT_FDF_SAVED;
+	if (!(f->fdflags & CKPT_FDF_SAVED))
+		f->size = 0;
+	for (__u64 at = 0, n; at + 4 <= f->size; at += (4 + n + 3) & ~3ul)
+		((struct ckpt_sock *)(f + 1))->queued += n = *(const __u32 *)(s->contents + sf->data_at + at);
+	if (!ckpt_tree_holds(sf->fd))
+		socks_warn(sf);
+}
+
 /* In the writer: the FD records into buf (cap bytes, enough for
  * CKPT_FDS_MAX of them and every watch); returns the bytes used, the
  * count in *count. */
@@ -349,6 +372,8 @@ __u64 fds_records(const struct fds_snap *s, char *buf, unsigned *count)
 		memcpy(f->val, sf->val, sizeof(f->val));
 		if (f->kind == CKPT_FD_EPOLL)
 			f->aux = objs_watches(s, sf, (struct ckpt_watch *)(f + 1), kind_of);
+		if (f->kind == CKPT_FD_SOCKET)
+			socket_record(s, sf, f);
 		f->path_len = sf->path_len;
 		memcpy((char *)ckpt_fd_path(f), sf->path, sf->path_len);
 		h->type = CKPT_REC_FD;

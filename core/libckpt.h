@@ -34,6 +34,7 @@ struct fd_snap {
 	__u32 obj;                /* a CKPT_FD_* object kind, or 0 */
 	int same;                 /* an earlier fd with the same open file description, or -1 */
 	int peer;                 /* PIPE, SOCKPAIR: the other end's fd, or -1 */
+	int sock;                 /* a socket's struct ckpt_sock (sockets.c), or -1 */
 	__u32 aux;                /* as struct ckpt_fd's aux and val */
 	__u64 val[3];
 	__u32 nwatch;             /* EPOLL: its watches, from fds_snap.watches[watch_at] */
@@ -281,11 +282,22 @@ void objs_classify(struct fd_snap *f);
 __u64 objs_bound(const struct fd_snap *f);
 long objs_capture(struct fds_snap *s, char *buf, __u64 *at, __u64 cap, const char **why);
 void objs_pair_sockets(struct fds_snap *s);
-long objs_sock_queue(int fd, int type, char *buf, __u64 cap);
-__u64 objs_unix_peer(int nl, __u64 ino);
+__u64 objs_unix_peer(int nl, __u64 ino, __u32 *type);
 __u32 objs_kind(const struct fds_snap *s, const struct fd_snap *f, const char **why);
 unsigned objs_watches(const struct fds_snap *s, const struct fd_snap *f, struct ckpt_watch *out,
 		      __u32 (*kind_of)(const struct fds_snap *, const struct fd_snap *));
+/* sockets.c */
+struct socks_tcp { __u64 ino; __u16 id[18]; __u8 family; };   /* id: inet_diag_sockid's first 36 bytes */
+__u64 socks_tcp_peer(int nl, __u64 ino, struct socks_tcp *tab, unsigned *n, unsigned cap);
+void socks_classify(struct fd_snap *f);
+void socks_capture(struct fd_snap *f);
+void socks_reset(void);
+__u64 socks_bound(const struct fd_snap *f);
+long socks_queue(const struct fd_snap *f, char *buf, __u64 cap);
+const struct ckpt_sock *socks_of(const struct fd_snap *f);
+void socks_backlogs(const struct fds_snap *s);
+void socks_pair_tcp(struct fds_snap *s);
+void socks_warn(const struct fd_snap *f);
 /* timers.c */
 long ckpt_timers_capture(void);
 void ckpt_timers_init(const unsigned long *auxv);

@@ -45,11 +45,11 @@ void objs_classify(struct fd_snap *f)
 	char proc[32], link[64];
 	long n;
 
-	f->same = f->peer = -1;
+	f->same = f->peer = f->sock = -1;
 	if (S_ISFIFO(f->mode))
 		f->obj = CKPT_FD_PIPE;
-	if (S_ISSOCK(f->mode) && sockopt(f->fd, SO_DOMAIN) == AF_UNIX)
-		f->obj = CKPT_FD_SOCKPAIR;
+	if (S_ISSOCK(f->mode))
+		socks_classify(f);
 	if ((f->mode & S_IFMT) && !f->deleted)
 		return;
 	fds_proc_path(proc, f->fd);
@@ -77,6 +77,8 @@ __u64 objs_bound(const struct fd_snap *f)
 		return (n + CKPT_PAGE - 1) & ~(CKPT_PAGE - 1);
 	if (f->obj == CKPT_FD_SOCKPAIR)   /* a queue is bounded by the sender's buffer */
 		return 4ul << 20;
+	if (f->obj == CKPT_FD_SOCKET)
+		return socks_bound(f);
 	return 0;
 }
 
@@ -213,7 +215,7 @@ static void pair_pipes(struct fds_snap *s, char *buf, __u64 *at)
 /* An AF_UNIX socket's queue, peeked message by message (SO_PEEK_OFF walks
  * it; the queue is left as it was) into buf as __u32 length + bytes,
  * padded to 4.  The bytes stored, or -errno. */
-long objs_sock_queue(int fd, int type, char *buf, __u64 cap)
+static long objs_sock_queue(int fd, int type, char *buf, __u64 cap)
 {
 	__u64 used = 0;
 	long r, off = 0;
@@ -395,6 +397,15 @@ static void timer_state(struct fd_snap *f, const char *text)
 	}
 }
 
+/* f's r saved bytes are at *at in the scratch */
+static void saved_at(struct fd_snap *f, long r, __u64 *at)
+{
+	f->saved = 1;
+	f->size = r;
+	f->data_at = *at;
+	*at += (r + CKPT_PAGE - 1) & ~(CKPT_PAGE - 1);
+}
+
 /* In the pause, after every fd was classified: everything the objects
  * hold, into buf from *at on (cap bytes in all; the watches and a
  * fdinfo buffer in the last OBJS_TAIL of it).  0, or -errno with what
@@ -407,6 +418,10 @@ long objs_capture(struct fds_snap *s, char *buf, __u64 *at, __u64 cap, const cha
 	unsigned nw = 0;
 
 	s->watches = w;
+	/* (before qemu's autobind names a socket that had none) */
+	for (unsigned i = 0; i < s->n; i++)
+		if (s->fd[i].same < 0 && (s->fd[i].obj == CKPT_FD_SOCKPAIR || s->fd[i].obj == CKPT_FD_SOCKET))
+			socks_capture(&s->fd[i]);
 	if (qemu())
 		qemu_pair_sockets(s, (struct sock_name *)text);
 	pair_pipes(s, buf, at);
@@ -417,24 +432,23 @@ long objs_capture(struct fds_snap *s, char *buf, __u64 *at, __u64 cap, const cha
 		if (fd_lockable(f) && (r = locks_capture(s, f, text, tcap, why)) < 0)
 			return r;
 		if (f->obj == CKPT_FD_SOCKPAIR) {
-			f->aux = sockopt(f->fd, SO_TYPE);
-			f->val[0] = sockopt(f->fd, SO_RCVBUF);
-			f->val[1] = sockopt(f->fd, SO_SNDBUF);
-			f->val[2] = sockopt(f->fd, SO_PASSCRED);
-			if (ckpt_tree_holds(f->fd))
-				continue;        /* the tree's owner read its queues */
+			const struct ckpt_sock *k = socks_of(f);   /* (read just now) */
+			f->aux = k->type;
+			f->val[0] = k->rcvbuf;
+			f->val[1] = k->sndbuf;
+			f->val[2] = !!(k->opts & CKPT_SO_PASSCRED);
 			r = !qemu() ? objs_sock_queue(f->fd, f->aux, buf + *at, cap - OBJS_TAIL - *at) :
-			    f->peer >= 0 ? qemu_queue(f, f->peer, buf + *at, cap - OBJS_TAIL - *at) : -ENOTCONN;
+			    f->peer >= 0 ? qemu_queue(f, f->peer, buf + *at, cap - OBJS_TAIL - *at) :
+			    socks_queue(f, buf + *at, cap - OBJS_TAIL - *at);
 			if (r == -ENOBUFS)
 				return *why = "a socket's queue is larger than a checkpoint takes", r;
-			if (r < 0) {
+			if (r < 0 && r != -EINVAL && r != -ENOTCONN)
 				f->obj = 0;      /* /dev/null, with a warning */
+			if (r < 0)           /* not connected (a listener): no queue */
 				continue;
-			}
-			f->saved = 1;
-			f->size = r;
-			f->data_at = *at;
-			*at += (r + CKPT_PAGE - 1) & ~(CKPT_PAGE - 1);
+			saved_at(f, r, at);
+		} else if (f->obj == CKPT_FD_SOCKET) {
+			saved_at(f, socks_queue(f, buf + *at, cap - OBJS_TAIL - *at), at);
 		} else if (f->obj == CKPT_FD_MEMFD) {
 			r = my_syscall2(__NR_fcntl, f->fd, F_GET_SEALS);
 			f->aux = r < 0 ? 0 : r;
@@ -459,9 +473,9 @@ long objs_capture(struct fds_snap *s, char *buf, __u64 *at, __u64 cap, const cha
 /* --- in the writer --- */
 
 /* the inode of the socket at the other end of AF_UNIX socket ino, asked
- * of the kernel's sock_diag; 0 when it has none (or cannot say).  (Also
- * the tree's owner's, in the pause.) */
-__u64 objs_unix_peer(int nl, __u64 ino)
+ * of the kernel's sock_diag (and its type in *type); 0 when it has none
+ * (or cannot say) */
+__u64 objs_unix_peer(int nl, __u64 ino, __u32 *type)
 {
 	struct { struct nlmsghdr h; struct unix_diag_req r; } q = {
 		.h = { .nlmsg_len = sizeof(q), .nlmsg_type = SOCK_DIAG_BY_FAMILY, .nlmsg_flags = NLM_F_REQUEST },
@@ -475,6 +489,7 @@ __u64 objs_unix_peer(int nl, __u64 ino)
 	if (k_write_full(nl, &q, sizeof(q)) < 0 || (n = sys_read(nl, (char *)reply, sizeof(reply))) < (long)sizeof(*h) ||
 	    h->nlmsg_type != SOCK_DIAG_BY_FAMILY || h->nlmsg_len > n)
 		return 0;
+	*type = ((struct unix_diag_msg *)NLMSG_DATA(h))->udiag_type;
 	for (__u64 at = NLMSG_ALIGN(sizeof(*h)) + NLMSG_ALIGN(sizeof(struct unix_diag_msg));
 	     at + sizeof(struct nlattr) <= h->nlmsg_len;) {
 		struct nlattr *a = (struct nlattr *)((char *)h + at);
@@ -495,9 +510,10 @@ void objs_pair_sockets(struct fds_snap *s)
 	for (unsigned i = 0; i < s->n; i++) {
 		struct fd_snap *f = &s->fd[i];
 		__u64 peer;
+		__u32 type;
 		if (f->obj != CKPT_FD_SOCKPAIR || f->same >= 0 || f->peer >= 0)
 			continue;
-		peer = nl < 0 ? 0 : objs_unix_peer(nl, f->ino);
+		peer = nl < 0 ? 0 : objs_unix_peer(nl, f->ino, &type);
 		for (unsigned j = 0; peer && j < s->n; j++) {
 			struct fd_snap *g = &s->fd[j];
 			if (j != i && g->obj == CKPT_FD_SOCKPAIR && g->same < 0 && g->peer < 0 && g->ino == peer) {
@@ -527,6 +543,8 @@ __u32 objs_kind(const struct fds_snap *s, const struct fd_snap *f, const char **
 		return CKPT_FD_DUP;
 	if (f->obj == OBJ_INOTIFY)
 		*why = "is an inotify instance: its watches are not restored; it will be /dev/null after a restart";
+	else if (f->obj == CKPT_FD_SOCKPAIR && f->peer < 0 && f->sock >= 0)
+		return CKPT_FD_SOCKET;   /* AF_UNIX, its peer elsewhere */
 	else if ((f->obj == CKPT_FD_PIPE || f->obj == CKPT_FD_SOCKPAIR) && f->peer < 0)
 		*why = "has its other end outside the process; it will be /dev/null after a restart";
 	else if (f->obj)

@@ -60,7 +60,9 @@ struct cut {
 	struct ckpt_tfd tfd[CKPT_TFDS_MAX];
 	__u64 tfd_ino[CKPT_TFDS_MAX];   /* each one's pipe or file */
 	__u64 tfd_dev[CKPT_TFDS_MAX];   /* a file's device */
-	__u8 tfd_kind[CKPT_TFDS_MAX];   /* CKPT_TOBJ_PIPE, _FILE, _SOCKPAIR, _EVENTFD */
+	__u8 tfd_kind[CKPT_TFDS_MAX];   /* CKPT_TOBJ_PIPE, _SOCKET, _SOCKPAIR, _FILE, _EVENTFD */
+	__u64 tfd_peer[CKPT_TFDS_MAX];  /* SOCKPAIR: the other end's inode */
+	__u32 tfd_type[CKPT_TFDS_MAX];  /* SOCKPAIR: the socket type, or TFD_TCP | family */
 	char link[CKPT_NAME_MAX];       /* scratch: where an fd points */
 	char maps[MAPS_CAP];      /* scratch: a member's maps */
 	char bytes[CKPT_TREE_BYTES_MAX];
@@ -484,6 +486,59 @@ static int regular_file(long pid, long fd, long len, __u64 *dev, __u64 *ino)
 	return 1;
 }
 
+/* Sockets: a listener the owner holds, and the same socket in other
+ * members (a pre-fork server's), is one SOCKET object, the owner's
+ * SOCKET record made once by the restart's reaper.  Any other AF_UNIX
+ * socket with a peer, or TCP connection whose other end is in this
+ * network namespace, is one end of a pair that may join two members
+ * (SOCKPAIR; unix_pair decides). */
+#define TFD_TCP 0x100u            /* tfd_type: a TCP connection of this family */
+static long diag = -1;            /* a sock_diag socket, while the fds are walked */
+static struct socks_tcp tcps[CKPT_TFDS_MAX];   /* the namespace's TCP connections, dumped once */
+static unsigned ntcp = ~0u;
+
+static void close_diag(void)
+{
+	if (diag >= 0)
+		sys_close(diag);
+	diag = -1;
+	ntcp = ~0u;
+}
+
+static int is_owners_listener(__u64 ino)
+{
+	for (unsigned k = 0; k < cut->nfds; k++)
+		if (cut->tfd_kind[k] == CKPT_TOBJ_SOCKET && cut->tfd_ino[k] == ino && cut->tfd[k].member == 0)
+			return 1;
+	return 0;
+}
+
+/* what socket ino (member w's fd) is to the tree: SOCKET, SOCKPAIR (its
+ * peer and type set), or 0, none of its objects */
+static unsigned socket_kind(struct fdwalk *w, long fd, __u64 ino, __u64 *peer, __u32 *type)
+{
+	int v = 0;
+	unsigned vl = sizeof(v);
+
+	if (w->m == 0 ? my_syscall5(__NR_getsockopt, fd, SOL_SOCKET, 30 /* SO_ACCEPTCONN */, &v, &vl) == 0 && v :
+	    is_owners_listener(ino))
+		return CKPT_TOBJ_SOCKET;
+	/* (half the table at most: the pipes must have room, a pair left
+	 * out is two dead sockets, the checkpoint goes on) */
+	if (cut->nfds >= CKPT_TFDS_MAX / 2)
+		return 0;
+	if (diag < 0)
+		diag = my_syscall3(__NR_socket, AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (diag < 0)
+		return 0;
+	if (!(*peer = objs_unix_peer(diag, ino, type)) &&
+	    (*peer = socks_tcp_peer(diag, ino, tcps, &ntcp, CKPT_TFDS_MAX)))
+		for (unsigned i = 0; i < ntcp; i++)
+			if (tcps[i].ino == ino)
+				*type = TFD_TCP | tcps[i].family;
+	return *peer ? CKPT_TOBJ_SOCKPAIR : 0;
+}
+
 /* each pipe, socket, eventfd and regular file member w holds, in tfd */
 static int note_fd(void *arg, long fd)
 {
@@ -494,10 +549,15 @@ static int note_fd(void *arg, long fd)
 
 	unsigned kind = CKPT_TOBJ_FILE;
 
+	__u64 peer = 0;
+	__u32 type = 0;
+
 	if (n >= 8 && (!memcmp(cut->link, "pipe:[", 6) || !memcmp(cut->link, "socket:[", 8))) {
-		kind = cut->link[0] == 'p' ? CKPT_TOBJ_PIPE : CKPT_TOBJ_SOCKPAIR;
+		kind = cut->link[0] == 'p' ? CKPT_TOBJ_PIPE : CKPT_TOBJ_SOCKET;
 		for (char *p = cut->link + (kind == CKPT_TOBJ_PIPE ? 6 : 8); *p >= '0' && *p <= '9'; p++)
 			ino = ino * 10 + *p - '0';
+		if (kind == CKPT_TOBJ_SOCKET && !(kind = socket_kind(w, fd, ino, &peer, &type)))
+			return 0;
 	} else if (n == 20 && !memcmp(cut->link, "anon_inode:[eventfd]", 20)) {
 		kind = CKPT_TOBJ_EVENTFD;       /* (one inode for all: kcmp tells them apart) */
 	} else if (!regular_file(w->pid, fd, n, &dev, &ino))
@@ -507,6 +567,8 @@ static int note_fd(void *arg, long fd)
 	cut->tfd_kind[cut->nfds] = kind;
 	cut->tfd_ino[cut->nfds] = ino;
 	cut->tfd_dev[cut->nfds] = dev;
+	cut->tfd_peer[cut->nfds] = peer;
+	cut->tfd_type[cut->nfds] = type;
 	t = &cut->tfd[cut->nfds++];
 	t->member = w->m;
 	t->obj = 0xffff;
@@ -633,104 +695,78 @@ static int ofd_obj(unsigned i)
 	return 0;
 }
 
-/* end's queue (socket ino, held at tfd i) into the bytes, read through a
- * copy of the member's fd (pidfd_getfd: the owner is its ancestor); its
- * size or -errno */
-static long sock_queue(unsigned i, unsigned *type)
+/* a listener of the owner's that other members hold: one object */
+static int listener_obj(unsigned i)
 {
-	long pidfd = my_syscall2(__NR_pidfd_open, cut->mem[cut->tfd[i].member].pid, 0), fd, n;
-	int v = 0;
-	unsigned len = sizeof(v);
+	struct ckpt_tobj *ob;
+	int shared = 0;
 
-	fd = pidfd < 0 ? pidfd : my_syscall3(__NR_pidfd_getfd, pidfd, cut->tfd[i].fd, 0);
-	if (pidfd >= 0)
-		sys_close(pidfd);
-	if (fd < 0)
-		return fd;
-	n = my_syscall5(__NR_getsockopt, fd, SOL_SOCKET, SO_TYPE, &v, &len);
-	*type = v;
-	if (n >= 0)
-		n = objs_sock_queue(fd, v, cut->bytes + cut->nbytes, CKPT_TREE_BYTES_MAX - cut->nbytes);
-	sys_close(fd);
-	if (n > 0)
-		cut->nbytes += n;
-	return n;
-}
-
-/* the tfd of socket ino, or -1 */
-static int holder(__u64 ino)
-{
-	for (unsigned k = 0; k < cut->nfds; k++)
-		if (cut->tfd_kind[k] == CKPT_TOBJ_SOCKPAIR && cut->tfd_ino[k] == ino)
-			return k;
-	return -1;
-}
-
-/* Socketpairs: one object for an AF_UNIX pair whose ends (the kernel's
- * sock_diag names the peer) two members hold, with both queues.  Any
- * other socket stays the member's own (a warning names what it was). */
-static int sockpair_obj(unsigned i, long *nl)
-{
-	__u64 ino = cut->tfd_ino[i], peer, at = cut->nbytes;
-	int one = -1, two = 0, p;
-	unsigned type, t2;
-	long q0, q1;
-
-	if (*nl < 0)
-		*nl = my_syscall3(__NR_socket, AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-	peer = *nl < 0 ? 0 : objs_unix_peer(*nl, ino);
-	if (!peer || (p = holder(peer)) < 0)
+	for (unsigned k = 0; k < cut->nfds && !shared; k++)
+		shared = cut->tfd_kind[k] == CKPT_TOBJ_SOCKET && cut->tfd_ino[k] == cut->tfd_ino[i] &&
+			 cut->tfd[k].member != cut->tfd[i].member;
+	if (!shared)
 		return 0;
-	for (unsigned k = 0; k < cut->nfds; k++)
-		if (cut->tfd_kind[k] == CKPT_TOBJ_SOCKPAIR && (cut->tfd_ino[k] == ino || cut->tfd_ino[k] == peer)) {
-			if (one < 0)
-				one = cut->tfd[k].member;
-			two |= cut->tfd[k].member != one;
-		}
-	if (!two)
-		return 0;
-	struct ckpt_tobj *ob = new_obj(CKPT_TOBJ_SOCKPAIR, peer, ino);
-	if (!ob)
+	if (!(ob = new_obj(CKPT_TOBJ_SOCKET, 0, cut->tfd_ino[i])))
 		return fail_line(": more than 512 objects between the processes%s", cut->mem[0].pid, "", "");
-	if ((q0 = sock_queue(i, &type)) < 0 || (q1 = sock_queue(p, &t2)) < 0) {
-		cut->nbytes = at;       /* not restored shared: the members say what it was */
-		return q0 == -ENOBUFS || q1 == -ENOBUFS ?
-		       fail_line(": its sockets hold more than a checkpoint takes%s", cut->mem[0].pid, "", "") : 0;
-	}
-	ob->size = q0;
-	ob->nbytes = q0 + q1;
-	ob->aux = type;
-	for (unsigned k = 0; k < cut->nfds; k++)
-		if (cut->tfd_kind[k] == CKPT_TOBJ_SOCKPAIR && (cut->tfd_ino[k] == ino || cut->tfd_ino[k] == peer)) {
+	for (unsigned k = i; k < cut->nfds; k++)
+		if (cut->tfd_kind[k] == CKPT_TOBJ_SOCKET && cut->tfd_ino[k] == ob->ino)
 			cut->tfd[k].obj = cut->nobjs;
-			cut->tfd[k].fdflags |= cut->tfd_ino[k] == peer ? CKPT_TFD_END1 : 0;
+	cut->nobjs++;
+	return 0;
+}
+
+/* fd i is one end of an AF_UNIX pair or TCP connection: when two members
+ * hold its ends, one SOCKPAIR or TCPPAIR object (ino the end noted
+ * first, dev the other) whose fds say which end they hold; each end's
+ * queue is in its first holder's own FD record */
+static int unix_pair(unsigned i)
+{
+	struct ckpt_tobj *ob;
+	unsigned k;
+
+	for (k = 0; k < cut->nfds; k++)
+		if (cut->tfd_kind[k] == CKPT_TOBJ_SOCKPAIR && cut->tfd_ino[k] == cut->tfd_peer[i] &&
+		    cut->tfd[k].member != cut->tfd[i].member)
+			break;
+	if (k == cut->nfds)
+		return 0;             /* the pair's ends are in one process: its own */
+	if (!(ob = new_obj(cut->tfd_type[i] & TFD_TCP ? CKPT_TOBJ_TCPPAIR : CKPT_TOBJ_SOCKPAIR,
+			   cut->tfd_peer[i], cut->tfd_ino[i])))
+		return fail_line(": more than 512 objects between the processes%s", cut->mem[0].pid, "", "");
+	ob->size = cut->tfd_type[i] & ~TFD_TCP;
+	for (k = 0; k < cut->nfds; k++)
+		if (cut->tfd_kind[k] == CKPT_TOBJ_SOCKPAIR &&
+		    (cut->tfd_ino[k] == cut->tfd_ino[i] || cut->tfd_ino[k] == cut->tfd_peer[i])) {
+			cut->tfd[k].obj = cut->nobjs;
+			cut->tfd[k].fdflags |= cut->tfd_ino[k] == cut->tfd_peer[i] ? CKPT_TFD_END1 : 0;
 		}
 	cut->nobjs++;
 	return 0;
 }
 
-/* the pipes, socketpairs, files and eventfds the members share, as
- * objects */
+/* the pipes, listeners, socketpairs, TCP connections, files and eventfds
+ * the members share, as objects */
 static int find_fds(void)
 {
 	struct out o;
 	unsigned n = 0;
-	long nl = -1;
 
 	for (unsigned m = 0; m < cut->n; m++) {
 		struct fdwalk w = { m, cut->mem[m].pid };
 		if (cut->mem[m].state != CKPT_MS_ZOMBIE &&
-		    each_entry(proc_path(&o, w.pid, "fd"), note_fd, &w))
+		    each_entry(proc_path(&o, w.pid, "fd"), note_fd, &w)) {
+			close_diag();
 			return fail_line(": cannot read its fds%s", w.pid, "", "");
+		}
 	}
+	close_diag();
 	for (unsigned i = 0; i < cut->nfds; i++) {
 		unsigned k = cut->tfd_kind[i];
 		if (cut->tfd[i].obj == 0xffff &&
-		    (k == CKPT_TOBJ_PIPE ? pipe_obj(i) : k == CKPT_TOBJ_SOCKPAIR ? sockpair_obj(i, &nl) : ofd_obj(i)))
+		    (k == CKPT_TOBJ_PIPE ? pipe_obj(i) : k == CKPT_TOBJ_SOCKET ? listener_obj(i) :
+		     k == CKPT_TOBJ_SOCKPAIR ? unix_pair(i) : ofd_obj(i)))
 			return -1;
 	}
-	if (nl >= 0)
-		sys_close(nl);
 	/* only the fds of objects go in the record */
 	for (unsigned i = 0; i < cut->nfds; i++)
 		if (cut->tfd[i].obj != 0xffff)

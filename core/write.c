@@ -18,7 +18,8 @@ struct wregion {
 
 #define WSTACK_SIZE (256ul << 10)
 #define PM_ENTRIES 65536ul
-#define FD_RECS_CAP (CKPT_FDS_MAX * (sizeof(struct ckpt_rec) + sizeof(struct ckpt_fd) + CKPT_NAME_MAX + 8) + \
+#define FD_RECS_CAP (CKPT_FDS_MAX * (sizeof(struct ckpt_rec) + sizeof(struct ckpt_fd) + sizeof(struct ckpt_sock) + \
+		      CKPT_NAME_MAX + 8) + \
 		     CKPT_WATCHES_MAX * sizeof(struct ckpt_watch))
 #define FD_PATHS_CAP ((__u64)CKPT_FDS_MAX * CKPT_NAME_MAX)
 
@@ -806,6 +807,8 @@ static int write_all(struct writer *w)
 	if ((r = fds_paths(ckpt_snap.fds, w->fd_recs + page_up(FD_RECS_CAP), FD_PATHS_CAP)) < 0)
 		return writer_fail(w, "cannot read the paths of", "/proc/self/fd", r);
 	objs_pair_sockets(ckpt_snap.fds);
+	socks_backlogs(ckpt_snap.fds);
+	socks_pair_tcp(ckpt_snap.fds);
 	w->fd_recs_size = fds_records(ckpt_snap.fds, w->fd_recs, &w->nfds);
 	if (ckpt_cfg->runner == CKPT_RUNNER_NATIVE)
 		w->pagemap_fd = k_openat(AT_FDCWD, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC, 0);

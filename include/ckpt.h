@@ -16,7 +16,10 @@
  *     CKPT_PRE_CHECKPOINT   before the image is taken (flush, quiesce)
  *     CKPT_RESUME           after it was taken, in the original process
  *     CKPT_RESTART          in the restarted process (reopen sockets, re-read
- *                           the clock: CLOCK_MONOTONIC jumps across a restart)
+ *                           the clock: CLOCK_MONOTONIC jumps across a restart);
+ *                           a connection to a server outside the image is a
+ *                           dead socket there (end of file): examples/reconnect.c
+ *                           connects again on the same fd
  *
  * Callbacks of a checkpoint that a signal started run inside the signal
  * handler: keep them async-signal-safe.  Those of ckpt_checkpoint() run in

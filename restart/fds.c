@@ -221,8 +221,13 @@ static long reopen(struct img *im, const struct ckpt_fd *f)
 	struct statx st;
 	long t, r;
 
-	if (f->kind == CKPT_FD_NULL)
+	if (f->kind == CKPT_FD_NULL) {
+		/* the checkpoint named it too; said again where it takes effect */
+		if (!strncmp(ckpt_fd_path(f), "pipe:", 5) || !strncmp(ckpt_fd_path(f), "socket:", 7))
+			report(im, "warning: fd %u (%s) had its other end outside the process: it is /dev/null now",
+			       (__u64)f->fd, ckpt_fd_path(f));
 		return k_openat(AT_FDCWD, "/dev/null", O_RDWR, 0);
+	}
 
 	if (f->kind == CKPT_FD_DELETED) {
 		t = recreate_deleted(im, f, flags);
@@ -262,13 +267,16 @@ static int hold(struct img *im, int saved)
 {
 	for (unsigned i = 0; i < im->nfds; i++) {
 		const struct ckpt_fd *f = im->fds[i];
-		int late = f->kind == CKPT_FD_FILE && (f->fdflags & CKPT_FDF_SAVED), other, cx;
-		long t = tree_fd(f->fd, &cx);
+		int late = f->kind == CKPT_FD_FILE && (f->fdflags & CKPT_FDF_SAVED), other, cx, from;
+		long t = tree_fd(f->fd, &cx, &from), r;
 
-		/* shared with another process of the tree: what it was */
+		/* shared with another process of the tree: what it was (a
+		 * socketpair's end with the bytes it had queued) */
 		if (t >= 0) {
 			if (saved)
 				continue;
+			if (f->kind == CKPT_FD_SOCKET && (r = socks_tree_end(im, f, t, from)) < 0)
+				return fd_report(im, f, "cannot refill", r);
 			tree_held[i] = 1 + cx;
 			if (park(im, i, my_syscall3(__NR_fcntl, t, F_DUPFD_CLOEXEC, 0)))
 				return 1;
@@ -278,9 +286,9 @@ static int hold(struct img *im, int saved)
 		if (f->kind == CKPT_FD_STDIO || f->kind == CKPT_FD_DUP || late != saved || im->held[i] >= 0)
 			continue;
 		if (f->kind >= CKPT_FD_PIPE) {
-			t = objs_make(im, i, &other);
-			if (t < 0)
-				return fd_report(im, f, "cannot make again", t);
+			t = f->kind == CKPT_FD_SOCKET ? socks_make(im, f, &other) : objs_make(im, i, &other);
+			if (t < 0)        /* (a socket's is said) */
+				return f->kind == CKPT_FD_SOCKET ? 1 : fd_report(im, f, "cannot make again", t);
 			if (other >= 0 && park(im, objs_index(im, f->peer), other))
 				return 1;
 		} else if ((t = reopen(im, f)) < 0) {

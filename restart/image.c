@@ -5,6 +5,7 @@
  * the image replaces the previous one (core/verify.c). */
 #include "restart.h"
 #include "crc32c.h"
+#include "sockname.h"
 
 static int region_report(const struct img *im, const char *what, unsigned i)
 {
@@ -136,9 +137,46 @@ static int saved_rule(__u32 kind)
 {
 	static const char rule[CKPT_FD_KIND_MAX + 1] = {
 		[CKPT_FD_FILE] = 1, [CKPT_FD_DELETED] = 2, [CKPT_FD_PIPE] = 1,
-		[CKPT_FD_SOCKPAIR] = 1, [CKPT_FD_MEMFD] = 2,
+		[CKPT_FD_SOCKPAIR] = 1, [CKPT_FD_MEMFD] = 2, [CKPT_FD_SOCKET] = 1,
 	};
 	return rule[kind];
+}
+
+/* a name of family: the size getsockname gives it (UNIX: a path or an
+ * abstract name, 2 bytes unnamed), its sa_family */
+static int bad_name(__u32 family, const __u8 *a, __u32 len)
+{
+	if (!len)
+		return 0;
+	if (len < 2 || len > CKPT_SOCKADDR_MAX || (__u32)(a[0] | a[1] << 8) != family)
+		return 1;
+	return family == AF_INET ? len != 16 : family == AF_INET6 ? len != 28 : len > 110;
+}
+
+/* A SOCKET's socket: a family, type and protocol we make, a state its
+ * type can be in, names that fit them, known options */
+static int check_sock(const struct ckpt_fd *f)
+{
+	const struct ckpt_sock *k = ckpt_fd_sock(f);
+	int in = k->family == AF_INET || k->family == AF_INET6;
+
+	if (in ? !((k->type == SOCK_STREAM && k->protocol == IPPROTO_TCP) ||
+		   (k->type == SOCK_DGRAM && k->protocol == IPPROTO_UDP)) :
+	    k->family != AF_UNIX || k->protocol ||
+	    (k->type != SOCK_STREAM && k->type != SOCK_DGRAM && k->type != SOCK_SEQPACKET))
+		return 1;
+	return k->state < CKPT_SS_UNBOUND || k->state > CKPT_SS_MAX || k->opts & ~CKPT_SO_MASK ||
+	       (k->state != CKPT_SS_LISTEN && k->backlog) || k->backlog > CKPT_BACKLOG_MAX ||
+	       (k->state == CKPT_SS_LISTEN && k->type == SOCK_DGRAM) ||
+	       (k->state == CKPT_SS_CONNECTED) != (k->peer_len > 0) ||
+	       (k->state >= CKPT_SS_BOUND && k->state <= CKPT_SS_LISTEN && k->local_len <= 2) ||
+	       bad_name(k->family, k->local, k->local_len) || bad_name(k->family, k->peer, k->peer_len) ||
+	       (k->state == CKPT_SS_CLOSED && k->protocol != IPPROTO_TCP) ||
+	       (f->fdflags & CKPT_FDF_SAVED && (k->state < CKPT_SS_CONNECTED ||
+					      (k->type == SOCK_DGRAM && k->family != AF_UNIX))) ||
+	       k->rcvbuf > (1u << 30) || k->sndbuf > (1u << 30) || k->pad || k->queued > f->size ||
+	       (f->peer != -1 && (f->peer < 0 || f->peer == f->fd || k->state != CKPT_SS_CONNECTED ||
+				  k->protocol != IPPROTO_TCP));
 }
 
 static int check_fd(const struct img *im, const struct ckpt_fd *f, __u32 size)
@@ -150,8 +188,11 @@ static int check_fd(const struct img *im, const struct ckpt_fd *f, __u32 size)
 	if (size < sizeof(*f) || f->kind < CKPT_FD_FILE || f->kind > CKPT_FD_KIND_MAX ||
 	    (f->kind == CKPT_FD_EPOLL && f->aux > CKPT_WATCHES_MAX))
 		return report(im, "bad fd record");
-	watches = f->kind == CKPT_FD_EPOLL ? f->aux * sizeof(struct ckpt_watch) : 0;
+	watches = f->kind == CKPT_FD_EPOLL ? f->aux * sizeof(struct ckpt_watch) :
+		  f->kind == CKPT_FD_SOCKET ? sizeof(struct ckpt_sock) : 0;
 	path = ckpt_fd_path(f);
+	if (f->kind == CKPT_FD_SOCKET && (size < sizeof(*f) + watches || check_sock(f)))
+		return report(im, "bad fd record (socket)");
 	if (f->path_len < 2 || f->path_len > CKPT_NAME_MAX ||
 	    sizeof(*f) + watches + f->path_len != size || path[f->path_len - 1] ||
 	    f->fd < 0 || f->fd >= (1 << 20) || (f->fd > 2 && f->kind == CKPT_FD_STDIO) ||
@@ -199,6 +240,9 @@ static int check_fd_links(const struct img *im)
 			      (f->kind == CKPT_FD_SOCKPAIR && p->aux != f->aux);
 		else if (f->kind == CKPT_FD_DUP)
 			bad = !p || p->kind == CKPT_FD_DUP;
+		else if (f->kind == CKPT_FD_SOCKET && f->peer >= 0)   /* a TCP connection's two ends */
+			bad = !p || p->kind != CKPT_FD_SOCKET || p->peer != f->fd ||
+			      ckpt_fd_sock(p)->family != ckpt_fd_sock(f)->family;
 		for (unsigned k = 0; f->kind == CKPT_FD_EPOLL && k < f->aux; k++)
 			bad |= !fd_rec(im, w[k].fd);
 		if (bad)
@@ -303,8 +347,13 @@ static int bad_tobj(const struct ckpt_tobj *o, const char *b, const char *end)
 		return o->nbytes || o->size > (1ull << 46);
 	case CKPT_TOBJ_EVENTFD:
 		return o->nbytes || o->aux > 1 || o->size == ~0ull;
+	case CKPT_TOBJ_SOCKET:
+		return o->nbytes || o->size;
 	case CKPT_TOBJ_SOCKPAIR:
-		return o->size > o->nbytes || (o->aux != SOCK_STREAM && o->aux != SOCK_DGRAM && o->aux != SOCK_SEQPACKET);
+		return o->nbytes || o->ino == o->dev ||
+		       (o->size != SOCK_STREAM && o->size != SOCK_DGRAM && o->size != SOCK_SEQPACKET);
+	case CKPT_TOBJ_TCPPAIR:
+		return o->nbytes || o->ino == o->dev || (o->size != AF_INET && o->size != AF_INET6);
 	case CKPT_TOBJ_FILE:
 		return o->nbytes < 2 || o->nbytes > CKPT_NAME_MAX || o->nbytes > end - b || b[0] != '/' ||
 		       strnlen(b, o->nbytes) != o->nbytes - 1 || (__s64)o->size < 0;
@@ -361,7 +410,9 @@ static int check_tree(struct img *im, const char *body, __u32 size)
 		const struct ckpt_tfd *f = &im->tfds[i];
 		if (f->member >= t->nmembers || f->obj >= t->nobjs || im->tobjs[f->obj].kind == CKPT_TOBJ_SHM ||
 		    f->fd < 0 || f->fd >= (1 << 20) || (f->flags & O_ACCMODE) == O_ACCMODE ||
-		    (f->fdflags & ~(CKPT_FDF_CLOEXEC | (im->tobjs[f->obj].kind == CKPT_TOBJ_SOCKPAIR ? CKPT_TFD_END1 : 0))))
+		    (f->fdflags & ~(CKPT_FDF_CLOEXEC | CKPT_TFD_END1)) ||
+		    ((f->fdflags & CKPT_TFD_END1) && im->tobjs[f->obj].kind != CKPT_TOBJ_SOCKPAIR &&
+		     im->tobjs[f->obj].kind != CKPT_TOBJ_TCPPAIR))
 			return report(im, "bad tree record (fd %u)", (__u64)i + 1);
 	}
 	if (size != need + bytes || bytes > CKPT_TREE_BYTES_MAX)

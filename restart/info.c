@@ -1,6 +1,7 @@
 /* myrestart --info: what an image holds, with the paths as this restart
  * would use them (after --map). */
 #include "restart.h"
+#include "sockname.h"
 
 /* "2026-11-25 15:20:47" for t seconds since the epoch, UTC (every fourth
  * year a leap year: right from 1901 to 2099) */
@@ -22,15 +23,23 @@ static void fd_info(struct out *o, const struct ckpt_fd *f, int first)
 {
 	static char path[CKPT_NAME_MAX];
 	static const char kinds[] = "?\0file\0/dev/null\0deleted\0stdio\0pipe\0socketpair\0eventfd\0"
-				    "timerfd\0signalfd\0epoll\0memfd\0dup";
+				    "timerfd\0signalfd\0epoll\0memfd\0dup\0socket";
 	__u32 k = f->kind;
 
 	outf(o, "%s  fd %u  %s  ", first ? "\n" : "", (__u64)f->fd, nth_str(kinds, k));
 	if (k == CKPT_FD_FILE || k == CKPT_FD_DELETED || k == CKPT_FD_STDIO || k == CKPT_FD_MEMFD)
 		outf(o, "offset %u  ", (__u64)f->pos);
-	if (k == CKPT_FD_PIPE || k == CKPT_FD_SOCKPAIR || k == CKPT_FD_DUP)
+	if (k == CKPT_FD_PIPE || k == CKPT_FD_SOCKPAIR || k == CKPT_FD_DUP || (k == CKPT_FD_SOCKET && f->peer >= 0))
 		outf(o, "%s fd %u  ", k == CKPT_FD_DUP ? "same as" : "peer", (__u64)f->peer);
-	if (f->fdflags & CKPT_FDF_SAVED)
+	if (k == CKPT_FD_SOCKET) {
+		out_sock(o, ckpt_fd_sock(f));
+		if (ckpt_fd_sock(f)->state == CKPT_SS_LISTEN)
+			outf(o, ", backlog %u", (__u64)ckpt_fd_sock(f)->backlog);
+		out_str(o, "  ");
+	}
+	if (k == CKPT_FD_SOCKET && (f->fdflags & CKPT_FDF_SAVED))
+		outf(o, "%z queued  ", (__u64)ckpt_fd_sock(f)->queued);
+	else if (f->fdflags & CKPT_FDF_SAVED)
 		outf(o, "%z saved  ", f->size);
 	if (k == CKPT_FD_EVENTFD || k == CKPT_FD_SIGNALFD)
 		outf(o, "%s 0x%x  ", k == CKPT_FD_EVENTFD ? "count" : "mask", f->val[0]);

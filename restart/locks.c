@@ -66,14 +66,21 @@ static __u64 num(const char **p, int base)
  * the first FLOCK line of /proc/locks on its device and inode that is
  * not ours, "1: FLOCK  ADVISORY  WRITE 1234 fe:00:5308759 0 EOF"; its
  * pid (0: none found), and what it holds in *type (else left as it is) */
+#define LOCKS_TEXT (1ul << 16)
 static __u64 flock_holder(const struct ckpt_fd *f, __u32 *type)
 {
-	static char text[1 << 16];
-	/* (room after the text: a match at its very end reads on past it) */
-	long n = k_read_file("/proc/locks", text, sizeof(text) - 64), self = sys_getpid();
+	/* (mapped for this one look: the bss has no room to spare; room
+	 * after the text: a match at its very end reads on past it) */
+	long m = k_mmap(0, LOCKS_TEXT, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *text = (char *)m;
+	__u64 found = 0;
+	long n;
 
+	if (m < 0 && m > -4096)
+		return 0;
+	n = k_read_file("/proc/locks", text, LOCKS_TEXT - 64);
 	text[n < 0 ? 0 : n] = 0;
-	for (const char *p = text; *p; p++) {
+	for (const char *p = text; *p && !found; p++) {
 		__u64 pid, dev, ino;
 		int w = p[19] == 'W';
 		if (memcmp(p, ": FLOCK  ADVISORY  ", 19))
@@ -84,12 +91,13 @@ static __u64 flock_holder(const struct ckpt_fd *f, __u32 *type)
 		dev = num(&p, 16) << 32;
 		dev |= num(&p, 16);
 		ino = num(&p, 10);
-		if (dev == f->dev && ino == f->ino && (long)pid != self) {
+		if (dev == f->dev && ino == f->ino && (long)pid != sys_getpid()) {
 			*type = w ? F_WRLCK : F_RDLCK;
-			return pid;
+			found = pid;
 		}
 	}
-	return 0;
+	k_munmap(m, LOCKS_TEXT);
+	return found;
 }
 
 /* one line: f's file is locked by another process (its pid, or 0 or

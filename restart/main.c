@@ -80,8 +80,8 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--help"))
 			return usage(0);
 		else if (!strcmp(a, "--version")) {
-			_Static_assert(CKPT_VERSION == 8, "the version text below");
-			say(1, "myrestart (ckpt) " VERSION ", image format 8\n");
+			_Static_assert(CKPT_VERSION == 9, "the version text below");
+			say(1, "myrestart (ckpt) " VERSION ", image format 9\n");
 			return 0;
 		} else {
 			report(0, "unknown option '%s'; try 'myrestart --help'", a);

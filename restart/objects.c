@@ -69,7 +69,7 @@ long sock_send_queue(int from, const char *b, __u64 n)
 }
 
 /* the messages saved for end f, sent by its peer's socket from */
-static long refill(const struct img *im, const struct ckpt_fd *f, int from)
+long objs_refill(const struct img *im, const struct ckpt_fd *f, int from)
 {
 	const char *b;
 	long r;
@@ -106,7 +106,7 @@ static long make_sockpair(const struct img *im, const struct ckpt_fd *f, const s
 	sock_options(sv[0], f);
 	sock_options(sv[1], peer);
 	*other = sv[1];
-	if ((r = refill(im, f, sv[1])) < 0 || (r = refill(im, peer, sv[0])) < 0)
+	if ((r = objs_refill(im, f, sv[1])) < 0 || (r = objs_refill(im, peer, sv[0])) < 0)
 		return r;
 	return sv[0];
 }

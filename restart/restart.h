@@ -120,6 +120,12 @@ long fd_reopen(long fd, int flags);
 long sock_send_queue(int from, const char *b, __u64 n);
 long make_eventfd(__u64 count, int semaphore);
 void fds_install(struct img *im);
+/* objects.c: the saved messages of f sent to it by from */
+long objs_refill(const struct img *im, const struct ckpt_fd *f, int from);
+/* sockets.c */
+long socks_make(const struct img *im, const struct ckpt_fd *f, int *other);
+long socks_loopback(const struct img *im, __u32 family, int *p);
+long socks_tree_end(const struct img *im, const struct ckpt_fd *f, int t, int from);
 /* locks.c */
 int locks_prepare(const struct img *im);
 void locks_install(const struct img *im);
@@ -158,7 +164,7 @@ void *relocate_ptr(const void *p, long delta);
 int tree_check(struct img *im);
 int tree_restart(struct img *im);
 void tree_info(const struct img *im);
-long tree_fd(int fd, int *cloexec);
+long tree_fd(int fd, int *cloexec, int *other);
 long tree_shm(__u64 dev, __u64 ino);
 void tree_close_temps(void);
 /* restore.c */

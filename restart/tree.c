@@ -25,7 +25,7 @@
  * full), gone with the rest of myrestart's memory at the restore. */
 struct kept {
 	struct ckpt_member mem[CKPT_TREE_MAX];
-	struct { int fd, tmp, cloexec; } mine[RST_FDS_MAX];
+	struct { int fd, tmp, cloexec, other; } mine[RST_FDS_MAX];
 	struct { __u64 dev, ino; int tmp; } shm[CKPT_TOBJS_MAX];
 };
 static struct kept *kept;
@@ -37,14 +37,14 @@ static int tfd_base, ntemps;       /* the shared objects, then ready and go */
 static int ready_w, go_r, run_r;   /* a member's ends of the two barriers */
 static int forward_to;             /* where this process passes signals on */
 
-/* which end of its object tfd f is: a pipe's write end, a socketpair's
- * end 1 (1), or else (0) */
+/* which end of its object fd f is: a pipe's write end, a socketpair's
+ * or TCP connection's second end (1), or the one end there is (0) */
 static int end_of(const struct img *im, const struct ckpt_tfd *f)
 {
-	unsigned kind = im->tobjs[f->obj].kind;
+	__u32 kind = im->tobjs[f->obj].kind;
 
 	return kind == CKPT_TOBJ_PIPE ? (f->flags & O_ACCMODE) != O_RDONLY :
-	       kind == CKPT_TOBJ_SOCKPAIR ? (f->fdflags & CKPT_TFD_END1) != 0 : 0;
+	       (kind == CKPT_TOBJ_SOCKPAIR || kind == CKPT_TOBJ_TCPPAIR) && (f->fdflags & CKPT_TFD_END1);
 }
 
 static int temp_of(const struct img *im, const struct ckpt_tfd *f)
@@ -54,12 +54,11 @@ static int temp_of(const struct img *im, const struct ckpt_tfd *f)
 
 /* ---- in the reaper, before any member exists ---- */
 
-static int set_flags(const struct img *im, unsigned k, int fd, int write_end)
-/* (write_end: the end end_of() says) */
+static int set_flags(const struct img *im, unsigned k, int fd, int end)
 {
 	for (unsigned i = 0; i < im->tree->nfds; i++) {
 		const struct ckpt_tfd *f = &im->tfds[i];
-		if (f->obj == k && end_of(im, f) == write_end)
+		if (f->obj == k && end_of(im, f) == end)
 			return my_syscall3(__NR_fcntl, fd, F_SETFL, f->flags) < 0;
 	}
 	return 0;
@@ -111,17 +110,18 @@ static long open_file(const struct img *im, unsigned k, const char *b)
 	return fd;
 }
 
-/* socketpair object k, each end's queue (at b) sent again by the other */
-static long make_sockpair(const struct img *im, unsigned k, const char *b, int *sv)
+/* a listener several members share: the owner's SOCKET record of it,
+ * made once; or -1, said */
+static long listener(const struct img *im, const struct ckpt_tobj *o)
 {
-	const struct ckpt_tobj *o = &im->tobjs[k];
-	long r = my_syscall4(__NR_socketpair, AF_UNIX, o->aux, 0, sv);
+	int other;
 
-	if (r >= 0 && (set_flags(im, k, sv[0], 0) || set_flags(im, k, sv[1], 1)))
-		r = -EINVAL;
-	if (r >= 0 && (r = sock_send_queue(sv[1], b, o->size)) >= 0)
-		r = sock_send_queue(sv[0], b + o->size, o->nbytes - o->size);
-	return r;
+	for (unsigned i = 0; i < im->nfds; i++)
+		if (im->fds[i]->kind == CKPT_FD_SOCKET && im->fds[i]->ino == o->ino &&
+		    ckpt_fd_sock(im->fds[i])->state == CKPT_SS_LISTEN && im->fds[i]->peer < 0)
+			return socks_make(im, im->fds[i], &other);
+	report(im, "bad tree record (a shared socket the owner does not listen on)");
+	return -1;
 }
 
 static int make_objects(const struct img *im)
@@ -139,9 +139,6 @@ static int make_objects(const struct img *im)
 			p[0] = p[1] = make_eventfd(o->size, o->aux);
 			if (p[0] < 0 || set_flags(im, k, p[0], 0))
 				return report(im, "cannot make an eventfd of the tree again");
-		} else if (o->kind == CKPT_TOBJ_SOCKPAIR) {
-			if ((r = make_sockpair(im, k, b, p)) < 0)
-				return report(im, "cannot make a socketpair of the tree again: %s", err_str(r));
 		} else if (o->kind == CKPT_TOBJ_PIPE) {
 			if ((r = my_syscall2(__NR_pipe2, p, 0)) < 0)
 				return report(im, "cannot make a pipe of the tree again: %s", err_str(r));
@@ -149,6 +146,16 @@ static int make_objects(const struct img *im)
 				return report(im, "cannot make a pipe of %z again (/proc/sys/fs/pipe-max-size?)", o->size);
 			if (set_flags(im, k, p[0], 0) || set_flags(im, k, p[1], 1))
 				return report(im, "cannot set the flags of a pipe of the tree");
+		} else if (o->kind == CKPT_TOBJ_SOCKET) {
+			if ((p[0] = p[1] = listener(im, o)) < 0)
+				return 1;         /* (said) */
+		} else if (o->kind == CKPT_TOBJ_SOCKPAIR || o->kind == CKPT_TOBJ_TCPPAIR) {
+			if ((r = o->kind == CKPT_TOBJ_SOCKPAIR ? my_syscall4(__NR_socketpair, AF_UNIX, o->size, 0, p) :
+				 socks_loopback(im, o->size, p)) < 0)
+				return report(im, "cannot make a %s of the tree again: %s",
+					      o->kind == CKPT_TOBJ_SOCKPAIR ? "socketpair" : "TCP connection", err_str(r));
+			set_flags(im, k, p[0], 0);
+			set_flags(im, k, p[1], 1);
 		} else {
 			p[0] = p[1] = my_syscall2(__NR_memfd_create, "ckpt-shared", 0);
 			if (p[0] < 0 || k_ftruncate(p[0], o->size) < 0)
@@ -209,6 +216,22 @@ static __attribute__((noreturn)) void die_as(int status)
 
 static void spawn(struct img *im, unsigned i);
 
+/* A socketpair's end of fd k: the first member that holds it puts the
+ * bytes queued there back (its own record has them), through the other
+ * end's temporary fd, which it returns; -1 for any other fd */
+static int refiller(const struct img *im, unsigned k)
+{
+	const struct ckpt_tfd *f = &im->tfds[k];
+
+	if (im->tobjs[f->obj].kind != CKPT_TOBJ_SOCKPAIR && im->tobjs[f->obj].kind != CKPT_TOBJ_TCPPAIR)
+		return -1;
+	for (unsigned j = 0; j < im->tree->nfds; j++)
+		if (im->tfds[j].obj == f->obj && end_of(im, &im->tfds[j]) == end_of(im, f) &&
+		    im->tfds[j].member < f->member)
+			return -1;
+	return tfd_base + 2 * f->obj + !end_of(im, f);
+}
+
 /* what of the owner's tables this member needs once its own image has
  * replaced them */
 static void keep_mine(const struct img *im, unsigned i)
@@ -216,7 +239,8 @@ static void keep_mine(const struct img *im, unsigned i)
 	for (unsigned k = 0; k < im->tree->nfds && nmine < RST_FDS_MAX; k++)
 		if (im->tfds[k].member == i)
 			mine[nmine++] = (typeof(mine[0])){ im->tfds[k].fd, temp_of(im, &im->tfds[k]),
-							   (im->tfds[k].fdflags & CKPT_FDF_CLOEXEC) != 0 };
+							   (im->tfds[k].fdflags & CKPT_FDF_CLOEXEC) != 0,
+							   refiller(im, k) };
 	for (unsigned k = 0; k < im->tree->nobjs; k++)
 		if (im->tobjs[k].kind == CKPT_TOBJ_SHM)
 			shm[nshm++] = (typeof(shm[0])){ im->tobjs[k].dev, im->tobjs[k].ino, tfd_base + 2 * k };
@@ -568,10 +592,11 @@ void tree_info(const struct img *im)
 			outf(&o, "  shared file %u (%s at %u):", (__u64)k + 1, b, ob->size);
 		else if (ob->kind == CKPT_TOBJ_EVENTFD)
 			outf(&o, "  shared eventfd %u (count %u%s):", (__u64)k + 1, ob->size, ob->aux ? ", semaphore" : "");
-		else if (ob->kind == CKPT_TOBJ_SOCKPAIR)
-			outf(&o, "  shared socketpair %u (%s, %z queued):", (__u64)k + 1,
-			     ob->aux == SOCK_STREAM ? "stream" : ob->aux == SOCK_DGRAM ? "datagrams" : "seqpacket",
-			     (__u64)ob->nbytes);
+		else if (ob->kind == CKPT_TOBJ_SOCKET)
+			outf(&o, "  shared listener %u:", (__u64)k + 1);
+		else if (ob->kind == CKPT_TOBJ_SOCKPAIR || ob->kind == CKPT_TOBJ_TCPPAIR)
+			outf(&o, "  shared %s %u:", ob->kind == CKPT_TOBJ_SOCKPAIR ? "socketpair" : "TCP connection",
+			     (__u64)k + 1);
 		else
 			outf(&o, "  shared memory %u (%z):", (__u64)k + 1, ob->size);
 		for (unsigned i = 0; i < im->tree->nfds; i++)
@@ -585,12 +610,14 @@ void tree_info(const struct img *im)
 
 /* ---- the member's restore (fds.c, backing.c) ---- */
 
-/* the tree's object fd stands for, or -1 */
-long tree_fd(int fd, int *cloexec)
+/* the tree's object fd stands for, or -1; *other: the fd through which
+ * this member puts back what the object's end had queued, or -1 */
+long tree_fd(int fd, int *cloexec, int *other)
 {
 	for (unsigned k = 0; in_tree && k < nmine; k++)
 		if (mine[k].fd == fd) {
 			*cloexec = mine[k].cloexec;
+			*other = mine[k].other;
 			return mine[k].tmp;
 		}
 	return -1;

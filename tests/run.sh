@@ -79,7 +79,7 @@ build bytereader bytereader.c && build threads threads.c -pthread && build reope
 build anonmem anonmem.c && build alarm alarm.c && build ring ring.c -pthread &&
 build blocked blocked.c -pthread && build omp omp.c -fopenmp && build churn churn.c -pthread &&
 build evloop evloop.c && build libevent_loop libevent_loop.c -levent && build pidkeep pidkeep.c &&
-build mapfile mapfile.c && build delta delta.c && build fifodgram fifodgram.c && build dontfork dontfork.c && build tidlocks tidlocks.c -pthread && build cputime cputime.c -pthread && build ownsig ownsig.c && build ptimers ptimers.c -pthread && build attrs attrs.c && build locks locks.c && build lockprobe lockprobe.c && build api ../../examples/api.c -I"$ROOT/include" && built=1
+build mapfile mapfile.c && build delta delta.c && build fifodgram fifodgram.c && build dontfork dontfork.c && build tidlocks tidlocks.c -pthread && build cputime cputime.c -pthread && build ownsig ownsig.c && build ptimers ptimers.c -pthread && build attrs attrs.c && build locks locks.c && build lockprobe lockprobe.c && build api ../../examples/api.c -I"$ROOT/include" && build reconnect ../../examples/reconnect.c -I"$ROOT/include" && built=1
 [ $built = 1 ] || { echo "cannot build the test programs"; echo "0 passed, 1 failed"; exit 1; }
 
 # set_runner: $TAG, $SLOW and $OUT for $RUNNER (and the inputs of its
@@ -117,6 +117,7 @@ for RUNNER in "${RUNNERS[@]}"; do
 	. "$ROOT/tests/incr-tests.sh"
 	. "$ROOT/tests/lock-tests.sh"
 	. "$ROOT/tests/machine-tests.sh"
+	. "$ROOT/tests/socket-tests.sh"
 	if [ $CORPUS = 1 ]; then
 		. "$ROOT/tests/corpus/lib.sh"
 		corpus_register

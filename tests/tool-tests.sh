@@ -88,7 +88,7 @@ case_info() {
 	fi
 	stop $PID
 	$RUNNER "$MYRESTART" --help | grep -q '^Usage: myrestart' || why="${why:---help}"
-	$RUNNER "$MYRESTART" --version | grep -q 'image format 8' || why="${why:---version}"
+	$RUNNER "$MYRESTART" --version | grep -q 'image format 9' || why="${why:---version}"
 	verdict info-help-version "$why"
 }
 def_case info-help-version case_info

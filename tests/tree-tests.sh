@@ -66,7 +66,7 @@ same_log() { [ "$(sort "$W/ref/log")" = "$(sort "$W/log" 2>&1)" ] || echo "the l
 case_tree_log() { TREE_CHECK=same_log tree_run tree-shared-log 12 1 $((30 * SLOW)) bash "$ROOT/tests/progs/tree_log.sh"; }
 # messages queued in a stream and a datagram socketpair between two, and
 # an eventfd they share
-case_tree_sockpair() { tree_run tree-socketpair 12 1 $((30 * SLOW)) /usr/bin/python3 "$ROOT/tests/progs/tree_sockpair.py"; }
+case_tree_sockpair_eventfd() { tree_run tree-socketpair 12 1 $((30 * SLOW)) /usr/bin/python3 "$ROOT/tests/progs/tree_sockpair.py"; }
 # a member's own checkpoint is the tree's: the signal sent to the child,
 # or CKPT_INTERVAL (which only the owner's timer keeps), writes no image
 # of a member alone (myckpt.PID)
@@ -207,7 +207,7 @@ if [ -z "$RUNNER" ]; then
 	def_case tree-pool case_tree_pool
 	def_case tree-family case_tree_family
 	def_case tree-shared-log case_tree_log
-	def_case tree-socketpair case_tree_sockpair
+	def_case tree-socketpair case_tree_sockpair_eventfd
 	def_case tree-member-signalled case_tree_member_signal
 	def_case tree-api-checkpoint case_tree_api
 	def_case tree-pipeline-interval case_tree_interval

@@ -344,6 +344,7 @@ def main():
     shutil.copy(ROOT + "/myrestart", RST)
     subprocess.run(["gcc", "-O2", "-pthread", "-o", WL, ROOT + "/tests/bench/workload.c"], check=True)
     scen = [("hello", ["hello"], {}), ("hello 100 files", ["hello"], {"FILES": "100"}),
+            ("sockets 100+100", ["hello"], {"FILES": "100", "LISTENERS": "100"}),
             ("dense 64 MiB", ["dense", "64"], {}), ("dense 1 GiB", ["dense", "1024"], {}),
             ("sparse 4 GiB/4 MiB", ["sparse", "4096", "4"], {}),
             ("threads 8", ["hello"], {"THREADS": "8"}), ("threads 64", ["hello"], {"THREADS": "64"}),
@@ -380,6 +381,13 @@ def main():
             target("hello: image size", med["size"] / 1024, 256, "KiB")
             target("hello: checkpoint / exec of a static binary", med["ckpt"] / ex, 5)
             target("hello: restart / exec of a static binary", med["restart"] / ex, 5)
+        if name == "hello 100 files":
+            files = med
+        if name == "sockets 100+100" and "files" in locals():
+            print("%-20s the pause with 100 listening sockets beside 100 files: +%.3f ms (%.1f us a socket); "
+                  "restart +%.2f ms (%.1f us a socket)" % ("  sockets", ms(med["pause"] - files["pause"]),
+                  1e4 * (med["pause"] - files["pause"]), ms(med["restart"] - files["restart"]),
+                  1e4 * (med["restart"] - files["restart"])))
         if name == "tree 1x64 MiB":
             one_proc = med
         if name == "tree 8x64 MiB" and "one_proc" in locals():

@@ -1,6 +1,8 @@
 /* The benchmark workload: MODE dense N (N MiB, every page written) or
  * sparse N M (N MiB reserved, M MiB touched) or hello (nothing); with
- * FILES set in the environment, that many files open besides.  Then it
+ * FILES set in the environment, that many files open besides; with
+ * LISTENERS, that many TCP sockets listening on 127.0.0.1 (ports the
+ * kernel picks), which a restart binds again.  Then it
  * THREADS=N, N threads in all, the others idle on a condition variable
  * (a parked pool), or with BUSY=1 computing without end.  Then it reads the clock in a tight loop: the longest gap between two readings
  * is the pause the program saw (to a microsecond or so).  SIGUSR1 prints
@@ -14,7 +16,10 @@
  * (its own copy), then sleeping; a restart into a pid namespace (a
  * tree's) keeps the pid, so "resumed" also follows a change of
  * /proc/self/ns/pid. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +86,12 @@ int main(int argc, char **argv)
 	for (int n = getenv("FILES") ? atoi(getenv("FILES")) : 0; n > 0; n--)
 		if (open(argv[0], O_RDONLY) < 0)
 			return 1;
+	for (int n = getenv("LISTENERS") ? atoi(getenv("LISTENERS")) : 0; n > 0; n--) {
+		struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		int s = socket(AF_INET, SOCK_STREAM, 0);
+		if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) || listen(s, 16))
+			return 1;
+	}
 	for (int n = getenv("THREADS") ? atoi(getenv("THREADS")) : 1; n > 1; n--) {
 		pthread_t t;
 		if (pthread_create(&t, 0, getenv("BUSY") ? busy : idle, 0))
