@@ -192,6 +192,13 @@ static long loopback_pair(const struct img *im, __u32 family, const struct ckpt_
 	}
 	if (l >= 0)
 		sys_close(l);
+	if (r < 0) {                 /* nothing half made is left open */
+		if (*s >= 0)
+			sys_close(*s);
+		if (*c >= 0)
+			sys_close(*c);
+		*s = *c = -1;
+	}
 	return r < 0 ? r : 0;
 }
 
@@ -202,13 +209,8 @@ long socks_loopback(const struct img *im, __u32 family, int *p)
 	static const struct ckpt_fd none;
 	long s, c, r = loopback_pair(im, family, &none, 0, &s, &c);
 
-	if (r < 0) {
-		if (s >= 0)
-			sys_close(s);
-		if (c >= 0)
-			sys_close(c);
+	if (r < 0)
 		return r;
-	}
 	p[0] = s, p[1] = c;
 	return 0;
 }
@@ -258,13 +260,8 @@ static long tcp_pair(const struct img *im, const struct ckpt_fd *f, int *other)
 	const struct ckpt_fd *g = im->fds[objs_index(im, f->peer)];
 	long s, c, r = loopback_pair(im, ckpt_fd_sock(f)->family, f, g, &s, &c);
 
-	if (r < 0) {
-		if (s >= 0)
-			sys_close(s);
-		if (c >= 0)
-			sys_close(c);
+	if (r < 0)
 		return r;
-	}
 	set_options(c, ckpt_fd_sock(g));
 	my_syscall3(__NR_fcntl, c, F_SETFL, g->flags);
 	*other = c;

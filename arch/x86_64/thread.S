@@ -20,6 +20,7 @@ arch_clone_thread:
 	xorl %edx, %edx
 	movl $56, %eax              /* __NR_clone */
 	syscall
+.Lcloned:                           /* (arch_clone3_thread's too) */
 	testq %rax, %rax
 	jz 1f
 	popq %r13
@@ -36,7 +37,8 @@ arch_clone_thread:
  *                         void (*fn)(void *), void *arg)
  *
  * The same by clone3(2), for a thread with a tid of its choosing
- * (args->set_tid): the kernel starts the child on args' stack top.
+ * (args->set_tid): the kernel starts the child on args' stack top; the
+ * rest is arch_clone_thread's.
  */
 	.globl arch_clone3_thread
 	.hidden arch_clone3_thread
@@ -48,16 +50,7 @@ arch_clone3_thread:
 	movq %rcx, %r13
 	movl $435, %eax             /* __NR_clone3 */
 	syscall
-	testq %rax, %rax
-	jz 1f
-	popq %r13
-	popq %r12
-	ret
-1:	xorl %ebp, %ebp
-	andq $-16, %rsp
-	movq %r13, %rdi
-	call *%r12
-	ud2
+	jmp .Lcloned                /* the same two pushes: the same return */
 	.size arch_clone3_thread, .-arch_clone3_thread
 
 	.section .note.GNU-stack,"",@progbits
