@@ -287,5 +287,6 @@ run_cases() {
 	while [ ${#PIDCASE[@]} -gt 0 ]; do wait -n -p pid; finish "$pid"; done
 	echo "# the slowest cases (ms):"
 	sort -rn "$TIMES" | head -5 | sed 's/^/#   /'
+	sort -rn "$TIMES" >"$OUT/times.txt"    # every case's time, for whoever trims the suite
 	rm -f "$TIMES"
 }
