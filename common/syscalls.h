@@ -16,6 +16,13 @@ extern const unsigned long *_auxv __attribute__((visibility("hidden")));
 static inline void ckpt_nolibc_no_crt(void) { __stack_chk_init(); }
 #endif
 
+/* The kernel's one error convention: a value in [-4095, -1] is -errno,
+ * anything else (an address above 2^63 included) is a result. */
+static inline int k_failed(long r)
+{
+	return (unsigned long)r > -4096ul;
+}
+
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
 #endif
