@@ -249,6 +249,20 @@ selected() {
 	done
 	return 1
 }
+# the selected cases' indices, the longest first as tests/durations (ms
+# name (tag) lines, an earlier run's) has them; unknown ones after, in
+# the order they were registered
+expected_order() {
+	local i tag
+	declare -A ms=()
+	local t name rest
+	while read -r t name rest; do ms["$name $rest"]=$t; done <"$ROOT/tests/durations" 2>/dev/null
+	for ((i = 0; i < ${#CASE_NAMES[@]}; i++)); do
+		selected "${CASE_NAMES[$i]}" "$@" || continue
+		tag=native; [ -n "${CASE_RUNNERS[$i]}" ] && tag=qemu
+		printf '%s %s\n' "${ms["${CASE_NAMES[$i]} ($tag)"]:-0}" "$i"
+	done | sort -s -k1,1rn | cut -d' ' -f2
+}
 run_cases() {
 	local sel=("$@") i n=${#CASE_NAMES[@]} pid cls now
 	declare -A PIDCASE=() START=() LIMIT=([wait]=$JOBS [cpu]=$CPUS [hello]=1) BUSY=([wait]=0 [cpu]=0 [hello]=0)
@@ -272,21 +286,31 @@ run_cases() {
 		done <"$RESDIR/$k"
 		unset "PIDCASE[$1]"
 	}
-	for ((i = 0; i < n; i++)); do
-		selected "${CASE_NAMES[$i]}" "${sel[@]}" || continue
-		cls=${CASE_CLASSES[$i]}
-		while [ "${BUSY[$cls]}" -ge "${LIMIT[$cls]}" ] || [ ${#PIDCASE[@]} -ge "$JOBS" ]; do
-			wait -n -p pid; finish "$pid"
-		done
-		BUSY[$cls]=$((BUSY[$cls] + 1))
-		( RUNNER=${CASE_RUNNERS[$i]}; set_runner
-		  W=$OUT/${CASE_NAMES[$i]}; rm -rf "$W"; mkdir -p "$W"; : >"$W/stderr"
-		  RESULTS=$RESDIR/$i; cd "$W" && "${CASE_FUNCS[$i]}" ) >"$RESDIR/$i.log" 2>&1 </dev/null &
-		PIDCASE[$!]=$i START[$!]=$(date +%s%3N)
+	# the longest first (tests/durations: an earlier run's times), and
+	# whichever fits: a case waiting for a cpu slot holds no other back
+	local order=() todo=() j started
+	mapfile -t order < <(expected_order "${sel[@]}")
+	for ((j = 0; j < ${#order[@]}; j++)); do todo[j]=${order[j]}; done
+	while [ ${#todo[@]} -gt 0 ]; do
+		started=
+		if [ ${#PIDCASE[@]} -lt "$JOBS" ]; then
+			for j in "${!todo[@]}"; do
+				i=${todo[j]} cls=${CASE_CLASSES[${todo[j]}]}
+				[ "${BUSY[$cls]}" -lt "${LIMIT[$cls]}" ] || continue
+				unset "todo[j]"; started=1
+				BUSY[$cls]=$((BUSY[$cls] + 1))
+				( RUNNER=${CASE_RUNNERS[$i]}; set_runner
+				  W=$OUT/${CASE_NAMES[$i]}; rm -rf "$W"; mkdir -p "$W"; : >"$W/stderr"
+				  RESULTS=$RESDIR/$i; cd "$W" && "${CASE_FUNCS[$i]}" ) >"$RESDIR/$i.log" 2>&1 </dev/null &
+				PIDCASE[$!]=$i START[$!]=$(date +%s%3N)
+				break
+			done
+		fi
+		[ -n "$started" ] || { wait -n -p pid; finish "$pid"; }
 	done
 	while [ ${#PIDCASE[@]} -gt 0 ]; do wait -n -p pid; finish "$pid"; done
 	echo "# the slowest cases (ms):"
 	sort -rn "$TIMES" | head -5 | sed 's/^/#   /'
-	sort -rn "$TIMES" >"$OUT/times.txt"    # every case's time, for whoever trims the suite
+	sort -rn "$TIMES" >"$ROOT/tests/out/times.txt"    # every case's time: make durations keeps them
 	rm -f "$TIMES"
 }

@@ -22,7 +22,7 @@ corpus_inputs() {
 	  echo "scale=$(pick 2300 1100); 4*a(1)" >"$IN/pi.bc" &&
 	  for i in $(seq "$REP"); do cat "$IN/words.txt"; done >"$IN/big.txt" &&
 	  echo "n = $(pick 300 25); read(\"$S/calc.gp\")" >"$IN/calc.gp" &&
-	  python3 "$ROOT/tests/corpus/mkc.py" "$(pick 120 12)" >"$IN/big.c" &&
+	  python3 "$ROOT/tests/corpus/mkc.py" "$(pick 120 6)" >"$IN/big.c" &&
 	  xz -1 -T2 -c "$IN/words.txt" >"$IN/words.xz" &&
 	  for i in $(seq "$(pick 6 4)"); do cat "$IN/words.xz"; done >"$IN/bigw.txt.xz" && rm "$IN/words.xz" &&
 	  git_inputs "$(pick 2500 600)"; }

@@ -9,14 +9,14 @@
 # for the options.
 
 # interpreters and shells
-program python3 -- python3 "$S/interp.py" $(pick 3200000 300000)
-program perl -- perl "$S/interp.pl" $(pick 6400000 600000)
-program bash -- bash "$S/loop.bash" $(pick 200000 25000)
-program dash -- dash "$S/loop.sh" $(pick 960000 50000)
+program python3 -- python3 "$S/interp.py" $(pick 3200000 150000)
+program perl -- perl "$S/interp.pl" $(pick 6400000 300000)
+program bash -- bash "$S/loop.bash" $(pick 200000 12000)
+program dash -- dash "$S/loop.sh" $(pick 960000 25000)
 program gawk -- gawk -f "$S/stats.awk" $(rep words.txt $(pick 3 1))
 program mawk -- mawk -f "$S/stats.awk" $(rep words.txt $(pick 3 1))
-program tclsh -- tclsh "$S/interp.tcl" $(pick 1600000 150000)
-program lua5.4 -- lua5.4 "$S/interp.lua" $(pick 32000000 4000000)
+program tclsh -- tclsh "$S/interp.tcl" $(pick 1600000 75000)
+program lua5.4 -- lua5.4 "$S/interp.lua" $(pick 32000000 2000000)
 program bc -- bc -l pi.bc
 # (natively only: V8 under qemu-user takes minutes)
 [ -z "$RUNNER" ] && program node -- node "$S/interp.js" 8000000
@@ -24,9 +24,9 @@ program bc -- bc -l pi.bc
 # more interpreters: Ruby (without Threads, then with a few), PHP, Guile
 # Scheme; they print a line per round, the checkpoints come at a number
 # of lines
-program ruby at=lines -- ruby "$S/hash.rb" $(pick 1000000 100000)
-program ruby-threads at=lines -- ruby "$S/threads.rb" $(pick 250 25)
-program php at=lines -- php "$S/interp.php" $(pick 4000000 600000)
+program ruby at=lines -- ruby "$S/hash.rb" $(pick 1000000 50000)
+program ruby-threads at=lines -- ruby "$S/threads.rb" $(pick 250 12)
+program php at=lines -- php "$S/interp.php" $(pick 4000000 300000)
 # (natively only: under qemu-user its restart dies of a SIGSEGV at an
 # address no region of the image holds; not understood yet, a limit)
 [ -z "$RUNNER" ] && program guile at=lines -- guile --no-auto-compile "$S/interp.scm" $(pick 1000000 150000)
@@ -36,7 +36,7 @@ program php at=lines -- php "$S/interp.php" $(pick 4000000 600000)
 # $S/calc.gp)
 program gp at=lines -- gp -q calc.gp
 # gnuplot: series, nonlinear fits and a table of the fitted curve
-program gnuplot at=lines files=table.txt -- gnuplot -e "n=$(pick 50 8); m=$(pick 2000 300)" "$S/fit.gnuplot"
+program gnuplot at=lines files=table.txt -- gnuplot -e "n=$(pick 50 8); m=$(pick 2000 150)" "$S/fit.gnuplot"
 
 # a compiler proper (gcc's driver would fork it: cc1 itself) optimising a
 # generated translation unit into assembly
