@@ -112,6 +112,14 @@ static void keep_range(struct fds_snap *s, __u64 start, __u64 end, __u64 t0, __u
 	}
 }
 
+/* is this mapping a tree's cut (the coordination of its processes)? */
+static int is_cut(const struct map_ent *e)
+{
+	__u64 start, end;
+
+	return ckpt_tree_span(&start, &end) && e->start == start;
+}
+
 /* In the pause, after the fds: the shared memory no fd holds, copied.
  * 0, or -errno (*why says what failed). */
 long shm_capture(struct fds_snap *s, const char **why)
@@ -134,7 +142,9 @@ long shm_capture(struct fds_snap *s, const char **why)
 			continue;
 		keep_range(s, e.start, e.end, (__u64)text, (__u64)text + cap);
 		ckpt_incr_note(&e);
-		if (!e.shared || !is_deleted(&e) || fd_backed(s, &e))
+		/* (a tree's cut is no program's memory: its copy cost every
+		 * member milliseconds of its pause) */
+		if (!e.shared || !is_deleted(&e) || fd_backed(s, &e) || is_cut(&e))
 			continue;
 		if (s->nshm == CKPT_SHM_MAX) {
 			k_munmap((unsigned long)text, cap);

@@ -994,7 +994,8 @@ static int member_join(void)
 		}
 		futex(&cut->phase, FUTEX_WAIT, P_STOPPING, 100);
 	}
-	if (cut->phase != P_CAPTURE) {
+	/* (the owner may have captured and forked already: P_FORK) */
+	if (cut->phase != P_CAPTURE && cut->phase != P_FORK) {
 		drop_cut();
 		return -2;
 	}
@@ -1115,9 +1116,48 @@ void ckpt_tree_failed(void)
 	drop_cut();
 }
 
-/* The writer is forked (pid, or < 0): a member says so (the owner's
- * writer waits for its image), the owner's phase says whether the cut
- * goes on; each runs on at once. */
+/* has every member captured (1), or did one fail (-1), or not yet (0)? */
+static int all_captured(void)
+{
+	int done = 1;
+
+	for (unsigned i = 1; i < cut->n; i++) {
+		int st = __atomic_load_n(&cut->slot[i].state, __ATOMIC_ACQUIRE);
+		if (st == S_FAILED)
+			return -1;
+		done &= st == S_CAPTURED || st == S_FORKED;
+	}
+	return done;
+}
+
+/* the owner, its writer forked: until every member has captured (1), or
+ * one failed (-1), at most a minute */
+static int wait_captured(void)
+{
+	for (int waited = 0; waited < 600; waited++) {
+		int seen = __atomic_load_n(&cut->changes, __ATOMIC_ACQUIRE), r = all_captured();
+		if (r)
+			return r;
+		futex(&cut->changes, FUTEX_WAIT, seen, 100);
+	}
+	return -1;
+}
+
+/* a member: until the cut's phase moves on from p; the phase it moved to */
+static int wait_phase(int p)
+{
+	for (int waited = 0; waited < 600 && __atomic_load_n(&cut->phase, __ATOMIC_ACQUIRE) == p; waited++)
+		futex(&cut->phase, FUTEX_WAIT, p, 100);
+	return __atomic_load_n(&cut->phase, __ATOMIC_ACQUIRE);
+}
+
+/* The writer is forked (pid, or < 0).  The owner forks first, as soon as
+ * it has captured (its fork then shares the cores with no other fork,
+ * and its pause is the shortest), and lets the members fork (P_FORK);
+ * nobody runs on before every member has captured (P_RUN): until then
+ * one could still change what another's image holds (an offset they
+ * share, a signal, the bytes of a pipe).  A member says it forked (the
+ * owner's writer waits for its image) and waits for P_RUN. */
 void ckpt_tree_forked(long pid)
 {
 	if (!cut)
@@ -1129,45 +1169,43 @@ void ckpt_tree_forked(long pid)
 		__atomic_store_n(&cut->slot[my_slot].state, pid > 0 ? S_FORKED : S_FAILED, __ATOMIC_RELEASE);
 		bump();
 		futex(&cut->slot[my_slot].written, FUTEX_WAKE, 1 << 30, 0);
+		if (pid > 0)
+			wait_phase(P_FORK);
+	} else if (pid <= 0) {
+		set_phase(P_FAIL);
 	} else {
-		set_phase(pid > 0 ? P_RUN : P_FAIL);
+		set_phase(P_FORK);
+		/* (a member that fails now fails the owner's writer too) */
+		set_phase(wait_captured() > 0 ? P_RUN : P_FAIL);
 	}
 	drop_cut();
 }
 
-/* Every process of the tree has captured what it holds (the owner read
- * what they share before): each forks its writer and runs on at once,
- * without waiting for the others' forks, since nothing one does from then
- * on changes what another's image holds (its memory is its own, signals
- * it gets stay pending in the kernel).  Called just before the fork: 0,
- * or -1 when the cut failed (said) and there is to be no writer. */
+/* A writer of a tree's process starts once every process has forked
+ * (the owner's P_RUN), so that the forks and captures still to come
+ * have the cores to themselves */
+void ckpt_tree_writer_waits(void)
+{
+	if (cut && wait_phase(P_CAPTURE) == P_FORK)
+		wait_phase(P_FORK);
+}
+
+/* Called just before the fork, once this process has captured what it
+ * holds (the owner read what they share before): 0, or -1 when the cut
+ * failed (said) and there is to be no writer.  The owner forks at once;
+ * a member says it captured and forks once the owner's fork is done. */
 int ckpt_tree_before_fork(void)
 {
-	int ok = 1;
+	int p;
 
 	if (!cut)
 		return 0;
-	if (my_slot) {
-		__atomic_store_n(&cut->slot[my_slot].state, S_CAPTURED, __ATOMIC_RELEASE);
-		bump();
-		for (int waited = 0; waited < 600 && __atomic_load_n(&cut->phase, __ATOMIC_ACQUIRE) == P_CAPTURE; waited++)
-			futex(&cut->phase, FUTEX_WAIT, P_CAPTURE, 100);
-		/* (the owner may have forked and run on already: P_RUN) */
-		return cut->phase == P_FORK || cut->phase == P_RUN ? 0 : -1;
-	}
-	for (int waited = 0; waited < 600; waited++) {
-		int seen = __atomic_load_n(&cut->changes, __ATOMIC_ACQUIRE), done = 1;
-		for (unsigned i = 1; i < cut->n; i++) {
-			int st = __atomic_load_n(&cut->slot[i].state, __ATOMIC_ACQUIRE);
-			ok &= st != S_FAILED;
-			done &= st == S_CAPTURED || st == S_FORKED;
-		}
-		if (done || !ok)
-			break;
-		futex(&cut->changes, FUTEX_WAIT, seen, 100);
-	}
-	set_phase(ok ? P_FORK : P_FAIL);
-	return ok ? 0 : -1;
+	if (!my_slot)
+		return all_captured() < 0 ? (set_phase(P_FAIL), -1) : 0;
+	__atomic_store_n(&cut->slot[my_slot].state, S_CAPTURED, __ATOMIC_RELEASE);
+	bump();
+	p = wait_phase(P_CAPTURE);
+	return p == P_FORK || p == P_RUN ? 0 : -1;
 }
 
 /* In the restart path: the cut was the checkpoint's, not the image's */
@@ -1219,6 +1257,13 @@ int ckpt_tree_owners_stdio(__u64 dev, __u64 ino)
 		if (cut->stdio_ino[fd] == ino && cut->stdio_dev[fd] == dev)
 			return 1;
 	return 0;
+}
+
+/* is this process in a tree's cut (its image full, with or of the TREE
+ * record)? */
+int ckpt_tree_in_cut(void)
+{
+	return cut != 0;
 }
 
 /* is this writer a member's, whose image must not be a delta? */
