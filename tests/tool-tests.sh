@@ -170,17 +170,55 @@ case_slurm() {
 }
 [ -z "$RUNNER" ] && def_case slurm-requeue case_slurm
 
-# The README's layout table names every source file of the two artefacts
-# and the layers under them, so that it cannot drift from the tree
+# The README's layout table and the tree agree: every source file (.c .h
+# .S) under core/ restart/ common/ arch/ is named in the row of its
+# directory (`name.c`, or `sub/name.c` below it), and every source file a
+# row names exists (a name with a slash may be the tree's own path:
+# `restart/image.c` in core/'s row).  Each edit that would make them agree
+# is said with the line of README.md to make it in, e.g.
+#   README.md:616 (| `restart/` |): add `foo.c`
+#   README.md:616 (| `restart/` |): remove `image.c` (no restart/image.c)
+#   README.md: no row | `arch/aarch64/` |: add one naming `cpu.c`
+layout_edits() {
+	(cd "$ROOT" && find core restart common arch -type f \( -name '*.[ch]' -o -name '*.S' \) | sort |
+	awk 'function top(d) { sub(/\/.*/, "", d); return d }
+	     FNR == NR {
+		if (!match($0, /^\| `[A-Za-z0-9_.\/-]+\/` \|/)) next
+		d = substr($0, 4, RLENGTH - 6); line[d] = FNR; rows[++nrows] = d
+		rest = substr($0, RLENGTH + 1)
+		while (match(rest, /`[^`]+`/)) {
+			t = substr(rest, RSTART + 1, RLENGTH - 2); rest = substr(rest, RSTART + RLENGTH)
+			if (t ~ /^[A-Za-z0-9_.\/-]+\.[chS]$/) { named[d, t] = 1; toks[d] = toks[d] " " t }
+		}
+		next
+	     }
+	     { have[$0] = 1; f[++nf] = $0 }
+	     END {
+		for (i = 1; i <= nf; i++) {
+			best = ""
+			for (r = 1; r <= nrows; r++)
+				if (index(f[i], rows[r]) == 1 && length(rows[r]) > length(best)) best = rows[r]
+			if (best == "") {
+				d = f[i]; sub(/\/[^\/]*$/, "/", d); n = f[i]; sub(/.*\//, "", n)
+				printf "files|README.md: no row | `%s` |: add one naming `%s`\n", d, n
+			} else if (!((best, substr(f[i], length(best) + 1)) in named))
+				printf "files|README.md:%d (| `%s` |): add `%s`\n", line[best], best, substr(f[i], length(best) + 1)
+		}
+		for (r = 1; r <= nrows; r++) {
+			d = rows[r]
+			if (top(d) !~ /^(core|restart|common|arch)$/) continue
+			k = split(toks[d], tk, " ")
+			for (j = 1; j <= k; j++)
+				if (!((d tk[j]) in have) && !(tk[j] in have))
+					printf "entries|README.md:%d (| `%s` |): remove `%s` (no %s%s%s)\n", line[d], d, tk[j], d, tk[j],
+						tk[j] ~ /\// ? ", no " tk[j] : ""
+		}
+	     }' README.md -)
+}
 case_readme_layout() {
-	local f dir missing= bt='`'
-	for f in "$ROOT"/core/* "$ROOT"/restart/* "$ROOT"/common/* "$ROOT"/arch/x86_64/*.[chS]; do
-		[ -f "$f" ] || continue
-		dir=$(basename "$(dirname "$f")")
-		grep "^| $bt[a-z/_0-9]*$dir/$bt |" "$ROOT/README.md" | grep -qF "$bt$(basename "$f")$bt" ||
-			missing+=" ${f#"$ROOT"/}"
-	done
-	[ -n "$missing" ] && missing="the layout table of README.md does not name:$missing"
-	verdict readme-layout "$missing"
+	local edits
+	edits=$(layout_edits)
+	verdict readme-layout/files "$(sed -n 's/^files|//p' <<<"$edits" | paste -sd ';' | sed 's/;/; /g')"
+	verdict readme-layout/entries "$(sed -n 's/^entries|//p' <<<"$edits" | paste -sd ';' | sed 's/;/; /g')"
 }
 [ -z "$RUNNER" ] && def_case readme-layout case_readme_layout
