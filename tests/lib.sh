@@ -42,6 +42,13 @@ report() {  # report NAME OK [WHY]
 }
 # report NAME "$why": ok when why is empty
 verdict() { report "$1" $([ -z "$2" ] && echo 1 || echo 0) "$2"; }
+# def_verdict NAME FUNCTION [CLASS]: the case NAME that runs FUNCTION,
+# which says what went wrong in $why (left empty: ok); then $PID, the
+# program it ran last, is stopped and NAME reported
+def_verdict() {
+	eval "verdict_$2() { local why=; $2; stop \"\${PID:-}\"; verdict $(printf %q "$1") \"\$why\"; }"
+	def_case "$1" "verdict_$2" "${3:-}"
+}
 
 # launch OUTFILE CMD...: CMD under libckpt.so in $RUN_DIR (default $W),
 # pid in $PID (extra environment: assign it in front of launch, as for
@@ -122,6 +129,17 @@ restart_finish() {
 	track $PID
 	if ! wait_exit $((60 * SLOW)); then echo "restart did not finish"
 	elif ! splice "$W/seg0" "$W/seg1" | cmp -s - "$W/ref.out"; then echo "output differs"
+	fi
+}
+# refused_restart DIR REGEX [OPTION...]: why myrestart OPTION... myckpt
+# in DIR did not refuse the image (exit status 1, a message matching
+# REGEX), or nothing
+refused_restart() {
+	local dir=$1 re=$2 out rc; shift 2
+	out=$(cd "$dir" && $RUNNER "$MYRESTART" "$@" myckpt 2>&1 >/dev/null)
+	rc=$?
+	if [ $rc -ne 1 ]; then echo "exit status $rc, not 1"
+	elif ! echo "$out" | grep -Eq "$re"; then echo "unexpected message: $out"
 	fi
 }
 # prefix_of_ref FILE: FILE's lines are the first lines of $W/ref.out

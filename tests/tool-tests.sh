@@ -27,7 +27,7 @@ def_case api-example case_api
 
 # ckpt-run: options become configuration; the image goes where asked
 case_ckpt_run() {
-	local why= i
+	local i
 	mkdir -p "$W/sub"
 	reference "$W/ref.out" "$BIN/counter"
 	(cd "$W" && exec "$ROOT/ckpt-run" ${RUNNER:+--qemu} --file sub/img.x --signal USR1 --verbose \
@@ -47,10 +47,8 @@ case_ckpt_run() {
 	else
 		why="no image at sub/img.x after SIGUSR1"
 	fi
-	stop $PID
-	verdict ckpt-run-options "$why"
 }
-def_case ckpt-run-options case_ckpt_run
+def_verdict ckpt-run-options case_ckpt_run
 
 # a bad value: one line, and the program runs as if without the library
 case_bad_config() {
@@ -114,7 +112,7 @@ case_install() {
 # CKPT_INTERVAL: checkpoints without any signal from outside, output
 # unchanged, and the timer ticks again after a restart
 case_interval() {
-	local why= i
+	local i
 	reference "$W/ref.out" "$BIN/counter" 150 40
 	if [ -n "$RUNNER" ]; then
 		(cd "$W" && exec $RUNNER -E LD_PRELOAD="$LIB" -E CKPT_INTERVAL=1 -E CKPT_VERBOSE=1 \
@@ -135,10 +133,8 @@ case_interval() {
 	else
 		why="fewer than 2 timed checkpoints in 15 s: $(head -c 200 "$W/err0")"
 	fi
-	stop $PID
-	verdict interval-checkpoints "$why"
 }
-def_case interval-checkpoints case_interval
+def_verdict interval-checkpoints case_interval
 
 # examples/slurm/job.sh without Slurm: signal the batch shell, end the job
 # once it asked for a requeue, run the script again: it must restart
