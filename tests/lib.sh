@@ -12,7 +12,10 @@
 # says what it needs: wait (the default: it mostly waits for its programs),
 # cpu (it keeps a core busy: one per core at a time) or hello (the seed
 # recipe, whose program and image are the tree's ./hello and ./myckpt:
-# one at a time).
+# one at a time).  The usual shape, a case that puts what went wrong in
+# $why and ends by stopping its program ($PID) and saying so, registers
+# with `def_verdict NAME FUNCTION [CLASS]` (and def_cycle NAME ... is a
+# whole cycle case: checkpoint, kill, restart, compare).
 #
 # The helpers wait for events with a timeout, never for a fixed time:
 # wait_until (tests/primitives.sh, with the other primitives the scripts

@@ -13,6 +13,7 @@ job_image() {
 	RUN_DIR=$W/job launch "$W/seg0" "$BIN/file" "$W/job/input.txt"
 	take_image "$W/seg0" 20 "$W/job/myckpt" || return 1
 	stop $PID; wait $PID 2>/dev/null
+	return 0
 }
 
 # The job's directory moved: refused without --map (naming the file and
