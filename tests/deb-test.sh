@@ -21,6 +21,7 @@ cd "$top" || exit 1
 # wait_until, alive, has_lines, track / stop, splice: the suite's own
 # (polling every 20 ms here)
 . "$top/tests/primitives.sh"
+# shellcheck disable=SC2034 # (wait_until's)
 POLL_MS=20
 MULTIARCH=x86_64-linux-gnu
 LIBDIR=/usr/lib/$MULTIARCH

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The primitives every test script shares: waiting for an event with a
 # timeout, whether a process is alive, counting a file's lines, the
 # processes below a process, stopping only processes of our own, and the
@@ -61,7 +62,7 @@ stop_tree() {
 	local all
 	kill -STOP "$1" 2>/dev/null
 	all=$(descendants "$1")
-	# shellcheck disable=SC2086 (a list of pids)
+	# shellcheck disable=SC2086 # (a list of pids)
 	[ -z "$all" ] || kill -9 $all 2>/dev/null
 	stop "$1"
 }

@@ -137,7 +137,7 @@ own_hello() {  # own_hello PID: a process named hello below PID
 	return 1
 }
 case_seed() {
-	local rec decoy= rc why
+	local rec decoy='' rc why
 	cp "$(command -v sleep)" "$W/hello"
 	"$ROOT/tests/seed-recipe.sh" "$RUNNER" >"$W/log" 2>&1 &
 	rec=$!

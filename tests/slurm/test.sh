@@ -49,6 +49,7 @@ ROOT=$PWD
 # wait_until, alive, track / stop: the suite's own; Slurm's commands are
 # asked every 50 ms here
 . "$ROOT/tests/primitives.sh"
+# shellcheck disable=SC2034 # (wait_until's)
 POLL_MS=50
 if [ "$(id -u)" != 0 ]; then
 	echo "SKIP: needs root"
