@@ -12,27 +12,16 @@ RUNNER  ?=
 ARCH    ?= x86_64
 ARCH_DIR := arch/$(ARCH)
 QEMU    ?= qemu-$(ARCH)
-# Keep the restarter and the library small; the build fails past these.
-# (The file grows in whole pages: text, then a page for .data.  Both grew
-# when they learned pipes, sockets, eventfd, timerfd, signalfd, epoll,
-# memfd, shared memory, mapped files and MADV_DONTFORK; myrestart again
+# Keep the restarter and the library small; the build fails past these
+# budgets, in bytes (tests/audit-restart.sh, tests/audit-lib.sh; `make
+# size` gives the sizes as they are).  The file grows in whole pages:
+# text, then a page for .data.  Both grew with every kind of object they
+# learned (pipes, sockets, eventfd, timerfd, signalfd, epoll, memfd,
+# shared memory, mapped files, MADV_DONTFORK, POSIX timers, file locks,
+# the CPU clocks, process trees, sockets to elsewhere), myrestart also
 # with incremental images and the one-pass restore.  The library's C is
-# built for size (-Oz since the thread-id calls: 69.5 KiB down to 62 KiB,
-# and its budget from 68 KiB back to 64 KiB):
-# its pages are in every image, and its hot loop, the CRC, is in arch/.
-# Both grew again with POSIX timers, file locks and the CPU clocks, after
-# -Oz for common/ and lld's --icf=safe took 2.1 KiB off the library: 44
-# and 72 KiB, until the structure step (one system-call layer, shared
-# record walkers) takes them back.  The process tree's coordinator,
-# core/tree.c, and the check of its record cost the library 10.5 KiB:
-# 84 KiB; restart/tree.c, the tree's forker, myrestart 8 KiB: 52 KiB.
-# The refusals that name what differs on another machine, the CPU's
-# missing XCR0 components and the kernel's vdso mapping and size, a
-# tree's threads with their own tids, sockets to elsewhere
-# (core/sockets.c, restart/sockets.c and common/sockname.c, which names
-# them in both) and the objects a tree's processes share (files,
-# eventfds, listeners, socketpairs, TCP connections): the library 96 KiB,
-# myrestart 64 KiB.)
+# built for size (-Oz): its pages are in every image, and its hot loop,
+# the CRC, is in arch/; -Oz for common/ and lld's --icf=safe shrink both.
 MYRESTART_MAX := 65536
 LIBCKPT_MAX   := 98304
 
@@ -46,9 +35,9 @@ BASE_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror \
 	-Inolibc -Icommon -I$(ARCH_DIR) -Iinclude -nostdlib
 # crt.h (nolibc's _start_c, which calls main) has no place in a library
 LIB_CFLAGS  := $(BASE_CFLAGS) -fPIC -fvisibility=hidden -D_NOLIBC_CRT_H
-# -Oz: the restarter has a 36 KiB budget (its one hot loop, the CRC, is
-# inline assembly); no SSE registers (-mgeneral-regs-only), so variadic
-# calls need not save them; no jump tables (smaller here); -fpie: the code
+# -Oz: the restarter has its budget too, MYRESTART_MAX (its one hot
+# loop, the CRC, is inline assembly); no SSE registers
+# (-mgeneral-regs-only), so variadic calls need not save them; no jump tables (smaller here); -fpie: the code
 # addresses its data relative to itself, so that the restore stage can run
 # from a copy (restart/relocate.c), though the file is linked at 0x5000000
 RST_CFLAGS  := $(BASE_CFLAGS) -Oz -mgeneral-regs-only -fno-jump-tables -fpie -fvisibility=hidden -static

@@ -18,6 +18,11 @@ fi
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
+# wait_until, alive, has_lines, track / stop, splice: the suite's own
+# (polling every 20 ms here)
+. "$top/tests/primitives.sh"
+# shellcheck disable=SC2034 # (wait_until's)
+POLL_MS=20
 MULTIARCH=x86_64-linux-gnu
 LIBDIR=/usr/lib/$MULTIARCH
 CC=${CC_TEST:-cc}
@@ -42,23 +47,13 @@ PID=
 installed=
 cleanup() {
 	# only the process this script started, and only while it is still ours
-	if [ -n "$PID" ] && [ -e "/proc/$PID" ]; then kill -9 "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; fi
+	if [ -n "$PID" ]; then stop "$PID"; wait "$PID" 2>/dev/null; fi
 	[ -n "$installed" ] && dpkg -r ckpt >/dev/null 2>&1
 	rm -rf "$W"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-# until COMMAND succeeds, every 20 ms, at most TIMEOUT_S seconds
-wait_until() {
-	local i=0 lim=$(($1 * 50)); shift
-	until "$@"; do
-		i=$((i + 1)); [ $i -ge $lim ] && return 1
-		sleep 0.02
-	done
-}
-alive() { [ -e "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
-has_lines() { [ "$( (wc -l <"$1") 2>/dev/null || echo 0)" -ge "$2" ]; }
 # the image is there and its size held still for 200 ms
 last_size=-1 still=0
 image_settled() {
@@ -163,7 +158,7 @@ mkdir -p "$W/run"
 [ -z "$why" ] && { "$W/counter" 60 0 >"$W/ref.out" || why="reference run failed"; }
 if [ -z "$why" ]; then
 	(cd "$W/run" && exec /usr/bin/ckpt-run ../counter 60 50 >"$W/seg0" 2>"$W/stderr0") &
-	PID=$!
+	PID=$!; track $PID
 	if ! wait_until 20 has_lines "$W/seg0" 6; then
 		why="no output from ckpt-run ../counter"
 	else
@@ -173,23 +168,21 @@ if [ -z "$why" ]; then
 		elif ! alive "$PID"; then
 			why="the program ended before it was killed (checkpoint too late?)"
 		fi
-		kill -9 "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; PID=
+		stop "$PID"; wait "$PID" 2>/dev/null; PID=
 	fi
 fi
 if [ -z "$why" ]; then
 	(cd "$W/run" && exec timeout 30 /usr/bin/myrestart myckpt >"$W/seg1" 2>"$W/stderr1") &
-	PID=$!
+	PID=$!; track $PID
 	wait "$PID"; rc=$?; PID=
 	[ "$rc" = 0 ] || why="myrestart exited $rc: $(head -2 "$W/stderr1" | tr '\n' ' ')"
 fi
 if [ -z "$why" ]; then
 	first=$(head -1 "$W/seg1" | cut -d' ' -f1)
 	last0=$(tail -1 "$W/seg0" | cut -d' ' -f1)
-	# splice: the restarted run goes on from its checkpoint, dropping what
-	# the killed process printed after it
-	awk 'FNR == 1 && NR != 1 { first = $1 + 0; for (k = first; k <= last; k++) delete line[k] }
-	     { n = $1 + 0; line[n] = $0; if (n > last) last = n }
-	     END { for (k = 0; k <= last; k++) if (k in line) print line[k] }' "$W/seg0" "$W/seg1" >"$W/spliced"
+	# the restarted run goes on from its checkpoint, dropping what the
+	# killed process printed after it
+	splice "$W/seg0" "$W/seg1" >"$W/spliced"
 	if [ ! -s "$W/seg1" ]; then
 		why="the restarted program printed nothing"
 	elif [ "$first" -gt $((10#$last0 + 1)) ] 2>/dev/null; then

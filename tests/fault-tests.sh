@@ -7,6 +7,18 @@ finish_and_compare() {  # let $PID finish, compare seg0 with ref; prints why not
 	if ! wait_exit $((30 * SLOW)); then echo "did not finish"; return 1; fi
 	cmp -s "$W/ref.out" "$W/seg0" || { echo "output differs from an uninterrupted run"; return 1; }
 }
+# unharmed WANT_REGEX IMAGE DIR LINES_REGEX: why a checkpoint that
+# failed was not harmless, or nothing: its message (WANT_REGEX) on stderr,
+# IMAGE still $W/good.img, no temporary file left in DIR, one line on
+# stderr that matches LINES_REGEX, and $PID finishing as an uninterrupted
+# run
+unharmed() {
+	if ! wait_stderr "$1" $((20 * SLOW)); then echo "no failure message matching '$1'"
+	elif ! cmp -s "$2" "$W/good.img"; then echo "the previous image changed"
+	elif [ -n "$(tmp_left "$3")" ]; then echo "temporary file left: $(tmp_left "$3")"
+	elif [ "$(grep -Ec "$4" "$W/stderr")" -ne 1 ]; then echo "not exactly one line on stderr"
+	else finish_and_compare; fi
+}
 # Kills $PID, restarts $W/myckpt, lets it finish and compares seg0 + seg1
 # with ref.out; prints why not, or nothing.
 kill_restart_compare() {
@@ -25,11 +37,7 @@ failed_checkpoint() {  # failed_checkpoint NAME EXPECT_REGEX SETUP_CMD
 		cp "$dir/myckpt" "$W/good.img"
 		eval "$setup"
 		kill -USR2 $PID
-		if ! wait_stderr "checkpoint [0-9]* failed.*$want" $((20 * SLOW)); then why="no failure message matching '$want'"
-		elif ! cmp -s "${OLDIMG:-$dir/myckpt}" "$W/good.img"; then why="the previous image changed"
-		elif [ -n "$(tmp_left "$dir")" ]; then why="temporary file left: $(tmp_left "$dir")"
-		elif [ "$(grep -Ec 'checkpoint [0-9]+ failed' "$W/stderr")" -ne 1 ]; then why="not exactly one line on stderr"
-		else why=$(finish_and_compare); fi
+		why=$(unharmed "checkpoint [0-9]* failed.*$want" "${OLDIMG:-$dir/myckpt}" "$dir" 'checkpoint [0-9]+ failed')
 	else
 		why="first checkpoint failed"
 	fi
@@ -52,31 +60,27 @@ def_case fault-missing-dir case_missing_dir
 mounted() {  # mounted SIZE: a tmpfs at $W/mnt
 	mkdir -p "$W/mnt" && mount -t tmpfs -o size="$1" tmpfs "$W/mnt" 2>/dev/null
 }
-case_disk_full() {
-	if [ "$(id -u)" != 0 ] || ! mounted 8m; then
-		echo "ok - fault-disk-full ($TAG) # skip: needs root to mount a small tmpfs" >>"$RESULTS"
+# mounted_failure NAME SIZE EXPECT_REGEX SETUP_CMD: failed_checkpoint in
+# a tmpfs of SIZE at $W/mnt
+mounted_failure() {
+	if [ "$(id -u)" != 0 ] || ! mounted "$2"; then
+		echo "ok - $1 ($TAG) # skip: needs root to mount a tmpfs" >>"$RESULTS"
 		return
 	fi
-	DIR=$W/mnt failed_checkpoint fault-disk-full "no space left" \
-		'dd if=/dev/zero of="$W/mnt/filler" bs=64k 2>/dev/null; true'
+	DIR=$W/mnt failed_checkpoint "$1" "$3" "$4"
 	umount "$W/mnt"
+}
+case_disk_full() {
+	mounted_failure fault-disk-full 8m "no space left" 'dd if=/dev/zero of="$W/mnt/filler" bs=64k 2>/dev/null; true'
 }
 def_case fault-disk-full case_disk_full
-case_readonly_dir() {
-	if [ "$(id -u)" != 0 ] || ! mounted 16m; then
-		echo "ok - fault-readonly-dir ($TAG) # skip: needs root to mount a tmpfs" >>"$RESULTS"
-		return
-	fi
-	DIR=$W/mnt failed_checkpoint fault-readonly-dir "read-only file system" \
-		'mount -o remount,ro "$W/mnt"'
-	umount "$W/mnt"
-}
+case_readonly_dir() { mounted_failure fault-readonly-dir 16m "read-only file system" 'mount -o remount,ro "$W/mnt"'; }
 def_case fault-readonly-dir case_readonly_dir
 
 # SIGKILL of the writer in the middle of a large image; the program (400
 # steps, far longer than the test) goes on as an uninterrupted run would
 case_writer_killed() {
-	local why= writer n
+	local writer n
 	local mib=$((SLOW > 1 ? 96 : 256))   # (qemu's writer is slower: a smaller image lasts as long)
 	reference "$W/ref.out" "$BIN/dense" $mib 400 0
 	# (full images: a delta of a program that writes so little is done at once)
@@ -101,10 +105,8 @@ case_writer_killed() {
 	else
 		why="first checkpoint failed"
 	fi
-	stop $PID
-	verdict fault-writer-killed "$why"
 }
-def_case fault-writer-killed case_writer_killed
+def_verdict fault-writer-killed case_writer_killed
 
 # A checkpoint the library must refuse: its one line (WANT) on stderr,
 # the previous image unchanged, no temporary file, and the program
@@ -116,11 +118,7 @@ refused_checkpoint() {  # refused_checkpoint NAME WANT_REGEX PROGRAM...
 	printf 'the previous image\n' >"$W/myckpt"; cp "$W/myckpt" "$W/good.img"
 	launch "$W/seg0" "$@"
 	if wait_lines "$W/seg0" 5 $((20 * SLOW)) && kill -USR2 $PID; then
-		if ! wait_stderr "$want" $((20 * SLOW)); then why="no failure message matching '$want'"
-		elif ! cmp -s "$W/myckpt" "$W/good.img"; then why="the previous image changed"
-		elif [ -n "$(tmp_left "$W")" ]; then why="temporary file left: $(tmp_left "$W")"
-		elif [ "$(wc -l <"$W/stderr")" -ne 1 ]; then why="not exactly one line on stderr"
-		else why=$(finish_and_compare); fi
+		why=$(unharmed "$want" "$W/myckpt" "$W" '')
 	else
 		why="no output"
 	fi
@@ -145,7 +143,6 @@ def_case fault-self-check case_self_check
 # races it; both images are written; then the usual kill and restart.
 written() { [ "$(grep -c 'written to' "$W/stderr")" -ge "$1" ]; }
 case_double() {
-	local why=
 	reference "$W/ref.out" "$BIN/dense" $((SLOW > 1 ? 64 : 128))
 	CKPT_VERBOSE=1 launch "$W/seg0" "$BIN/dense" $((SLOW > 1 ? 64 : 128))
 	wait_lines "$W/seg0" 3 $((30 * SLOW)) || why="no output"
@@ -160,10 +157,8 @@ case_double() {
 		[ -z "$(tmp_left "$W")" ] || why=${why:-"temporary file left"}
 	fi
 	[ -z "$why" ] && why=$(kill_restart_compare)
-	stop $PID
-	verdict double-signal "$why"
 }
-def_case double-signal case_double
+def_verdict double-signal case_double
 
 # Blocked in read() on a fifo: the read resumes after the checkpoint; then
 # a restart with the rest of the input on stdin goes on as an
@@ -203,7 +198,7 @@ def_case blocked-read case_blocked_read
 # test), no restart in between; then a restart from the last image, which
 # goes on as an uninterrupted run would
 case_endurance_50() {
-	local why= k n
+	local k n
 	reference "$W/ref.out" "$BIN/counter" 3000 0
 	launch "$W/seg0" "$BIN/counter" 3000 20
 	wait_lines "$W/seg0" 2 $((20 * SLOW)) || why="no output"
@@ -222,7 +217,5 @@ case_endurance_50() {
 		[ -z "$why" ] && ! prefix_of_ref "$W/spliced.out" && why="output differs from an uninterrupted run"
 		grep -Eq 'checkpoint [0-9]+ failed' "$W/stderr" && why="a checkpoint failed"
 	fi
-	stop $PID
-	verdict endurance-50-checkpoints "$why"
 }
-def_case endurance-50-checkpoints case_endurance_50
+def_verdict endurance-50-checkpoints case_endurance_50

@@ -27,7 +27,7 @@ lib_image() {
 # refused, naming it and CKPT_SAVE_FILES; a self-contained image of the
 # same program restarts all the same.
 case_lib_changed() {
-	local why= out rc
+	local out rc
 	build_lib 3 && reference "$W/ref.out" "$W/uselib"
 	if lib_image; then
 		build_lib 5
@@ -48,16 +48,14 @@ case_lib_changed() {
 	elif [ -z "$why" ]; then
 		why="no self-contained image"
 	fi
-	stop $PID
-	verdict mapped-library-changed "$why"
 }
-def_case mapped-library-changed case_lib_changed
+def_verdict mapped-library-changed case_lib_changed
 
 # Only the modification time changed (the same library on another machine
 # with the same package): the build-id says it is the same, the restart
 # goes on.  A data file (no build-id) that was touched is refused.
 case_lib_touched() {
-	local why= out
+	local out
 	build_lib 3 && reference "$W/ref.out" "$W/uselib"
 	if lib_image; then
 		touch -d '2001-01-01' "$W/libstep.so"
@@ -78,15 +76,12 @@ case_lib_touched() {
 	elif [ -z "$why" ]; then
 		why="no image of mapfile"
 	fi
-	stop $PID
-	verdict mapped-library-touched "$why"
 }
-def_case mapped-library-touched case_lib_touched
+def_verdict mapped-library-touched case_lib_touched
 
 # ckpt itself rebuilt or upgraded after the checkpoint: libckpt.so's own
 # pages are always in the image, so the restart does not need the old one.
 case_lib_rebuilt() {
-	local why=
 	mkdir -p "$W/lib"
 	cp "$LIB" "$W/lib/libckpt.so"
 	reference "$W/ref.out" "$BIN/counter"
@@ -99,10 +94,8 @@ case_lib_rebuilt() {
 	else
 		why="no image"
 	fi
-	stop $PID
-	verdict libckpt-rebuilt "$why"
 }
-def_case libckpt-rebuilt case_lib_rebuilt
+def_verdict libckpt-rebuilt case_lib_rebuilt
 
 # Memory kept from children (MADV_DONTFORK, as V8 keeps node's heap):
 # through libc the library sees the mark, takes it off for the writer's

@@ -60,21 +60,7 @@ case_image_damage() {
 		image_case bad-magic "$W/magic" 'not a ckpt image'
 		# an image of another machine (aarch64's e_machine), checksum right:
 		# refused before anything machine-specific is read
-		python3 - "$IMG" "$W/machine" <<'PY'
-import struct, sys
-def crc32c(data, crc=0):
-    crc ^= 0xffffffff
-    for b in data:
-        crc ^= b
-        for _ in range(8):
-            crc = (crc >> 1) ^ (0x82f63b78 & -(crc & 1))
-    return crc ^ 0xffffffff
-d = bytearray(open(sys.argv[1], 'rb').read())
-struct.pack_into('<I', d, 24, 183)
-struct.pack_into('<I', d, 100, 0)
-struct.pack_into('<I', d, 100, crc32c(bytes(d[:104])))
-open(sys.argv[2], 'wb').write(d)
-PY
+		python3 "$ROOT/tests/progs/imgedit.py" "$IMG" "$W/machine" machine >/dev/null
 		image_case other-machine "$W/machine" 'taken on another machine \(ELF machine 183\); this myrestart restores x86-64 images'
 		cp "$IMG" "$W/data"; printf '\xff\xfe' | dd of="$W/data" bs=1 seek=$((4096 + 100)) conv=notrunc status=none
 		image_case data-checksum "$W/data" 'bad checksum in region [0-9]+ \('

@@ -24,7 +24,7 @@ parents() { ls "${RUN_DIR:-$W}" | grep -Ec '^myckpt\.[0-9a-f]{16}$'; }
 # four checkpoints: one full image and three deltas (natively), a chain
 # that --info shows; the restart from the newest goes on exactly
 case_chain() {
-	local why= info args=(16 80 50)
+	local info args=(16 80 50)
 	[ -n "$RUNNER" ] && args=(8 160 50)     # qemu: each full image takes a second
 	reference "$W/ref.out" "$BIN/delta" "${args[@]}"
 	CKPT_VERBOSE=1 launch "$W/seg0" "$BIN/delta" "${args[@]}"
@@ -45,16 +45,14 @@ case_chain() {
 		why="--info does not show the chain"
 	fi
 	[ -z "$why" ] && why=$(restart_finish)
-	stop $PID
-	verdict incr-chain "$why"
 }
-def_case incr-chain case_chain
+def_verdict incr-chain case_chain
 
 # a restart, then more checkpoints: the first after the restart is full
 # and drops the chain restarted from, the next is a delta of it; the
 # second restart goes on exactly
 case_again() {
-	local why= args=(16 90 50)
+	local args=(16 90 50)
 	[ -n "$RUNNER" ] && args=(8 180 50)
 	reference "$W/ref.out" "$BIN/delta" "${args[@]}"
 	CKPT_VERBOSE=1 launch "$W/seg0" "$BIN/delta" "${args[@]}"
@@ -74,10 +72,8 @@ case_again() {
 		why="after the restart: not a full image and a delta of it ($(parents) parents)"
 	fi
 	[ -z "$why" ] && why=$(restart_finish)
-	stop $PID
-	verdict incr-restart-again "$why"
 }
-def_case incr-restart-again case_again
+def_verdict incr-restart-again case_again
 
 # CKPT_FULL_EVERY=3: images 1, 4 and 7 are full, and each full image
 # drops the chain before it

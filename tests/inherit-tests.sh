@@ -83,10 +83,17 @@ tree_ok() {  # tree_ok CHILD EXPECTED...: the images are those expected (and the
 # (pids wrap quickly: one of them may belong to someone else by now)
 end_ours() { stop "$@"; }
 KILL=
+# def_inherit NAME FUNCTION: the case NAME that runs FUNCTION, which says
+# what went wrong in $why; then the processes in $KILL are ended and the
+# parent reaped ($Q once restarted, else $P)
+def_inherit() {
+	eval "inherit_$2() { local why=; $2; { end_ours \$KILL; wait \"\${Q:-\$P}\"; } 2>/dev/null; verdict $1 \"\$why\"; }"
+	def_case "$1" "inherit_$2"
+}
 
 # a signal to an exec'd child checkpoints the tree (the parent's myckpt)
 case_inherit_exec() {
-	local why= i
+	local i
 	spawn_launch "$W/seg0" "$LIB"; P=$PID; KILL=$P
 	if wait_lines "$W/seg0" 1 $((20 * SLOW)) && checkpoint $P "$W/myckpt"; then
 		ino=$(stat -c %i "$W/myckpt")
@@ -105,15 +112,13 @@ case_inherit_exec() {
 	else
 		why="no image of the parent"
 	fi
-	{ end_ours $KILL; wait $P; } 2>/dev/null
-	verdict inherit-exec "$why"
 }
-def_case inherit-exec case_inherit_exec
+def_inherit inherit-exec case_inherit_exec
 
 # a child that forks without exec shares the parent's memory and handler:
 # a signal to it checkpoints the tree too
 case_inherit_fork() {
-	local why= i
+	local i
 	spawn_launch "$W/seg0" "$LIB"; P=$PID; KILL=$P
 	if wait_lines "$W/seg0" 1 $((20 * SLOW)) && ask "$W/seg0" fork && [ "${ANSWER% *}" = forked ]; then
 		F=$APID; track $F; KILL="$KILL $F"
@@ -123,15 +128,13 @@ case_inherit_fork() {
 	else
 		why="no forked child: '$ANSWER'"
 	fi
-	{ end_ours $KILL; wait $P; } 2>/dev/null
-	verdict inherit-fork "$why"
 }
-def_case inherit-fork case_inherit_fork
+def_inherit inherit-fork case_inherit_fork
 
 # CKPT_INHERIT=0 through ckpt-run --no-inherit: the exec'd child has
 # neither the library nor LD_PRELOAD; the parent is still checkpointed
 case_no_inherit() {
-	local why= i
+	local i
 	(cd "$W" && exec "$ROOT/ckpt-run" ${RUNNER:+--qemu} --no-inherit "$BIN/spawn" "$W") >"$W/seg0" 2>>"$W/stderr" &
 	P=$!; PID=$P; track $P; KILL=$P
 	if wait_lines "$W/seg0" 1 $((20 * SLOW)) && ask "$W/seg0" "exec $BIN/counter 100000 50" &&
@@ -143,14 +146,12 @@ case_no_inherit() {
 	else
 		why="no exec'd child running: '$ANSWER'"
 	fi
-	{ end_ours $KILL; wait $P; } 2>/dev/null
-	verdict no-inherit "$why"
 }
-def_case no-inherit case_no_inherit
+def_inherit no-inherit case_no_inherit
 
 # only our entries leave a longer LD_PRELOAD (spaces and colons)
 case_no_inherit_list() {
-	local why= i
+	local i
 	LIBM=$(readlink -f "$(gcc -print-file-name=libm.so.6)")
 	spawn_launch "$W/seg0" "$LIB $LIBM:$LIB" CKPT_INHERIT=0; P=$PID; KILL=$P
 	if wait_lines "$W/seg0" 1 $((20 * SLOW)) && ask "$W/seg0" "exec $BIN/counter 100000 50" &&
@@ -162,10 +163,8 @@ case_no_inherit_list() {
 	else
 		why="no exec'd child running: '$ANSWER'"
 	fi
-	{ end_ours $KILL; wait $P; } 2>/dev/null
-	verdict no-inherit-list "$why"
 }
-def_case no-inherit-list case_no_inherit_list
+def_inherit no-inherit-list case_no_inherit_list
 
 # a bad CKPT_INHERIT: one line, and the program runs as without the library
 case_inherit_bad_value() {
@@ -188,7 +187,7 @@ def_case inherit-bad-value case_inherit_bad_value
 # after a restart (new pid) the parent still writes myckpt, also once it
 # has exec'd itself, and a child it starts then is told the new pid
 case_inherit_restart() {
-	local why= i
+	local i
 	spawn_launch "$W/seg0" "$LIB"; P=$PID; KILL=$P
 	if wait_lines "$W/seg0" 1 $((20 * SLOW)) && checkpoint $P "$W/myckpt"; then
 		stop $P; wait $P 2>/dev/null
@@ -211,7 +210,5 @@ case_inherit_restart() {
 	else
 		why="no image of the parent"
 	fi
-	{ end_ours $KILL; wait $Q; } 2>/dev/null
-	verdict inherit-restart "$why"
 }
-def_case inherit-restart case_inherit_restart
+def_inherit inherit-restart case_inherit_restart

@@ -11,10 +11,16 @@
 # once, or once per part for a group whose parts are NAME/PART.  CLASS
 # says what it needs: wait (the default: it mostly waits for its programs),
 # cpu (it keeps a core busy: one per core at a time) or hello (the seed
-# recipe, which finds its program by name: one at a time).
+# recipe, whose program and image are the tree's ./hello and ./myckpt:
+# one at a time).  The usual shape, a case that puts what went wrong in
+# $why and ends by stopping its program ($PID) and saying so, registers
+# with `def_verdict NAME FUNCTION [CLASS]` (and def_cycle NAME ... is a
+# whole cycle case: checkpoint, kill, restart, compare).
 #
 # The helpers wait for events with a timeout, never for a fixed time:
-# wait_lines, wait_image, wait_exit, wait_gone, wait_stderr, wait_blocked.
+# wait_until (tests/primitives.sh, with the other primitives the scripts
+# that run on their own share), wait_lines, wait_image, wait_exit,
+# wait_gone, wait_stderr, wait_blocked.
 
 # --- registry ---
 CASE_NAMES=() CASE_FUNCS=() CASE_CLASSES=() CASE_RUNNERS=()
@@ -23,46 +29,9 @@ def_case() {  # def_case NAME FUNCTION [CLASS]
 }
 
 # --- inside a case ---
-# Processes are stopped by pid only while the pid is still the process
-# the case started: pids wrap quickly here, and other cases run
-# alongside, so a pid that ended may already be another case's program.
-declare -A TRACKED=()
-started_at() {  # the start time of PID (field 22 of its stat)
-	local s
-	s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	set -- ${s##*) }
-	echo "${20}"
-}
-track() { local p; for p; do TRACKED[$p]=$(started_at "$p"); done; }
-stop() {  # stop PID...: SIGKILL to those still the processes tracked
-	local p
-	for p; do
-		[ -n "$p" ] && [ -n "${TRACKED[$p]:-}" ] && [ "$(started_at "$p")" = "${TRACKED[$p]}" ] &&
-			kill -9 "$p" 2>/dev/null
-	done
-	return 0
-}
-# descendants PID: every process below PID (cat, not awk, reads /proc:
-# awk gives up at the first process that ended meanwhile)
-descendants() {
-	local p
-	for p in $(cat /proc/[0-9]*/stat 2>/dev/null | awk -v p="$1" '$4 == p { print $1 }'); do
-		echo "$p"
-		descendants "$p"
-	done
-}
-# stop_tree PID: everything below it too (a shell script's children, a
-# process tree), when PID is still ours: stopped first, so that it forks
-# no more, then killed by pid (the processes below it now are its own)
-stop_tree() {
-	[ -n "${TRACKED[$1]:-}" ] && [ "$(started_at "$1")" = "${TRACKED[$1]}" ] || return 0
-	local all
-	kill -STOP "$1" 2>/dev/null
-	all=$(descendants "$1")
-	# shellcheck disable=SC2086 (a list of pids)
-	[ -z "$all" ] || kill -9 $all 2>/dev/null
-	stop "$1"
-}
+# the shared primitives: wait_until, alive, has_lines, descendants, and
+# track / stop / stop_tree, which stop only processes of the case's own
+. "$(dirname "${BASH_SOURCE[0]}")/primitives.sh"
 
 report() {  # report NAME OK [WHY]
 	local line
@@ -76,6 +45,13 @@ report() {  # report NAME OK [WHY]
 }
 # report NAME "$why": ok when why is empty
 verdict() { report "$1" $([ -z "$2" ] && echo 1 || echo 0) "$2"; }
+# def_verdict NAME FUNCTION [CLASS]: the case NAME that runs FUNCTION,
+# which says what went wrong in $why (left empty: ok); then $PID, the
+# program it ran last, is stopped and NAME reported
+def_verdict() {
+	eval "verdict_$2() { local why=; $2; stop \"\${PID:-}\"; verdict $(printf %q "$1") \"\$why\"; }"
+	def_case "$1" "verdict_$2" "${3:-}"
+}
 
 # launch OUTFILE CMD...: CMD under libckpt.so in $RUN_DIR (default $W),
 # pid in $PID (extra environment: assign it in front of launch, as for
@@ -104,17 +80,6 @@ restart() {
 	track $PID
 }
 
-# until COMMAND succeeds, every 10 ms, at most TIMEOUT_S seconds (callers
-# scale it for qemu with $SLOW); 1 on timeout
-wait_until() {  # wait_until TIMEOUT_S COMMAND...
-	local i=0 lim=$(($1 * 100)); shift
-	until "$@"; do
-		i=$((i + 1)); [ $i -ge $lim ] && return 1
-		sleep 0.01
-	done
-}
-alive() { [ -e "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
-has_lines() { [ "$( (wc -l <"$1") 2>/dev/null || echo 0)" -ge "$2" ]; }
 lines_or_gone() { has_lines "$1" "$2" || ! alive "$PID"; }
 # wait_lines FILE N TIMEOUT_S: until FILE has N lines (1 if $PID ends first)
 wait_lines() {
@@ -158,15 +123,6 @@ blocked() { [ "$(cut -d' ' -f1 "/proc/$1/syscall" 2>/dev/null)" != running ] &&
 	    grep -q '^State:.*S' "/proc/$1/status" 2>/dev/null; }
 wait_blocked() { local p=$1; wait_until "$2" blocked "$p"; }
 
-# Splices segment outputs: lines are numbered; a later segment restarts
-# from its first number, dropping what the killed process printed after
-# its checkpoint.
-splice() {
-	awk 'FNR == 1 && NR != 1 { first = $1 + 0; for (k = first; k <= last; k++) delete line[k] }
-	     { n = $1 + 0; line[n] = $0; if (n > last) last = n }
-	     END { for (k = 0; k <= last; k++) if (k in line) print line[k] }' "$@"
-}
-
 # restart_finish [OPTION...]: myrestart OPTION... myckpt in ${RUN_DIR:-$W}
 # into $W/seg1, to the end; prints why seg0 + seg1 is not ref.out, or
 # nothing
@@ -176,6 +132,17 @@ restart_finish() {
 	track $PID
 	if ! wait_exit $((60 * SLOW)); then echo "restart did not finish"
 	elif ! splice "$W/seg0" "$W/seg1" | cmp -s - "$W/ref.out"; then echo "output differs"
+	fi
+}
+# refused_restart DIR REGEX [OPTION...]: why myrestart OPTION... myckpt
+# in DIR did not refuse the image (exit status 1, a message matching
+# REGEX), or nothing
+refused_restart() {
+	local dir=$1 re=$2 out rc; shift 2
+	out=$(cd "$dir" && $RUNNER "$MYRESTART" "$@" myckpt 2>&1 >/dev/null)
+	rc=$?
+	if [ $rc -ne 1 ]; then echo "exit status $rc, not 1"
+	elif ! echo "$out" | grep -Eq "$re"; then echo "unexpected message: $out"
 	fi
 }
 # prefix_of_ref FILE: FILE's lines are the first lines of $W/ref.out

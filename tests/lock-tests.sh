@@ -53,7 +53,7 @@ locks_let_go() {
 # every kind, held across a checkpoint, kill -9 and a restart; --info
 # lists them (the dup'ed fd's OFD lock once)
 case_locks_restored() {
-	local why= info
+	local info
 	launch "$W/seg0" "$BIN/locks"
 	if ! wait_lines "$W/seg0" 3 $((20 * SLOW)); then
 		why="no output"
@@ -80,15 +80,12 @@ case_locks_restored() {
 	elif [ -z "$why" ]; then
 		why="no image"
 	fi
-	stop $PID
-	verdict locks-restored "$why"
 }
-def_case locks-restored case_locks_restored
+def_verdict locks-restored case_locks_restored
 
 # two restarts in a row: the restarted program's locks are checkpointed
 # again
 case_locks_twice() {
-	local why=
 	launch "$W/seg0" "$BIN/locks"
 	if take_image "$W/seg0" 3; then
 		stop $PID; wait $PID 2>/dev/null
@@ -110,14 +107,12 @@ case_locks_twice() {
 	else
 		why="no image"
 	fi
-	stop $PID
-	verdict locks-two-restarts "$why"
 }
-def_case locks-two-restarts case_locks_twice
+def_verdict locks-two-restarts case_locks_twice
 
 # python: fcntl.flock and fcntl.lockf
 case_locks_python() {
-	local why= t
+	local t
 	launch "$W/seg0" /usr/bin/python3 "$ROOT/tests/progs/pylocks.py"
 	if take_image "$W/seg0" 3; then
 		stop $PID; wait $PID 2>/dev/null
@@ -142,10 +137,8 @@ case_locks_python() {
 	else
 		why="no image"
 	fi
-	stop $PID
-	verdict locks-python "$why"
 }
-def_case locks-python case_locks_python
+def_verdict locks-python case_locks_python
 
 # conflict HOLD REGEX: another process holds HOLD (lockprobe's KIND TYPE
 # FILE...) while myrestart runs: nothing when it refuses in one line
@@ -174,7 +167,7 @@ conflict() {
 	echo "$why"
 }
 case_locks_conflict() {
-	local why= e=${W//./\\.}
+	local e=${W//./\\.}
 	launch "$W/seg0" "$BIN/locks"
 	if take_image "$W/seg0" 3; then
 		stop $PID; wait $PID 2>/dev/null
@@ -191,15 +184,13 @@ case_locks_conflict() {
 	else
 		why="no image"
 	fi
-	stop $PID
-	verdict locks-conflict-refused "$why"
 }
-def_case locks-conflict-refused case_locks_conflict
+def_verdict locks-conflict-refused case_locks_conflict
 
 # a lease and an flock on the program's stdout: named at the checkpoint
 # and at the restart, which restores the other locks all the same
 case_locks_not_restored() {
-	local why= e=${W//./\\.}
+	local e=${W//./\\.}
 	launch "$W/seg0" "$BIN/locks" lease
 	if take_image "$W/seg0" 3; then
 		stop $PID; wait $PID 2>/dev/null
@@ -220,17 +211,14 @@ case_locks_not_restored() {
 	else
 		why="no image"
 	fi
-	stop $PID
-	verdict locks-lease-warned "$why"
 }
-def_case locks-lease-warned case_locks_not_restored
+def_verdict locks-lease-warned case_locks_not_restored
 
 # CKPT_SAVE_WRITTEN=1 reads the files the program writes in the pause:
 # through the program's own fd where it can read, for a closed fd of a
 # file drops every POSIX lock the process holds on it; a write-only
 # one's are taken again
 case_locks_save_written() {
-	local why=
 	CKPT_SAVE_WRITTEN=1 launch "$W/seg0" "$BIN/locks"
 	if take_image "$W/seg0" 3 && wait_lines "$W/seg0" 6 $((20 * SLOW)); then
 		why=$(locks_held)
@@ -239,7 +227,5 @@ case_locks_save_written() {
 	else
 		why="no image"
 	fi
-	stop $PID
-	verdict locks-save-written-kept "$why"
 }
-def_case locks-save-written-kept case_locks_save_written
+def_verdict locks-save-written-kept case_locks_save_written

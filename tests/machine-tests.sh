@@ -22,7 +22,8 @@ machine_refused() {
 }
 
 # machine_edit IN OUT WHAT: the image as another machine's
-# (tests/progs/imgedit.py: WHAT is xstate or vdso); prints what differs
+# (tests/progs/imgedit.py: WHAT is xstate, vdso or vdsoid); prints what
+# differs
 machine_edit() { python3 "$ROOT/tests/progs/imgedit.py" "$@"; }
 
 # an image of the counter, taken here (extra environment in front: QEMU_CPU)
@@ -36,15 +37,20 @@ machine_image() {
 	return 1
 }
 
+# edited NAME OUT WHAT: $W/OUT, $W/myckpt edited by machine_edit WHAT,
+# what differs in $SAID; 1 when it cannot be (NAME reported)
+edited() {
+	SAID=$(machine_edit "$W/myckpt" "$W/$2" "$3") || { verdict "$1" "cannot edit: $SAID"; return 1; }
+}
+
 # one more XCR0 component than this CPU has: refused by --check and by a
 # restart, naming it and every component the image needs
 case_machine_xstate() {
-	local bit
 	machine_image || { verdict machine-refusal/cpu-lacks-xstate "could not take an image"; return; }
-	bit=$(machine_edit "$W/myckpt" "$W/more" xstate) || { verdict machine-refusal/cpu-lacks-xstate "cannot edit: $bit"; return; }
+	edited machine-refusal/cpu-lacks-xstate more xstate || return
 	machine_refused machine-refusal/cpu-lacks-xstate "$W/more" \
-		"^myrestart: .*/more: this CPU lacks $bit \(xstate the image needs: x87 sse avx( [a-z0-9_-]+)*\)$"
-	machine_refused machine-refusal/cpu-lacks-xstate-check "$W/more" "this CPU lacks $bit " --check
+		"^myrestart: .*/more: this CPU lacks $SAID \(xstate the image needs: x87 sse avx( [a-z0-9_-]+)*\)$"
+	machine_refused machine-refusal/cpu-lacks-xstate-check "$W/more" "this CPU lacks $SAID " --check
 }
 
 # another kernel's vdso: a [vdso] of another size, refused with both sizes
@@ -52,12 +58,14 @@ case_machine_xstate() {
 case_machine_vdso() {
 	local sizes
 	machine_image || { verdict machine-refusal/other-kernel-vdso "could not take an image"; return; }
-	sizes=$(machine_edit "$W/myckpt" "$W/vdso" vdso) || { verdict machine-refusal/other-kernel-vdso "cannot edit: $sizes"; return; }
+	edited machine-refusal/other-kernel-vdso vdso vdso || return
+	sizes=$SAID
 	machine_refused machine-refusal/other-kernel-vdso "$W/vdso" \
 		"^myrestart: .*/vdso: this kernel's \[vdso\] is ${sizes% *} bytes, the image's ${sizes#* } \(another kernel's: restart it on the kernel it was taken on\)$"
 	machine_refused machine-refusal/other-kernel-vdso-check "$W/vdso" "this kernel's \[vdso\] is ${sizes% *} bytes" --check
 	# the same size, another build (the image records its vdso's build-id)
-	sizes=$(machine_edit "$W/myckpt" "$W/vdsoid" vdsoid) || { verdict machine-refusal/other-kernel-vdso-build "cannot edit: $sizes"; return; }
+	edited machine-refusal/other-kernel-vdso-build vdsoid vdsoid || return
+	sizes=$SAID
 	machine_refused machine-refusal/other-kernel-vdso-build "$W/vdsoid" \
 		"^myrestart: .*/vdsoid: this kernel's \[vdso\] is another build: build-id [0-9a-f]{16}\.\.\., the image's $sizes\.\.\. \(another kernel's: restart it on the kernel it was taken on\)$"
 	machine_refused machine-refusal/other-kernel-vdso-build-check "$W/vdsoid" "this kernel's \[vdso\] is another build" --check

@@ -3,23 +3,28 @@
 # myrestart --map OLD=NEW finds the files there, and without it a missing
 # file is refused with one line that names it and says how.
 
-# The job's directory moved: refused without --map (naming the file and
-# the option); --info with --map shows the new paths; with --map the
-# program goes on, in its moved working directory.
-case_moved_dir() {
-	local why= out rc cwd
+# job_image: $BIN/file on its input in $W/job (and uninterrupted in
+# $W/ref), its image $W/job/myckpt taken and the program stopped; 1 when
+# there was no image
+job_image() {
 	mkdir -p "$W/job"
 	cp "$OUT/input.txt" "$W/job/input.txt"
 	reference "$W/ref.out" "$BIN/file" "$W/job/input.txt"
 	RUN_DIR=$W/job launch "$W/seg0" "$BIN/file" "$W/job/input.txt"
-	if take_image "$W/seg0" 20 "$W/job/myckpt"; then
-		stop $PID; wait $PID 2>/dev/null
+	take_image "$W/seg0" 20 "$W/job/myckpt" || return 1
+	stop $PID; wait $PID 2>/dev/null
+	return 0
+}
+
+# The job's directory moved: refused without --map (naming the file and
+# the option); --info with --map shows the new paths; with --map the
+# program goes on, in its moved working directory.
+case_moved_dir() {
+	local cwd
+	if job_image; then
 		mv "$W/job" "$W/moved"
-		out=$(cd "$W/moved" && $RUNNER "$MYRESTART" myckpt 2>&1 >/dev/null)
-		rc=$?
-		if [ $rc -ne 1 ]; then why="without --map: exit status $rc, not 1"
-		elif ! echo "$out" | grep -Eq "^myrestart: myckpt: cannot reopen fd [0-9]+ \($W/job/input.txt\): no such file or directory \(moved\? myrestart --map OLD=NEW names its new place\)$"; then
-			why="without --map: unexpected message: $out"
+		why=$(refused_restart "$W/moved" "^myrestart: myckpt: cannot reopen fd [0-9]+ \($W/job/input.txt\): no such file or directory \(moved\? myrestart --map OLD=NEW names its new place\)$")
+		if [ -n "$why" ]; then why="without --map: $why"
 		elif ! $RUNNER "$MYRESTART" --info --map "$W/job=$W/moved" "$W/moved/myckpt" 2>/dev/null |
 			grep -q "  fd [0-9]*  file  offset [0-9]*  $W/moved/input.txt$"; then
 			why="--info --map does not show the new path"
@@ -36,29 +41,20 @@ case_moved_dir() {
 	else
 		why="no image"
 	fi
-	stop $PID
-	verdict moved-directory "$why"
 }
-def_case moved-directory case_moved_dir
+def_verdict moved-directory case_moved_dir
 
 # One input file moved (and renamed): --map names the file itself.
 case_moved_file() {
-	local why=
-	mkdir -p "$W/job" "$W/elsewhere"
-	cp "$OUT/input.txt" "$W/job/input.txt"
-	reference "$W/ref.out" "$BIN/file" "$W/job/input.txt"
-	RUN_DIR=$W/job launch "$W/seg0" "$BIN/file" "$W/job/input.txt"
-	if take_image "$W/seg0" 20 "$W/job/myckpt"; then
-		stop $PID; wait $PID 2>/dev/null
+	mkdir -p "$W/elsewhere"
+	if job_image; then
 		mv "$W/job/input.txt" "$W/elsewhere/data.txt"
 		why=$(RUN_DIR=$W/job restart_finish --map="$W/job/input.txt=$W/elsewhere/data.txt")
 	else
 		why="no image"
 	fi
-	stop $PID
-	verdict moved-file "$why"
 }
-def_case moved-file case_moved_file
+def_verdict moved-file case_moved_file
 
 # --map's usage errors: exit status 2 and one line
 case_map_usage() {

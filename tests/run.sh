@@ -127,10 +127,31 @@ RUNNER=
 [ $FUZZ = 1 ] && def_case fuzz case_fuzz cpu
 [ $SYSTEM = 1 ] && def_case deb-package case_deb && def_case slurm-cluster case_slurm_cluster
 
-# the seed assignment's recipe, as the assignment spells it
+# the seed assignment's recipe, as the assignment spells it.  It finds
+# its hello by name: a decoy named hello (sleep), started once the
+# recipe's own runs, is the newest hello on the machine when the recipe
+# looks; it must come through untouched
+own_hello() {  # own_hello PID: a process named hello below PID
+	local p
+	for p in $(descendants "$1"); do [ "$(cat "/proc/$p/comm" 2>/dev/null)" = hello ] && return 0; done
+	return 1
+}
 case_seed() {
-	"$ROOT/tests/seed-recipe.sh" "$RUNNER" >"$W/log" 2>&1
-	verdict seed-recipe "$([ $? -eq 0 ] || tail -3 "$W/log" | tr '\n' ' ')"
+	local rec decoy='' rc why
+	cp "$(command -v sleep)" "$W/hello"
+	"$ROOT/tests/seed-recipe.sh" "$RUNNER" >"$W/log" 2>&1 &
+	rec=$!
+	if wait_until $((10 * SLOW)) own_hello $rec; then
+		"$W/hello" 60 &
+		decoy=$!; track $decoy
+	fi
+	wait $rec; rc=$?
+	why=$([ $rc -eq 0 ] || tail -3 "$W/log" | tr '\n' ' ')
+	if [ -z "$decoy" ]; then why="${why:-the recipe started no hello to place a decoy after}"
+	elif ! ours $decoy || ! alive $decoy; then why="${why:+$why; }the recipe signalled another program named hello (a decoy, pid $decoy)"
+	fi
+	stop $decoy
+	verdict seed-recipe "$why"
 }
 # a script of its own (tests/deb-test.sh...): its closing line decides;
 # without root it says SKIP, which is reported as such

@@ -8,8 +8,17 @@
 # hello runs under libckpt.so; the restarted hello is stopped after a few
 # more dots.  Fails unless an image was written and the dots continued.
 #   tests/seed-recipe.sh [RUNNER]     (RUNNER: empty for native, or qemu-x86_64)
+#
+# The recipe finds its hello by name.  Its commands are kept as the
+# assignment spells them, but here pgrep and pkill look only at this
+# script's session (-s 0), a session of its own: the hello they find is
+# the one it started, never another program named hello on the machine.
 set -u
+if [ "$(ps -o sid= -p $$ | tr -d ' ')" != $$ ]; then exec setsid -w "$BASH" "$0" "$@"; fi
+pgrep() { command pgrep -s 0 "$@"; }
+pkill() { command pkill -s 0 "$@"; }
 cd "$(dirname "$0")/.."
+. tests/primitives.sh      # descendants
 # descriptors inherited from whoever runs us would be checkpointed along
 # with the test programs: close them (bash keeps the script on 255)
 for fd in $(ls /proc/$$/fd); do
@@ -20,21 +29,6 @@ LIB=$PWD/libckpt.so
 TAG=${RUNNER:-native}
 OUT=tests/out/seed-$TAG
 mkdir -p tests/out && rm -f myckpt "$OUT".*
-# the recipe finds its hello by name (pgrep -n, pkill -n): no other may
-# run meanwhile, and this script kills none it did not start
-for i in $(seq 300); do pgrep -x hello >/dev/null || break; sleep 0.1; done
-if pgrep -x hello >/dev/null; then
-	echo "seed recipe ($TAG): FAILED (another hello runs, pid $(pgrep -x hello | tr '\n' ' '): the recipe would find it)"
-	exit 1
-fi
-# the pids under PID (its children, theirs...)
-descendants() {
-	local c
-	for c in $(awk -v p="$1" '$4 == p { print $1 }' /proc/[0-9]*/stat 2>/dev/null); do
-		echo "$c"; descendants "$c"
-	done
-}
-
 echo "seed recipe ($TAG): ./hello under libckpt.so; kill -12 after 3 s, kill -9 after 2 more, make restart"
 (sleep 3 && kill -12 $(pgrep -n hello) && sleep 2 && pkill -9 -n hello &&
 	make -s restart RUNNER="$RUNNER" >"$OUT.restart" 2>"$OUT.restart-err") &
@@ -45,11 +39,12 @@ else
 	LD_PRELOAD="$LIB" ./hello >"$OUT.before" 2>"$OUT.err"
 fi
 # ./hello has been killed; the restarted one now prints into $OUT.restart
-# (under `make restart`, which never ends by itself): a few more seconds
-sleep 5
-for p in $(descendants $SEQ); do
-	[ "$(cat /proc/$p/comm 2>/dev/null)" = hello ] && kill -9 "$p"
-done
+# (under `make restart`, which never ends by itself): until it printed two
+# dots, at most a minute (a loaded machine restarts late under qemu), then
+# all that the recipe left running goes: make, myrestart, the new hello
+dots() { [ "$( { tr -cd . <"$OUT.restart"; } 2>/dev/null | wc -c)" -ge 2 ]; }
+POLL_MS=100 wait_until 60 dots
+for p in $(descendants $SEQ); do kill -9 "$p" 2>/dev/null; done
 wait $SEQ
 before=$(tr -cd . <"$OUT.before" | wc -c)
 after=$(tr -cd . <"$OUT.restart" 2>/dev/null | wc -c)

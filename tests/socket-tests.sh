@@ -53,7 +53,7 @@ def_case sockets-three-cycles case_sock_three
 # --info names each socket: family, type, state, addresses, backlog (qemu
 # cannot ask sock_diag: the default there), a dead socket's queued bytes
 case_sock_info() {
-	local why= want
+	local want
 	launch "$W/seg0" $PY "$ROOT/tests/progs/sockserve.py"
 	if wait_lines "$W/seg0" 1 $((20 * SLOW)) && signal_live "$PID" && wait_image $((20 * SLOW)); then
 		read -r t4 t6 u4 u6 <"$W/ports"
@@ -71,10 +71,8 @@ case_sock_info() {
 	else
 		why="no image"
 	fi
-	stop "$PID"
-	verdict sockets-info "$why"
 }
-def_case sockets-info case_sock_info
+def_verdict sockets-info case_sock_info
 
 # python3 -m http.server (Debian's), idle at the checkpoint, answers
 # curl on its port after the restart; then under a stream of requests
@@ -121,14 +119,21 @@ start_echo() {
 	SRV=$!; track $SRV
 	wait_until 10 test -s "$W/port"
 }
+# def_echo_case NAME FUNCTION: the case NAME that runs FUNCTION once the
+# echo server runs; FUNCTION says what went wrong in $why; then the
+# program ($PID) and the server are stopped
+def_echo_case() {
+	eval "echo_$2() { local why=; if start_echo; then $2; else why='the echo server did not start'; fi
+		stop \"\${PID:-}\" \"\$SRV\"; verdict $1 \"\$why\"; }"
+	def_case "$1" "echo_$2"
+}
 
 # A client with no hook whose server is outside the image: after the
 # restart it reads the bytes it had not read, then end of file, and its
 # send fails (EPIPE), as when the peer dies; never ENOTSOCK.  Named at
 # the checkpoint and at the restart.
 case_sock_lost_peer() {
-	local why= conn='TCP connection 127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:[0-9]+'
-	start_echo || { verdict sockets-lost-peer "the echo server did not start"; stop $SRV; return; }
+	local conn='TCP connection 127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:[0-9]+'
 	launch "$W/seg0" $PY "$ROOT/tests/progs/lostpeer.py"
 	if take_image "$W/seg0" 2; then
 		$RUNNER "$MYRESTART" --info "$W/myckpt" 2>&1 | grep -Eq "  socket  $conn  7 B queued  socket:" ||
@@ -152,16 +157,13 @@ case_sock_lost_peer() {
 	else
 		why="no image"
 	fi
-	stop "$PID" "$SRV"
-	verdict sockets-lost-peer "$why"
 }
-def_case sockets-lost-peer case_sock_lost_peer
+def_echo_case sockets-lost-peer case_sock_lost_peer
 
 # examples/reconnect.c: its CKPT_RESTART hook connects again; every
 # request is answered, before and after the restart, in order
 case_sock_reconnect() {
-	local why= n=40
-	start_echo || { verdict sockets-reconnect-hook "the echo server did not start"; stop $SRV; return; }
+	local n=40
 	for i in $(seq 1 $n); do printf '%04d reply: echo request %d\n' "$i" "$i"; done >"$W/ref.out"
 	launch "$W/seg0" "$BIN/reconnect" "$(cut -d' ' -f1 "$W/port")" $n
 	if take_image "$W/seg0" 10; then
@@ -174,16 +176,14 @@ case_sock_reconnect() {
 	else
 		why="no image"
 	fi
-	stop "$PID" "$SRV"
-	verdict sockets-reconnect-hook "$why"
 }
-def_case sockets-reconnect-hook case_sock_reconnect
+def_echo_case sockets-reconnect-hook case_sock_reconnect
 
 # The server's port is taken when it restarts: one line naming it, exit
 # 1, nothing restored (the port's new owner is undisturbed, the restart
 # left no process)
 case_sock_in_use() {
-	local why= port out rc holder
+	local port out rc holder
 	port=$(free_port)
 	launch "$W/seg0" $PY -m http.server "$port" --bind 127.0.0.1
 	get() { curl -s --max-time $((5 * SLOW)) -o /dev/null "http://127.0.0.1:$port/"; }
@@ -205,10 +205,8 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); print("held", flush=True);
 	else
 		why="no image"
 	fi
-	stop "$PID"
-	verdict sockets-address-in-use "$why"
 }
-def_case sockets-address-in-use case_sock_in_use
+def_verdict sockets-address-in-use case_sock_in_use
 
 # TCP connections with both ends in the process (IPv4 and IPv6), bytes
 # queued both ways at every checkpoint: connected again, bytes and all
@@ -218,7 +216,7 @@ def_cycle sockets-tcp-inside 8 2 $((40 * SLOW)) $PY "$ROOT/tests/progs/tcpself.p
 # without the library) and a netlink socket become /dev/null: named at
 # the checkpoint and again at the restart
 case_null_named() {
-	local why= child
+	local child
 	CKPT_INHERIT=0 launch "$W/seg0" $PY -c 'import os, socket, subprocess, time
 p = subprocess.Popen(["sleep", "600"], stdout=subprocess.PIPE)
 n = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
@@ -239,10 +237,8 @@ time.sleep(600)'
 	else
 		why="no image"
 	fi
-	stop "$PID"
-	verdict sockets-null-named "$why"
 }
-def_case sockets-null-named case_null_named
+def_verdict sockets-null-named case_null_named
 
 # A pre-fork server (a tree: the parent and two workers hold one
 # listener): the restart's reaper makes the listener once, from the
@@ -275,7 +271,7 @@ def_case sockets-prefork-tree case_sock_prefork
 # A listener with connections not accepted yet: the checkpoint says how
 # many a restart loses (natively: qemu-user's sock_diag does not answer)
 case_sock_unaccepted() {
-	local why= port c1 c2
+	local port c1 c2
 	launch "$W/seg0" $PY -c 'import socket, time
 l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen(4)
 print(l.getsockname()[1], flush=True)
@@ -296,18 +292,15 @@ s = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); print("on", flush
 	else
 		why="the server did not start"
 	fi
-	stop "$PID"
-	verdict sockets-unaccepted-named "$why"
 }
-def_case sockets-unaccepted-named case_sock_unaccepted
+def_verdict sockets-unaccepted-named case_sock_unaccepted
 
 # Connected datagram sockets to servers outside the image (UDP; UNIX,
 # bound to a path the killed process left behind): bound and connected
 # again, every datagram answered after the restart.  myrestart runs in
 # another directory: the UNIX paths are relative to the program's.
 case_sock_dgram_client() {
-	local why= n=30
-	start_echo || { verdict sockets-dgram-client "the echo server did not start"; stop $SRV; return; }
+	local n=30
 	for i in $(seq 1 $n); do printf '%04d echo %d | echo %d | peer echo.dgram\n' "$i" "$i" "$i"; done >"$W/ref.out"
 	launch "$W/seg0" $PY "$ROOT/tests/progs/dgramclient.py" $n
 	if take_image "$W/seg0" 8; then
@@ -323,10 +316,8 @@ case_sock_dgram_client() {
 	else
 		why="no image"
 	fi
-	stop "$PID" "$SRV"
-	verdict sockets-dgram-client "$why"
 }
-def_case sockets-dgram-client case_sock_dgram_client
+def_echo_case sockets-dgram-client case_sock_dgram_client
 
 # Socketpairs (stream and datagram) between a parent and its child, bytes
 # queued in all four directions at the checkpoint: one tree object each,
@@ -357,7 +348,6 @@ def_case sockets-tree-tcp case_tree_tcp
 # SO_REUSEADDR: the accepted end it closed first lingers in TIME_WAIT on
 # its port, which the README's limits name.)
 case_sock_ended() {
-	local why=
 	launch "$W/seg0" $PY -c 'import os, socket, time
 l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 l.bind(("127.0.0.1", 0)); l.listen(1)
@@ -382,16 +372,13 @@ except OSError as e:
 	else
 		why="no image"
 	fi
-	stop "$PID"
-	verdict sockets-ended-connection "$why"
 }
-def_case sockets-ended-connection case_sock_ended
+def_verdict sockets-ended-connection case_sock_ended
 
 # A UNIX listener on an absolute path in a job directory that moved:
 # myrestart --map OLD=NEW binds it at the new path (the socket file that
 # moved with the directory is taken over)
 case_sock_moved() {
-	local why=
 	mkdir -p "$W/old"
 	RUN_DIR=$W/old launch "$W/seg0" $PY -c 'import os, socket
 s = socket.socket(socket.AF_UNIX); s.bind(os.path.abspath("srv.sock")); s.listen(2)
@@ -409,7 +396,5 @@ s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); print(s.recv(200).dec
 	else
 		why="no image"
 	fi
-	stop "$PID"
-	verdict sockets-moved-unix-path "$why"
 }
-def_case sockets-moved-unix-path case_sock_moved
+def_verdict sockets-moved-unix-path case_sock_moved

@@ -3,7 +3,7 @@
 # so the program's working directory must come back from the image.
 
 case_proc_state() {
-	local why= i
+	local i
 	mkdir -p "$W/ref/d" "$W/run/d" "$W/elsewhere"
 	seq -f "input line %02g" 1 30 >"$W/input"
 	(cd "$W/ref/d" && $RUNNER "$BIN/procstate" "$W/input" "$W/ref/log" >"$W/ref.out")
@@ -28,10 +28,8 @@ case_proc_state() {
 	else
 		why="no image"
 	fi
-	stop $PID
-	verdict proc-state "$why"
 }
-def_case proc-state case_proc_state
+def_verdict proc-state case_proc_state
 
 # a deleted-but-open file comes back, contents and offset
 def_cycle deleted-open-file 5 1 $((20 * SLOW)) "$BIN/deleted"
@@ -39,7 +37,7 @@ def_cycle deleted-open-file 5 1 $((20 * SLOW)) "$BIN/deleted"
 # a file that changed size since the checkpoint: a warning, or with
 # --strict a refusal before the point of no return
 case_strict_changed_file() {
-	local why= i
+	local i
 	seq -f "line %04g of the input file, padded to some length" 0 79 >"$W/input.txt"
 	launch "$W/seg0" "$BIN/file" "$W/input.txt"
 	if take_image "$W/seg0" 5; then
@@ -55,17 +53,15 @@ case_strict_changed_file() {
 	else
 		why="no image"
 	fi
-	stop $PID
-	verdict strict-changed-file "$why"
 }
-def_case strict-changed-file case_strict_changed_file
+def_verdict strict-changed-file case_strict_changed_file
 
 # stdin and stdout are regular files: restarted with the same files
 # (`<input 1<>output`), myrestart puts both back at the checkpoint's
 # offsets, so the output file ends up exactly as an uninterrupted run's
 # (what the killed process wrote after the checkpoint is written over)
 case_stdio_same_file() {
-	local why= i
+	local i
 	mkdir -p "$W/ref"
 	(cd "$W/ref" && $RUNNER "$BIN/reader" <"$OUT/bytes.txt" >"$W/ref.out")
 	launch "$W/out" "$BIN/reader" <"$OUT/bytes.txt"
@@ -79,16 +75,14 @@ case_stdio_same_file() {
 	else
 		why="no image"
 	fi
-	stop $PID
-	verdict stdio-same-file "$why"
 }
-def_case stdio-same-file case_stdio_same_file
+def_verdict stdio-same-file case_stdio_same_file
 
 # the program opened its own standard output (dd of=FILE, sort -o do):
 # after a restart it writes to that file again, at its offset, and
 # nothing to myrestart's stdout
 case_stdio_reopened() {
-	local why= i
+	local i
 	mkdir -p "$W/ref"
 	(cd "$W/ref" && $RUNNER "$BIN/reopen" "$W/ref/log")
 	launch "$W/seg0" "$BIN/reopen" "$W/log"
@@ -101,10 +95,8 @@ case_stdio_reopened() {
 	else
 		why="no image"
 	fi
-	stop $PID
-	verdict stdio-reopened "$why"
 }
-def_case stdio-reopened case_stdio_reopened
+def_verdict stdio-reopened case_stdio_reopened
 
 # POSIX timers of each notify kind (a signal with a value, one to a
 # thread, none on the realtime and the CPU clock, a gap in the ids) come
@@ -117,7 +109,6 @@ def_cycle posix-timers 5 3 $((30 * SLOW)) "$BIN/ptimers"
 # truncated what the program wrote before the checkpoint, and myrestart
 # says so in one line, naming the redirections that keep it
 case_stdout_truncated() {
-	local why=
 	launch "$W/out" "$BIN/counter" 40 60
 	if take_image "$W/out" 5; then
 		stop $PID; wait $PID 2>/dev/null
@@ -128,17 +119,14 @@ case_stdout_truncated() {
 	else
 		why="no image"
 	fi
-	stop $PID
-	verdict stdout-truncated "$why"
 }
-def_case stdout-truncated case_stdout_truncated
+def_verdict stdout-truncated case_stdout_truncated
 
 # nice, personality, scheduling policy and the prctl flags come back
 # through two restarts; mlock'ed memory is named at the checkpoint and at
 # the restart (not locked again: a limit)
 def_cycle proc-attrs 5 2 $((30 * SLOW)) "$BIN/attrs"
 case_mlock_named() {
-	local why=
 	launch "$W/seg0" "$BIN/attrs" mlock
 	if ! take_image "$W/seg0" 3; then why="no image"
 	elif ! wait_stderr '^libckpt: warning: memory locked with mlock is not locked again after a restart$' $((10 * SLOW)); then
@@ -150,7 +138,5 @@ case_mlock_named() {
 		grep -q '^myrestart: myckpt: warning: 4 KiB of memory the program had locked (mlock) are not locked again$' "$W/stderr" ||
 			why="the restart did not name the locked memory"
 	fi
-	stop $PID
-	verdict mlock-named "$why"
 }
-def_case mlock-named case_mlock_named
+def_verdict mlock-named case_mlock_named

@@ -3,7 +3,7 @@
 # /proc/PID/cmdline, environ and auxv of the restarted process.
 
 case_fd_kinds() {
-	local why= i
+	local i
 	mkdir -p "$W/ref" "$W/d/sub"
 	: >"$W/d/a"; : >"$W/d/b"; seq 1000 >"$W/file"
 	(cd "$W/ref" && $RUNNER "$BIN/fdkinds" "$W/d" "$W/file" | grep -v '^pipe' >"$W/ref.out")
@@ -25,15 +25,13 @@ case_fd_kinds() {
 	else
 		why="no image"
 	fi
-	stop $PID
-	verdict fd-kinds "$why"
 }
-def_case fd-kinds case_fd_kinds
+def_verdict fd-kinds case_fd_kinds
 
 # natively, PR_SET_MM_MAP gives the restarted process the original's
 # command line, environment and auxiliary vector in /proc (qemu refuses it)
 case_proc_identity() {
-	local why= i
+	local i
 	launch "$W/seg0" env CKPT_TEST_VAR=hello-env "$BIN/counter" 200 20 arg3
 	if wait_lines "$W/seg0" 3 20 && kill -USR2 $PID && wait_image 20; then
 		tr '\0' ' ' </proc/$PID/cmdline >"$W/cmdline.0"; tr '\0' '\n' </proc/$PID/environ >"$W/environ.0"
@@ -51,7 +49,5 @@ case_proc_identity() {
 	else
 		why="no image"
 	fi
-	stop $PID
-	verdict proc-identity "$why"
 }
-[ -z "$RUNNER" ] && def_case proc-identity case_proc_identity
+[ -z "$RUNNER" ] && def_verdict proc-identity case_proc_identity

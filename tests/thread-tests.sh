@@ -45,7 +45,6 @@ case_threads_timeout() {
 # A thread checkpoints the program itself with raise(): the signal comes
 # from the process, to one thread, and is a checkpoint all the same.
 case_threads_raise() {
-	local why=
 	reference "$W/ref.out" "$BIN/threads" raise
 	launch "$W/seg0" "$BIN/threads" raise
 	if wait_image $((20 * SLOW)) && wait_lines "$W/seg0" 8 $((20 * SLOW)); then
@@ -53,10 +52,8 @@ case_threads_raise() {
 	else
 		why="no image from raise()"
 	fi
-	stop $PID
-	verdict threads-raise "$why"
 }
-def_case threads-raise case_threads_raise
+def_verdict threads-raise case_threads_raise
 
 # More threads than an image holds (128): refused with one line, the
 # program unharmed.

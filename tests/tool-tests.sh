@@ -27,7 +27,7 @@ def_case api-example case_api
 
 # ckpt-run: options become configuration; the image goes where asked
 case_ckpt_run() {
-	local why= i
+	local i
 	mkdir -p "$W/sub"
 	reference "$W/ref.out" "$BIN/counter"
 	(cd "$W" && exec "$ROOT/ckpt-run" ${RUNNER:+--qemu} --file sub/img.x --signal USR1 --verbose \
@@ -47,10 +47,8 @@ case_ckpt_run() {
 	else
 		why="no image at sub/img.x after SIGUSR1"
 	fi
-	stop $PID
-	verdict ckpt-run-options "$why"
 }
-def_case ckpt-run-options case_ckpt_run
+def_verdict ckpt-run-options case_ckpt_run
 
 # a bad value: one line, and the program runs as if without the library
 case_bad_config() {
@@ -114,7 +112,7 @@ case_install() {
 # CKPT_INTERVAL: checkpoints without any signal from outside, output
 # unchanged, and the timer ticks again after a restart
 case_interval() {
-	local why= i
+	local i
 	reference "$W/ref.out" "$BIN/counter" 150 40
 	if [ -n "$RUNNER" ]; then
 		(cd "$W" && exec $RUNNER -E LD_PRELOAD="$LIB" -E CKPT_INTERVAL=1 -E CKPT_VERBOSE=1 \
@@ -135,10 +133,8 @@ case_interval() {
 	else
 		why="fewer than 2 timed checkpoints in 15 s: $(head -c 200 "$W/err0")"
 	fi
-	stop $PID
-	verdict interval-checkpoints "$why"
 }
-def_case interval-checkpoints case_interval
+def_verdict interval-checkpoints case_interval
 
 # examples/slurm/job.sh without Slurm: signal the batch shell, end the job
 # once it asked for a requeue, run the script again: it must restart
@@ -170,17 +166,55 @@ case_slurm() {
 }
 [ -z "$RUNNER" ] && def_case slurm-requeue case_slurm
 
-# The README's layout table names every source file of the two artefacts
-# and the layers under them, so that it cannot drift from the tree
+# The README's layout table and the tree agree: every source file (.c .h
+# .S) under core/ restart/ common/ arch/ is named in the row of its
+# directory (`name.c`, or `sub/name.c` below it), and every source file a
+# row names exists (a name with a slash may be the tree's own path:
+# `restart/image.c` in core/'s row).  Each edit that would make them agree
+# is said with the line of README.md to make it in, e.g.
+#   README.md:616 (| `restart/` |): add `foo.c`
+#   README.md:616 (| `restart/` |): remove `image.c` (no restart/image.c)
+#   README.md: no row | `arch/aarch64/` |: add one naming `cpu.c`
+layout_edits() {
+	(cd "$ROOT" && find core restart common arch -type f \( -name '*.[ch]' -o -name '*.S' \) | sort |
+	awk 'function top(d) { sub(/\/.*/, "", d); return d }
+	     FNR == NR {
+		if (!match($0, /^\| `[A-Za-z0-9_.\/-]+\/` \|/)) next
+		d = substr($0, 4, RLENGTH - 6); line[d] = FNR; rows[++nrows] = d
+		rest = substr($0, RLENGTH + 1)
+		while (match(rest, /`[^`]+`/)) {
+			t = substr(rest, RSTART + 1, RLENGTH - 2); rest = substr(rest, RSTART + RLENGTH)
+			if (t ~ /^[A-Za-z0-9_.\/-]+\.[chS]$/) { named[d, t] = 1; toks[d] = toks[d] " " t }
+		}
+		next
+	     }
+	     { have[$0] = 1; f[++nf] = $0 }
+	     END {
+		for (i = 1; i <= nf; i++) {
+			best = ""
+			for (r = 1; r <= nrows; r++)
+				if (index(f[i], rows[r]) == 1 && length(rows[r]) > length(best)) best = rows[r]
+			if (best == "") {
+				d = f[i]; sub(/\/[^\/]*$/, "/", d); n = f[i]; sub(/.*\//, "", n)
+				printf "files|README.md: no row | `%s` |: add one naming `%s`\n", d, n
+			} else if (!((best, substr(f[i], length(best) + 1)) in named))
+				printf "files|README.md:%d (| `%s` |): add `%s`\n", line[best], best, substr(f[i], length(best) + 1)
+		}
+		for (r = 1; r <= nrows; r++) {
+			d = rows[r]
+			if (top(d) !~ /^(core|restart|common|arch)$/) continue
+			k = split(toks[d], tk, " ")
+			for (j = 1; j <= k; j++)
+				if (!((d tk[j]) in have) && !(tk[j] in have))
+					printf "entries|README.md:%d (| `%s` |): remove `%s` (no %s%s%s)\n", line[d], d, tk[j], d, tk[j],
+						tk[j] ~ /\// ? ", no " tk[j] : ""
+		}
+	     }' README.md -)
+}
 case_readme_layout() {
-	local f dir missing= bt='`'
-	for f in "$ROOT"/core/* "$ROOT"/restart/* "$ROOT"/common/* "$ROOT"/arch/x86_64/*.[chS]; do
-		[ -f "$f" ] || continue
-		dir=$(basename "$(dirname "$f")")
-		grep "^| $bt[a-z/_0-9]*$dir/$bt |" "$ROOT/README.md" | grep -qF "$bt$(basename "$f")$bt" ||
-			missing+=" ${f#"$ROOT"/}"
-	done
-	[ -n "$missing" ] && missing="the layout table of README.md does not name:$missing"
-	verdict readme-layout "$missing"
+	local edits
+	edits=$(layout_edits)
+	verdict readme-layout/files "$(sed -n 's/^files|//p' <<<"$edits" | paste -sd ';' | sed 's/;/; /g')"
+	verdict readme-layout/entries "$(sed -n 's/^entries|//p' <<<"$edits" | paste -sd ';' | sed 's/;/; /g')"
 }
 [ -z "$RUNNER" ] && def_case readme-layout case_readme_layout

@@ -5,17 +5,11 @@ few lines of a few of 20 text files (fixed dates and names).
 
   mkgit.py N | git --git-dir=repo.git fast-import --quiet"""
 import sys
+sys.dont_write_bytecode = True   # no __pycache__ in the tree
+from xorshift import xorshift
 
 n = int(sys.argv[1])
-state = 0x9E3779B97F4A7C15
-
-def rnd():
-    """xorshift64*: 64 deterministic bits (mkinput.py's)"""
-    global state
-    state ^= state >> 12
-    state ^= (state << 25) & 0xFFFFFFFFFFFFFFFF
-    state ^= state >> 27
-    return (state * 0x2545F4914F6CDD1D) & 0xFFFFFFFFFFFFFFFF
+rnd = xorshift()
 
 WORDS = "alpha beta gamma delta checkpoint restart image page signal thread file offset".split()
 files = [["%s line %d %s" % (WORDS[k % len(WORDS)], i, WORDS[(k * i) % len(WORDS)])

@@ -8,18 +8,12 @@ writes into DIR: words.txt (SCALE x 1 MiB of text lines), data.bin
 (SCALE x 1 MiB of pseudo-random bytes, half compressible), records.json
 (one JSON object per line) and nums.csv."""
 import os, sys
+sys.dont_write_bytecode = True   # no __pycache__ in the tree
+from xorshift import xorshift
 
 d, scale = sys.argv[1], float(sys.argv[2])
 os.makedirs(d, exist_ok=True)
-state = 0x9E3779B97F4A7C15
-
-def rnd():
-    """xorshift64*: 64 deterministic bits"""
-    global state
-    state ^= state >> 12
-    state ^= (state << 25) & 0xFFFFFFFFFFFFFFFF
-    state ^= state >> 27
-    return (state * 0x2545F4914F6CDD1D) & 0xFFFFFFFFFFFFFFFF
+rnd = xorshift()
 
 WORDS = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho "
          "sigma tau upsilon phi chi psi omega checkpoint restart image region page signal kernel "

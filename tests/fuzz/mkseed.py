@@ -5,15 +5,10 @@ corpus: one anonymous region with one stored page, the mandatory records
 TCP listener; with --tree, a process tree's record too.  Mirrors
 common/image.h and arch/x86_64/machine.h; `myrestart
 --check` must accept it."""
-import struct, sys, zlib
-
-def crc32c(data, crc=0):
-    crc ^= 0xffffffff
-    for b in data:
-        crc ^= b
-        for _ in range(8):
-            crc = (crc >> 1) ^ (0x82f63b78 & -(crc & 1))
-    return crc ^ 0xffffffff
+import os, struct, sys, zlib
+sys.dont_write_bytecode = True   # no __pycache__ in the tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'progs'))
+from crc32c import crc32c
 
 def rec(t, payload):
     pad = (-len(payload)) % 8

@@ -10,20 +10,20 @@
 #           prints the old and new sizes
 #   vdsoid  the [vdso]'s build-id another (another kernel's build, the
 #           same size); prints the first 8 bytes of the new one in hex
+#   machine the header's ELF machine 183 (aarch64's: another machine's
+#           image); prints 183
 import struct, sys
-def crc32c(data, crc=0):
-    crc ^= 0xffffffff
-    for b in data:
-        crc ^= b
-        for _ in range(8):
-            crc = (crc >> 1) ^ (0x82f63b78 & -(crc & 1))
-    return crc ^ 0xffffffff
+sys.dont_write_bytecode = True   # no __pycache__ in the tree
+from crc32c import crc32c
 names = ("x87 sse avx mpx-bndregs mpx-bndcsr avx512-opmask avx512-zmm_hi256 avx512-hi16_zmm pt pkru pasid "
          "cet-u cet-s hdc uintr lbr hwp amx-tilecfg amx-tiledata apx").split()
 src, dst, what = sys.argv[1:4]
 d = bytearray(open(src, 'rb').read())
 roff, rsize = struct.unpack_from('<QQ', d, 32)
 p, end, said = roff, roff + rsize, ''
+if what == 'machine':
+    struct.pack_into('<I', d, 24, 183)
+    said = '183'
 while p < end:
     typ, size = struct.unpack_from('<II', d, p)
     body = p + 8

@@ -13,7 +13,8 @@
 # Every Slurm command the caller runs talks to this cluster alone:
 # cluster_up exports SLURM_CONF=DIR/slurm.conf.  The ports are free ones
 # picked at start, bound to 127.0.0.1.  The caller sets a trap that runs
-# cluster_down, so a failing test tears down too.
+# cluster_down, so a failing test tears down too.  wait_until and alive
+# are tests/primitives.sh's, which the caller sources first.
 #
 # Debian's slurm-wlm is built without --enable-multiple-slurmd, so each
 # slurmd is a node of its own as on a real cluster: its own hostname (a
@@ -48,16 +49,6 @@ cl_free_port() {
 	echo "$p"
 }
 
-# cl_wait SECONDS CMD...: poll CMD every 0.2 s until it succeeds
-cl_wait() {
-	local n=$(($1 * 5)); shift
-	while [ $n -gt 0 ]; do
-		"$@" 2>/dev/null && return 0
-		sleep 0.2; n=$((n - 1))
-	done
-	return 1
-}
-
 # cl_start NAME CMD...: CMD in the background, its pid recorded (the
 # daemons run in the foreground, -F / -D, so this pid is the daemon)
 cl_start() {
@@ -65,13 +56,6 @@ cl_start() {
 	"$@" >"$CL_DIR/log/$name.out" 2>&1 </dev/null &
 	CL_PIDS+=($!)
 	echo $! >"$CL_DIR/run/$name.pid"
-}
-
-# alive and not a zombie (the daemons are our children until waited for)
-cl_alive() {
-	local st
-	st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
-	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
 }
 
 cl_config() {
@@ -154,9 +138,9 @@ cluster_up() {
 	dd if=/dev/urandom of="$d/munge/munge.key" bs=1024 count=1 2>/dev/null && chmod 600 "$d/munge/munge.key"
 	cl_start munged munged -F --force --key-file="$d/munge/munge.key" --socket="$d/munge/munge.socket" \
 		--pid-file="$d/munge/munged.pid" --seed-file="$d/munge/munged.seed" --log-file="$d/log/munged.log"
-	cl_wait 10 test -S "$d/munge/munge.socket" || { cl_log "munged did not start: $(tail -3 "$d/log/munged.out" "$d/log/munged.log" 2>&1)"; return 1; }
+	POLL_MS=200 wait_until 10 test -S "$d/munge/munge.socket" || { cl_log "munged did not start: $(tail -3 "$d/log/munged.out" "$d/log/munged.log" 2>&1)"; return 1; }
 	cl_start slurmctld slurmctld -D -i -f "$d/slurm.conf"
-	cl_wait 20 eval "scontrol ping | grep -q UP" || true
+	POLL_MS=200 wait_until 20 eval "scontrol ping 2>/dev/null | grep -q UP" || true
 	# a node: its hostname and /etc/hosts in UTS and mount namespaces of
 	# its own (unshare and sh exec: the recorded pid is slurmd's)
 	for n in "${CL_NODES[@]}"; do
@@ -164,7 +148,7 @@ cluster_up() {
 			'mount --bind "$3/hosts" /etc/hosts && hostname "$1" && exec slurmd -D -f "$2" -N "$1"' \
 			sh "$n" "$d/slurm.conf" "$d"
 	done
-	if ! cl_wait 40 eval '[ "$(sinfo -h -N -o %t 2>/dev/null | sort -u)" = idle ]'; then
+	if ! POLL_MS=200 wait_until 40 eval '[ "$(sinfo -h -N -o %t 2>/dev/null | sort -u)" = idle ]'; then
 		cl_log "the nodes are not idle after 40 s: $(sinfo -h -N -o '%N %t %E' 2>&1 | tr '\n' ' ')"
 		tail -5 "$d/log/slurmctld.log" "$d"/log/slurmd.*.log "$d/log/slurmctld.out" "$d"/log/slurmd.*.out >&2 2>/dev/null
 		return 1
@@ -191,7 +175,7 @@ cl_stop() {
 	[ $# -gt 0 ] || return 0
 	kill -TERM "$@" 2>/dev/null
 	for n in $(seq $((t * 5))); do
-		for p in "$@"; do cl_alive "$p" && break 2; done
+		for p in "$@"; do alive "$p" && break 2; done
 		return 0
 	done
 	kill -KILL "$@" 2>/dev/null
@@ -201,9 +185,9 @@ cluster_down() {
 	[ -n "$CL_DIR" ] || return 0
 	local i p pids=() left
 	# the jobs first, while slurmctld and slurmd can still end them
-	if [ ${#CL_PIDS[@]} -ge 3 ] && cl_alive "${CL_PIDS[1]}" && cl_alive "${CL_PIDS[2]}"; then
+	if [ ${#CL_PIDS[@]} -ge 3 ] && alive "${CL_PIDS[1]}" && alive "${CL_PIDS[2]}"; then
 		scancel --full --quiet --user=root 2>/dev/null
-		cl_wait 20 eval '[ -z "$(squeue -h -o %i 2>/dev/null)" ]' || true
+		POLL_MS=200 wait_until 20 eval '[ -z "$(squeue -h -o %i 2>/dev/null)" ]' || true
 	fi
 	# the daemons in reverse start order: the slurmds, slurmctld, munged
 	for ((i = ${#CL_PIDS[@]} - 1; i >= 0; i--)); do
@@ -216,7 +200,7 @@ cluster_down() {
 		cl_stop 5 "${pids[@]}"
 	fi
 	left=
-	for p in "${CL_PIDS[@]}"; do cl_alive "$p" && left="$left $p"; done
+	for p in "${CL_PIDS[@]}"; do alive "$p" && left="$left $p"; done
 	[ -z "$left" ] || cl_log "still running:$left"
 	CL_PIDS=()
 	if [ -n "$CL_MOUNTED" ] && [ -z "$left" ]; then

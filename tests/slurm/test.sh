@@ -46,6 +46,11 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 ROOT=$PWD
+# wait_until, alive, track / stop: the suite's own; Slurm's commands are
+# asked every 50 ms here
+. "$ROOT/tests/primitives.sh"
+# shellcheck disable=SC2034 # (wait_until's)
+POLL_MS=50
 if [ "$(id -u)" != 0 ]; then
 	echo "SKIP: needs root"
 	echo "0 passed, 0 failed"
@@ -117,15 +122,6 @@ elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 job_state() { squeue -h -j "$1" -o %T 2>/dev/null; }
 # job_field ID NAME: a field of scontrol show job (kept MinJobAge after the end)
 job_field() { scontrol -o show job "$1" 2>/dev/null | tr ' ' '\n' | sed -n "s/^$2=//p"; }
-# wait_for SECONDS CMD...: poll CMD every 50 ms
-wait_for() {
-	local end
-	end=$(($(date +%s) + $1)); shift
-	until "$@" 2>/dev/null; do
-		[ "$(date +%s)" -lt "$end" ] || return 1
-		sleep 0.05
-	done
-}
 is_state() { [ "$(job_state "$1")" = "$2" ]; }
 is_done() { [ "$(job_field "$1" JobState)" = "$2" ]; }
 # the highest step the job's output has reached
@@ -172,7 +168,7 @@ warn_and_time() {
 	local t0 t1
 	t0=$(now)
 	scancel --signal=USR2 --batch "$1" || return 1
-	wait_for 30 is_state "$1" PENDING || return 1
+	wait_until 30 is_state "$1" PENDING || return 1
 	t1=$(now)
 	elapsed "$t0" "$t1"
 }
@@ -181,15 +177,15 @@ case_warning() {
 	local why= id dt t2
 	id=$(submit warning -- "$COUNTER" 200 50) || { verdict requeue-on-warning "sbatch failed"; return; }
 	echo "$id" >"$W/id"
-	if ! wait_for 30 reached "$W/out" 40; then
+	if ! wait_until 30 reached "$W/out" 40; then
 		why="the job did not reach step 40 in 30 s (state $(job_state "$id")): $(tail_of "$W/out")"
 	elif ! dt=$(warn_and_time "$id"); then
 		why="not back in the queue 30 s after the warning (state $(job_state "$id")): $(tail_of "$W/out")"
 	else
 		t2=$(now)
-		wait_for 60 is_state "$id" RUNNING
+		wait_until 60 is_state "$id" RUNNING
 		echo "$dt $(elapsed "$t2" "$(now)")" >"$W/time"
-		if ! wait_for 60 is_done "$id" COMPLETED; then
+		if ! wait_until 60 is_done "$id" COMPLETED; then
 			why="the requeued job did not complete in 60 s (state $(job_field "$id" JobState)): $(tail_of "$W/out")"
 		elif ! grep -q '^job.sh: restarting from' "$W/out"; then
 			why="the requeued job started over: $(tail_of "$W/out")"
@@ -217,17 +213,17 @@ case_two() {
 	# a restarted run starts by repeating steps: the second warning
 	# waits for new ones
 	for r in 1 2; do
-		if ! wait_for 40 reached "$W/out" $((r * 60)); then
+		if ! wait_until 40 reached "$W/out" $((r * 60)); then
 			why="run $r did not reach step $((r * 60)) (state $(job_state "$id")): $(tail_of "$W/out")"; break
 		fi
 		if ! warn_and_time "$id" >/dev/null; then
 			why="warning $r: not back in the queue in 30 s: $(tail_of "$W/out")"; break
 		fi
 		[ "$(job_field "$id" Restarts)" = "$r" ] || { why="Restarts=$(job_field "$id" Restarts) after warning $r"; break; }
-		wait_for 60 is_state "$id" RUNNING || { why="not running again after requeue $r"; break; }
+		wait_until 60 is_state "$id" RUNNING || { why="not running again after requeue $r"; break; }
 	done
 	if [ -z "$why" ]; then
-		if ! wait_for 60 is_done "$id" COMPLETED; then
+		if ! wait_until 60 is_done "$id" COMPLETED; then
 			why="did not complete after two requeues (state $(job_field "$id" JobState)): $(tail_of "$W/out")"
 		elif [ "$(grep -c '^job.sh: restarting from' "$W/out")" != 2 ]; then
 			why="$(grep -c '^job.sh: restarting from' "$W/out") restarts from the image, not 2"
@@ -247,11 +243,11 @@ case_full() {
 	dd if=/dev/zero of="$img/filler" bs=4k 2>/dev/null   # until it is full
 	id=$(submit full --export=ALL,CKPT_RUN=$ROOT/ckpt-run,MYRESTART=$ROOT/myrestart,CKPT_FILE=$img/myckpt \
 		-- "$COUNTER" 200 50) || { verdict image-dir-full "sbatch failed"; return; }
-	if ! wait_for 30 reached "$W/out" 40; then
+	if ! wait_until 30 reached "$W/out" 40; then
 		why="the job did not reach step 40 in 30 s: $(tail_of "$W/out")"
 	else
 		scancel --signal=USR2 --batch "$id"
-		if ! wait_for 60 is_done "$id" COMPLETED; then
+		if ! wait_until 60 is_done "$id" COMPLETED; then
 			why="the job did not complete (state $(job_field "$id" JobState)): $(tail_of "$W/out")"
 		elif ! grep -qi '^libckpt: checkpoint 1 failed: .*no space left' "$W/out"; then
 			why="no 'checkpoint 1 failed: ... No space left' line: $(tail_of "$W/out")"
@@ -275,7 +271,7 @@ case_timelimit() {
 	id=$(submit timelimit --time=1 --signal=B:USR2@50 -- "$COUNTER" 650 100) ||
 		{ verdict time-limit "sbatch failed"; return; }
 	echo "$id" >"$W/id"
-	if ! wait_for 170 is_done "$id" COMPLETED; then
+	if ! wait_until 170 is_done "$id" COMPLETED; then
 		why="not completed in 170 s (state $(job_field "$id" JobState), Restarts=$(job_field "$id" Restarts), step $(last_step "$W/out")): $(tail_of "$W/out")"
 	elif [ "$(job_field "$id" Restarts)" -lt 1 ]; then
 		why="never requeued: the time-limit warning did not come"
@@ -289,7 +285,7 @@ case_timelimit() {
 
 node_of() { job_field "$1" NodeList; }
 # a step line after the (last) restart line: the restarted program runs
-resumed() { awk '/^job.sh: restarting from/ { r = 1; next } r && /^[0-9][0-9][0-9][0-9] / { ok = 1 } END { exit !ok }' "$1"; }
+resumed() { awk '/^job.sh: restarting from/ { r = 1; next } r && /^[0-9][0-9][0-9][0-9] / { ok = 1 } END { exit !ok }' "$1" 2>/dev/null; }
 # the pids a tree printed at its start and again at its end agree (the
 # restart gave every process its pid again)
 same_pids() {
@@ -307,23 +303,23 @@ same_pids() {
 # running the program again into OUT.time.
 move_one() {
 	local id=$1 out=$2 steps=$3 from to jid t0 tp tr tx; shift 3
-	wait_for 60 is_state "$id" RUNNING || { echo "not running in 60 s (state $(job_state "$id"))"; return; }
+	wait_until 60 is_state "$id" RUNNING || { echo "not running in 60 s (state $(job_state "$id"))"; return; }
 	from=$(node_of "$id") jid=$(job_field "$id" JobId)
 	case $from in nodea) to=nodeb ;; nodeb) to=nodea ;; *) echo "running on '$from'"; return ;; esac
-	wait_for 30 reached "$out" 30 || { echo "did not reach step 30 on $from in 30 s: $(tail_of "$out")"; return; }
+	wait_until 30 reached "$out" 30 || { echo "did not reach step 30 on $from in 30 s: $(tail_of "$out")"; return; }
 	t0=$(now)
 	scancel --signal=USR2 --batch "$id" || { echo "scancel --signal failed"; return; }
-	wait_for 30 is_state "$id" PENDING || { echo "not pending 30 s after the warning on $from: $(tail_of "$out")"; return; }
+	wait_until 30 is_state "$id" PENDING || { echo "not pending 30 s after the warning on $from: $(tail_of "$out")"; return; }
 	tp=$(now)
 	scontrol update jobid="$id" ExcNodeList="$from" || { echo "scontrol update ExcNodeList=$from failed"; return; }
 	rm -rf "$T/local/$from/job.$jid"
-	wait_for 60 is_state "$id" RUNNING || { echo "not running again in 60 s (state $(job_state "$id"), $(job_field "$id" Reason))"; return; }
+	wait_until 60 is_state "$id" RUNNING || { echo "not running again in 60 s (state $(job_state "$id"), $(job_field "$id" Reason))"; return; }
 	tr=$(now)
 	[ "$(node_of "$id")" = "$to" ] || { echo "restarted on $(node_of "$id"), not $to"; return; }
-	wait_for 30 resumed "$out" || { echo "the restarted program printed nothing in 30 s: $(tail_of "$out")"; return; }
+	wait_until 30 resumed "$out" || { echo "the restarted program printed nothing in 30 s: $(tail_of "$out")"; return; }
 	tx=$(now)
 	echo "$(elapsed "$t0" "$tp") $(elapsed "$tp" "$tr") $(elapsed "$tr" "$tx")" >"$out.time"
-	if ! wait_for 90 is_done "$id" COMPLETED; then
+	if ! wait_until 90 is_done "$id" COMPLETED; then
 		echo "did not complete on $to (state $(job_field "$id" JobState)): $(tail_of "$out")"
 	elif ! grep -q "^job.sh: restarting from .* on $to (taken on $from; scratch $T/local/$from/job.$jid -> $T/local/$to/job.$jid)" "$out"; then
 		echo "no restart on $to with the scratch mapped: $(tail_of "$out")"
@@ -391,15 +387,15 @@ case_array() {
 case_foreign() {
 	local why= id pid
 	( cd "$W" && CKPT_FILE=$W/native LD_PRELOAD=$ROOT/libckpt.so exec "$COUNTER" 400 20 >"$W/native.out" 2>&1 ) &
-	pid=$!
-	wait_for 20 reached "$W/native.out" 2 && kill -USR2 $pid && wait_for 20 test -s "$W/native"
-	kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+	pid=$!; track $pid
+	wait_until 20 reached "$W/native.out" 2 && kill -USR2 $pid && wait_until 20 test -s "$W/native"
+	stop $pid; wait $pid 2>/dev/null
 	if [ ! -s "$W/native" ] || ! python3 "$ROOT/tests/progs/imgedit.py" "$W/native" "$W/myckpt" xstate >"$W/bit"; then
 		verdict foreign-image-refused "could not take and edit an image"; return
 	fi
 	cp "$W/myckpt" "$W/myckpt.orig"
 	id=$(submit foreign -- "$COUNTER" 400 20) || { verdict foreign-image-refused "sbatch failed"; return; }
-	if ! wait_for 60 is_done "$id" FAILED; then
+	if ! wait_until 60 is_done "$id" FAILED; then
 		why="not FAILED in 60 s (state $(job_field "$id" JobState)): $(tail_of "$W/out")"
 	elif ! grep -q "^myrestart: $W/myckpt: this CPU lacks $(cat "$W/bit") (xstate the image needs: " "$W/out"; then
 		why="no 'this CPU lacks $(cat "$W/bit")' line: $(tail_of "$W/out")"
