@@ -319,7 +319,7 @@ int ckpt_tree_wait_cut(__u32 before);
 int ckpt_tree_stop(void);
 void ckpt_tree_name(void);
 void ckpt_tree_failed(void);
-void ckpt_tree_writer_waits(void);
+void ckpt_tree_writer_starts(void);
 int ckpt_tree_in_cut(void);
 void ckpt_tree_forked(long pid);
 void ckpt_tree_restarted(void);

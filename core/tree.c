@@ -31,7 +31,7 @@
 #define MAPS_CAP  (1ul << 20)
 
 enum { S_SIGNALLED, S_STOPPED, S_FAILED, S_FORKED, S_CAPTURED };   /* a slot's state */
-enum { P_STOPPING, P_CAPTURE, P_RUN, P_FAIL, P_FORK };              /* the cut's phase */
+enum { P_STOPPING, P_CAPTURE, P_RUN, P_FAIL };                      /* the cut's phase */
 
 struct cut_slot {
 	int pid;
@@ -50,6 +50,7 @@ struct cut_slot {
 struct cut {
 	int phase;                /* P_*: written by the owner */
 	int changes;              /* bumped at every slot change: the owner's futex */
+	int forking;              /* members forking now (at most all cores but one) */
 	__u32 id;
 	unsigned n;               /* members, zombies included; 0 is the owner */
 	struct cut_slot slot[CKPT_TREE_MAX];
@@ -994,8 +995,7 @@ static int member_join(void)
 		}
 		futex(&cut->phase, FUTEX_WAIT, P_STOPPING, 100);
 	}
-	/* (the owner may have captured and forked already: P_FORK) */
-	if (cut->phase != P_CAPTURE && cut->phase != P_FORK) {
+	if (cut->phase != P_CAPTURE) {
 		drop_cut();
 		return -2;
 	}
@@ -1151,61 +1151,95 @@ static int wait_phase(int p)
 	return __atomic_load_n(&cut->phase, __ATOMIC_ACQUIRE);
 }
 
+static int my_turn;           /* this member holds a turn to fork */
+
+/* A member's fork comes once the owner runs on, and at most all cores
+ * but one fork at a time: the processes already running on (the owner
+ * first) keep a core.  Its turn waits at most 2 s (a member that died in
+ * its fork gives none back). */
+static void fork_turn(void)
+{
+	static long cores;
+
+	if (!cores) {
+		unsigned long set[16] = { 0 };
+		long n = my_syscall3(__NR_sched_getaffinity, 0, sizeof(set), set);
+		for (long i = 0; i < n / 8; i++)
+			cores += __builtin_popcountl(set[i]);
+		cores = cores > 1 ? cores - 1 : 1;
+	}
+	for (int waited = 0; waited < 20; waited++) {
+		int now = __atomic_load_n(&cut->forking, __ATOMIC_ACQUIRE);
+		if (now < cores && __atomic_compare_exchange_n(&cut->forking, &now, now + 1, 0, __ATOMIC_ACQ_REL,
+							       __ATOMIC_ACQUIRE))
+			break;
+		futex(&cut->forking, FUTEX_WAIT, now, 100);
+	}
+	my_turn = 1;
+}
+
+static void end_turn(void)
+{
+	if (!my_turn)
+		return;
+	my_turn = 0;
+	__atomic_fetch_sub(&cut->forking, 1, __ATOMIC_RELEASE);
+	futex(&cut->forking, FUTEX_WAKE, 1, 0);
+}
+
 /* The writer is forked (pid, or < 0).  The owner forks first, as soon as
- * it has captured (its fork then shares the cores with no other fork,
- * and its pause is the shortest), and lets the members fork (P_FORK);
- * nobody runs on before every member has captured (P_RUN): until then
- * one could still change what another's image holds (an offset they
- * share, a signal, the bytes of a pipe).  A member says it forked (the
- * owner's writer waits for its image) and waits for P_RUN. */
+ * it has captured, while the members capture; once every member has
+ * (P_RUN), it runs on: before, one could still change what another's
+ * image holds (an offset they share, a signal, the bytes of a pipe).
+ * Its pause is then the stop, the captures and one fork, the shortest
+ * of the tree's.  A member says it forked (the owner's writer waits for
+ * its image) and runs on. */
 void ckpt_tree_forked(long pid)
 {
 	if (!cut)
 		return;
 	if (my_slot) {
+		end_turn();
 		cut->slot[my_slot].writer = pid;
 		if (pid <= 0)        /* no writer: the owner's writer hears it from here */
 			__atomic_store_n(&cut->slot[my_slot].written, 2, __ATOMIC_RELEASE);
 		__atomic_store_n(&cut->slot[my_slot].state, pid > 0 ? S_FORKED : S_FAILED, __ATOMIC_RELEASE);
 		bump();
 		futex(&cut->slot[my_slot].written, FUTEX_WAKE, 1 << 30, 0);
-		if (pid > 0)
-			wait_phase(P_FORK);
-	} else if (pid <= 0) {
-		set_phase(P_FAIL);
 	} else {
-		set_phase(P_FORK);
 		/* (a member that fails now fails the owner's writer too) */
-		set_phase(wait_captured() > 0 ? P_RUN : P_FAIL);
+		set_phase(pid > 0 && wait_captured() > 0 ? P_RUN : P_FAIL);
 	}
 	drop_cut();
 }
 
-/* A writer of a tree's process starts once every process has forked
- * (the owner's P_RUN), so that the forks and captures still to come
- * have the cores to themselves */
-void ckpt_tree_writer_waits(void)
+/* A tree's writer starts once every process has captured (the owner's
+ * comes before), and in the background: eight writers on two cores
+ * would take them from the processes that run on */
+void ckpt_tree_writer_starts(void)
 {
-	if (cut && wait_phase(P_CAPTURE) == P_FORK)
-		wait_phase(P_FORK);
+	if (!cut)
+		return;
+	wait_phase(P_CAPTURE);
+	my_syscall3(__NR_setpriority, 0 /* PRIO_PROCESS */, 0, 19);
 }
 
 /* Called just before the fork, once this process has captured what it
  * holds (the owner read what they share before): 0, or -1 when the cut
  * failed (said) and there is to be no writer.  The owner forks at once;
- * a member says it captured and forks once the owner's fork is done. */
+ * a member says it captured, and forks when the owner runs on. */
 int ckpt_tree_before_fork(void)
 {
-	int p;
-
 	if (!cut)
 		return 0;
 	if (!my_slot)
 		return all_captured() < 0 ? (set_phase(P_FAIL), -1) : 0;
 	__atomic_store_n(&cut->slot[my_slot].state, S_CAPTURED, __ATOMIC_RELEASE);
 	bump();
-	p = wait_phase(P_CAPTURE);
-	return p == P_FORK || p == P_RUN ? 0 : -1;
+	if (wait_phase(P_CAPTURE) != P_RUN)
+		return -1;
+	fork_turn();
+	return 0;
 }
 
 /* In the restart path: the cut was the checkpoint's, not the image's */

@@ -918,7 +918,7 @@ void ckpt_writer_main(void)
 	 * killing us, and write() reports EFBIG */
 	k_sigprocmask(SIG_SETMASK, &all, 0);
 	k_prctl(PR_SET_NAME, (unsigned long)"ckpt-writer", 0, 0, 0);
-	ckpt_tree_writer_waits();
+	ckpt_tree_writer_starts();
 	stack = scratch(WSTACK_SIZE);
 	if (!stack) {
 		ckpt_fail_msg("no memory for the writer's stack", 0, -ENOMEM);
