@@ -34,15 +34,6 @@ static __u64 dec(const char *p)
 	return v;
 }
 
-void fds_proc_path(char *buf, int fd)
-{
-	struct out o = { .len = 0 };
-	out_str(&o, "/proc/self/fd/");
-	out_u64(&o, fd);
-	memcpy(buf, o.buf, o.len);
-	buf[o.len] = 0;
-}
-
 static int ends_with(const char *s, unsigned len, const char *tail)
 {
 	unsigned n = strlen(tail);
@@ -111,7 +102,7 @@ static long read_contents(struct fds_snap *s, __u64 *at)
 		if ((f->oflags & O_ACCMODE) != O_WRONLY)
 			r = k_pread_full(f->fd, s->contents + *at, f->size, 0);
 		if (r < 0) {
-			fds_proc_path(proc, f->fd);
+			ckpt_fdlink_path(proc, f->fd);
 			fd = k_openat(AT_FDCWD, proc, O_RDONLY | O_CLOEXEC, 0);
 			if (fd < 0)
 				return fd;
@@ -262,7 +253,7 @@ long fds_paths(struct fds_snap *s, char *buf, __u64 cap)
 		if (cap - used < CKPT_NAME_MAX)
 			return -ENOMEM;
 		f->path = buf + used;
-		fds_proc_path(proc, f->fd);
+		ckpt_fdlink_path(proc, f->fd);
 		r = k_readlink(proc, f->path, CKPT_NAME_MAX - 1);
 		if (r <= 0)
 			r = 0;            /* gone: an empty path, a NULL record */

@@ -221,7 +221,7 @@ static void restart_path(void)
 }
 
 /* public API: registers fn(arg) for an event; 0 or -errno */
-__attribute__((visibility("default"))) int ckpt_on(int ev, void (*fn)(void *), void *arg)
+CKPT_API int ckpt_on(int ev, void (*fn)(void *), void *arg)
 {
 	if (ev < CKPT_PRE_CHECKPOINT || ev > CKPT_RESTART || !fn)
 		return -EINVAL;
@@ -234,23 +234,12 @@ __attribute__((visibility("default"))) int ckpt_on(int ev, void (*fn)(void *), v
 	return 0;
 }
 
-int ckpt_install_handler(int sig)
-{
-	struct k_sigaction act = {
-		.handler = (void (*)(int, void *, void *))arch_signal_entry,
-		.flags = K_SA_SIGINFO | ARCH_SA_RESTORER | K_SA_RESTART,
-		.restorer = arch_sigreturn,
-		.mask = ~0ul,  /* nothing of the program runs while we save */
-	};
-	return k_sigaction(sig, &act, 0);
-}
-
 /* public API: a checkpoint now, from the program itself.  0 in the
  * original process once the image is complete, 1 after a restart,
  * -errno on failure (ENOSYS: checkpointing is disabled; EIO: the writer
  * failed and said why on stderr).  Callbacks run here, in the caller's
  * context, not in the signal handler. */
-__attribute__((visibility("default"))) int ckpt_checkpoint(void)
+CKPT_API int ckpt_checkpoint(void)
 {
 	__u32 before = ckpt_rt.ncheckpoints;
 	long r;

@@ -214,7 +214,7 @@ static int foreign_uffd(void)
 		long n;
 		if (s->fd[i].dev != I.dev || s->fd[i].fd == I.fd)
 			continue;
-		fds_proc_path(path, s->fd[i].fd);
+		ckpt_fdlink_path(path, s->fd[i].fd);
 		n = k_readlink(path, link, sizeof(link) - 1);
 		if (n == 24 && !memcmp(link, "anon_inode:[userfaultfd]", 24))
 			return 1;

@@ -8,6 +8,12 @@
 #define CKPT_LIBRARY             /* the public header's names, not its wrappers */
 #include <ckpt.h>
 
+/* What the library exports (core/libckpt.exports lists it all):
+ * EXPORT(name) on the prototype of a wrapper of the program's libc call
+ * name, CKPT_API on the public API of <ckpt.h> */
+#define EXPORT(name) __attribute__((visibility("default"))) __asm__(#name)
+#define CKPT_API __attribute__((visibility("default")))
+
 #define CKPT_PATH_MAX 4096
 #define CKPT_NSIG 64
 
@@ -244,7 +250,6 @@ __u64 ckpt_tid_address(void);
 void ckpt_tids_pause(void);
 void ckpt_tids_restored(unsigned slot);
 int ckpt_tids_find(int tid, int stale, int *real);
-void ckpt_task_path(char *buf, long tid, const char *file);
 void ckpt_pid_init(const unsigned long *auxv);
 void ckpt_pid_capture(void);
 void ckpt_pid_restarted(void);
@@ -276,7 +281,6 @@ __u32 shm_kind(const struct map_ent *e);
 long shm_capture(struct fds_snap *s, const char **why);
 const char *shm_copy(const struct fds_snap *s, __u64 start);
 /* objects.c */
-void fds_proc_path(char *buf, int fd);
 void objs_find_dups(struct fds_snap *s);
 void objs_classify(struct fd_snap *f);
 __u64 objs_bound(const struct fd_snap *f);
@@ -285,7 +289,7 @@ void objs_pair_sockets(struct fds_snap *s);
 __u64 objs_unix_peer(int nl, __u64 ino, __u32 *type);
 __u32 objs_kind(const struct fds_snap *s, const struct fd_snap *f, const char **why);
 unsigned objs_watches(const struct fds_snap *s, const struct fd_snap *f, struct ckpt_watch *out,
-		      __u32 (*kind_of)(const struct fds_snap *, const struct fd_snap *));
+		      __u32 (*kind_fn)(const struct fds_snap *, const struct fd_snap *));
 /* sockets.c */
 struct socks_tcp { __u64 ino; __u16 id[18]; __u8 family; };   /* id: inet_diag_sockid's first 36 bytes */
 __u64 socks_tcp_peer(int nl, __u64 ino, struct socks_tcp *tab, unsigned *n, unsigned cap);
@@ -301,11 +305,15 @@ void socks_warn(const struct fd_snap *f);
 /* timers.c */
 long ckpt_timers_capture(void);
 void ckpt_timers_init(const unsigned long *auxv);
-long objs_fdinfo(int fd, char *buf, long cap);
 /* locks.c */
 long locks_capture(struct fds_snap *s, const struct fd_snap *f, char *text, long cap, const char **why);
 void locks_retake(const struct fds_snap *s);
 void locks_warn(const struct fds_snap *s, const struct fd_snap *f, __u32 kind);
+/* procfs.c: names under /proc/self (buf: 40 bytes and more) */
+void ckpt_task_path(char *buf, long tid, const char *file);
+void ckpt_fdlink_path(char *buf, int fd);
+/* the fdinfo of fd into buf (cap bytes, NUL-terminated): its length, or 0 */
+long ckpt_fdinfo(int fd, char *buf, long cap);
 /* verify.c */
 int ckpt_verify_image(const char *path, const char **reason);
 

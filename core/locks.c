@@ -57,7 +57,7 @@ __attribute__((noinline)) static void lock_line(struct ckpt_lock *l, int fd, con
  * cap bytes); 0, or -errno with *why */
 long locks_capture(struct fds_snap *s, const struct fd_snap *f, char *text, long cap, const char **why)
 {
-	if (!objs_fdinfo(f->fd, text, cap))
+	if (!ckpt_fdinfo(f->fd, text, cap))
 		return *why = "cannot read /proc/self/fdinfo", -EIO;
 	for (const char *p = text; p; p = strchr(p, '\n'), p = p ? p + 1 : 0) {
 		if (memcmp(p, "lock:", 5))

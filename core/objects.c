@@ -52,7 +52,7 @@ void objs_classify(struct fd_snap *f)
 		socks_classify(f);
 	if ((f->mode & S_IFMT) && !f->deleted)
 		return;
-	fds_proc_path(proc, f->fd);
+	ckpt_fdlink_path(proc, f->fd);
 	n = k_readlink(proc, link, sizeof(link) - 1);
 	if (n <= 0)
 		return;
@@ -321,22 +321,6 @@ static long qemu_queue(struct fd_snap *f, int from, char *buf, __u64 cap)
 	return cap - used < 8 ? -ENOBUFS : (long)used;
 }
 
-/* The fdinfo of fd into buf (cap bytes): its length, or 0 */
-long objs_fdinfo(int fd, char *buf, long cap)
-{
-	struct out o = { .len = 0 };
-	long n;
-
-	out_str(&o, "/proc/self/fdinfo/");
-	out_u64(&o, fd);
-	o.buf[o.len] = 0;
-	n = k_read_file(o.buf, buf, cap - 1);
-	if (n < 0 || n >= cap - 1)
-		return 0;
-	buf[n] = 0;
-	return n;
-}
-
 /* the number (in base) after key: where key starts a line of text, or
  * with anywhere, the first key at all; 0 when there is none */
 static __u64 field(const char *p, const char *key, int base, int anywhere)
@@ -453,7 +437,7 @@ long objs_capture(struct fds_snap *s, char *buf, __u64 *at, __u64 cap, const cha
 			r = my_syscall2(__NR_fcntl, f->fd, F_GET_SEALS);
 			f->aux = r < 0 ? 0 : r;
 		} else if (f->obj >= CKPT_FD_EVENTFD && f->obj <= CKPT_FD_EPOLL) {
-			if (!objs_fdinfo(f->fd, text, tcap))
+			if (!ckpt_fdinfo(f->fd, text, tcap))
 				return *why = "cannot read /proc/self/fdinfo", -EIO;
 			if (f->obj == CKPT_FD_EVENTFD) {
 				f->val[0] = field(text, "eventfd-count:", 16, 0);
@@ -556,14 +540,14 @@ __u32 objs_kind(const struct fds_snap *s, const struct fd_snap *f, const char **
 /* EPOLL: the watches into out; their count.  A watch whose target is
  * gone or will not be restored is named in a warning and dropped. */
 unsigned objs_watches(const struct fds_snap *s, const struct fd_snap *f, struct ckpt_watch *out,
-		      __u32 (*kind_of)(const struct fds_snap *, const struct fd_snap *))
+		      __u32 (*kind_fn)(const struct fds_snap *, const struct fd_snap *))
 {
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < f->nwatch; i++) {
 		const struct obj_watch *w = &s->watches[f->watch_at + i];
 		const struct fd_snap *t = snap_of(s, w->fd);
-		if (!t || t->ino != w->ino || kind_of(s, t) == CKPT_FD_NULL) {
+		if (!t || t->ino != w->ino || kind_fn(s, t) == CKPT_FD_NULL) {
 			struct out o = { .len = 0 };
 			out_str(&o, "libckpt: warning: epoll fd ");
 			out_u64(&o, f->fd);

@@ -28,7 +28,7 @@ typedef void *(*signal_fn)(int, void *);
 static sigaction_fn next_sigaction;
 static signal_fn next_signal;
 static int seen;              /* the program was handed the library's handler */
-static int pending;           /* it set its own after that: not said yet */
+static int unsaid;           /* it set its own after that: not said yet */
 static int said;              /* 1: a line said the signal is the program's; 2: chained */
 
 void ckpt_sigclaim_init(const unsigned long *auxv)
@@ -45,14 +45,27 @@ static void say(const char *kind, const char *what)
 }
 #define AVOID " (CKPT_SIGNAL chooses a signal the program leaves alone)"
 
+/* The library's handler for sig: the checkpoint signal's disposition,
+ * here with the program's claims on it */
+int ckpt_install_handler(int sig)
+{
+	struct k_sigaction act = {
+		.handler = (void (*)(int, void *, void *))arch_signal_entry,
+		.flags = K_SA_SIGINFO | ARCH_SA_RESTORER | K_SA_RESTART,
+		.restorer = arch_sigreturn,
+		.mask = ~0ul,  /* nothing of the program runs while we save */
+	};
+	return k_sigaction(sig, &act, 0);
+}
+
 /* a claim made by a program that could call the library's handler,
  * still in force at its next call for another signal (ruby's next one
  * for this signal puts the library's back) */
 static void settle(void)
 {
-	if (!pending)
+	if (!unsaid)
 		return;
-	pending = 0;
+	unsaid = 0;
 	said = 1;
 	say("warning: ", "has a handler of the program's: a checkpoint happens only if that handler "
 	    "calls the library's" AVOID);
@@ -66,7 +79,7 @@ static void claimed(int sig, const void *handler)
 	if (!ckpt_rt.enabled || sig != ckpt_cfg->sig || ckpt_rt.sig_taken == !mine)
 		return;
 	ckpt_rt.sig_taken = !mine;
-	pending = !mine && seen;
+	unsaid = !mine && seen;
 	if (mine && said)
 		say("", "is the library's again: checkpoints go on");
 	said = !mine && !seen;
@@ -80,16 +93,15 @@ void ckpt_sigclaim_chained(void)
 {
 	if (!ckpt_rt.sig_taken || said == 2)
 		return;
-	pending = 0;
+	unsaid = 0;
 	said = 2;
 	say("", "came through the program's handler, which passes it on: checkpoints go on");
 }
 
-#define EXPORT(name) __attribute__((visibility("default"))) __asm__(#name)
-int ckpt_sigaction(int sig, const struct libc_sigaction *act, struct libc_sigaction *old) EXPORT(sigaction);
-void *ckpt_signal(int sig, void *handler) EXPORT(signal);
+int wrap_sigaction(int sig, const struct libc_sigaction *act, struct libc_sigaction *old) EXPORT(sigaction);
+void *wrap_signal(int sig, void *handler) EXPORT(signal);
 
-int ckpt_sigaction(int sig, const struct libc_sigaction *act, struct libc_sigaction *old)
+int wrap_sigaction(int sig, const struct libc_sigaction *act, struct libc_sigaction *old)
 {
 	if (!next_sigaction)
 		return -1;
@@ -108,7 +120,7 @@ int ckpt_sigaction(int sig, const struct libc_sigaction *act, struct libc_sigact
 	return next_sigaction(sig, act, old);
 }
 
-void *ckpt_signal(int sig, void *handler)
+void *wrap_signal(int sig, void *handler)
 {
 	if (!next_signal)
 		return (void *)-1l;   /* SIG_ERR */

@@ -18,7 +18,6 @@
 
 #define FUTEX_WAIT_PRIVATE 128
 #define FUTEX_WAKE_PRIVATE 129
-#define PR_GET_TID_ADDRESS 40
 
 /* A slot: the image record, then the extended state, 64-byte aligned. */
 static __u64 slot_size(void)
@@ -41,17 +40,6 @@ __u64 ckpt_threads_size(void)
 static long futex(int *word, int op, int val, const struct timespec *timeout)
 {
 	return my_syscall4(__NR_futex, word, op, val, timeout);
-}
-
-/* /proc/self/task/TID plus file, in buf (40 bytes and more) */
-void ckpt_task_path(char *buf, long tid, const char *file)
-{
-	struct out o = { .len = 0 };
-	out_str(&o, "/proc/self/task/");
-	out_u64(&o, tid);
-	out_str(&o, file);
-	memcpy(buf, o.buf, o.len);
-	buf[o.len] = 0;
 }
 
 /* a signal mask of thread tid from its status ("SigBlk:\t", "SigPnd:\t"),
