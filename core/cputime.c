@@ -204,7 +204,6 @@ static __attribute__((noinline)) int cpu_clock(clock_fn fn, long nr, int id, str
 	return r;
 }
 
-#define EXPORT(name) __attribute__((visibility("default"))) __asm__(#name)
 int ckpt_clock_gettime(int id, struct timespec *ts) EXPORT(clock_gettime);
 int ckpt_clock_getres(int id, struct timespec *res) EXPORT(clock_getres);
 long ckpt_clock(void) EXPORT(clock);

@@ -98,7 +98,6 @@ static __u64 page_end(__u64 a, unsigned long len)
 
 /* Without libc's functions (a program linked without them): the system
  * call, with no errno, -1 alone. */
-#define EXPORT(name) __attribute__((visibility("default"))) __asm__(#name)
 int ckpt_madvise(void *addr, unsigned long len, int advice) EXPORT(madvise);
 int ckpt_munmap(void *addr, unsigned long len) EXPORT(munmap);
 void *ckpt_mmap(void *addr, unsigned long len, int prot, int flags, int fd, long off) EXPORT(mmap);

@@ -51,7 +51,6 @@ static int real_of(int pid)
 }
 
 /* nolibc has static functions of these names: ours get theirs by label */
-#define EXPORT(name) __attribute__((visibility("default"))) __asm__(#name)
 int ckpt_getpid(void) EXPORT(getpid);
 int ckpt_gettid(void) EXPORT(gettid);
 int ckpt_kill(int pid, int sig) EXPORT(kill);

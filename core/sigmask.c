@@ -57,21 +57,22 @@ static int mask(mask_fn next, int how, const struct libc_sigset *set, struct lib
 	return -k_sigprocmask(how, set ? set->w : 0, old ? old->w : 0);
 }
 
-__attribute__((visibility("default")))
+int pthread_sigmask(int how, const struct libc_sigset *set, struct libc_sigset *old) EXPORT(pthread_sigmask);
+int sigprocmask(int how, const struct libc_sigset *set, struct libc_sigset *old) EXPORT(sigprocmask);
+int sigsuspend(const struct libc_sigset *set) EXPORT(sigsuspend);
+
 int pthread_sigmask(int how, const struct libc_sigset *set, struct libc_sigset *old)
 {
 	return mask(next_pthread_sigmask, how, set, old);
 }
 
 /* without libc's function, no errno: -1 alone */
-__attribute__((visibility("default")))
 int sigprocmask(int how, const struct libc_sigset *set, struct libc_sigset *old)
 {
 	int r = mask(next_sigprocmask, how, set, old);
 	return next_sigprocmask || !r ? r : -1;
 }
 
-__attribute__((visibility("default")))
 int sigsuspend(const struct libc_sigset *set)
 {
 	struct libc_sigset copy;

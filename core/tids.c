@@ -186,7 +186,6 @@ static int err_of(long r)
 	return r < 0 ? (int)-r : 0;
 }
 
-#define EXPORT(name) __attribute__((visibility("default"))) __asm__(#name)
 int ckpt_pthread_kill(unsigned long th, int sig) EXPORT(pthread_kill);
 int ckpt_pthread_sigqueue(unsigned long th, int sig, void *value) EXPORT(pthread_sigqueue);
 int ckpt_pthread_cancel(unsigned long th) EXPORT(pthread_cancel);

@@ -11,7 +11,6 @@
 #include "libckpt.h"
 #include "out.h"
 
-#define EXPORT(name) __attribute__((visibility("default"))) __asm__(#name)
 struct libc_sigevent { __u64 value; int signo, notify, tid, pad[11]; };
 typedef int (*create_fn)(int, struct libc_sigevent *, void **);
 typedef int (*delete_fn)(void *);
