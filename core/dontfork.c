@@ -45,7 +45,7 @@ void ckpt_dontfork_init(const unsigned long *auxv)
 static void lock(void)
 {
 	while (__atomic_exchange_n(&df_lock, 1, __ATOMIC_ACQUIRE))
-		my_syscall0(__NR_sched_yield);
+		k_sched_yield();
 }
 
 static void unlock(void)
@@ -107,7 +107,7 @@ void *ckpt_mremap(void *old, unsigned long olen, unsigned long nlen, int flags, 
 int ckpt_madvise(void *addr, unsigned long len, int advice)
 {
 	int r = next_madvise ? next_madvise(addr, len, advice)
-			     : my_syscall3(__NR_madvise, addr, len, advice) < 0 ? -1 : 0;
+			     : k_madvise((unsigned long)addr, len, advice) < 0 ? -1 : 0;
 	for (unsigned k = 0; r == 0 && k < NMARKS; k++) {
 		if (advice != set_advice[k] && advice != clear_advice[k])
 			continue;
@@ -123,7 +123,7 @@ int ckpt_madvise(void *addr, unsigned long len, int advice)
 
 int ckpt_munmap(void *addr, unsigned long len)
 {
-	int r = next_munmap ? next_munmap(addr, len) : my_syscall2(__NR_munmap, addr, len) < 0 ? -1 : 0;
+	int r = next_munmap ? next_munmap(addr, len) : k_munmap((unsigned long)addr, len) < 0 ? -1 : 0;
 	if (r == 0 && ndf) {
 		lock();
 		forget((__u64)addr, page_end((__u64)addr, len), ALL_MARKS);
@@ -148,8 +148,8 @@ void *ckpt_mmap(void *addr, unsigned long len, int prot, int flags, int fd, long
 	long r;
 	if (next_mmap)
 		return mapped(next_mmap(addr, len, prot, flags, fd, off), len, flags);
-	r = my_syscall6(__NR_mmap, addr, len, prot, flags, fd, off);
-	return mapped(r < 0 && r > -4096 ? (void *)-1l : (void *)r, len, flags);
+	r = k_mmap((unsigned long)addr, len, prot, flags, fd, off);
+	return mapped(k_failed(r) ? (void *)-1l : (void *)r, len, flags);
 }
 
 void *ckpt_mmap64(void *addr, unsigned long len, int prot, int flags, int fd, long off)
@@ -169,8 +169,8 @@ void *ckpt_mremap(void *old, unsigned long olen, unsigned long nlen, int flags, 
 	if (next_mremap) {
 		p = next_mremap(old, olen, nlen, flags, naddr);
 	} else {
-		r = my_syscall5(__NR_mremap, old, olen, nlen, flags, naddr);
-		p = r < 0 && r > -4096 ? (void *)-1l : (void *)r;
+		r = k_mremap((unsigned long)old, olen, nlen, flags, (unsigned long)naddr);
+		p = k_failed(r) ? (void *)-1l : (void *)r;
 	}
 	if (p == (void *)-1l || !ndf)
 		return p;
@@ -194,7 +194,7 @@ int ckpt_dontfork_clear(void)
 	if (!ndf || __atomic_exchange_n(&df_lock, 1, __ATOMIC_ACQUIRE))
 		return 0;
 	for (unsigned i = 0; i < ndf; i++)
-		my_syscall3(__NR_madvise, df[i].start, df[i].end - df[i].start, clear_advice[df[i].kind]);
+		k_madvise(df[i].start, df[i].end - df[i].start, clear_advice[df[i].kind]);
 	return 1;
 }
 
@@ -205,6 +205,6 @@ void ckpt_dontfork_restore(int cleared)
 	if (!cleared)
 		return;
 	for (unsigned i = 0; i < ndf; i++)
-		my_syscall3(__NR_madvise, df[i].start, df[i].end - df[i].start, set_advice[df[i].kind]);
+		k_madvise(df[i].start, df[i].end - df[i].start, set_advice[df[i].kind]);
 	unlock();
 }

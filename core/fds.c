@@ -61,9 +61,9 @@ static long capture_one(struct fds_snap *s, int fd)
 	f->ino = st.stx_ino;
 	f->mtime_sec = st.stx_mtime.tv_sec;
 	f->mtime_nsec = st.stx_mtime.tv_nsec;
-	f->oflags = my_syscall2(__NR_fcntl, fd, F_GETFL);
-	f->cloexec = my_syscall2(__NR_fcntl, fd, F_GETFD) == FD_CLOEXEC;
-	r = my_syscall3(__NR_lseek, fd, 0, SEEK_CUR);
+	f->oflags = k_fcntl(fd, F_GETFL, 0);
+	f->cloexec = k_fcntl(fd, F_GETFD, 0) == FD_CLOEXEC;
+	r = k_lseek(fd, 0, SEEK_CUR);
 	f->pos = r < 0 ? 0 : r;         /* pipes, sockets, ttys: no offset */
 	/* unlinked (or an O_TMPFILE, a memfd): it cannot be reopened */
 	f->deleted = S_ISREG(f->mode) && !st.stx_nlink;
@@ -139,7 +139,7 @@ static long capture_contents(struct fds_snap *s, const char **why)
 		return 0;
 	total += OBJS_TAIL;
 	a = k_mmap(0, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (a < 0 && a > -4096)
+	if (k_failed(a))
 		return a;
 	s->contents = (char *)a;
 	s->contents_size = total;

@@ -30,20 +30,20 @@ static void capture_parent_only(void)
 	struct ckpt_proc *p = &ckpt_snap.proc;
 
 	for (int w = 0; w < 3; w++) {
-		if (my_syscall2(__NR_getitimer, w, &it) < 0)
+		if (k_getitimer(w, &it) < 0)
 			it.interval.tv_sec = it.interval.tv_usec = it.value.tv_sec = it.value.tv_usec = 0;
 		p->itimer[w].interval_us = it.interval.tv_sec * 1000000ull + it.interval.tv_usec;
 		p->itimer[w].value_us = it.value.tv_sec * 1000000ull + it.value.tv_usec;
 	}
 	p->pending = 0;
-	my_syscall2(__NR_rt_sigpending, &p->pending, 8);
+	k_sigpending(&p->pending);
 	p->ckpt_signal = ckpt_cfg->sig;
 	p->subreaper = p->pdeathsig = 0;
 	k_prctl(PR_GET_CHILD_SUBREAPER, (unsigned long)&p->subreaper, 0, 0, 0);
 	k_prctl(PR_GET_PDEATHSIG, (unsigned long)&p->pdeathsig, 0, 0, 0);
 	/* the clock file timestamps come from (coarse): whatever the program
 	 * creates after this moment is born at this time or later */
-	my_syscall2(__NR_clock_gettime, 5 /* CLOCK_REALTIME_COARSE */, &ckpt_snap.t_real);
+	k_clock_gettime(5 /* CLOCK_REALTIME_COARSE */, &ckpt_snap.t_real);
 }
 
 /* Waits for the writer still running, if any: 0 when it put its image in
@@ -115,7 +115,7 @@ static int capture_in_pause(void)
  * it is not a new checkpoint */
 static int from_initiator(const struct k_siginfo *si)
 {
-	return si && si->code == -6 /* SI_TKILL */ && si->pid == my_syscall0(__NR_getpid) &&
+	return si && si->code == -6 /* SI_TKILL */ && si->pid == k_getpid() &&
 	       !ckpt_rt.api_call && ckpt_thread_owed();
 }
 
@@ -250,7 +250,7 @@ CKPT_API int ckpt_checkpoint(void)
 		return -EBUSY;           /* the program's own action would run */
 	run_callbacks(CKPT_PRE_CHECKPOINT);
 	ckpt_rt.api_call = 1;
-	r = my_syscall3(__NR_tgkill, my_syscall0(__NR_getpid), my_syscall0(__NR_gettid), ckpt_cfg->sig);
+	r = k_tgkill(k_getpid(), k_gettid(), ckpt_cfg->sig);
 	ckpt_rt.api_call = 0;
 	if (r < 0)
 		return r;

@@ -46,7 +46,7 @@ static int list_put(struct incr_list *l, __u64 start, __u64 end, int merge)
 		long a = l->v ? k_mremap((unsigned long)l->v, l->cap * sizeof(*l->v), ncap * sizeof(*l->v),
 					 MREMAP_MAYMOVE, 0)
 			      : k_mmap(0, ncap * sizeof(*l->v), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (a < 0 && a > -4096)
+		if (k_failed(a))
 			return -1;
 		l->v = (struct span *)a;
 		l->cap = ncap;
@@ -83,10 +83,10 @@ static int open_uffd(void)
 	struct statx st;
 	long fd, r;
 
-	fd = my_syscall1(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
+	fd = k_userfaultfd(O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
 	if (fd < 0)
 		return off_why = "no userfaultfd here", -1;
-	r = my_syscall3(__NR_ioctl, fd, UFFDIO_API, &api);
+	r = k_ioctl(fd, UFFDIO_API, &api);
 	if (r < 0) {
 		sys_close(fd);
 		return off_why = "this kernel's userfaultfd has no asynchronous write-protect (Linux 6.7+)", -1;
@@ -94,7 +94,7 @@ static int open_uffd(void)
 	/* away from the numbers the program counts on, but inside the 64
 	 * slots every fd table starts with: growing the table of a threaded
 	 * process waits for an RCU grace period (25 ms here, in the pause) */
-	r = my_syscall3(__NR_fcntl, fd, F_DUPFD_CLOEXEC, 48);
+	r = k_fcntl(fd, F_DUPFD_CLOEXEC, 48);
 	if (r >= 0) {
 		sys_close(fd);
 		fd = r;
@@ -112,7 +112,7 @@ static int open_uffd(void)
 /* tracking set up for this process; 0 when it is not available */
 static int tracking(void)
 {
-	long pid = my_syscall0(__NR_getpid);
+	long pid = k_getpid();
 
 	if (!I.off && (ckpt_cfg->runner == CKPT_RUNNER_QEMU || ckpt_cfg->full_every == 1)) {
 		I.off = 1;
@@ -232,7 +232,7 @@ static int is_tracked(int pm, __u64 a, __u64 b)
 		.vec = (__u64)&one, .vec_len = 1, .max_pages = 1, .return_mask = PAGE_IS_WPALLOWED,
 	};
 
-	return my_syscall3(__NR_ioctl, pm, PAGEMAP_SCAN, &s) >= 0;
+	return k_ioctl(pm, PAGEMAP_SCAN, &s) >= 0;
 }
 
 /* Sorts the candidates into tracked (their written pages are in the
@@ -246,13 +246,13 @@ static int sort_candidates(int pm)
 		if (is_tracked(pm, a, b)) {
 			if (list_add(&I.tracked, a, b))
 				return -1;
-		} else if (my_syscall3(__NR_ioctl, I.fd, UFFDIO_REGISTER, &reg) == 0) {
+		} else if (k_ioctl(I.fd, UFFDIO_REGISTER, &reg) == 0) {
 			/* its pages protected; what it has not touched stays
 			 * "written, not present": a zero run, until touched */
 			long r = pagescan(pm, a, b, &(struct pagescan){ PM_SCAN_WP_MATCHING, PAGE_IS_WPALLOWED,
 					  PAGE_IS_PRESENT | PAGE_IS_SWAPPED, 0, 0 }, ignore, 0);
 			if (r)
-				my_syscall3(__NR_ioctl, I.fd, UFFDIO_UNREGISTER, &reg);
+				k_ioctl(I.fd, UFFDIO_UNREGISTER, &reg);
 		}
 	}
 	return 0;
@@ -262,8 +262,8 @@ static __u64 new_id(void)
 {
 	__u64 id = 0;
 
-	if (my_syscall3(__NR_getrandom, &id, sizeof(id), 1 /* GRND_NONBLOCK */) != sizeof(id) || !id)
-		id = k_now_ns() ^ ((__u64)my_syscall0(__NR_getpid) << 40) ^ 0x9e3779b97f4a7c15ull;
+	if (k_getrandom(&id, sizeof(id), 1 /* GRND_NONBLOCK */) != sizeof(id) || !id)
+		id = k_now_ns() ^ ((__u64)k_getpid() << 40) ^ 0x9e3779b97f4a7c15ull;
 	return id ? id : 1;
 }
 
@@ -343,6 +343,6 @@ void ckpt_incr_restarted(void)
 	ckpt_incr_done(0);
 	I.trusted = 0;
 	I.fd = -1;
-	I.pid = my_syscall0(__NR_getpid);
+	I.pid = k_getpid();
 	I.written = I.zero = I.tracked = I.cand = (struct incr_list){ 0 };
 }

@@ -78,7 +78,7 @@ void locks_retake(const struct fds_snap *s)
 		const struct ckpt_lock *l = &s->lock[i];
 		struct flock fl = { .l_type = l->type, .l_start = l->start, .l_len = l->len };  /* SEEK_SET */
 		long r;
-		if (l->kind == CKPT_LOCK_POSIX && (r = my_syscall3(__NR_fcntl, l->fd, F_SETLK, &fl)) < 0)
+		if (l->kind == CKPT_LOCK_POSIX && (r = k_fcntl(l->fd, F_SETLK, (long)&fl)) < 0)
 			ckpt_msg("warning: the pause lost a POSIX lock to another process", 0, r);
 	}
 }

@@ -27,7 +27,7 @@ void ckpt_pid_init(const unsigned long *auxv)
 /* the real pid whose calls are translated (the restarted process's), or 0 */
 static int translated(void)
 {
-	int real = my_syscall0(__NR_getpid);
+	int real = k_getpid();
 	return ckpt_rt.pid_real && real == ckpt_rt.pid_real ? real : 0;
 }
 
@@ -35,13 +35,13 @@ static int translated(void)
 void ckpt_pid_capture(void)
 {
 	if (!translated())
-		ckpt_rt.pid_seen = my_syscall0(__NR_getpid);
+		ckpt_rt.pid_seen = k_getpid();
 }
 
 /* In the restart path: from now on the new pid answers as the old one */
 void ckpt_pid_restarted(void)
 {
-	ckpt_rt.pid_real = my_syscall0(__NR_getpid);
+	ckpt_rt.pid_real = k_getpid();
 }
 
 static int real_of(int pid)
@@ -59,12 +59,12 @@ int ckpt_cpuclock(int pid, int *clock) EXPORT(clock_getcpuclockid);
 
 int ckpt_getpid(void)
 {
-	return translated() ? ckpt_rt.pid_seen : (int)my_syscall0(__NR_getpid);
+	return translated() ? ckpt_rt.pid_seen : (int)k_getpid();
 }
 
 int ckpt_gettid(void)
 {
-	int tid = my_syscall0(__NR_gettid);
+	int tid = k_gettid();
 	return tid == translated() ? ckpt_rt.pid_seen : tid;
 }
 
@@ -74,7 +74,7 @@ int ckpt_kill(int pid, int sig)
 	pid = real_of(pid);
 	if (next_kill)
 		return next_kill(pid, sig);
-	return my_syscall2(__NR_kill, pid, sig) < 0 ? -1 : 0;
+	return k_kill(pid, sig) < 0 ? -1 : 0;
 }
 
 int ckpt_tgkill(int tgid, int tid, int sig)
@@ -83,7 +83,7 @@ int ckpt_tgkill(int tgid, int tid, int sig)
 	tid = real_of(tid);
 	if (next_tgkill)
 		return next_tgkill(tgid, tid, sig);
-	return my_syscall3(__NR_tgkill, tgid, tid, sig) < 0 ? -1 : 0;
+	return k_tgkill(tgid, tid, sig) < 0 ? -1 : 0;
 }
 
 /* glibc's checks the pid with the kernel: the old one names no process

@@ -22,7 +22,7 @@ void ckpt_reserve_range(void)
 			(qemu() ? 0 : MAP_FIXED_NOREPLACE), -1, 0);
 
 	if (a != (long)CKPT_RESERVED_START) {
-		if ((unsigned long)a < -4095ul)
+		if (!k_failed(a))
 			k_munmap(a, len);
 		ckpt_rt.unreserved = 1;
 	}
@@ -140,7 +140,7 @@ static void read_info(void)
 void ckpt_children_capture(void)
 {
 	struct out o = { .len = 0 };
-	long tid = my_syscall0(__NR_gettid), n;
+	long tid = k_gettid(), n;
 
 	out_str(&o, "/proc/self/task/");
 	out_u64(&o, tid);
@@ -178,7 +178,7 @@ static __u64 locked_kb(void)
 	struct out o = { .len = 0 };
 	long n;
 
-	outf(&o, "/proc/%u/status", (__u64)my_syscall0(__NR_getppid));
+	outf(&o, "/proc/%u/status", (__u64)k_getppid());
 	memcpy(path, o.buf, o.len);
 	path[o.len] = 0;
 	n = k_read_file(path, buf, sizeof(buf) - 1);
@@ -198,13 +198,13 @@ static void read_attrs(struct ckpt_proc *p)
 	struct { int prio; } sp = { 0 };
 	long r;
 
-	r = my_syscall2(__NR_getpriority, 0 /* PRIO_PROCESS */, 0);
+	r = k_getpriority(0 /* PRIO_PROCESS */, 0);
 	p->nice = r < 0 ? 0 : 20 - r;
-	r = my_syscall1(__NR_personality, 0xffffffff);
+	r = k_personality(0xffffffff);
 	p->personality = r < 0 ? 0 : r;
-	r = my_syscall1(__NR_sched_getscheduler, 0);
+	r = k_sched_getscheduler(0);
 	p->sched_policy = r < 0 ? 0 : r & ~0x40000000;   /* less SCHED_RESET_ON_FORK */
-	my_syscall2(__NR_sched_getparam, 0, &sp);
+	k_sched_getparam(0, &sp);
 	p->sched_priority = sp.prio;
 	p->no_new_privs = k_prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1;
 	r = k_prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
@@ -237,7 +237,7 @@ void ckpt_proc_capture(void)
 		sys_umask(m);
 		p->umask = m;
 		for (int r = 0; r < CKPT_NRLIMIT; r++)
-			if (my_syscall4(__NR_prlimit64, 0, r, 0, &p->rlimit[r]) < 0)
+			if (k_prlimit(0, r, 0, &p->rlimit[r]) < 0)
 				p->rlimit[r].cur = p->rlimit[r].max = ~0ull;
 		if (k_getcwd(p->cwd, sizeof(p->cwd)) < 0)
 			p->cwd[0] = 0;
@@ -286,8 +286,8 @@ int ckpt_start_interval(void)
 
 	if (!ckpt_cfg->interval)
 		return 0;
-	r = my_syscall3(__NR_timer_create, CLOCK_MONOTONIC, &ev, &id);
+	r = k_timer_create(CLOCK_MONOTONIC, &ev, &id);
 	if (r < 0)
 		return r;
-	return my_syscall4(__NR_timer_settime, id, 0, &its, 0);
+	return k_timer_settime(id, 0, &its, 0);
 }

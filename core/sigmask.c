@@ -80,6 +80,6 @@ int sigsuspend(const struct libc_sigset *set)
 	set = opened(set, &copy);
 	if (next_sigsuspend)
 		return next_sigsuspend(set);
-	my_syscall2(__NR_rt_sigsuspend, set->w, 8);
+	k_sigsuspend(set->w);
 	return -1;
 }

@@ -38,7 +38,7 @@ static long opt(int fd, int level, int name)
 {
 	int v = 0;
 	unsigned len = sizeof(v);
-	long r = my_syscall5(__NR_getsockopt, fd, level, name, &v, &len);
+	long r = k_getsockopt(fd, level, name, &v, &len);
 	return r < 0 ? 0 : v;
 }
 
@@ -82,7 +82,7 @@ static int tcp_ended(int fd)
 	unsigned len = sizeof(t);
 
 	memset(&t, 0, sizeof(t));       /* (qemu-user gives the state alone) */
-	if (my_syscall5(__NR_getsockopt, fd, IPPROTO_TCP, TCP_INFO, &t, &len) < 0 || !len)
+	if (k_getsockopt(fd, IPPROTO_TCP, TCP_INFO, &t, &len) < 0 || !len)
 		return 0;
 	return t.tcpi_state != TCP_CLOSE || t.tcpi_segs_out > 0;
 }
@@ -100,10 +100,10 @@ void socks_capture(struct fd_snap *f)
 	s->protocol = f->val[2];
 	v6 = s->family == AF_INET6;
 	len = CKPT_SOCKADDR_MAX;
-	if (my_syscall3(__NR_getsockname, f->fd, s->local, &len) == 0 && len <= CKPT_SOCKADDR_MAX)
+	if (k_getsockname(f->fd, s->local, &len) == 0 && len <= CKPT_SOCKADDR_MAX)
 		s->local_len = len;
 	len = CKPT_SOCKADDR_MAX;
-	if (my_syscall3(__NR_getpeername, f->fd, s->peer, &len) == 0 && len <= CKPT_SOCKADDR_MAX)
+	if (k_getpeername(f->fd, s->peer, &len) == 0 && len <= CKPT_SOCKADDR_MAX)
 		s->peer_len = len;
 	if (opt(f->fd, SOL_SOCKET, SO_ACCEPTCONN))
 		s->state = CKPT_SS_LISTEN;
@@ -136,7 +136,7 @@ __u64 socks_bound(const struct fd_snap *f)
 {
 	int n = 0;
 
-	if (my_syscall3(__NR_ioctl, f->fd, FIONREAD, &n) < 0 || n <= 0)
+	if (k_ioctl(f->fd, FIONREAD, &n) < 0 || n <= 0)
 		return 0;
 	return (n + 8 + CKPT_PAGE - 1) & ~(CKPT_PAGE - 1);
 }
@@ -152,9 +152,9 @@ long socks_queue(const struct fd_snap *f, char *buf, __u64 cap)
 	long r;
 
 	if ((s->state != CKPT_SS_CONNECTED && s->state != CKPT_SS_CLOSED) || s->type != SOCK_STREAM ||
-	    my_syscall3(__NR_ioctl, f->fd, FIONREAD, &n) < 0 || n <= 0 || (__u64)n + 8 > cap)
+	    k_ioctl(f->fd, FIONREAD, &n) < 0 || n <= 0 || (__u64)n + 8 > cap)
 		return 0;
-	r = my_syscall6(__NR_recvfrom, f->fd, buf + 4, n, MSG_PEEK | MSG_DONTWAIT, 0, 0);
+	r = k_recv(f->fd, buf + 4, n, MSG_PEEK | MSG_DONTWAIT);
 	if (r <= 0)
 		return 0;
 	*(__u32 *)buf = r;
@@ -311,7 +311,7 @@ __u64 socks_tcp_peer(int nl, __u64 ino, struct socks_tcp *tab, unsigned *n, unsi
 void socks_backlogs(const struct fds_snap *s)
 {
 	int seen4 = 0, seen6 = 0;
-	long nl = my_syscall3(__NR_socket, AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	long nl = k_socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 
 	if (nl < 0)
 		return;

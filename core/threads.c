@@ -37,11 +37,6 @@ __u64 ckpt_threads_size(void)
 	return (CKPT_THREADS_MAX * slot_size() + CKPT_PAGE - 1) & ~(CKPT_PAGE - 1);
 }
 
-static long futex(int *word, int op, int val, const struct timespec *timeout)
-{
-	return my_syscall4(__NR_futex, word, op, val, timeout);
-}
-
 /* a signal mask of thread tid from its status ("SigBlk:\t", "SigPnd:\t"),
  * or 0 */
 static __u64 status_mask(long tid, const char *field)
@@ -83,7 +78,7 @@ static int gone(long tid)
 static long list_threads(long *tids, unsigned max)
 {
 	static char dents[4096];
-	long dfd, n, me = my_syscall0(__NR_gettid), count = 0;
+	long dfd, n, me = k_gettid(), count = 0;
 
 	dfd = k_openat(AT_FDCWD, "/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 	if (dfd < 0)
@@ -122,7 +117,7 @@ int ckpt_threads_init(void)
 	long a = k_mmap(0, ckpt_threads_size(), PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
-	if (a < 0 && a > -4096)
+	if (k_failed(a))
 		return a;
 	memset(ckpt_rt.parked, 0, sizeof(ckpt_rt.parked));
 	memset(ckpt_rt.owed, 0, sizeof(ckpt_rt.owed));
@@ -154,7 +149,7 @@ static void owed_add(int tid)
 /* this thread's signal was one the initiator sent: takes it off the set */
 int ckpt_thread_owed(void)
 {
-	int tid = my_syscall0(__NR_gettid);
+	int tid = k_gettid();
 
 	for (unsigned i = 0; i < CKPT_THREADS_MAX; i++) {
 		int v = tid;
@@ -170,11 +165,11 @@ static void fill_slot(struct ckpt_thread *t)
 	long head = 0, len = 0;
 
 	memset(t, 0, sizeof(*t));
-	t->tid = my_syscall0(__NR_gettid);
-	t->flags = t->tid == my_syscall0(__NR_getpid) ? CKPT_TF_LEADER : 0;
+	t->tid = k_gettid();
+	t->flags = t->tid == k_getpid() ? CKPT_TF_LEADER : 0;
 	if (k_prctl(PR_GET_TID_ADDRESS, (unsigned long)&t->tid_address, 0, 0, 0) < 0)
 		t->tid_address = ckpt_tid_address();
-	my_syscall3(__NR_get_robust_list, 0, &head, &len);
+	k_get_robust_list(0, &head, &len);
 	t->robust_head = head;
 	t->robust_len = len;
 	k_prctl(PR_GET_NAME, (unsigned long)t->comm, 0, 0, 0);
@@ -222,9 +217,9 @@ static long claim_slot(__u32 *epoch)
  * its range), which it unmaps. */
 void ckpt_thread_back(long r)
 {
-	if (my_syscall0(__NR_gettid) != my_syscall0(__NR_getpid)) {
+	if (k_gettid() != k_getpid()) {
 		__atomic_fetch_add((int *)r, 1, __ATOMIC_ACQ_REL);
-		futex((int *)r, FUTEX_WAKE_PRIVATE, 0x7fffffff, 0);
+		k_futex((int *)r, FUTEX_WAKE_PRIVATE, 0x7fffffff, 0);
 	} else if (r != 1) {
 		k_munmap(r, CKPT_RESERVED_END - CKPT_RESERVED_START);
 	}
@@ -257,9 +252,9 @@ void ckpt_thread_park(void)
 		__atomic_store_n(&ckpt_rt.parked[i], tag(gen, t->tid), __ATOMIC_RELEASE);
 	}
 	__atomic_fetch_add(&ckpt_rt.arrived, 1, __ATOMIC_ACQ_REL);
-	futex(&ckpt_rt.arrived, FUTEX_WAKE_PRIVATE, 1, 0);
+	k_futex(&ckpt_rt.arrived, FUTEX_WAKE_PRIVATE, 1, 0);
 	while ((__u32)__atomic_load_n(&ckpt_rt.release, __ATOMIC_ACQUIRE) == gen)
-		futex(&ckpt_rt.release, FUTEX_WAIT_PRIVATE, (int)gen, 0);
+		k_futex(&ckpt_rt.release, FUTEX_WAIT_PRIVATE, (int)gen, 0);
 }
 
 /* "thread 1234 (worker) what" as the checkpoint's failure line */
@@ -298,7 +293,7 @@ struct roll {
 static long signal_new(struct roll *r)
 {
 	long now[CKPT_THREADS_MAX], n = list_threads(now, CKPT_THREADS_MAX), fresh = 0;
-	long pid = my_syscall0(__NR_getpid);
+	long pid = k_getpid();
 
 	if (n < 0) {
 		ckpt_fail_msg("cannot list the threads", "/proc/self/task", n);
@@ -324,7 +319,7 @@ static long signal_new(struct roll *r)
 		r->tid[r->n] = now[k];
 		/* a thread that ended since the listing does not count */
 		owed_add(now[k]);
-		r->gone[r->n] = my_syscall3(__NR_tgkill, pid, now[k], ckpt_cfg->sig) < 0;
+		r->gone[r->n] = k_tgkill(pid, now[k], ckpt_cfg->sig) < 0;
 		r->n++;
 		fresh++;
 	}
@@ -385,7 +380,7 @@ static int wait_parked(struct roll *r)
 			thread_fail(tid, "did not answer the checkpoint signal in time (CKPT_THREAD_TIMEOUT)");
 			return -1;
 		}
-		futex(&ckpt_rt.arrived, FUTEX_WAIT_PRIVATE, arrived, &slice);
+		k_futex(&ckpt_rt.arrived, FUTEX_WAIT_PRIVATE, arrived, &slice);
 	}
 }
 
@@ -439,5 +434,5 @@ void ckpt_threads_resume(void)
 	__atomic_store_n(&ckpt_rt.claim, tag(next, 1), __ATOMIC_RELEASE);
 	__atomic_store_n(&ckpt_rt.quiescing, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&ckpt_rt.release, (int)next, __ATOMIC_RELEASE);
-	futex(&ckpt_rt.release, FUTEX_WAKE_PRIVATE, 0x7fffffff, 0);
+	k_futex(&ckpt_rt.release, FUTEX_WAKE_PRIVATE, 0x7fffffff, 0);
 }

@@ -65,7 +65,7 @@ static long tid_offset(void)
 {
 	const int *p = (const int *)arch_tp();
 	unsigned long at = 0;
-	int tid = my_syscall0(__NR_gettid);
+	int tid = k_gettid();
 
 	if (k_prctl(PR_GET_TID_ADDRESS, (unsigned long)&at, 0, 0, 0) == 0 && at > (unsigned long)p &&
 	    at < (unsigned long)p + 1024 && *(int *)at == tid)
@@ -121,12 +121,12 @@ void ckpt_tids_restored(unsigned slot)
 	int k;
 
 	tids.t[slot].tp = arch_tp();
-	tids.t[slot].real = my_syscall0(__NR_gettid);
+	tids.t[slot].real = k_gettid();
 	tids.t[slot].cached = ckpt_rt.tid_offset ? *(int *)(tids.t[slot].tp + ckpt_rt.tid_offset) : 0;
 	tids.n = n;
-	__atomic_store_n(&tids.pid, (int)my_syscall0(__NR_getpid), __ATOMIC_RELEASE);
+	__atomic_store_n(&tids.pid, (int)k_getpid(), __ATOMIC_RELEASE);
 	if ((unsigned)__atomic_add_fetch(&tids.joined, 1, __ATOMIC_ACQ_REL) >= n) {
-		my_syscall6(__NR_futex, &tids.joined, FUTEX_WAKE_PRIVATE, 0x7fffffff, 0, 0, 0);
+		k_futex(&tids.joined, FUTEX_WAKE_PRIVATE, 0x7fffffff, 0);
 		return;
 	}
 	/* bounded: a thread that never came would hang them all; after 5 s
@@ -138,7 +138,7 @@ void ckpt_tids_restored(unsigned slot)
 				ckpt_msg("warning", "a restored thread did not check in: calls naming it use its old id", 0);
 			return;
 		}
-		my_syscall6(__NR_futex, &tids.joined, FUTEX_WAIT_PRIVATE, k, &ts, 0, 0);
+		k_futex(&tids.joined, FUTEX_WAIT_PRIVATE, k, &ts);
 	}
 }
 
@@ -147,7 +147,7 @@ void ckpt_tids_restored(unsigned slot)
  * ours to answer (a thread created since, or no restart here). */
 static int restored(unsigned long th)
 {
-	if (!tids.n || __atomic_load_n(&tids.pid, __ATOMIC_ACQUIRE) != my_syscall0(__NR_getpid))
+	if (!tids.n || __atomic_load_n(&tids.pid, __ATOMIC_ACQUIRE) != k_getpid())
 		return 0;
 	for (unsigned i = 0; i < tids.n && i < CKPT_THREADS_MAX; i++) {
 		int now;
@@ -208,7 +208,7 @@ int ckpt_pthread_kill(unsigned long th, int sig)
 	if (sig == SIGCANCEL || sig == SIGSETXID)
 		return EINVAL;
 	/* glibc's answer for a thread that has ended: nothing to do */
-	return tid < 0 ? 0 : err_of(my_syscall3(__NR_tgkill, my_syscall0(__NR_getpid), tid, sig));
+	return tid < 0 ? 0 : err_of(k_tgkill(k_getpid(), tid, sig));
 }
 
 int ckpt_pthread_sigqueue(unsigned long th, int sig, void *value)
@@ -225,10 +225,10 @@ int ckpt_pthread_sigqueue(unsigned long th, int sig, void *value)
 	memset(&si, 0, sizeof(si));
 	si.signo = sig;
 	si.code = -1;                        /* SI_QUEUE */
-	si.pid = my_syscall0(__NR_getpid);
-	si.uid = my_syscall0(__NR_getuid);
+	si.pid = k_getpid();
+	si.uid = k_getuid();
 	memcpy(&si.rest[0], &value, sizeof(value));   /* si_value, at offset 24 */
-	return err_of(my_syscall4(__NR_rt_tgsigqueueinfo, si.pid, tid, sig, &si));
+	return err_of(k_tgsigqueueinfo(si.pid, tid, sig, &si));
 }
 
 /* glibc marks the thread cancelled itself; its signal, sent to the id it
@@ -241,8 +241,8 @@ int ckpt_pthread_cancel(unsigned long th)
 	if (!next.cancel)
 		return ENOSYS;
 	r = next.cancel(th);
-	if (!r && tid > 0 && tid != my_syscall0(__NR_gettid))
-		my_syscall3(__NR_tgkill, my_syscall0(__NR_getpid), tid, SIGCANCEL);
+	if (!r && tid > 0 && tid != k_gettid())
+		k_tgkill(k_getpid(), tid, SIGCANCEL);
 	return r;
 }
 
@@ -252,7 +252,7 @@ int ckpt_pthread_setaffinity(unsigned long th, unsigned long size, void *set)
 
 	if (!tid)
 		return next.setaff ? next.setaff(th, size, set) : ENOSYS;
-	return tid < 0 ? ESRCH : err_of(my_syscall3(__NR_sched_setaffinity, tid, size, set));
+	return tid < 0 ? ESRCH : err_of(k_sched_setaffinity(tid, size, set));
 }
 
 int ckpt_pthread_getaffinity(unsigned long th, unsigned long size, void *set)
@@ -264,7 +264,7 @@ int ckpt_pthread_getaffinity(unsigned long th, unsigned long size, void *set)
 		return next.getaff ? next.getaff(th, size, set) : ENOSYS;
 	if (tid < 0)
 		return ESRCH;
-	r = my_syscall3(__NR_sched_getaffinity, tid, size, set);
+	r = k_sched_getaffinity(tid, size, set);
 	if (r < 0)
 		return (int)-r;
 	memset((char *)set + r, 0, size - r);   /* the CPUs the kernel does not have */
@@ -338,11 +338,11 @@ int ckpt_pthread_getsched(unsigned long th, int *policy, void *param)
 		return next.getsched ? next.getsched(th, policy, param) : ENOSYS;
 	if (tid < 0)
 		return ESRCH;
-	r = my_syscall1(__NR_sched_getscheduler, tid);
+	r = k_sched_getscheduler(tid);
 	if (r < 0)
 		return (int)-r;
 	*policy = (int)r & ~0x40000000;      /* without SCHED_RESET_ON_FORK */
-	return err_of(my_syscall2(__NR_sched_getparam, tid, param));
+	return err_of(k_sched_getparam(tid, param));
 }
 
 int ckpt_pthread_setsched(unsigned long th, int policy, const void *param)
@@ -351,7 +351,7 @@ int ckpt_pthread_setsched(unsigned long th, int policy, const void *param)
 
 	if (!tid)
 		return next.setsched ? next.setsched(th, policy, param) : ENOSYS;
-	return tid < 0 ? ESRCH : err_of(my_syscall3(__NR_sched_setscheduler, tid, policy, param));
+	return tid < 0 ? ESRCH : err_of(k_sched_setscheduler(tid, policy, param));
 }
 
 int ckpt_pthread_setprio(unsigned long th, int prio)
@@ -360,7 +360,7 @@ int ckpt_pthread_setprio(unsigned long th, int prio)
 
 	if (!tid)
 		return next.setprio ? next.setprio(th, prio) : ENOSYS;
-	return tid < 0 ? ESRCH : err_of(my_syscall2(__NR_sched_setparam, tid, &prio));
+	return tid < 0 ? ESRCH : err_of(k_sched_setparam(tid, &prio));
 }
 
 /* glibc's pthread_getattr_np asks for the thread's affinity with the id
@@ -377,7 +377,7 @@ int ckpt_pthread_getattr(unsigned long th, void *attr)
 
 	if (!next.getattr)
 		return ENOSYS;
-	if (tid <= 0 || tid != my_syscall0(__NR_gettid) || !ckpt_rt.tid_offset)
+	if (tid <= 0 || tid != k_gettid() || !ckpt_rt.tid_offset)
 		return next.getattr(th, attr);
 	cached = (int *)(th + ckpt_rt.tid_offset);
 	k_sigprocmask(SIG_SETMASK, &all, &mask);

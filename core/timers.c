@@ -78,7 +78,7 @@ static long field(const char *p, const char *key, int base)
  * others were filled in as they parked */
 static int slot_of(long tid)
 {
-	if (tid == my_syscall0(__NR_gettid))
+	if (tid == k_gettid())
 		return 0;
 	for (unsigned i = 1; i < ckpt_rt.nslots; i++)
 		if (ckpt_thread_slot(i)->tid == tid)
@@ -118,7 +118,7 @@ static int read_values(void)
 		struct ckpt_timer *t = &ckpt_snap.timers[i];
 		if (t->notify == 4 && t->thread < 0)
 			return -ESRCH;
-		if (my_syscall2(__NR_timer_gettime, t->id, &it) < 0)
+		if (k_timer_gettime(t->id, &it) < 0)
 			it.value.tv_sec = it.value.tv_nsec = it.interval.tv_sec = it.interval.tv_nsec = 0;
 		t->value_ns = it.value.tv_sec * 1000000000ull + it.value.tv_nsec;
 		t->interval_ns = it.interval.tv_sec * 1000000000ull + it.interval.tv_nsec;
@@ -177,7 +177,7 @@ long ckpt_timers_capture(void)
 	char *buf = (char *)a, *p;
 
 	ckpt_snap.ntimers = 0;
-	if ((unsigned long)a >= -4095ul)
+	if (k_failed(a))
 		return a;
 	n = k_read_file("/proc/self/timers", buf, TIMERS_TEXT - 1);
 	buf[n > 0 ? n : 0] = 0;

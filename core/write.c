@@ -65,7 +65,7 @@ static int writer_fail(struct writer *w, const char *what, const char *name, lon
 static void *scratch(__u64 len)
 {
 	long a = k_mmap(0, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	return a < 0 && a > -4096 ? 0 : (void *)a;
+	return k_failed(a) ? 0 : (void *)a;
 }
 
 static __u64 page_up(__u64 v)
@@ -112,7 +112,7 @@ static int add_run(struct writer *w, __u64 run0, __u64 page, __u64 npages)
 		long a = w->runs ? k_mremap((unsigned long)w->runs, w->runs_cap * sizeof(*w->runs),
 					 ncap * sizeof(*w->runs), MREMAP_MAYMOVE, 0)
 			      : (long)scratch(ncap * sizeof(*w->runs));
-		if (a <= 0 && a > -4096)
+		if (!a || k_failed(a))   /* (scratch() gives 0) */
 			return writer_fail(w, "out of memory", "run table", -ENOMEM);
 		w->runs = (struct ckpt_run *)a;
 		w->runs_cap = ncap;
@@ -666,7 +666,7 @@ static int open_tmp(struct writer *w)
 static void fault_point(int step)
 {
 	if (ckpt_cfg->fault_kill == step)
-		my_syscall2(__NR_kill, my_syscall0(__NR_getpid), SIGKILL);
+		k_kill(k_getpid(), SIGKILL);
 }
 
 /* the name of image id beside the image: "PATH.<16 hex digits>" */
@@ -706,7 +706,7 @@ static int prepare_parent(struct writer *w)
 	sys_close(fd);
 	if (r != sizeof(hd) || memcmp(hd.magic, CKPT_MAGIC, 8) || hd.id != id || hd.depth != ckpt_incr.depth)
 		return -1;
-	r = my_syscall5(__NR_linkat, AT_FDCWD, ckpt_self.path, AT_FDCWD, w->parent, 0);
+	r = k_linkat(AT_FDCWD, ckpt_self.path, AT_FDCWD, w->parent, 0);
 	if (r == -EEXIST)
 		r = k_statx(AT_FDCWD, ckpt_self.path, AT_SYMLINK_NOFOLLOW, STATX_INO, &a) ||
 		    k_statx(AT_FDCWD, w->parent, AT_SYMLINK_NOFOLLOW, STATX_INO, &b) ||
@@ -821,7 +821,7 @@ static int write_all(struct writer *w)
 	}
 	if (open_tmp(w))
 		return -1;
-	r = my_syscall3(__NR_lseek, w->img_fd, CKPT_PAGE, SEEK_SET);
+	r = k_lseek(w->img_fd, CKPT_PAGE, SEEK_SET);
 	if (r < 0)
 		return writer_fail(w, "cannot seek in", w->tmp_path, r);
 	for (i = 0; i < w->nregions; i++)
