@@ -178,7 +178,7 @@ static __s64 *offset_of(int *id)
 	if (*id >= 0 || (*id & 3) != 2)
 		return 0;
 	if (!(*id & 4)) {
-		if (who && who != shifted && who != ckpt_rt.pid_seen)
+		if (who && who != shifted && who != ckpt_pid_seen())
 			return 0;
 		*id = CLOCK_PROCESS_CPUTIME_ID;
 		return off_proc;

@@ -116,34 +116,14 @@ struct ckpt_self {
 };
 extern struct ckpt_self ckpt_self;
 
-/* The checkpoints so far and the program's callbacks (handler.c), and
- * the threads of the one under way (threads.c) */
+/* What several files read of the checkpoints so far; each file keeps
+ * the rest of its state to itself (threads.c the threads of the one under
+ * way, handler.c the outcome and the callbacks, pid.c the kept pid...) */
 struct ckpt_runtime {
 	int enabled;              /* constructor finished and range reserved */
 	const char *disabled_why; /* not enabled: what the signal is answered with */
 	int unreserved;           /* the program uses myrestart's range itself */
-	int quiescing;            /* a thread is checkpointing: the others park */
-	int arrived;              /* bumped as each thread parks (the initiator's futex) */
-	int release;              /* the checkpoint's epoch, bumped to release them */
-	__u64 claim;              /* epoch << 32 | slots taken (0: the initiator's) */
-	__u64 parked[CKPT_THREADS_MAX]; /* epoch << 32 | tid once slot i's thread saved all */
-	int owed[CKPT_THREADS_MAX]; /* threads signalled whose signal is still to come */
-	unsigned nslots;          /* the slots of a checkpoint whose threads all parked */
-	char *slots;              /* the slots (mmap'd, not part of the image) */
 	__u32 ncheckpoints;       /* attempts, this one included */
-	int writer;               /* pid of a writer still running, or 0 */
-	int failed;               /* the last checkpoint failed in the pause */
-	int api_call;             /* inside ckpt_checkpoint(): it runs the callbacks */
-	int restarted;            /* set by the restart path */
-	int pid_seen;             /* the pid the program knows (pid.c) */
-	int pid_real;             /* after a restart: the real pid that answers as pid_seen */
-	int dontfork_cleared;     /* this checkpoint took the DONTFORK marks off (dontfork.c) */
-	int sig_taken;            /* the program set its own action for the checkpoint signal */
-	long rseq_offset;         /* glibc's rseq area: thread pointer + this (proc.c) */
-	int rseq_known;           /* ... as glibc said */
-	long tid_offset;          /* glibc's cached thread id: thread pointer + this (tids.c) */
-	struct { int ev; void (*fn)(void *); void *arg; } cb[16];
-	unsigned ncb;
 };
 extern struct ckpt_runtime ckpt_rt;
 
@@ -206,8 +186,12 @@ long ckpt_parse_uint(const char *v, long max);
 int ckpt_config_read(char **argv, char **envp, const unsigned long *auxv);
 /* threads.c */
 int ckpt_threads_init(void);
+int ckpt_threads_restarted(void);
+int ckpt_threads_begin(void);
 int ckpt_threads_stop(void);
 void ckpt_threads_resume(void);
+unsigned ckpt_threads_n(void);
+int ckpt_threads_span(__u64 *start, __u64 *end);
 void ckpt_thread_park(void);
 void ckpt_thread_back(long r);
 int ckpt_thread_owed(void);
@@ -215,8 +199,6 @@ struct ckpt_thread *ckpt_thread_self(void);
 struct ckpt_thread *ckpt_thread_slot(unsigned i);
 void *ckpt_thread_xarea(const struct ckpt_thread *t);
 __u64 ckpt_threads_size(void);
-/* handler.c */
-int ckpt_install_handler(int sig);
 /* write.c: the forked writer's body; exits 0 when the image is in place */
 __attribute__((noreturn)) void ckpt_writer_main(void);
 /* proc.c: process state */
@@ -225,6 +207,7 @@ void ckpt_children_capture(void);
 void ckpt_proc_restore(void);
 void ckpt_reserve_range(void);
 int ckpt_start_interval(void);
+void ckpt_rseq_init(const unsigned long *auxv);
 /* glibc.c */
 void **ckpt_glibc_curbrk(__u64 libc_base);
 char ***ckpt_glibc_environ(const unsigned long *auxv);
@@ -241,18 +224,22 @@ void ckpt_incr_pause(void);
 void ckpt_incr_release(void);
 void ckpt_incr_done(int status);
 void ckpt_incr_restarted(void);
-/* pid.c */
-void ckpt_tids_init(const unsigned long *auxv);
-void ckpt_rseq_init(const unsigned long *auxv);
+/* sigclaim.c: the checkpoint signal's disposition */
 void ckpt_sigclaim_init(const unsigned long *auxv);
+int ckpt_install_handler(int sig);
 void ckpt_sigclaim_chained(void);
+int ckpt_sigclaim_taken(void);
+/* tids.c */
+void ckpt_tids_init(const unsigned long *auxv);
 __u64 ckpt_tid_address(void);
 void ckpt_tids_pause(void);
 void ckpt_tids_restored(unsigned slot);
 int ckpt_tids_find(int tid, int stale, int *real);
+/* pid.c */
 void ckpt_pid_init(const unsigned long *auxv);
 void ckpt_pid_capture(void);
 void ckpt_pid_restarted(void);
+int ckpt_pid_seen(void);
 /* cputime.c */
 void ckpt_cputime_init(const unsigned long *auxv);
 void ckpt_cputime_pause(unsigned slot);
@@ -273,7 +260,6 @@ void ckpt_stdio_restarted(void);
 __u64 fds_records(const struct fds_snap *s, char *buf, unsigned *count);
 long fds_write_contents(const struct fds_snap *s, char *recs, __u64 size, int img_fd, __u64 *off);
 /* files.c (the writer) */
-struct map_ent;
 int files_private(const struct map_ent *e, struct ckpt_region *r);
 int files_page_changed(const struct ckpt_region *r, __u64 i, char *buf);
 /* shared.c */

@@ -24,30 +24,39 @@ void ckpt_pid_init(const unsigned long *auxv)
 	next_cpuclock = (cpuclock_fn)ckpt_glibc_next(auxv, "clock_getcpuclockid");
 }
 
+static int pid_seen;              /* the pid the program knows, kept in the image */
+static int pid_real;              /* after a restart: the real pid that answers as pid_seen */
+
+/* the pid the program knows (0 before the first checkpoint) */
+int ckpt_pid_seen(void)
+{
+	return pid_seen;
+}
+
 /* the real pid whose calls are translated (the restarted process's), or 0 */
 static int translated(void)
 {
 	int real = k_getpid();
-	return ckpt_rt.pid_real && real == ckpt_rt.pid_real ? real : 0;
+	return pid_real && real == pid_real ? real : 0;
 }
 
 /* In the pause: the id this process goes by, kept in the image */
 void ckpt_pid_capture(void)
 {
 	if (!translated())
-		ckpt_rt.pid_seen = k_getpid();
+		pid_seen = k_getpid();
 }
 
 /* In the restart path: from now on the new pid answers as the old one */
 void ckpt_pid_restarted(void)
 {
-	ckpt_rt.pid_real = k_getpid();
+	pid_real = k_getpid();
 }
 
 static int real_of(int pid)
 {
 	int real = translated();
-	return real && pid == ckpt_rt.pid_seen ? real : pid;
+	return real && pid == pid_seen ? real : pid;
 }
 
 /* nolibc has static functions of these names: ours get theirs by label */
@@ -59,13 +68,13 @@ int ckpt_cpuclock(int pid, int *clock) EXPORT(clock_getcpuclockid);
 
 int ckpt_getpid(void)
 {
-	return translated() ? ckpt_rt.pid_seen : (int)k_getpid();
+	return translated() ? pid_seen : (int)k_getpid();
 }
 
 int ckpt_gettid(void)
 {
 	int tid = k_gettid();
-	return tid == translated() ? ckpt_rt.pid_seen : tid;
+	return tid == translated() ? pid_seen : tid;
 }
 
 /* without libc's functions, no errno: -1 alone */

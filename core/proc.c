@@ -35,13 +35,16 @@ void ckpt_reserve_range(void)
  * Read once here, with the program's libc: a probe at that offset costs
  * one system call where a search of the TCB costs hundreds (a third of a
  * small program's checkpoint). */
+static long rseq_offset;          /* glibc's rseq area: thread pointer + this */
+static int rseq_known;            /* ... as glibc said */
+
 void ckpt_rseq_init(const unsigned long *auxv)
 {
 	const long *off = ckpt_glibc_next(auxv, "__rseq_offset");
 	const unsigned *size = ckpt_glibc_next(auxv, "__rseq_size");
 
 	if (off && size && *size)
-		ckpt_rt.rseq_offset = *off, ckpt_rt.rseq_known = 1;
+		rseq_offset = *off, rseq_known = 1;
 }
 
 /* The kernel answers EBUSY to a second registration of exactly the same
@@ -56,16 +59,16 @@ static int rseq_at(long tp, long off)
 
 static void find_rseq(void)
 {
-	long tp = arch_tp(), off = ckpt_rt.rseq_offset;
+	long tp = arch_tp(), off = rseq_offset;
 
 	if (ckpt_cfg->runner == CKPT_RUNNER_QEMU || !tp)
 		return;
-	if (!ckpt_rt.rseq_known || !rseq_at(tp, off))
+	if (!rseq_known || !rseq_at(tp, off))
 		for (off = -16384; off < 16384 && !rseq_at(tp, off); off += 32)
 			;
 	if (off == 16384)
 		return;
-	for (unsigned i = 0; i < ckpt_rt.nslots && i < CKPT_THREADS_MAX; i++) {
+	for (unsigned i = 0; i < ckpt_threads_n() && i < CKPT_THREADS_MAX; i++) {
 		struct ckpt_thread *t = ckpt_thread_slot(i);
 		t->rseq_area = arch_tp_of(&t->cpu) + off;
 		t->rseq_len = 32;

@@ -27,6 +27,7 @@ typedef void *(*signal_fn)(int, void *);
 
 static sigaction_fn next_sigaction;
 static signal_fn next_signal;
+static int taken;             /* the program set its own action for the checkpoint signal */
 static int seen;              /* the program was handed the library's handler */
 static int unsaid;           /* it set its own after that: not said yet */
 static int said;              /* 1: a line said the signal is the program's; 2: chained */
@@ -58,6 +59,13 @@ int ckpt_install_handler(int sig)
 	return k_sigaction(sig, &act, 0);
 }
 
+/* the checkpoint signal is the program's now: a checkpoint would run
+ * its action, not the library's */
+int ckpt_sigclaim_taken(void)
+{
+	return taken;
+}
+
 /* a claim made by a program that could call the library's handler,
  * still in force at its next call for another signal (ruby's next one
  * for this signal puts the library's back) */
@@ -76,9 +84,9 @@ static void claimed(int sig, const void *handler)
 {
 	int mine = handler == (const void *)arch_signal_entry;
 
-	if (!ckpt_rt.enabled || sig != ckpt_cfg->sig || ckpt_rt.sig_taken == !mine)
+	if (!ckpt_rt.enabled || sig != ckpt_cfg->sig || taken == !mine)
 		return;
-	ckpt_rt.sig_taken = !mine;
+	taken = !mine;
 	unsaid = !mine && seen;
 	if (mine && said)
 		say("", "is the library's again: checkpoints go on");
@@ -91,7 +99,7 @@ static void claimed(int sig, const void *handler)
  * the library's (php's does) */
 void ckpt_sigclaim_chained(void)
 {
-	if (!ckpt_rt.sig_taken || said == 2)
+	if (!taken || said == 2)
 		return;
 	unsaid = 0;
 	said = 2;
@@ -107,7 +115,7 @@ int wrap_sigaction(int sig, const struct libc_sigaction *act, struct libc_sigact
 		return -1;
 	if (sig != ckpt_cfg->sig)
 		settle();
-	seen |= old && sig == ckpt_cfg->sig && !ckpt_rt.sig_taken;
+	seen |= old && sig == ckpt_cfg->sig && !taken;
 	if (act)
 		claimed(sig, act->handler);
 	/* the library's handler put back (ruby's way): with its own flags and

@@ -19,6 +19,19 @@
 #define FUTEX_WAIT_PRIVATE 128
 #define FUTEX_WAKE_PRIVATE 129
 
+/* The threads of the checkpoint under way: this file's alone; the
+ * others ask for the count of slots (ckpt_threads_n()) and a slot. */
+static struct {
+	int quiescing;            /* a thread is checkpointing: the others park */
+	int arrived;              /* bumped as each thread parks (the initiator's futex) */
+	int release;              /* the checkpoint's epoch, bumped to release them */
+	__u64 claim;              /* epoch << 32 | slots taken (0: the initiator's) */
+	__u64 parked[CKPT_THREADS_MAX]; /* epoch << 32 | tid once slot i's thread saved all */
+	int owed[CKPT_THREADS_MAX]; /* threads signalled whose signal is still to come */
+	unsigned nslots;          /* the slots of a checkpoint whose threads all parked */
+	char *slots;              /* the slots (mmap'd, not part of the image) */
+} q;
+
 /* A slot: the image record, then the extended state, 64-byte aligned. */
 static __u64 slot_size(void)
 {
@@ -26,7 +39,7 @@ static __u64 slot_size(void)
 }
 struct ckpt_thread *ckpt_thread_slot(unsigned i)
 {
-	return (struct ckpt_thread *)(ckpt_rt.slots + i * slot_size());
+	return (struct ckpt_thread *)(q.slots + i * slot_size());
 }
 void *ckpt_thread_xarea(const struct ckpt_thread *t)
 {
@@ -98,15 +111,38 @@ static long list_threads(long *tids, unsigned max)
 	return count;
 }
 
-/* Each checkpoint is an epoch: the value of ckpt_rt.release while it
- * quiesces.  Slots are claimed in ckpt_rt.claim (epoch << 32 | slots
+/* Each checkpoint is an epoch: the value of q.release while it
+ * quiesces.  Slots are claimed in q.claim (epoch << 32 | slots
  * taken, slot 0 being the initiator's), and a thread is parked once
- * ckpt_rt.parked[slot] holds epoch << 32 | its tid: a thread that comes
+ * q.parked[slot] holds epoch << 32 | its tid: a thread that comes
  * late, after its checkpoint failed and the next one began, can then
  * neither take a slot of the new one nor pass for parked in it. */
 static __u64 tag(__u32 epoch, __u32 low)
 {
 	return (__u64)epoch << 32 | low;
+}
+
+/* the slots of the checkpoint under way: 1 (the initiator's) until
+ * every other thread parked, then one a thread */
+unsigned ckpt_threads_n(void)
+{
+	return q.nslots;
+}
+
+/* where the slots are, for the writer to leave them out: 0 without */
+int ckpt_threads_span(__u64 *start, __u64 *end)
+{
+	*start = (__u64)q.slots;
+	*end = *start + ckpt_threads_size();
+	return q.slots != 0;
+}
+
+/* The checkpoint signal in a thread when none is under way: 1 if this
+ * thread now takes it (the initiator), 0 if another already does */
+int ckpt_threads_begin(void)
+{
+	int idle = 0;
+	return __atomic_compare_exchange_n(&q.quiescing, &idle, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
 
 /* The slots, mapped once (by the constructor, and again after a
@@ -119,11 +155,11 @@ int ckpt_threads_init(void)
 
 	if (k_failed(a))
 		return a;
-	memset(ckpt_rt.parked, 0, sizeof(ckpt_rt.parked));
-	memset(ckpt_rt.owed, 0, sizeof(ckpt_rt.owed));
-	ckpt_rt.nslots = 1;
-	__atomic_store_n(&ckpt_rt.claim, tag(ckpt_rt.release, 1), __ATOMIC_RELEASE);
-	__atomic_store_n(&ckpt_rt.slots, (char *)a, __ATOMIC_RELEASE);
+	memset(q.parked, 0, sizeof(q.parked));
+	memset(q.owed, 0, sizeof(q.owed));
+	q.nslots = 1;
+	__atomic_store_n(&q.claim, tag(q.release, 1), __ATOMIC_RELEASE);
+	__atomic_store_n(&q.slots, (char *)a, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -133,7 +169,7 @@ int ckpt_threads_init(void)
  * such signal pending at most. */
 static void owed_add(int tid)
 {
-	int *o = ckpt_rt.owed, *free = 0;
+	int *o = q.owed, *free = 0;
 
 	for (unsigned i = 0; i < CKPT_THREADS_MAX; i++) {
 		int v = __atomic_load_n(&o[i], __ATOMIC_ACQUIRE);
@@ -153,7 +189,7 @@ int ckpt_thread_owed(void)
 
 	for (unsigned i = 0; i < CKPT_THREADS_MAX; i++) {
 		int v = tid;
-		if (__atomic_compare_exchange_n(&ckpt_rt.owed[i], &v, 0, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		if (__atomic_compare_exchange_n(&q.owed[i], &v, 0, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 			return 1;
 	}
 	return 0;
@@ -187,21 +223,30 @@ struct ckpt_thread *ckpt_thread_self(void)
 	return t;
 }
 
+/* In the restart path: the slots were the writer's, not in the image
+ * (myrestart released the other threads): mapped again, none claimed */
+int ckpt_threads_restarted(void)
+{
+	__atomic_store_n(&q.slots, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&q.quiescing, 0, __ATOMIC_RELEASE);
+	return ckpt_threads_init();
+}
+
 /* A slot of the checkpoint under way, and its epoch; CKPT_THREADS_MAX
  * and more when there are too many threads (the initiator fails then),
  * -1 when no checkpoint is under way (any more). */
 static long claim_slot(__u32 *epoch)
 {
 	for (;;) {
-		__u32 gen = __atomic_load_n(&ckpt_rt.release, __ATOMIC_ACQUIRE);
+		__u32 gen = __atomic_load_n(&q.release, __ATOMIC_ACQUIRE);
 		__u64 old;
 
-		if (!__atomic_load_n(&ckpt_rt.quiescing, __ATOMIC_ACQUIRE))
+		if (!__atomic_load_n(&q.quiescing, __ATOMIC_ACQUIRE))
 			return -1;
-		old = __atomic_load_n(&ckpt_rt.claim, __ATOMIC_ACQUIRE);
+		old = __atomic_load_n(&q.claim, __ATOMIC_ACQUIRE);
 		if (old >> 32 != gen)
 			continue;       /* a resume between the two loads: again */
-		if (__atomic_compare_exchange_n(&ckpt_rt.claim, &old, old + 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		if (__atomic_compare_exchange_n(&q.claim, &old, old + 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 			*epoch = gen;
 			return (__u32)old;
 		}
@@ -233,7 +278,7 @@ void ckpt_thread_park(void)
 	__u32 gen;
 	long i;
 
-	if (!__atomic_load_n(&ckpt_rt.slots, __ATOMIC_ACQUIRE))
+	if (!__atomic_load_n(&q.slots, __ATOMIC_ACQUIRE))
 		return;                 /* a restart is setting them up again */
 	i = claim_slot(&gen);
 	if (i < 0)
@@ -249,12 +294,12 @@ void ckpt_thread_park(void)
 			ckpt_tids_restored(i);
 			return;
 		}
-		__atomic_store_n(&ckpt_rt.parked[i], tag(gen, t->tid), __ATOMIC_RELEASE);
+		__atomic_store_n(&q.parked[i], tag(gen, t->tid), __ATOMIC_RELEASE);
 	}
-	__atomic_fetch_add(&ckpt_rt.arrived, 1, __ATOMIC_ACQ_REL);
-	k_futex(&ckpt_rt.arrived, FUTEX_WAKE_PRIVATE, 1, 0);
-	while ((__u32)__atomic_load_n(&ckpt_rt.release, __ATOMIC_ACQUIRE) == gen)
-		k_futex(&ckpt_rt.release, FUTEX_WAIT_PRIVATE, (int)gen, 0);
+	__atomic_fetch_add(&q.arrived, 1, __ATOMIC_ACQ_REL);
+	k_futex(&q.arrived, FUTEX_WAKE_PRIVATE, 1, 0);
+	while ((__u32)__atomic_load_n(&q.release, __ATOMIC_ACQUIRE) == gen)
+		k_futex(&q.release, FUTEX_WAIT_PRIVATE, (int)gen, 0);
 }
 
 /* "thread 1234 (worker) what" as the checkpoint's failure line */
@@ -330,10 +375,10 @@ static long signal_new(struct roll *r)
  * that is not the program blocking the checkpoint's) */
 static int parked(long tid)
 {
-	__u64 claim = __atomic_load_n(&ckpt_rt.claim, __ATOMIC_ACQUIRE), want = tag(claim >> 32, tid);
+	__u64 claim = __atomic_load_n(&q.claim, __ATOMIC_ACQUIRE), want = tag(claim >> 32, tid);
 
 	for (unsigned i = 1; i < (__u32)claim && i < CKPT_THREADS_MAX; i++)
-		if (__atomic_load_n(&ckpt_rt.parked[i], __ATOMIC_ACQUIRE) == want)
+		if (__atomic_load_n(&q.parked[i], __ATOMIC_ACQUIRE) == want)
 			return 1;
 	return 0;
 }
@@ -366,7 +411,7 @@ static int wait_parked(struct roll *r)
 	int arrived;
 
 	for (;;) {
-		arrived = __atomic_load_n(&ckpt_rt.arrived, __ATOMIC_ACQUIRE);
+		arrived = __atomic_load_n(&q.arrived, __ATOMIC_ACQUIRE);
 		if (!(tid = straggler(r)))
 			return 0;
 		/* blocked for 100 ms on end: not libc's short windows (a
@@ -380,7 +425,7 @@ static int wait_parked(struct roll *r)
 			thread_fail(tid, "did not answer the checkpoint signal in time (CKPT_THREAD_TIMEOUT)");
 			return -1;
 		}
-		k_futex(&ckpt_rt.arrived, FUTEX_WAIT_PRIVATE, arrived, &slice);
+		k_futex(&q.arrived, FUTEX_WAIT_PRIVATE, arrived, &slice);
 	}
 }
 
@@ -388,14 +433,14 @@ static int wait_parked(struct roll *r)
 static void owed_prune(void)
 {
 	for (unsigned i = 0; i < CKPT_THREADS_MAX; i++) {
-		int tid = __atomic_load_n(&ckpt_rt.owed[i], __ATOMIC_ACQUIRE);
+		int tid = __atomic_load_n(&q.owed[i], __ATOMIC_ACQUIRE);
 		if (tid && gone(tid))
-			__atomic_compare_exchange_n(&ckpt_rt.owed[i], &tid, 0, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+			__atomic_compare_exchange_n(&q.owed[i], &tid, 0, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 	}
 }
 
 /* In the initiator: every other thread parked in a slot (slots 1 to
- * ckpt_rt.nslots - 1), 0; or -1 after one line, every thread released. */
+ * q.nslots - 1), 0; or -1 after one line, every thread released. */
 int ckpt_threads_stop(void)
 {
 	static struct roll r;
@@ -409,7 +454,7 @@ int ckpt_threads_stop(void)
 	while ((fresh = signal_new(&r)) > 0)
 		if (wait_parked(&r))
 			break;
-	taken = (__u32)__atomic_load_n(&ckpt_rt.claim, __ATOMIC_ACQUIRE);
+	taken = (__u32)__atomic_load_n(&q.claim, __ATOMIC_ACQUIRE);
 	if (!fresh && taken > CKPT_THREADS_MAX) {
 		ckpt_fail_msg("more threads than a checkpoint takes", 0, 0);
 		fresh = -1;
@@ -418,7 +463,7 @@ int ckpt_threads_stop(void)
 		ckpt_threads_resume();
 		return -1;
 	}
-	ckpt_rt.nslots = taken;
+	q.nslots = taken;
 	return 0;
 }
 
@@ -428,11 +473,11 @@ int ckpt_threads_stop(void)
  * own), then the release. */
 void ckpt_threads_resume(void)
 {
-	__u32 next = (__u32)ckpt_rt.release + 1;
+	__u32 next = (__u32)q.release + 1;
 
-	ckpt_rt.nslots = 1;
-	__atomic_store_n(&ckpt_rt.claim, tag(next, 1), __ATOMIC_RELEASE);
-	__atomic_store_n(&ckpt_rt.quiescing, 0, __ATOMIC_RELEASE);
-	__atomic_store_n(&ckpt_rt.release, (int)next, __ATOMIC_RELEASE);
-	k_futex(&ckpt_rt.release, FUTEX_WAKE_PRIVATE, 0x7fffffff, 0);
+	q.nslots = 1;
+	__atomic_store_n(&q.claim, tag(next, 1), __ATOMIC_RELEASE);
+	__atomic_store_n(&q.quiescing, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&q.release, (int)next, __ATOMIC_RELEASE);
+	k_futex(&q.release, FUTEX_WAKE_PRIVATE, 0x7fffffff, 0);
 }

@@ -59,6 +59,8 @@ static struct {
 	getattr_fn getattr;
 } next;
 
+static long tid_off;              /* tid_offset(), once found: 0 before */
+
 /* glibc's id word in the descriptor: the thread pointer plus this offset
  * (found once, in the main thread, where it holds the pid) */
 static long tid_offset(void)
@@ -92,15 +94,15 @@ void ckpt_tids_init(const unsigned long *auxv)
 	next.setsched = (setsched_fn)ckpt_glibc_next(auxv, "pthread_setschedparam");
 	next.setprio = (setprio_fn)ckpt_glibc_next(auxv, "pthread_setschedprio");
 	next.getattr = (getattr_fn)ckpt_glibc_next(auxv, "pthread_getattr_np");
-	if (!ckpt_rt.tid_offset)
-		ckpt_rt.tid_offset = tid_offset();
+	if (!tid_off)
+		tid_off = tid_offset();
 }
 
 /* the address glibc gave the kernel for this thread's id, when the kernel
  * does not say (qemu): the thread pointer plus the offset */
 __u64 ckpt_tid_address(void)
 {
-	return ckpt_rt.tid_offset ? arch_tp() + ckpt_rt.tid_offset : 0;
+	return tid_off ? arch_tp() + tid_off : 0;
 }
 
 /* In the pause: the image holds a map no thread has checked into yet */
@@ -112,17 +114,17 @@ void ckpt_tids_pause(void)
 
 /* In each restored thread (slot slot of the checkpoint) on its way back:
  * its entry, then it waits until every restored thread has its own.
- * ckpt_rt.nslots still counts the checkpoint's threads here: the
+ * ckpt_threads_n() still counts the checkpoint's threads here: the
  * initiator resets it (restart_path) only after its own check-in, which
  * waits for every other thread's. */
 void ckpt_tids_restored(unsigned slot)
 {
-	unsigned n = ckpt_rt.nslots;
+	unsigned n = ckpt_threads_n();
 	int k;
 
 	tids.t[slot].tp = arch_tp();
 	tids.t[slot].real = k_gettid();
-	tids.t[slot].cached = ckpt_rt.tid_offset ? *(int *)(tids.t[slot].tp + ckpt_rt.tid_offset) : 0;
+	tids.t[slot].cached = tid_off ? *(int *)(tids.t[slot].tp + tid_off) : 0;
 	tids.n = n;
 	__atomic_store_n(&tids.pid, (int)k_getpid(), __ATOMIC_RELEASE);
 	if ((unsigned)__atomic_add_fetch(&tids.joined, 1, __ATOMIC_ACQ_REL) >= n) {
@@ -153,12 +155,12 @@ static int restored(unsigned long th)
 		int now;
 		if (tids.t[i].tp != th)
 			continue;
-		if (!ckpt_rt.tid_offset)
+		if (!tid_off)
 			return tids.t[i].real;
 		/* the kernel clears the word when the thread ends; another id
 		 * there is a thread created since in the same descriptor
 		 * (glibc reuses them), glibc's business */
-		now = __atomic_load_n((int *)(th + ckpt_rt.tid_offset), __ATOMIC_ACQUIRE);
+		now = __atomic_load_n((int *)(th + tid_off), __ATOMIC_ACQUIRE);
 		return !now ? -1 : now == tids.t[i].cached ? tids.t[i].real : 0;
 	}
 	return 0;
@@ -377,9 +379,9 @@ int ckpt_pthread_getattr(unsigned long th, void *attr)
 
 	if (!next.getattr)
 		return ENOSYS;
-	if (tid <= 0 || tid != k_gettid() || !ckpt_rt.tid_offset)
+	if (tid <= 0 || tid != k_gettid() || !tid_off)
 		return next.getattr(th, attr);
-	cached = (int *)(th + ckpt_rt.tid_offset);
+	cached = (int *)(th + tid_off);
 	k_sigprocmask(SIG_SETMASK, &all, &mask);
 	old = *cached;
 	*cached = tid;

@@ -80,7 +80,7 @@ static int slot_of(long tid)
 {
 	if (tid == k_gettid())
 		return 0;
-	for (unsigned i = 1; i < ckpt_rt.nslots; i++)
+	for (unsigned i = 1; i < ckpt_threads_n(); i++)
 		if (ckpt_thread_slot(i)->tid == tid)
 			return i;
 	return -1;
@@ -141,7 +141,7 @@ static int slot_of_tp(__u64 *tp, long tid)
 	}
 	if (*tp == (__u64)arch_tp())
 		return 0;
-	for (unsigned i = 1; i < ckpt_rt.nslots; i++)
+	for (unsigned i = 1; i < ckpt_threads_n(); i++)
 		if (arch_tp_of(&ckpt_thread_slot(i)->cpu) == *tp)
 			k = i;
 	return k;

@@ -391,8 +391,8 @@ static unsigned own_spans(const struct writer *w, struct span *o)
 		o[n++] = (struct span){ (__u64)s->shm_data, (__u64)s->shm_data + s->shm_size };
 	if (s && s->ranges)
 		o[n++] = (struct span){ (__u64)s->ranges, (__u64)s->ranges + s->ranges_size };
-	if (ckpt_rt.slots)
-		o[n++] = (struct span){ (__u64)ckpt_rt.slots, (__u64)ckpt_rt.slots + ckpt_threads_size() };
+	if (ckpt_threads_span(&o[n].start, &o[n].end))
+		n++;
 	if (ckpt_tree_span(&o[n].start, &o[n].end))
 		n++;
 	for (const struct incr_list *l = &ckpt_incr.written; l <= &ckpt_incr.cand; l++)
@@ -557,11 +557,11 @@ static char *put_region(char *p, const struct writer *w, const struct wregion *r
 static int write_records(struct writer *w, __u64 off, struct ckpt_header *hd)
 {
 	const struct fds_snap *s = ckpt_snap.fds;
-	unsigned i, nl = s->nlocks, n = 5 + ckpt_rt.nslots + w->nfds + w->delta + nl + ckpt_snap.ntimers;  /* INFO, MM, PROC, SIGNALS, END */
+	unsigned i, nl = s->nlocks, n = 5 + ckpt_threads_n() + w->nfds + w->delta + nl + ckpt_snap.ntimers;  /* INFO, MM, PROC, SIGNALS, END */
 	__u32 plen = w->delta ? strlen(w->parent_name) + 1 : 0;
 	__u64 size = rec_size(sizeof(struct ckpt_info)) + rec_size(sizeof(struct ckpt_mm)) +
 		     rec_size(sizeof(struct ckpt_proc)) + rec_size(sizeof(struct ckpt_signals)) +
-		     ckpt_rt.nslots * rec_size(sizeof(struct ckpt_thread) + ckpt_cfg->xstate.size) +
+		     ckpt_threads_n() * rec_size(sizeof(struct ckpt_thread) + ckpt_cfg->xstate.size) +
 		     rec_size(0) + (w->delta ? rec_size(plen) : 0) + nl * rec_size(sizeof(struct ckpt_lock)) +
 		     ckpt_snap.ntimers * rec_size(sizeof(struct ckpt_timer));
 	__u64 tree = ckpt_tree_record_max();
@@ -591,7 +591,7 @@ static int write_records(struct writer *w, __u64 off, struct ckpt_header *hd)
 	}
 	if (w->delta)
 		p = put_rec(p, CKPT_REC_PARENT, w->parent_name, plen, 0, 0, 0, 0);
-	for (i = 0; i < ckpt_rt.nslots; i++) {
+	for (i = 0; i < ckpt_threads_n(); i++) {
 		const struct ckpt_thread *t = ckpt_thread_slot(i);
 		p = put_rec(p, CKPT_REC_THREAD, t, sizeof(*t), ckpt_thread_xarea(t), t->xstate.size, 0, 0);
 	}
