@@ -40,7 +40,7 @@ typedef int (*clock_fn)(int, struct timespec *);
 typedef long (*times_fn)(struct k_tms *);
 typedef int (*rusage_fn)(int, struct rusage *);
 
-static struct {
+static struct {                  /* libc's, in ckpt_glibc_nexts()'s order */
 	clock_fn gettime, getres;
 	times_fn times;
 	rusage_fn rusage;
@@ -65,10 +65,7 @@ static __s64 *at_slot(unsigned slot)
 
 void ckpt_cputime_init(const unsigned long *auxv)
 {
-	next.gettime = (clock_fn)ckpt_glibc_next(auxv, "clock_gettime");
-	next.getres = (clock_fn)ckpt_glibc_next(auxv, "clock_getres");
-	next.times = (times_fn)ckpt_glibc_next(auxv, "times");
-	next.rusage = (rusage_fn)ckpt_glibc_next(auxv, "getrusage");
+	ckpt_glibc_nexts(auxv, &next, "clock_gettime\0clock_getres\0times\0getrusage\0");
 }
 
 /* libc's function, or before the constructor (or without one) the

@@ -174,7 +174,7 @@ long fds_capture(struct fds_snap **out, const char **why)
 			struct linux_dirent64 *d = (struct linux_dirent64 *)(dents + off);
 			off += d->d_reclen;
 			if (d->d_name[0] >= '0' && d->d_name[0] <= '9' && (long)dec(d->d_name) != dfd &&
-			    (long)dec(d->d_name) != ckpt_incr.fd)
+			    (long)dec(d->d_name) != ckpt_incr_fd())
 				r = capture_one(s, dec(d->d_name));
 		}
 	sys_close(dfd);

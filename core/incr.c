@@ -28,8 +28,30 @@
 #define UFFD_FEATURE_WP_ASYNC      (1u << 15)
 #define USER_TOP (CKPT_USER_END - CKPT_PAGE)    /* the highest page user space may map ends here */
 
-struct ckpt_incr ckpt_incr = { .fd = -1 };
-#define I ckpt_incr
+/* the tracking of written pages and the chain of images in place: this
+ * file's; the writer asks through the functions at the end */
+struct incr_list {
+	struct span *v;           /* a mapping of its own */
+	__u64 n, cap;
+};
+struct ckpt_incr {
+	int fd;                   /* the userfaultfd the memory is registered with, or -1 */
+	__u64 ino, dev;           /* its inode, to know it is still ours; the anon inodes' device */
+	int pid;                  /* the process it belongs to (real pid) */
+	int off;                  /* no tracking in this process, ever */
+	int trusted;              /* the tracking covers all since the newest image's pause */
+	unsigned depth;           /* the newest image in place: 0 full, n a delta */
+	__u64 ids[CKPT_CHAIN_MAX]; /* the chain in place: ids[0] full ... ids[depth] */
+	/* this checkpoint, from the pause to its writer */
+	__u64 id;                 /* the image being written */
+	int delta;                /* written as a delta of ids[depth] */
+	int scanning, scan_failed;
+	struct incr_list written;   /* pages written since the last pause (present) */
+	struct incr_list zero;      /* pages written since and gone: zero now */
+	struct incr_list tracked;   /* the mappings tracked since the last pause */
+	struct incr_list cand;      /* what may be tracked from now on */
+};
+static struct ckpt_incr I = { .fd = -1 };
 
 static const char *off_why;           /* tracking unavailable: why (for CKPT_VERBOSE) */
 
@@ -345,4 +367,91 @@ void ckpt_incr_restarted(void)
 	I.fd = -1;
 	I.pid = k_getpid();
 	I.written = I.zero = I.tracked = I.cand = (struct incr_list){ 0 };
+}
+
+/* --- what the others ask of it --- */
+
+/* the userfaultfd, which the fds of a checkpoint leave out, or -1 */
+int ckpt_incr_fd(void)
+{
+	return I.fd;
+}
+
+/* this checkpoint may be a delta of the newest image in place */
+int ckpt_incr_delta(void)
+{
+	return I.delta;
+}
+
+/* the id of the image this checkpoint writes */
+__u64 ckpt_incr_id(void)
+{
+	return I.id;
+}
+
+/* the newest image in place: its id, and its depth (0: full) */
+__u64 ckpt_incr_parent(unsigned *depth)
+{
+	*depth = I.depth;
+	return I.ids[I.depth];
+}
+
+/* the k-th image of the chain in place (0 the full one) in *id: 0 past
+ * its newest */
+int ckpt_incr_chain(unsigned k, __u64 *id)
+{
+	if (k > I.depth || k >= CKPT_CHAIN_MAX)
+		return 0;
+	*id = I.ids[k];
+	return 1;
+}
+
+/* the first span of l that ends after addr */
+static __u64 first_after(const struct incr_list *l, __u64 addr)
+{
+	__u64 lo = 0, hi = l->n;
+
+	while (lo < hi) {
+		__u64 mid = (lo + hi) / 2;
+		if (l->v[mid].end <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* start to end was tracked all along: inside one mapping of the tracked
+ * list, so a delta may store its written pages alone */
+int ckpt_incr_tracked(__u64 start, __u64 end)
+{
+	__u64 k = first_after(&I.tracked, start);
+	return k < I.tracked.n && I.tracked.v[k].start <= start && I.tracked.v[k].end >= end;
+}
+
+/* The pages written since the last pause (zero: those gone since, that
+ * read as zero now) from "from" to end: the first span of them there,
+ * cut to that range, into out; 0 when there is none */
+int ckpt_incr_changed(int zero, __u64 from, __u64 end, struct span *out)
+{
+	const struct incr_list *l = zero ? &I.zero : &I.written;
+	__u64 k = first_after(l, from);
+
+	if (from >= end || k >= l->n || l->v[k].start >= end)
+		return 0;
+	out->start = l->v[k].start > from ? l->v[k].start : from;
+	out->end = l->v[k].end < end ? l->v[k].end : end;
+	return 1;
+}
+
+/* the mappings of its own lists, which an image leaves out, into o (4 at
+ * most); how many */
+unsigned ckpt_incr_buffers(struct span *o)
+{
+	unsigned n = 0;
+
+	for (const struct incr_list *l = &I.written; l <= &I.cand; l++)
+		if (l->v)
+			o[n++] = (struct span){ (__u64)l->v, (__u64)l->v + l->cap * sizeof(*l->v) };
+	return n;
 }

@@ -145,30 +145,6 @@ struct ckpt_snapshot {
 };
 extern struct ckpt_snapshot ckpt_snap;
 
-/* Incremental checkpoints (incr.c): the tracking of written pages and the
- * chain of images in place */
-struct incr_list {
-	struct span *v;           /* a mapping of its own */
-	__u64 n, cap;
-};
-struct ckpt_incr {
-	int fd;                   /* the userfaultfd the memory is registered with, or -1 */
-	__u64 ino, dev;           /* its inode, to know it is still ours; the anon inodes' device */
-	int pid;                  /* the process it belongs to (real pid) */
-	int off;                  /* no tracking in this process, ever */
-	int trusted;              /* the tracking covers all since the newest image's pause */
-	unsigned depth;           /* the newest image in place: 0 full, n a delta */
-	__u64 ids[CKPT_CHAIN_MAX]; /* the chain in place: ids[0] full ... ids[depth] */
-	/* this checkpoint, from the pause to its writer */
-	__u64 id;                 /* the image being written */
-	int delta;                /* written as a delta of ids[depth] */
-	int scanning, scan_failed;
-	struct incr_list written;   /* pages written since the last pause (present) */
-	struct incr_list zero;      /* pages written since and gone: zero now */
-	struct incr_list tracked;   /* the mappings tracked since the last pause */
-	struct incr_list cand;      /* what may be tracked from now on */
-};
-extern struct ckpt_incr ckpt_incr;
 
 
 /* text.c: messages and the few string helpers */
@@ -213,6 +189,7 @@ void **ckpt_glibc_curbrk(__u64 libc_base);
 char ***ckpt_glibc_environ(const unsigned long *auxv);
 const char *ckpt_glibc_self(const unsigned long *auxv);
 void *ckpt_glibc_next(const unsigned long *auxv, const char *name);
+void ckpt_glibc_nexts(const unsigned long *auxv, void *fns, const char *names);
 /* dontfork.c */
 void ckpt_dontfork_init(const unsigned long *auxv);
 int ckpt_dontfork_clear(void);
@@ -224,6 +201,14 @@ void ckpt_incr_pause(void);
 void ckpt_incr_release(void);
 void ckpt_incr_done(int status);
 void ckpt_incr_restarted(void);
+int ckpt_incr_fd(void);
+int ckpt_incr_delta(void);
+__u64 ckpt_incr_id(void);
+__u64 ckpt_incr_parent(unsigned *depth);
+int ckpt_incr_chain(unsigned k, __u64 *id);
+int ckpt_incr_tracked(__u64 start, __u64 end);
+int ckpt_incr_changed(int zero, __u64 from, __u64 end, struct span *out);
+unsigned ckpt_incr_buffers(struct span *o);
 /* sigclaim.c: the checkpoint signal's disposition */
 void ckpt_sigclaim_init(const unsigned long *auxv);
 int ckpt_install_handler(int sig);

@@ -13,15 +13,15 @@
 typedef int (*kill_fn)(int, int);
 typedef int (*tgkill_fn)(int, int, int);
 typedef int (*cpuclock_fn)(int, int *);
-static kill_fn next_kill;
-static tgkill_fn next_tgkill;
-static cpuclock_fn next_cpuclock;
+static struct {                  /* libc's, in ckpt_glibc_nexts()'s order */
+	kill_fn kill;
+	tgkill_fn tgkill;
+	cpuclock_fn cpuclock;
+} next;
 
 void ckpt_pid_init(const unsigned long *auxv)
 {
-	next_kill = (kill_fn)ckpt_glibc_next(auxv, "kill");
-	next_tgkill = (tgkill_fn)ckpt_glibc_next(auxv, "tgkill");
-	next_cpuclock = (cpuclock_fn)ckpt_glibc_next(auxv, "clock_getcpuclockid");
+	ckpt_glibc_nexts(auxv, &next, "kill\0tgkill\0clock_getcpuclockid\0");
 }
 
 static int pid_seen;              /* the pid the program knows, kept in the image */
@@ -81,8 +81,8 @@ int ckpt_gettid(void)
 int ckpt_kill(int pid, int sig)
 {
 	pid = real_of(pid);
-	if (next_kill)
-		return next_kill(pid, sig);
+	if (next.kill)
+		return next.kill(pid, sig);
 	return k_kill(pid, sig) < 0 ? -1 : 0;
 }
 
@@ -90,8 +90,8 @@ int ckpt_tgkill(int tgid, int tid, int sig)
 {
 	tgid = real_of(tgid);
 	tid = real_of(tid);
-	if (next_tgkill)
-		return next_tgkill(tgid, tid, sig);
+	if (next.tgkill)
+		return next.tgkill(tgid, tid, sig);
 	return k_tgkill(tgid, tid, sig) < 0 ? -1 : 0;
 }
 
@@ -99,5 +99,5 @@ int ckpt_tgkill(int tgid, int tid, int sig)
  * now (or another's) */
 int ckpt_cpuclock(int pid, int *clock)
 {
-	return next_cpuclock ? next_cpuclock(real_of(pid), clock) : ENOSYS;
+	return next.cpuclock ? next.cpuclock(real_of(pid), clock) : ENOSYS;
 }

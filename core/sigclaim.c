@@ -25,8 +25,10 @@ struct libc_sigaction { void *handler; unsigned long mask[16]; int flags; void (
 typedef int (*sigaction_fn)(int, const struct libc_sigaction *, struct libc_sigaction *);
 typedef void *(*signal_fn)(int, void *);
 
-static sigaction_fn next_sigaction;
-static signal_fn next_signal;
+static struct {                  /* libc's, in ckpt_glibc_nexts()'s order */
+	sigaction_fn sigaction;
+	signal_fn signal;
+} next;
 static int taken;             /* the program set its own action for the checkpoint signal */
 static int seen;              /* the program was handed the library's handler */
 static int unsaid;           /* it set its own after that: not said yet */
@@ -34,8 +36,7 @@ static int said;              /* 1: a line said the signal is the program's; 2: 
 
 void ckpt_sigclaim_init(const unsigned long *auxv)
 {
-	next_sigaction = (sigaction_fn)ckpt_glibc_next(auxv, "sigaction");
-	next_signal = (signal_fn)ckpt_glibc_next(auxv, "signal");
+	ckpt_glibc_nexts(auxv, &next, "sigaction\0signal\0");
 }
 
 static void say(const char *kind, const char *what)
@@ -111,7 +112,7 @@ void *wrap_signal(int sig, void *handler) EXPORT(signal);
 
 int wrap_sigaction(int sig, const struct libc_sigaction *act, struct libc_sigaction *old)
 {
-	if (!next_sigaction)
+	if (!next.sigaction)
 		return -1;
 	if (sig != ckpt_cfg->sig)
 		settle();
@@ -122,18 +123,18 @@ int wrap_sigaction(int sig, const struct libc_sigaction *act, struct libc_sigact
 	 * mask, not those the program passed (ruby's let every signal run
 	 * the program's handlers in the middle of a pause) */
 	if (act && sig == ckpt_cfg->sig && act->handler == (void *)arch_signal_entry && ckpt_rt.enabled) {
-		int r = old ? next_sigaction(sig, 0, old) : 0;
+		int r = old ? next.sigaction(sig, 0, old) : 0;
 		return r ? r : (int)ckpt_install_handler(sig);
 	}
-	return next_sigaction(sig, act, old);
+	return next.sigaction(sig, act, old);
 }
 
 void *wrap_signal(int sig, void *handler)
 {
-	if (!next_signal)
+	if (!next.signal)
 		return (void *)-1l;   /* SIG_ERR */
 	if (sig != ckpt_cfg->sig)
 		settle();
 	claimed(sig, handler);
-	return next_signal(sig, handler);
+	return next.signal(sig, handler);
 }

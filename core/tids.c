@@ -45,7 +45,7 @@ static struct {
 	struct { __u64 tp; int real, cached; } t[CKPT_THREADS_MAX];
 } tids;
 
-static struct {
+static struct {                  /* libc's, in ckpt_glibc_nexts()'s order */
 	kill_fn kill;
 	sigqueue_fn sigqueue;
 	cancel_fn cancel;
@@ -82,18 +82,10 @@ static long tid_offset(void)
 
 void ckpt_tids_init(const unsigned long *auxv)
 {
-	next.kill = (kill_fn)ckpt_glibc_next(auxv, "pthread_kill");
-	next.sigqueue = (sigqueue_fn)ckpt_glibc_next(auxv, "pthread_sigqueue");
-	next.cancel = (cancel_fn)ckpt_glibc_next(auxv, "pthread_cancel");
-	next.setaff = (affinity_fn)ckpt_glibc_next(auxv, "pthread_setaffinity_np");
-	next.getaff = (affinity_fn)ckpt_glibc_next(auxv, "pthread_getaffinity_np");
-	next.setname = (setname_fn)ckpt_glibc_next(auxv, "pthread_setname_np");
-	next.getname = (getname_fn)ckpt_glibc_next(auxv, "pthread_getname_np");
-	next.clock = (clock_fn)ckpt_glibc_next(auxv, "pthread_getcpuclockid");
-	next.getsched = (getsched_fn)ckpt_glibc_next(auxv, "pthread_getschedparam");
-	next.setsched = (setsched_fn)ckpt_glibc_next(auxv, "pthread_setschedparam");
-	next.setprio = (setprio_fn)ckpt_glibc_next(auxv, "pthread_setschedprio");
-	next.getattr = (getattr_fn)ckpt_glibc_next(auxv, "pthread_getattr_np");
+	ckpt_glibc_nexts(auxv, &next, "pthread_kill\0pthread_sigqueue\0pthread_cancel\0"
+			 "pthread_setaffinity_np\0pthread_getaffinity_np\0pthread_setname_np\0"
+			 "pthread_getname_np\0pthread_getcpuclockid\0pthread_getschedparam\0"
+			 "pthread_setschedparam\0pthread_setschedprio\0pthread_getattr_np\0");
 	if (!tid_off)
 		tid_off = tid_offset();
 }
@@ -248,72 +240,77 @@ int ckpt_pthread_cancel(unsigned long th)
 	return r;
 }
 
+/* Each wrapper below starts here: tid, th's kernel id when a restart
+ * brought th back.  Any other thread is libc's business (ENOSYS without
+ * its function); a restored thread that has ended answers ESRCH. */
+#define RESTORED_OR_PASS(tid, th, fn, ...)                                \
+	int tid = restored(th);                                            \
+	if (!tid)                                                          \
+		return next.fn ? next.fn(th, __VA_ARGS__) : ENOSYS;        \
+	if (tid < 0)                                                       \
+		return ESRCH
+
+/* thread tid's name: read into buf or, with write, written from it (n
+ * bytes at most); the bytes, or -errno */
+static long comm(int tid, char *buf, long n, int write)
+{
+	char path[40];
+	long fd, r;
+
+	ckpt_task_path(path, tid, "/comm");
+	fd = k_openat(AT_FDCWD, path, (write ? O_WRONLY : O_RDONLY) | O_CLOEXEC, 0);
+	if (fd < 0)
+		return fd;
+	r = write ? k_write_full(fd, buf, n) : k_read_full(fd, buf, n);
+	sys_close(fd);
+	return r;
+}
+
 int ckpt_pthread_setaffinity(unsigned long th, unsigned long size, void *set)
 {
-	int tid = restored(th);
-
-	if (!tid)
-		return next.setaff ? next.setaff(th, size, set) : ENOSYS;
-	return tid < 0 ? ESRCH : err_of(k_sched_setaffinity(tid, size, set));
+	RESTORED_OR_PASS(tid, th, setaff, size, set);
+	return err_of(k_sched_setaffinity(tid, size, set));
 }
 
 int ckpt_pthread_getaffinity(unsigned long th, unsigned long size, void *set)
 {
-	int tid = restored(th);
-	long r;
+	RESTORED_OR_PASS(tid, th, getaff, size, set);
+	long r = k_sched_getaffinity(tid, size, set);
 
-	if (!tid)
-		return next.getaff ? next.getaff(th, size, set) : ENOSYS;
-	if (tid < 0)
-		return ESRCH;
-	r = k_sched_getaffinity(tid, size, set);
-	if (r < 0)
-		return (int)-r;
-	memset((char *)set + r, 0, size - r);   /* the CPUs the kernel does not have */
-	return 0;
+	if (r >= 0)
+		memset((char *)set + r, 0, size - r);   /* the CPUs the kernel does not have */
+	return err_of(r);
 }
 
+/* (the length is checked before whether the thread is still there) */
 int ckpt_pthread_setname(unsigned long th, const char *name)
 {
 	int tid = restored(th);
-	char path[40];
-	long fd, r;
 
 	if (!tid)
 		return next.setname ? next.setname(th, name) : ENOSYS;
 	if (strlen(name) > 15)
 		return ERANGE;
-	if (tid < 0)
-		return ESRCH;
-	ckpt_task_path(path, tid, "/comm");
-	fd = k_openat(AT_FDCWD, path, O_WRONLY | O_CLOEXEC, 0);
-	if (fd < 0)
-		return (int)-fd;
-	r = k_write_full(fd, name, strlen(name));
-	sys_close(fd);
-	return err_of(r);
+	return tid < 0 ? ESRCH : err_of(comm(tid, (char *)name, strlen(name), 1));
 }
 
 int ckpt_pthread_getname(unsigned long th, char *buf, unsigned long len)
 {
 	int tid = restored(th);
-	char path[40], comm[17];
+	char name[17];
 	long n;
 
 	if (!tid)
 		return next.getname ? next.getname(th, buf, len) : ENOSYS;
 	if (len < 16)
 		return ERANGE;
-	if (tid < 0)
-		return ESRCH;
-	ckpt_task_path(path, tid, "/comm");
-	n = k_read_file(path, comm, 16);
+	n = tid < 0 ? -ESRCH : comm(tid, name, 16, 0);
 	if (n < 0)
 		return (int)-n;
-	if (n > 0 && comm[n - 1] == '\n')
+	if (n > 0 && name[n - 1] == '\n')
 		n--;
-	comm[n] = 0;
-	memcpy(buf, comm, n + 1);
+	name[n] = 0;
+	memcpy(buf, name, n + 1);
 	return 0;
 }
 
@@ -321,26 +318,16 @@ int ckpt_pthread_getname(unsigned long th, char *buf, unsigned long len)
  * (4), scheduler's count (2) */
 int ckpt_pthread_clock(unsigned long th, int *clock)
 {
-	int tid = restored(th);
-
-	if (!tid)
-		return next.clock ? next.clock(th, clock) : ENOSYS;
-	if (tid < 0)
-		return ESRCH;
+	RESTORED_OR_PASS(tid, th, clock, clock);
 	*clock = (int)((unsigned)~tid << 3) | 6;
 	return 0;
 }
 
 int ckpt_pthread_getsched(unsigned long th, int *policy, void *param)
 {
-	int tid = restored(th);
-	long r;
+	RESTORED_OR_PASS(tid, th, getsched, policy, param);
+	long r = k_sched_getscheduler(tid);
 
-	if (!tid)
-		return next.getsched ? next.getsched(th, policy, param) : ENOSYS;
-	if (tid < 0)
-		return ESRCH;
-	r = k_sched_getscheduler(tid);
 	if (r < 0)
 		return (int)-r;
 	*policy = (int)r & ~0x40000000;      /* without SCHED_RESET_ON_FORK */
@@ -349,20 +336,14 @@ int ckpt_pthread_getsched(unsigned long th, int *policy, void *param)
 
 int ckpt_pthread_setsched(unsigned long th, int policy, const void *param)
 {
-	int tid = restored(th);
-
-	if (!tid)
-		return next.setsched ? next.setsched(th, policy, param) : ENOSYS;
-	return tid < 0 ? ESRCH : err_of(k_sched_setscheduler(tid, policy, param));
+	RESTORED_OR_PASS(tid, th, setsched, policy, param);
+	return err_of(k_sched_setscheduler(tid, policy, param));
 }
 
 int ckpt_pthread_setprio(unsigned long th, int prio)
 {
-	int tid = restored(th);
-
-	if (!tid)
-		return next.setprio ? next.setprio(th, prio) : ENOSYS;
-	return tid < 0 ? ESRCH : err_of(k_sched_setparam(tid, &prio));
+	RESTORED_OR_PASS(tid, th, setprio, prio);
+	return err_of(k_sched_setparam(tid, &prio));
 }
 
 /* glibc's pthread_getattr_np asks for the thread's affinity with the id

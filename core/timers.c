@@ -14,16 +14,17 @@
 struct libc_sigevent { __u64 value; int signo, notify, tid, pad[11]; };
 typedef int (*create_fn)(int, struct libc_sigevent *, void **);
 typedef int (*delete_fn)(void *);
-static create_fn next_create;
-static delete_fn next_delete;
+static struct {                  /* libc's, in ckpt_glibc_nexts()'s order */
+	create_fn create;
+	delete_fn delete;
+} next;
 static struct ckpt_timer made[CKPT_TIMERS_MAX];   /* qemu: thread holds the tid */
 static __u64 made_tp[CKPT_TIMERS_MAX];            /* ... and then its thread pointer */
 static unsigned nmade;
 
 void ckpt_timers_init(const unsigned long *auxv)
 {
-	next_create = (create_fn)ckpt_glibc_next(auxv, "timer_create");
-	next_delete = (delete_fn)ckpt_glibc_next(auxv, "timer_delete");
+	ckpt_glibc_nexts(auxv, &next, "timer_create\0timer_delete\0");
 }
 
 int ckpt_timer_create(int clock, struct libc_sigevent *ev, void **id) EXPORT(timer_create);
@@ -31,7 +32,7 @@ int ckpt_timer_delete(void *id) EXPORT(timer_delete);
 
 int ckpt_timer_create(int clock, struct libc_sigevent *ev, void **id)
 {
-	int r = next_create ? next_create(clock, ev, id) : -1;
+	int r = next.create ? next.create(clock, ev, id) : -1;
 	int notify = ev ? ev->notify : 0;
 
 	if (r || ckpt_cfg->runner != CKPT_RUNNER_QEMU || (notify != 0 && notify != 1 && notify != 4) ||
@@ -50,7 +51,7 @@ int ckpt_timer_delete(void *id)
 	for (unsigned i = 0; ckpt_cfg->runner == CKPT_RUNNER_QEMU && i < nmade; i++)
 		if (made[i].id == (int)(long)id)
 			made[i] = made[--nmade], made_tp[i] = made_tp[nmade];
-	return next_delete ? next_delete(id) : -1;
+	return next.delete ? next.delete(id) : -1;
 }
 
 #define TIMERS_TEXT 16384        /* /proc/self/timers: about 90 bytes a timer */

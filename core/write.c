@@ -157,61 +157,37 @@ static int keep_here(struct writer *w, const struct wregion *reg, __u64 i)
 	return !page_is_zero((const __u64 *)(reg->r.start + i * CKPT_PAGE));
 }
 
-/* the first span of l that ends after addr */
-static __u64 first_after(const struct incr_list *l, __u64 addr)
-{
-	__u64 lo = 0, hi = l->n;
-
-	while (lo < hi) {
-		__u64 mid = (lo + hi) / 2;
-		if (l->v[mid].end <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /* a region this delta stores the written pages of: private memory the
  * tracking covered all along (inside a mapping of the tracked list) */
 static int is_delta(const struct writer *w, const struct wregion *reg)
 {
-	const struct incr_list *t = &ckpt_incr.tracked;
-	__u64 k;
-
 	if (!w->delta || !ckpt_kind_delta(reg->r.kind) || (reg->r.flags & (CKPT_RF_FILE | CKPT_RF_SHARED)))
 		return 0;
-	k = first_after(t, reg->r.start);
-	return k < t->n && t->v[k].start <= reg->r.start && t->v[k].end >= reg->r.end;
+	return ckpt_incr_tracked(reg->r.start, reg->r.end);
 }
 
 /* a delta region's pages that read as zero now (given back, or never
  * touched since tracked), into out (when given) as runs; how many */
 static __u32 zero_runs(const struct wregion *reg, struct ckpt_run *out)
 {
-	const struct incr_list *l = &ckpt_incr.zero;
+	struct span z;
 	__u32 n = 0;
 
-	for (__u64 k = first_after(l, reg->r.start); k < l->n && l->v[k].start < reg->r.end; k++, n++) {
-		__u64 a = l->v[k].start > reg->r.start ? l->v[k].start : reg->r.start;
-		__u64 b = l->v[k].end < reg->r.end ? l->v[k].end : reg->r.end;
+	for (__u64 a = reg->r.start; ckpt_incr_changed(1, a, reg->r.end, &z); a = z.end, n++)
 		if (out)
-			out[n] = (struct ckpt_run){ (a - reg->r.start) / CKPT_PAGE, (b - a) / CKPT_PAGE };
-	}
+			out[n] = (struct ckpt_run){ (z.start - reg->r.start) / CKPT_PAGE, (z.end - z.start) / CKPT_PAGE };
 	return n;
 }
 
 /* a delta region: the pages written since the parent's pause */
 static int select_written(struct writer *w, struct wregion *reg)
 {
-	const struct incr_list *l = &ckpt_incr.written;
+	struct span c;
 
-	for (__u64 k = first_after(l, reg->r.start); k < l->n && l->v[k].start < reg->r.end; k++) {
-		__u64 a = l->v[k].start > reg->r.start ? l->v[k].start : reg->r.start;
-		__u64 b = l->v[k].end < reg->r.end ? l->v[k].end : reg->r.end;
-		if (add_run(w, reg->run0, (a - reg->r.start) / CKPT_PAGE, (b - a) / CKPT_PAGE))
+	for (__u64 a = reg->r.start; ckpt_incr_changed(0, a, reg->r.end, &c); a = c.end) {
+		if (add_run(w, reg->run0, (c.start - reg->r.start) / CKPT_PAGE, (c.end - c.start) / CKPT_PAGE))
 			return -1;
-		w->delta_pages += (b - a) / CKPT_PAGE;
+		w->delta_pages += (c.end - c.start) / CKPT_PAGE;
 	}
 	reg->r.nzero = zero_runs(reg, 0);
 	return 0;
@@ -395,9 +371,7 @@ static unsigned own_spans(const struct writer *w, struct span *o)
 		n++;
 	if (ckpt_tree_span(&o[n].start, &o[n].end))
 		n++;
-	for (const struct incr_list *l = &ckpt_incr.written; l <= &ckpt_incr.cand; l++)
-		if (l->v)
-			o[n++] = (struct span){ (__u64)l->v, (__u64)l->v + l->cap * sizeof(*l->v) };
+	n += ckpt_incr_buffers(o + n);
 	for (unsigned i = 1; i < n; i++)
 		for (unsigned j = i; j && o[j].start < o[j - 1].start; j--) {
 			struct span t = o[j];
@@ -619,6 +593,7 @@ static int write_records(struct writer *w, __u64 off, struct ckpt_header *hd)
 
 static int write_header(struct writer *w, struct ckpt_header *hd, __u64 data_end)
 {
+	unsigned depth;
 	long r;
 
 	memcpy(hd->magic, CKPT_MAGIC, 8);
@@ -630,9 +605,9 @@ static int write_header(struct writer *w, struct ckpt_header *hd, __u64 data_end
 	hd->data_off = CKPT_PAGE;
 	hd->data_size = data_end - CKPT_PAGE;
 	hd->file_size = hd->records_off + hd->records_size;
-	hd->id = ckpt_incr.id;
-	hd->depth = w->delta ? ckpt_incr.depth + 1 : 0;
-	hd->parent_id = w->delta ? ckpt_incr.ids[ckpt_incr.depth] : 0;
+	hd->id = ckpt_incr_id();
+	hd->parent_id = w->delta ? ckpt_incr_parent(&depth) : 0;
+	hd->depth = w->delta ? depth + 1 : 0;
 	hd->header_crc = 0;
 	hd->header_crc = crc32c(0, hd, sizeof(*hd));
 	r = k_pwrite(w->img_fd, hd, sizeof(*hd), 0);
@@ -691,7 +666,8 @@ static int chain_name(char *buf, __u64 id)
  * at PATH, no hard links here) makes this image full. */
 static int prepare_parent(struct writer *w)
 {
-	__u64 id = ckpt_incr.ids[ckpt_incr.depth];
+	unsigned depth;
+	__u64 id = ckpt_incr_parent(&depth);
 	struct ckpt_header hd;
 	struct statx a, b;
 	long fd, r;
@@ -704,7 +680,7 @@ static int prepare_parent(struct writer *w)
 		return -1;
 	r = k_pread(fd, &hd, sizeof(hd), 0);
 	sys_close(fd);
-	if (r != sizeof(hd) || memcmp(hd.magic, CKPT_MAGIC, 8) || hd.id != id || hd.depth != ckpt_incr.depth)
+	if (r != sizeof(hd) || memcmp(hd.magic, CKPT_MAGIC, 8) || hd.id != id || hd.depth != depth)
 		return -1;
 	r = k_linkat(AT_FDCWD, ckpt_self.path, AT_FDCWD, w->parent, 0);
 	if (r == -EEXIST)
@@ -720,8 +696,10 @@ static void drop_chain(void)
 {
 	char path[CKPT_PATH_MAX];
 
-	for (unsigned k = 0; k <= ckpt_incr.depth && k < CKPT_CHAIN_MAX; k++)
-		if (ckpt_incr.ids[k] && ckpt_incr.ids[k] != ckpt_incr.id && !chain_name(path, ckpt_incr.ids[k]))
+	__u64 id;
+
+	for (unsigned k = 0; ckpt_incr_chain(k, &id); k++)
+		if (id && id != ckpt_incr_id() && !chain_name(path, id))
 			k_unlinkat(AT_FDCWD, path, 0);
 }
 
@@ -813,7 +791,7 @@ static int write_all(struct writer *w)
 	if (ckpt_cfg->runner == CKPT_RUNNER_NATIVE)
 		w->pagemap_fd = k_openat(AT_FDCWD, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC, 0);
 	/* a tree's images are full ones */
-	if (ckpt_incr.delta && !ckpt_tree_record_max() && !ckpt_tree_member()) {
+	if (ckpt_incr_delta() && !ckpt_tree_record_max() && !ckpt_tree_member()) {
 		w->delta = !prepare_parent(w);
 		w->fell_back = !w->delta;
 		if (w->delta)
@@ -853,7 +831,9 @@ static int write_all(struct writer *w)
 	ckpt_tree_written(hd.id);
 	ckpt_tree_committed();
 	if (!w->delta) {
-		if (ckpt_incr.depth)
+		unsigned depth;
+		ckpt_incr_parent(&depth);
+		if (depth)
 			fault_point(3);
 		drop_chain();
 	}
