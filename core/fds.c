@@ -272,13 +272,7 @@ long fds_paths(struct fds_snap *s, char *buf, __u64 cap)
 static void warn_fd(const struct fd_snap *f, const char *what)
 {
 	struct out o = { .len = 0 };
-	out_str(&o, "libckpt: warning: fd ");
-	out_u64(&o, f->fd);
-	out_str(&o, " (");
-	out_str(&o, f->path);
-	out_str(&o, ") ");
-	out_str(&o, what);
-	out_chr(&o, '\n');
+	outf(&o, "libckpt: warning: fd %u (%s) %s\n", (__u64)f->fd, f->path, what);
 	out_flush(&o, 2);
 }
 
@@ -369,7 +363,7 @@ __u64 fds_records(const struct fds_snap *s, char *buf, unsigned *count)
 		memcpy((char *)ckpt_fd_path(f), sf->path, sf->path_len);
 		h->type = CKPT_REC_FD;
 		h->size = ckpt_fd_path(f) + f->path_len - (const char *)f;
-		used += sizeof(*h) + ((h->size + 7) & ~7ul);
+		used += ckpt_rec_size(h->size);
 	}
 	*count = s->n;
 	return used;
@@ -388,7 +382,7 @@ long fds_write_contents(const struct fds_snap *s, char *recs, __u64 size, int im
 		__u64 len = (f->size + CKPT_PAGE - 1) & ~(CKPT_PAGE - 1);
 		long r;
 
-		at += sizeof(*h) + ((h->size + 7) & ~7ul);
+		at += ckpt_rec_size(h->size);
 		if (!(f->fdflags & CKPT_FDF_SAVED))
 			continue;
 		f->data_off = *off;

@@ -209,7 +209,7 @@ __attribute__((used)) void ckpt_signal_handler(int sig, struct k_siginfo *info, 
 static void restart_path(void)
 {
 	ckpt_cputime_restored(0);
-	ckpt_tids_restored(0);
+	ckpt_tids_restored(0, ckpt_threads_n());
 	ckpt_tree_restarted();
 	writer = 0;
 	/* the snapshot and the slots were the writer's, not in the image; the

@@ -218,7 +218,7 @@ int ckpt_sigclaim_taken(void);
 void ckpt_tids_init(const unsigned long *auxv);
 __u64 ckpt_tid_address(void);
 void ckpt_tids_pause(void);
-void ckpt_tids_restored(unsigned slot);
+void ckpt_tids_restored(unsigned slot, unsigned n);
 int ckpt_tids_find(int tid, int stale, int *real);
 /* pid.c */
 void ckpt_pid_init(const unsigned long *auxv);
@@ -273,6 +273,7 @@ const struct ckpt_sock *socks_of(const struct fd_snap *f);
 void socks_backlogs(const struct fds_snap *s);
 void socks_pair_tcp(struct fds_snap *s);
 void socks_warn(const struct fd_snap *f);
+const void *socks_unix_attr(int nl, __u64 ino, __u32 show, __u16 attr, __u16 len, __u32 *type);
 /* timers.c */
 long ckpt_timers_capture(void);
 void ckpt_timers_init(const unsigned long *auxv);

@@ -463,29 +463,8 @@ long objs_capture(struct fds_snap *s, char *buf, __u64 *at, __u64 cap, const cha
  * (or cannot say) */
 __u64 objs_unix_peer(int nl, __u64 ino, __u32 *type)
 {
-	struct { struct nlmsghdr h; struct unix_diag_req r; } q = {
-		.h = { .nlmsg_len = sizeof(q), .nlmsg_type = SOCK_DIAG_BY_FAMILY, .nlmsg_flags = NLM_F_REQUEST },
-		.r = { .sdiag_family = AF_UNIX, .udiag_ino = ino, .udiag_show = UDIAG_SHOW_PEER,
-		       .udiag_cookie = { ~0u, ~0u } },
-	};
-	static __u64 reply[1024];
-	struct nlmsghdr *h = (struct nlmsghdr *)reply;
-	long n;
-
-	if (k_write_full(nl, &q, sizeof(q)) < 0 || (n = sys_read(nl, (char *)reply, sizeof(reply))) < (long)sizeof(*h) ||
-	    h->nlmsg_type != SOCK_DIAG_BY_FAMILY || h->nlmsg_len > n)
-		return 0;
-	*type = ((struct unix_diag_msg *)NLMSG_DATA(h))->udiag_type;
-	for (__u64 at = NLMSG_ALIGN(sizeof(*h)) + NLMSG_ALIGN(sizeof(struct unix_diag_msg));
-	     at + sizeof(struct nlattr) <= h->nlmsg_len;) {
-		struct nlattr *a = (struct nlattr *)((char *)h + at);
-		if (a->nla_len < sizeof(*a))
-			break;
-		if (a->nla_type == UNIX_DIAG_PEER && a->nla_len >= sizeof(*a) + 4)
-			return *(__u32 *)(a + 1);
-		at += NLA_ALIGN(a->nla_len);
-	}
-	return 0;
+	const __u32 *peer = socks_unix_attr(nl, ino, UDIAG_SHOW_PEER, UNIX_DIAG_PEER, 4, type);
+	return peer ? *peer : 0;
 }
 
 /* each AF_UNIX socket whose peer is here too becomes a socketpair end */
@@ -551,11 +530,8 @@ unsigned objs_watches(const struct fds_snap *s, const struct fd_snap *f, struct 
 		const struct fd_snap *t = snap_of(s, w->fd);
 		if (!t || t->ino != w->ino || kind_fn(s, t) == CKPT_FD_NULL) {
 			struct out o = { .len = 0 };
-			out_str(&o, "libckpt: warning: epoll fd ");
-			out_u64(&o, f->fd);
-			out_str(&o, " watches fd ");
-			out_u64(&o, w->fd);
-			out_str(&o, ", which will not be restored; the watch is dropped\n");
+			outf(&o, "libckpt: warning: epoll fd %u watches fd %u, which will not be restored; "
+			     "the watch is dropped\n", (__u64)f->fd, (__u64)w->fd);
 			out_flush(&o, 2);
 			continue;
 		}

@@ -291,7 +291,7 @@ void ckpt_thread_park(void)
 		if (back) {
 			ckpt_thread_back(back);
 			ckpt_cputime_restored(i);
-			ckpt_tids_restored(i);
+			ckpt_tids_restored(i, q.nslots);
 			return;
 		}
 		__atomic_store_n(&q.parked[i], tag(gen, t->tid), __ATOMIC_RELEASE);

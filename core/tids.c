@@ -106,12 +106,11 @@ void ckpt_tids_pause(void)
 
 /* In each restored thread (slot slot of the checkpoint) on its way back:
  * its entry, then it waits until every restored thread has its own.
- * ckpt_threads_n() still counts the checkpoint's threads here: the
+ * n, the checkpoint's threads, is still the count of slots here: the
  * initiator resets it (restart_path) only after its own check-in, which
  * waits for every other thread's. */
-void ckpt_tids_restored(unsigned slot)
+void ckpt_tids_restored(unsigned slot, unsigned n)
 {
-	unsigned n = ckpt_threads_n();
 	int k;
 
 	tids.t[slot].tp = arch_tp();

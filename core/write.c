@@ -489,11 +489,6 @@ static int write_region(struct writer *w, struct wregion *reg, __u64 *off)
 	return 0;
 }
 
-static __u64 rec_size(__u64 payload)
-{
-	return sizeof(struct ckpt_rec) + ((payload + 7) & ~7ul);
-}
-
 static char *put_rec(char *p, __u32 type, const void *a, __u32 alen,
 		     const void *b, __u32 blen, const void *c, __u32 clen)
 {
@@ -506,7 +501,7 @@ static char *put_rec(char *p, __u32 type, const void *a, __u32 alen,
 		memcpy(p + alen, b, blen);
 	if (clen)
 		memcpy(p + alen + blen, c, clen);
-	return (char *)h + rec_size(h->size);
+	return (char *)h + ckpt_rec_size(h->size);
 }
 
 /* a region record: the struct, its stored runs, its zero runs, its name */
@@ -525,7 +520,7 @@ static char *put_region(char *p, const struct writer *w, const struct wregion *r
 		q += zero_runs(reg, (struct ckpt_run *)q) * sizeof(struct ckpt_run);
 	memcpy(q, reg->name, reg->r.name_len);
 	q[reg->r.name_len - 1] = 0;
-	return (char *)h + rec_size(h->size);
+	return (char *)h + ckpt_rec_size(h->size);
 }
 
 static int write_records(struct writer *w, __u64 off, struct ckpt_header *hd)
@@ -533,22 +528,22 @@ static int write_records(struct writer *w, __u64 off, struct ckpt_header *hd)
 	const struct fds_snap *s = ckpt_snap.fds;
 	unsigned i, nl = s->nlocks, n = 5 + ckpt_threads_n() + w->nfds + w->delta + nl + ckpt_snap.ntimers;  /* INFO, MM, PROC, SIGNALS, END */
 	__u32 plen = w->delta ? strlen(w->parent_name) + 1 : 0;
-	__u64 size = rec_size(sizeof(struct ckpt_info)) + rec_size(sizeof(struct ckpt_mm)) +
-		     rec_size(sizeof(struct ckpt_proc)) + rec_size(sizeof(struct ckpt_signals)) +
-		     ckpt_threads_n() * rec_size(sizeof(struct ckpt_thread) + ckpt_cfg->xstate.size) +
-		     rec_size(0) + (w->delta ? rec_size(plen) : 0) + nl * rec_size(sizeof(struct ckpt_lock)) +
-		     ckpt_snap.ntimers * rec_size(sizeof(struct ckpt_timer));
+	__u64 size = ckpt_rec_size(sizeof(struct ckpt_info)) + ckpt_rec_size(sizeof(struct ckpt_mm)) +
+		     ckpt_rec_size(sizeof(struct ckpt_proc)) + ckpt_rec_size(sizeof(struct ckpt_signals)) +
+		     ckpt_threads_n() * ckpt_rec_size(sizeof(struct ckpt_thread) + ckpt_cfg->xstate.size) +
+		     ckpt_rec_size(0) + (w->delta ? ckpt_rec_size(plen) : 0) + nl * ckpt_rec_size(sizeof(struct ckpt_lock)) +
+		     ckpt_snap.ntimers * ckpt_rec_size(sizeof(struct ckpt_timer));
 	__u64 tree = ckpt_tree_record_max();
 	const char *why = 0;
 	char *buf, *p;
 	long r;
 
 	if (tree) {
-		size += rec_size(tree);
+		size += ckpt_rec_size(tree);
 		n++;
 	}
 	for (i = 0; i < w->nregions; i++, n++)
-		size += rec_size(sizeof(struct ckpt_region) + (w->regions[i].r.nruns + w->regions[i].r.nzero) *
+		size += ckpt_rec_size(sizeof(struct ckpt_region) + (w->regions[i].r.nruns + w->regions[i].r.nzero) *
 				 sizeof(struct ckpt_run) + w->regions[i].r.name_len);
 	size += w->fd_recs_size;
 	buf = scratch(page_up(size));
@@ -561,7 +556,7 @@ static int write_records(struct writer *w, __u64 off, struct ckpt_header *hd)
 		if (r != (long)tree)
 			return writer_fail(w, why ? why : "cannot describe the process tree", 0, 0);
 		*(struct ckpt_rec *)p = (struct ckpt_rec){ CKPT_REC_TREE, (__u32)tree };
-		p += rec_size(tree);
+		p += ckpt_rec_size(tree);
 	}
 	if (w->delta)
 		p = put_rec(p, CKPT_REC_PARENT, w->parent_name, plen, 0, 0, 0, 0);
