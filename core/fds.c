@@ -26,14 +26,6 @@
  * touched (64 fds a page) */
 static struct fds_snap snap;
 
-static __u64 dec(const char *p)
-{
-	__u64 v = 0;
-	for (; *p >= '0' && *p <= '9'; p++)
-		v = v * 10 + (*p - '0');
-	return v;
-}
-
 static int ends_with(const char *s, unsigned len, const char *tail)
 {
 	unsigned n = strlen(tail);
@@ -172,10 +164,10 @@ long fds_capture(struct fds_snap **out, const char **why)
 	while (!r && (n = sys_getdents64(dfd, (void *)dents, sizeof(dents))) > 0)
 		for (long off = 0; off < n && !r; ) {
 			struct linux_dirent64 *d = (struct linux_dirent64 *)(dents + off);
+			long fd = ckpt_parse_num(d->d_name, 10);
 			off += d->d_reclen;
-			if (d->d_name[0] >= '0' && d->d_name[0] <= '9' && (long)dec(d->d_name) != dfd &&
-			    (long)dec(d->d_name) != ckpt_incr_fd())
-				r = capture_one(s, dec(d->d_name));
+			if (d->d_name[0] >= '0' && d->d_name[0] <= '9' && fd != dfd && fd != ckpt_incr_fd())
+				r = capture_one(s, fd);
 		}
 	sys_close(dfd);
 	if (!r)

@@ -157,6 +157,9 @@ int ckpt_starts_with(const char *s, const char *prefix);
 const char *ckpt_base_name(const char *path);
 /* a decimal number of digits only, at most max (< 2^59), or -1 */
 long ckpt_parse_uint(const char *v, long max);
+/* the number in base (at most 16, lower-case digits) at p, to the first
+ * character that is not one of its digits */
+__u64 ckpt_parse_num(const char *p, unsigned base);
 /* config.c: the CKPT_* variables into ckpt_cfg and the image path into
  * ckpt_self; 0, or -1 after one line (checkpointing stays off) */
 int ckpt_config_read(char **argv, char **envp, const unsigned long *auxv);

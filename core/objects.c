@@ -328,7 +328,6 @@ static long qemu_queue(struct fd_snap *f, int from, char *buf, __u64 cap)
 static __u64 field(const char *p, const char *key, int base, int anywhere)
 {
 	unsigned kl = strlen(key);
-	__u64 v = 0;
 
 	while (*p && strncmp(p, key, kl)) {
 		if (anywhere) {
@@ -344,12 +343,7 @@ static __u64 field(const char *p, const char *key, int base, int anywhere)
 		return 0;
 	for (p += kl; *p == ' ' || *p == '\t'; p++)
 		;
-	for (;; p++) {
-		int d = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 : 99;
-		if (d >= base)
-			return v;
-		v = v * base + d;
-	}
+	return ckpt_parse_num(p, base);
 }
 
 /* epoll's interest list: each "tfd:" line of its fdinfo */

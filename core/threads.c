@@ -65,8 +65,7 @@ static __u64 status_mask(long tid, const char *field)
 	text[n > 0 ? n : 0] = 0;
 	for (p = text; *p; p++)
 		if ((p == text || p[-1] == '\n') && ckpt_starts_with(p, field)) {
-			for (p += 8; (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'); p++)
-				m = m * 16 + (*p <= '9' ? *p - '0' : *p - 'a' + 10);
+			m = ckpt_parse_num(p + 8, 16);
 			break;
 		}
 	return m;

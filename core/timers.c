@@ -59,18 +59,13 @@ int ckpt_timer_delete(void *id)
 /* the number after key on the line at p (negative, or hex after base), or 0 */
 static long field(const char *p, const char *key, int base)
 {
-	long v = 0, neg;
+	long v, neg;
 
 	if (!ckpt_starts_with(p, key))
 		return 0;
 	p += strlen(key);
 	neg = *p == '-';
-	for (p += neg;; p++) {
-		int d = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 : 99;
-		if (d >= base)
-			break;
-		v = v * base + d;
-	}
+	v = ckpt_parse_num(p + neg, base);
 	return neg ? -v : v;
 }
 
