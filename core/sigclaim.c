@@ -31,7 +31,7 @@ static struct {                  /* libc's, in ckpt_glibc_nexts()'s order */
 } next;
 static int taken;             /* the program set its own action for the checkpoint signal */
 static int seen;              /* the program was handed the library's handler */
-static int unsaid;           /* it set its own after that: not said yet */
+static int unsaid;            /* it set its own after that: not said yet */
 static int said;              /* 1: a line said the signal is the program's; 2: chained */
 
 void ckpt_sigclaim_init(const unsigned long *auxv)
