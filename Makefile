@@ -98,8 +98,12 @@ build/core/arch-%.o: $(ARCH_DIR)/%.S
 build/core/data.order: $(CORE_OBJ)
 	nm -S $(CORE_OBJ) | awk 'NF == 4 && $$3 ~ /^[bBdD]$$/ { print $$2, $$4 }' | \
 		LC_ALL=C sort -s -k1,1 | awk '{ print $$2 }' >$@    # (sizes: 16 hex digits)
-libckpt.so: $(CORE_OBJ) core/libckpt.map build/core/data.order
-	$(CC) -fuse-ld=lld -shared -nostdlib -Wl,--version-script=core/libckpt.map \
+# the version script: the exported names (core/libckpt.exports), nothing else
+build/core/libckpt.map: core/libckpt.exports
+	@mkdir -p $(dir $@)
+	{ echo '{ global:'; sed 's/#.*//' $< | awk 'NF { print "\t" $$1 ";" }'; echo 'local: *; };'; } >$@
+libckpt.so: $(CORE_OBJ) build/core/libckpt.map build/core/data.order
+	$(CC) -fuse-ld=lld -shared -nostdlib -Wl,--version-script=build/core/libckpt.map \
 		-Wl,--gc-sections -Wl,--icf=safe -Wl,-z,defs -Wl,-z,now -Wl,-z,relro -Wl,-z,noexecstack \
 		-Wl,--hash-style=gnu -Wl,--symbol-ordering-file=build/core/data.order \
 		-Wl,--no-warn-symbol-ordering -Wl,-s -o $@ $(CORE_OBJ)

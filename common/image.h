@@ -69,6 +69,12 @@ struct ckpt_rec {
 	__u32 type;              /* enum ckpt_rec_type */
 	__u32 size;              /* payload bytes, not counting padding */
 };
+/* a record's bytes, header and padding included: the next one starts
+ * there, 8-byte aligned (the one statement of the rule) */
+static inline __u64 ckpt_rec_size(__u64 payload)
+{
+	return sizeof(struct ckpt_rec) + ((payload + 7) & ~7ul);
+}
 
 enum ckpt_rec_type {
 	CKPT_REC_INFO   = 1,     /* struct ckpt_info: who, where, when */

@@ -217,4 +217,200 @@ static inline long k_write_full(int fd, const void *buf, size_t n)
 	return done;
 }
 
+/* --- used by the library --- */
+/* (as the system calls take them; the kernel's value, as above) */
+static inline long k_getpid(void)
+{
+	return my_syscall0(__NR_getpid);
+}
+static inline long k_gettid(void)
+{
+	return my_syscall0(__NR_gettid);
+}
+static inline long k_getppid(void)
+{
+	return my_syscall0(__NR_getppid);
+}
+static inline long k_getuid(void)
+{
+	return my_syscall0(__NR_getuid);
+}
+static inline long k_kill(int pid, int sig)
+{
+	return my_syscall2(__NR_kill, pid, sig);
+}
+static inline long k_tgkill(int tgid, int tid, int sig)
+{
+	return my_syscall3(__NR_tgkill, tgid, tid, sig);
+}
+static inline long k_tgsigqueueinfo(int tgid, int tid, int sig, void *si)
+{
+	return my_syscall4(__NR_rt_tgsigqueueinfo, tgid, tid, sig, si);
+}
+static inline long k_sigpending(void *set)
+{
+	return my_syscall2(__NR_rt_sigpending, set, 8);
+}
+static inline long k_sigsuspend(const unsigned long *set)
+{
+	return my_syscall2(__NR_rt_sigsuspend, set, 8);
+}
+static inline long k_ioctl(int fd, unsigned long req, void *arg)
+{
+	return my_syscall3(__NR_ioctl, fd, req, arg);
+}
+static inline long k_fcntl(int fd, int cmd, long arg)
+{
+	return my_syscall3(__NR_fcntl, fd, cmd, arg);
+}
+static inline long k_lseek(int fd, long off, int whence)
+{
+	return my_syscall3(__NR_lseek, fd, off, whence);
+}
+static inline long k_linkat(int ofd, const char *o, int nfd, const char *n, int flags)
+{
+	return my_syscall5(__NR_linkat, ofd, o, nfd, n, flags);
+}
+static inline long k_pipe2(int *p, int flags)
+{
+	return my_syscall2(__NR_pipe2, p, flags);
+}
+static inline long k_tee(int in, int out, size_t n, unsigned flags)
+{
+	return my_syscall4(__NR_tee, in, out, n, flags);
+}
+static inline long k_kcmp(int pid1, int pid2, int type, long a, long b)
+{
+	return my_syscall5(__NR_kcmp, pid1, pid2, type, a, b);
+}
+static inline long k_madvise(unsigned long addr, size_t len, int advice)
+{
+	return my_syscall3(__NR_madvise, addr, len, advice);
+}
+static inline long k_userfaultfd(int flags)
+{
+	return my_syscall1(__NR_userfaultfd, flags);
+}
+static inline long k_getrandom(void *buf, size_t n, unsigned flags)
+{
+	return my_syscall3(__NR_getrandom, buf, n, flags);
+}
+static inline long k_futex(int *word, int op, int val, const struct timespec *timeout)
+{
+	return my_syscall4(__NR_futex, word, op, val, timeout);
+}
+static inline long k_sched_yield(void)
+{
+	return my_syscall0(__NR_sched_yield);
+}
+static inline long k_socket(int domain, int type, int proto)
+{
+	return my_syscall3(__NR_socket, domain, type, proto);
+}
+static inline long k_bind(int fd, const void *addr, unsigned len)
+{
+	return my_syscall3(__NR_bind, fd, addr, len);
+}
+static inline long k_getsockname(int fd, void *addr, unsigned *len)
+{
+	return my_syscall3(__NR_getsockname, fd, addr, len);
+}
+static inline long k_getpeername(int fd, void *addr, unsigned *len)
+{
+	return my_syscall3(__NR_getpeername, fd, addr, len);
+}
+static inline long k_getsockopt(int fd, int level, int name, void *v, unsigned *len)
+{
+	return my_syscall5(__NR_getsockopt, fd, level, name, v, len);
+}
+static inline long k_setsockopt(int fd, int level, int name, const void *v, unsigned len)
+{
+	return my_syscall5(__NR_setsockopt, fd, level, name, v, len);
+}
+/* recvfrom and sendto without an address */
+static inline long k_recv(int fd, void *buf, size_t n, int flags)
+{
+	return my_syscall6(__NR_recvfrom, fd, buf, n, flags, 0, 0);
+}
+static inline long k_send(int fd, const void *buf, size_t n, int flags)
+{
+	return my_syscall6(__NR_sendto, fd, buf, n, flags, 0, 0);
+}
+static inline long k_clock_gettime(int id, struct timespec *ts)
+{
+	return my_syscall2(__NR_clock_gettime, id, ts);
+}
+static inline long k_clock_getres(int id, struct timespec *ts)
+{
+	return my_syscall2(__NR_clock_getres, id, ts);
+}
+static inline long k_getrusage(int who, void *ru)
+{
+	return my_syscall2(__NR_getrusage, who, ru);
+}
+static inline long k_times(void *buf)
+{
+	return my_syscall1(__NR_times, buf);
+}
+static inline long k_getitimer(int which, void *it)
+{
+	return my_syscall2(__NR_getitimer, which, it);
+}
+static inline long k_timer_create(int clock, void *ev, void *id)
+{
+	return my_syscall3(__NR_timer_create, clock, ev, id);
+}
+static inline long k_timer_settime(long id, int flags, const void *its, void *old)
+{
+	return my_syscall4(__NR_timer_settime, id, flags, its, old);
+}
+static inline long k_timer_gettime(long id, void *its)
+{
+	return my_syscall2(__NR_timer_gettime, id, its);
+}
+static inline long k_timerfd_gettime(int fd, void *its)
+{
+	return my_syscall2(__NR_timerfd_gettime, fd, its);
+}
+static inline long k_getpriority(int which, int who)
+{
+	return my_syscall2(__NR_getpriority, which, who);
+}
+static inline long k_personality(unsigned long p)
+{
+	return my_syscall1(__NR_personality, p);
+}
+static inline long k_prlimit(int pid, int res, const void *lim, void *old)
+{
+	return my_syscall4(__NR_prlimit64, pid, res, lim, old);
+}
+static inline long k_get_robust_list(int pid, void *head, void *len)
+{
+	return my_syscall3(__NR_get_robust_list, pid, head, len);
+}
+static inline long k_sched_getscheduler(int pid)
+{
+	return my_syscall1(__NR_sched_getscheduler, pid);
+}
+static inline long k_sched_setscheduler(int pid, int policy, const void *param)
+{
+	return my_syscall3(__NR_sched_setscheduler, pid, policy, param);
+}
+static inline long k_sched_getparam(int pid, void *param)
+{
+	return my_syscall2(__NR_sched_getparam, pid, param);
+}
+static inline long k_sched_setparam(int pid, const void *param)
+{
+	return my_syscall2(__NR_sched_setparam, pid, param);
+}
+static inline long k_sched_getaffinity(int pid, size_t size, void *set)
+{
+	return my_syscall3(__NR_sched_getaffinity, pid, size, set);
+}
+static inline long k_sched_setaffinity(int pid, size_t size, const void *set)
+{
+	return my_syscall3(__NR_sched_setaffinity, pid, size, set);
+}
+
 #endif

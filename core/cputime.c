@@ -40,7 +40,7 @@ typedef int (*clock_fn)(int, struct timespec *);
 typedef long (*times_fn)(struct k_tms *);
 typedef int (*rusage_fn)(int, struct rusage *);
 
-static struct {
+static struct {                  /* libc's, in ckpt_glibc_nexts()'s order */
 	clock_fn gettime, getres;
 	times_fn times;
 	rusage_fn rusage;
@@ -65,24 +65,23 @@ static __s64 *at_slot(unsigned slot)
 
 void ckpt_cputime_init(const unsigned long *auxv)
 {
-	next.gettime = (clock_fn)ckpt_glibc_next(auxv, "clock_gettime");
-	next.getres = (clock_fn)ckpt_glibc_next(auxv, "clock_getres");
-	next.times = (times_fn)ckpt_glibc_next(auxv, "times");
-	next.rusage = (rusage_fn)ckpt_glibc_next(auxv, "getrusage");
+	ckpt_glibc_nexts(auxv, &next, "clock_gettime\0clock_getres\0times\0getrusage\0");
 }
 
 /* libc's function, or before the constructor (or without one) the
  * system call, -1 without errno on failure */
-static int call(clock_fn fn, long nr, int id, struct timespec *ts)
+static int call(clock_fn fn, int getres, int id, struct timespec *ts)
 {
-	return fn ? fn(id, ts) : my_syscall2(nr, id, ts) < 0 ? -1 : 0;
+	if (fn)
+		return fn(id, ts);
+	return (getres ? k_clock_getres(id, ts) : k_clock_gettime(id, ts)) < 0 ? -1 : 0;
 }
 
 /* the offsets apply: this is the restarted process (not a child) */
 static int here(void)
 {
 	int pid = __atomic_load_n(&shifted, __ATOMIC_ACQUIRE);
-	return pid && pid == my_syscall0(__NR_getpid);
+	return pid && pid == k_getpid();
 }
 
 static __s64 tv_ns(const struct __kernel_old_timeval *tv)
@@ -107,8 +106,8 @@ static void used(int thread, __s64 *c, const __s64 *off)
 	struct rusage ru;
 
 	c[0] = -1;
-	if (my_syscall2(__NR_clock_gettime, thread ? CLOCK_THREAD_CPUTIME_ID : CLOCK_PROCESS_CPUTIME_ID, &ts) < 0 ||
-	    my_syscall2(__NR_getrusage, thread ? RUSAGE_THREAD : RUSAGE_SELF, &ru) < 0)
+	if (k_clock_gettime(thread ? CLOCK_THREAD_CPUTIME_ID : CLOCK_PROCESS_CPUTIME_ID, &ts) < 0 ||
+	    k_getrusage(thread ? RUSAGE_THREAD : RUSAGE_SELF, &ru) < 0)
 		return;
 	c[0] = ts.tv_sec * 1000000000ll + ts.tv_nsec;
 	for (int k = 0; k < 2; k++)
@@ -120,7 +119,7 @@ static void used(int thread, __s64 *c, const __s64 *off)
 /* this thread's offset, when a restart brought it back, or 0 */
 static __s64 *own_offset(void)
 {
-	int real, slot = ckpt_tids_find(my_syscall0(__NR_gettid), 0, &real);
+	int real, slot = ckpt_tids_find(k_gettid(), 0, &real);
 	return slot < 0 ? 0 : off_thr[slot];
 }
 
@@ -158,7 +157,7 @@ void ckpt_cputime_restored(unsigned slot)
 		rebase(0, off_proc, at_proc);
 	rebase(1, off_thr[slot], at_slot(slot));
 	if (!slot)
-		__atomic_store_n(&shifted, (int)my_syscall0(__NR_getpid), __ATOMIC_RELEASE);
+		__atomic_store_n(&shifted, (int)k_getpid(), __ATOMIC_RELEASE);
 }
 
 /* The offset that clock id's readings take in the restarted process, or
@@ -176,7 +175,7 @@ static __s64 *offset_of(int *id)
 	if (*id >= 0 || (*id & 3) != 2)
 		return 0;
 	if (!(*id & 4)) {
-		if (who && who != shifted && who != ckpt_rt.pid_seen)
+		if (who && who != shifted && who != ckpt_pid_seen())
 			return 0;
 		*id = CLOCK_PROCESS_CPUTIME_ID;
 		return off_proc;
@@ -192,19 +191,18 @@ static __s64 *offset_of(int *id)
 	return off_thr[slot];
 }
 
-/* clock_gettime or clock_getres (add 0): of a CPU clock, maybe shifted,
- * or without libc's function */
-static __attribute__((noinline)) int cpu_clock(clock_fn fn, long nr, int id, struct timespec *ts, int add)
+/* clock_gettime or clock_getres (getres 1, nothing added): of a CPU
+ * clock, maybe shifted, or without libc's function */
+static __attribute__((noinline)) int cpu_clock(clock_fn fn, int getres, int id, struct timespec *ts)
 {
 	__s64 *off = here() ? offset_of(&id) : 0;
-	int r = call(fn, nr, id, ts);
+	int r = call(fn, getres, id, ts);
 
-	if (!r && off && add)
+	if (!r && off && !getres)
 		split(ts->tv_sec * 1000000000ll + ts->tv_nsec + off[0], &ts->tv_sec, &ts->tv_nsec, 1);
 	return r;
 }
 
-#define EXPORT(name) __attribute__((visibility("default"))) __asm__(#name)
 int ckpt_clock_gettime(int id, struct timespec *ts) EXPORT(clock_gettime);
 int ckpt_clock_getres(int id, struct timespec *res) EXPORT(clock_getres);
 long ckpt_clock(void) EXPORT(clock);
@@ -219,14 +217,14 @@ int ckpt_clock_gettime(int id, struct timespec *ts)
 
 	if (__builtin_expect(fn && (!CPU_CLOCK(id) || !shifted), 1))
 		return fn(id, ts);
-	return cpu_clock(fn, __NR_clock_gettime, id, ts, 1);
+	return cpu_clock(fn, 0, id, ts);
 }
 
 int ckpt_clock_getres(int id, struct timespec *res)
 {
 	if (!CPU_CLOCK(id) || !shifted)
-		return call(next.getres, __NR_clock_getres, id, res);
-	return cpu_clock(next.getres, __NR_clock_getres, id, res, 0);
+		return call(next.getres, 1, id, res);
+	return cpu_clock(next.getres, 1, id, res);
 }
 
 /* glibc's clock(), which asks its own clock_gettime: the process's CPU
@@ -244,7 +242,7 @@ long ckpt_clock(void)
  * same count down to its ticks), plus the offsets */
 long ckpt_times(struct k_tms *buf)
 {
-	long r = next.times ? next.times(buf) : my_syscall1(__NR_times, buf);
+	long r = next.times ? next.times(buf) : k_times(buf);
 	cpu_t c;
 
 	if (r == -1 || !buf || !shifted || !here())
@@ -259,7 +257,7 @@ long ckpt_times(struct k_tms *buf)
 
 int ckpt_getrusage(int who, struct rusage *ru)
 {
-	int r = next.rusage ? next.rusage(who, ru) : my_syscall2(__NR_getrusage, who, ru) < 0 ? -1 : 0;
+	int r = next.rusage ? next.rusage(who, ru) : k_getrusage(who, ru) < 0 ? -1 : 0;
 	__s64 *off;
 
 	if (r || !shifted || (who != RUSAGE_SELF && who != RUSAGE_THREAD) || !here())

@@ -28,24 +28,22 @@ typedef int (*madvise_fn)(void *, unsigned long, int);
 typedef int (*munmap_fn)(void *, unsigned long);
 typedef void *(*mmap_fn)(void *, unsigned long, int, int, int, long);
 typedef void *(*mremap_fn)(void *, unsigned long, unsigned long, int, void *);
-static madvise_fn next_madvise;
-static munmap_fn next_munmap;
-static mmap_fn next_mmap, next_mmap64;
-static mremap_fn next_mremap;
+static struct {                  /* libc's, in ckpt_glibc_nexts()'s order */
+	madvise_fn madvise;
+	munmap_fn munmap;
+	mmap_fn mmap, mmap64;
+	mremap_fn mremap;
+} next;
 
 void ckpt_dontfork_init(const unsigned long *auxv)
 {
-	next_madvise = (madvise_fn)ckpt_glibc_next(auxv, "madvise");
-	next_munmap = (munmap_fn)ckpt_glibc_next(auxv, "munmap");
-	next_mmap = (mmap_fn)ckpt_glibc_next(auxv, "mmap");
-	next_mmap64 = (mmap_fn)ckpt_glibc_next(auxv, "mmap64");
-	next_mremap = (mremap_fn)ckpt_glibc_next(auxv, "mremap");
+	ckpt_glibc_nexts(auxv, &next, "madvise\0munmap\0mmap\0mmap64\0mremap\0");
 }
 
 static void lock(void)
 {
 	while (__atomic_exchange_n(&df_lock, 1, __ATOMIC_ACQUIRE))
-		my_syscall0(__NR_sched_yield);
+		k_sched_yield();
 }
 
 static void unlock(void)
@@ -98,7 +96,6 @@ static __u64 page_end(__u64 a, unsigned long len)
 
 /* Without libc's functions (a program linked without them): the system
  * call, with no errno, -1 alone. */
-#define EXPORT(name) __attribute__((visibility("default"))) __asm__(#name)
 int ckpt_madvise(void *addr, unsigned long len, int advice) EXPORT(madvise);
 int ckpt_munmap(void *addr, unsigned long len) EXPORT(munmap);
 void *ckpt_mmap(void *addr, unsigned long len, int prot, int flags, int fd, long off) EXPORT(mmap);
@@ -107,8 +104,8 @@ void *ckpt_mremap(void *old, unsigned long olen, unsigned long nlen, int flags, 
 
 int ckpt_madvise(void *addr, unsigned long len, int advice)
 {
-	int r = next_madvise ? next_madvise(addr, len, advice)
-			     : my_syscall3(__NR_madvise, addr, len, advice) < 0 ? -1 : 0;
+	int r = next.madvise ? next.madvise(addr, len, advice)
+			     : k_madvise((unsigned long)addr, len, advice) < 0 ? -1 : 0;
 	for (unsigned k = 0; r == 0 && k < NMARKS; k++) {
 		if (advice != set_advice[k] && advice != clear_advice[k])
 			continue;
@@ -124,7 +121,7 @@ int ckpt_madvise(void *addr, unsigned long len, int advice)
 
 int ckpt_munmap(void *addr, unsigned long len)
 {
-	int r = next_munmap ? next_munmap(addr, len) : my_syscall2(__NR_munmap, addr, len) < 0 ? -1 : 0;
+	int r = next.munmap ? next.munmap(addr, len) : k_munmap((unsigned long)addr, len) < 0 ? -1 : 0;
 	if (r == 0 && ndf) {
 		lock();
 		forget((__u64)addr, page_end((__u64)addr, len), ALL_MARKS);
@@ -147,16 +144,16 @@ static void *mapped(void *p, unsigned long len, int flags)
 void *ckpt_mmap(void *addr, unsigned long len, int prot, int flags, int fd, long off)
 {
 	long r;
-	if (next_mmap)
-		return mapped(next_mmap(addr, len, prot, flags, fd, off), len, flags);
-	r = my_syscall6(__NR_mmap, addr, len, prot, flags, fd, off);
-	return mapped(r < 0 && r > -4096 ? (void *)-1l : (void *)r, len, flags);
+	if (next.mmap)
+		return mapped(next.mmap(addr, len, prot, flags, fd, off), len, flags);
+	r = k_mmap((unsigned long)addr, len, prot, flags, fd, off);
+	return mapped(k_failed(r) ? (void *)-1l : (void *)r, len, flags);
 }
 
 void *ckpt_mmap64(void *addr, unsigned long len, int prot, int flags, int fd, long off)
 {
-	if (next_mmap64)
-		return mapped(next_mmap64(addr, len, prot, flags, fd, off), len, flags);
+	if (next.mmap64)
+		return mapped(next.mmap64(addr, len, prot, flags, fd, off), len, flags);
 	return ckpt_mmap(addr, len, prot, flags, fd, off);
 }
 
@@ -167,11 +164,11 @@ void *ckpt_mremap(void *old, unsigned long olen, unsigned long nlen, int flags, 
 	unsigned was = 0;
 	long r;
 
-	if (next_mremap) {
-		p = next_mremap(old, olen, nlen, flags, naddr);
+	if (next.mremap) {
+		p = next.mremap(old, olen, nlen, flags, naddr);
 	} else {
-		r = my_syscall5(__NR_mremap, old, olen, nlen, flags, naddr);
-		p = r < 0 && r > -4096 ? (void *)-1l : (void *)r;
+		r = k_mremap((unsigned long)old, olen, nlen, flags, (unsigned long)naddr);
+		p = k_failed(r) ? (void *)-1l : (void *)r;
 	}
 	if (p == (void *)-1l || !ndf)
 		return p;
@@ -195,7 +192,7 @@ int ckpt_dontfork_clear(void)
 	if (!ndf || __atomic_exchange_n(&df_lock, 1, __ATOMIC_ACQUIRE))
 		return 0;
 	for (unsigned i = 0; i < ndf; i++)
-		my_syscall3(__NR_madvise, df[i].start, df[i].end - df[i].start, clear_advice[df[i].kind]);
+		k_madvise(df[i].start, df[i].end - df[i].start, clear_advice[df[i].kind]);
 	return 1;
 }
 
@@ -206,6 +203,6 @@ void ckpt_dontfork_restore(int cleared)
 	if (!cleared)
 		return;
 	for (unsigned i = 0; i < ndf; i++)
-		my_syscall3(__NR_madvise, df[i].start, df[i].end - df[i].start, set_advice[df[i].kind]);
+		k_madvise(df[i].start, df[i].end - df[i].start, set_advice[df[i].kind]);
 	unlock();
 }

@@ -26,23 +26,6 @@
  * touched (64 fds a page) */
 static struct fds_snap snap;
 
-static __u64 dec(const char *p)
-{
-	__u64 v = 0;
-	for (; *p >= '0' && *p <= '9'; p++)
-		v = v * 10 + (*p - '0');
-	return v;
-}
-
-void fds_proc_path(char *buf, int fd)
-{
-	struct out o = { .len = 0 };
-	out_str(&o, "/proc/self/fd/");
-	out_u64(&o, fd);
-	memcpy(buf, o.buf, o.len);
-	buf[o.len] = 0;
-}
-
 static int ends_with(const char *s, unsigned len, const char *tail)
 {
 	unsigned n = strlen(tail);
@@ -70,9 +53,9 @@ static long capture_one(struct fds_snap *s, int fd)
 	f->ino = st.stx_ino;
 	f->mtime_sec = st.stx_mtime.tv_sec;
 	f->mtime_nsec = st.stx_mtime.tv_nsec;
-	f->oflags = my_syscall2(__NR_fcntl, fd, F_GETFL);
-	f->cloexec = my_syscall2(__NR_fcntl, fd, F_GETFD) == FD_CLOEXEC;
-	r = my_syscall3(__NR_lseek, fd, 0, SEEK_CUR);
+	f->oflags = k_fcntl(fd, F_GETFL, 0);
+	f->cloexec = k_fcntl(fd, F_GETFD, 0) == FD_CLOEXEC;
+	r = k_lseek(fd, 0, SEEK_CUR);
 	f->pos = r < 0 ? 0 : r;         /* pipes, sockets, ttys: no offset */
 	/* unlinked (or an O_TMPFILE, a memfd): it cannot be reopened */
 	f->deleted = S_ISREG(f->mode) && !st.stx_nlink;
@@ -111,7 +94,7 @@ static long read_contents(struct fds_snap *s, __u64 *at)
 		if ((f->oflags & O_ACCMODE) != O_WRONLY)
 			r = k_pread_full(f->fd, s->contents + *at, f->size, 0);
 		if (r < 0) {
-			fds_proc_path(proc, f->fd);
+			ckpt_fdlink_path(proc, f->fd);
 			fd = k_openat(AT_FDCWD, proc, O_RDONLY | O_CLOEXEC, 0);
 			if (fd < 0)
 				return fd;
@@ -148,7 +131,7 @@ static long capture_contents(struct fds_snap *s, const char **why)
 		return 0;
 	total += OBJS_TAIL;
 	a = k_mmap(0, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (a < 0 && a > -4096)
+	if (k_failed(a))
 		return a;
 	s->contents = (char *)a;
 	s->contents_size = total;
@@ -181,10 +164,10 @@ long fds_capture(struct fds_snap **out, const char **why)
 	while (!r && (n = sys_getdents64(dfd, (void *)dents, sizeof(dents))) > 0)
 		for (long off = 0; off < n && !r; ) {
 			struct linux_dirent64 *d = (struct linux_dirent64 *)(dents + off);
+			long fd = ckpt_parse_num(d->d_name, 10);
 			off += d->d_reclen;
-			if (d->d_name[0] >= '0' && d->d_name[0] <= '9' && (long)dec(d->d_name) != dfd &&
-			    (long)dec(d->d_name) != ckpt_incr.fd)
-				r = capture_one(s, dec(d->d_name));
+			if (d->d_name[0] >= '0' && d->d_name[0] <= '9' && fd != dfd && fd != ckpt_incr_fd())
+				r = capture_one(s, fd);
 		}
 	sys_close(dfd);
 	if (!r)
@@ -262,7 +245,7 @@ long fds_paths(struct fds_snap *s, char *buf, __u64 cap)
 		if (cap - used < CKPT_NAME_MAX)
 			return -ENOMEM;
 		f->path = buf + used;
-		fds_proc_path(proc, f->fd);
+		ckpt_fdlink_path(proc, f->fd);
 		r = k_readlink(proc, f->path, CKPT_NAME_MAX - 1);
 		if (r <= 0)
 			r = 0;            /* gone: an empty path, a NULL record */
@@ -281,13 +264,7 @@ long fds_paths(struct fds_snap *s, char *buf, __u64 cap)
 static void warn_fd(const struct fd_snap *f, const char *what)
 {
 	struct out o = { .len = 0 };
-	out_str(&o, "libckpt: warning: fd ");
-	out_u64(&o, f->fd);
-	out_str(&o, " (");
-	out_str(&o, f->path);
-	out_str(&o, ") ");
-	out_str(&o, what);
-	out_chr(&o, '\n');
+	outf(&o, "libckpt: warning: fd %u (%s) %s\n", (__u64)f->fd, f->path, what);
 	out_flush(&o, 2);
 }
 
@@ -378,7 +355,7 @@ __u64 fds_records(const struct fds_snap *s, char *buf, unsigned *count)
 		memcpy((char *)ckpt_fd_path(f), sf->path, sf->path_len);
 		h->type = CKPT_REC_FD;
 		h->size = ckpt_fd_path(f) + f->path_len - (const char *)f;
-		used += sizeof(*h) + ((h->size + 7) & ~7ul);
+		used += ckpt_rec_size(h->size);
 	}
 	*count = s->n;
 	return used;
@@ -397,7 +374,7 @@ long fds_write_contents(const struct fds_snap *s, char *recs, __u64 size, int im
 		__u64 len = (f->size + CKPT_PAGE - 1) & ~(CKPT_PAGE - 1);
 		long r;
 
-		at += sizeof(*h) + ((h->size + 7) & ~7ul);
+		at += ckpt_rec_size(h->size);
 		if (!(f->fdflags & CKPT_FDF_SAVED))
 			continue;
 		f->data_off = *off;

@@ -151,6 +151,17 @@ __attribute__((minsize)) void *ckpt_glibc_next(const unsigned long *auxv, const 
 	return 0;
 }
 
+/* The next definitions of names (one after another, each with its NUL,
+ * an empty name last) into fns, a struct of as many function pointers in
+ * the same order: every wrapper's libc function, looked up by one loop */
+void ckpt_glibc_nexts(const unsigned long *auxv, void *fns, const char *names)
+{
+	for (char *at = fns; *names; names += strlen(names) + 1, at += sizeof(void *)) {
+		void *f = ckpt_glibc_next(auxv, names);
+		__builtin_memcpy(at, &f, sizeof(f));
+	}
+}
+
 /* This library's file name as ld.so loaded it, or 0 */
 __attribute__((minsize)) const char *ckpt_glibc_self(const unsigned long *auxv)
 {

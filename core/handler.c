@@ -6,19 +6,28 @@
 
 static void restart_path(void);
 
+/* The checkpoints' outcome and the program's callbacks: this file's */
+static int writer;                /* pid of a writer still running, or 0 */
+static int failed;                /* the last checkpoint failed in the pause */
+static int api_call;              /* inside ckpt_checkpoint(): it runs the callbacks */
+static int restarted;             /* set by the restart path */
+static int dontfork_cleared;      /* this checkpoint took the DONTFORK marks off (dontfork.c) */
+static struct { int ev; void (*fn)(void *); void *arg; } cb[16];
+static unsigned ncb;
+
 /* the callbacks the program registered for ev, in order */
 static void run_callbacks(enum ckpt_event ev)
 {
-	for (unsigned i = 0; i < ckpt_rt.ncb; i++)
-		if (ckpt_rt.cb[i].ev == (int)ev)
-			ckpt_rt.cb[i].fn(ckpt_rt.cb[i].arg);
+	for (unsigned i = 0; i < ncb; i++)
+		if (cb[i].ev == (int)ev)
+			cb[i].fn(cb[i].arg);
 }
 
 /* those of a checkpoint the signal started: ckpt_checkpoint() runs its
  * own, in the caller's context */
 static void signal_callbacks(enum ckpt_event ev)
 {
-	if (!ckpt_rt.api_call)
+	if (!api_call)
 		run_callbacks(ev);
 }
 
@@ -30,20 +39,20 @@ static void capture_parent_only(void)
 	struct ckpt_proc *p = &ckpt_snap.proc;
 
 	for (int w = 0; w < 3; w++) {
-		if (my_syscall2(__NR_getitimer, w, &it) < 0)
+		if (k_getitimer(w, &it) < 0)
 			it.interval.tv_sec = it.interval.tv_usec = it.value.tv_sec = it.value.tv_usec = 0;
 		p->itimer[w].interval_us = it.interval.tv_sec * 1000000ull + it.interval.tv_usec;
 		p->itimer[w].value_us = it.value.tv_sec * 1000000ull + it.value.tv_usec;
 	}
 	p->pending = 0;
-	my_syscall2(__NR_rt_sigpending, &p->pending, 8);
+	k_sigpending(&p->pending);
 	p->ckpt_signal = ckpt_cfg->sig;
 	p->subreaper = p->pdeathsig = 0;
 	k_prctl(PR_GET_CHILD_SUBREAPER, (unsigned long)&p->subreaper, 0, 0, 0);
 	k_prctl(PR_GET_PDEATHSIG, (unsigned long)&p->pdeathsig, 0, 0, 0);
 	/* the clock file timestamps come from (coarse): whatever the program
 	 * creates after this moment is born at this time or later */
-	my_syscall2(__NR_clock_gettime, 5 /* CLOCK_REALTIME_COARSE */, &ckpt_snap.t_real);
+	k_clock_gettime(5 /* CLOCK_REALTIME_COARSE */, &ckpt_snap.t_real);
 }
 
 /* Waits for the writer still running, if any: 0 when it put its image in
@@ -54,12 +63,12 @@ static int wait_writer(void)
 	struct k_siginfo info;
 	long r;
 
-	if (!ckpt_rt.writer)
+	if (!writer)
 		return 0;
 	do
-		r = k_waitid(P_PID, ckpt_rt.writer, &info, WEXITED | __WALL);
+		r = k_waitid(P_PID, writer, &info, WEXITED | __WALL);
 	while (r == -EINTR);
-	ckpt_rt.writer = 0;
+	writer = 0;
 	/* exit status 3: in place, as a full image where a delta was planned */
 	ckpt_incr_done(r < 0 || info.code != 1 /* CLD_EXITED */ ? -1 : info.status);
 	return r < 0 ? (int)r : info.status && info.status != 3 ? -EIO : 0;
@@ -73,7 +82,7 @@ static int capture_in_pause(void)
 	const char *why;
 	long r;
 
-	if (!ckpt_rt.slots) {
+	if (!ckpt_thread_slot(0)) {       /* (the slots were not mapped) */
 		ckpt_fail_msg("no memory for the threads' state", 0, 0);
 		ckpt_threads_resume();
 		return -1;
@@ -115,14 +124,13 @@ static int capture_in_pause(void)
  * it is not a new checkpoint */
 static int from_initiator(const struct k_siginfo *si)
 {
-	return si && si->code == -6 /* SI_TKILL */ && si->pid == my_syscall0(__NR_getpid) &&
-	       !ckpt_rt.api_call && ckpt_thread_owed();
+	return si && si->code == -6 /* SI_TKILL */ && si->pid == k_getpid() &&
+	       !api_call && ckpt_thread_owed();
 }
 
 __attribute__((used)) void ckpt_signal_handler(int sig, struct k_siginfo *info, void *uc)
 {
 	struct ckpt_thread *self;
-	int idle = 0;
 	long pid, stage;
 
 	(void)uc;
@@ -139,8 +147,7 @@ __attribute__((used)) void ckpt_signal_handler(int sig, struct k_siginfo *info, 
 	if (!from_initiator(info) && ckpt_tree_forward())
 		return;
 	/* another thread is checkpointing: this one parks until it is done */
-	if (from_initiator(info) ||
-	    !__atomic_compare_exchange_n(&ckpt_rt.quiescing, &idle, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+	if (from_initiator(info) || !ckpt_threads_begin()) {
 		ckpt_thread_park();
 		return;
 	}
@@ -151,12 +158,12 @@ __attribute__((used)) void ckpt_signal_handler(int sig, struct k_siginfo *info, 
 	ckpt_snap.t_start = k_now_ns();
 	signal_callbacks(CKPT_PRE_CHECKPOINT);
 	ckpt_rt.ncheckpoints++;
-	ckpt_rt.restarted = 0;
-	ckpt_rt.failed = 0;
+	restarted = 0;
+	failed = 0;
 	capture_parent_only();
 	ckpt_pid_capture();
 	if (capture_in_pause()) {
-		ckpt_rt.failed = 1;
+		failed = 1;
 		signal_callbacks(CKPT_RESUME);
 		return;
 	}
@@ -169,7 +176,7 @@ __attribute__((used)) void ckpt_signal_handler(int sig, struct k_siginfo *info, 
 	/* which pages this image stores */
 	ckpt_incr_pause();
 	/* memory kept from children must reach the writer all the same */
-	ckpt_rt.dontfork_cleared = ckpt_dontfork_clear();
+	dontfork_cleared = ckpt_dontfork_clear();
 	stage = arch_ctx_save(&self->cpu, ckpt_thread_xarea(self), arch_xstate_mode(&ckpt_cfg->xstate));
 	if (stage) {
 		ckpt_thread_back(stage);
@@ -184,65 +191,52 @@ __attribute__((used)) void ckpt_signal_handler(int sig, struct k_siginfo *info, 
 	if (pid == 0)
 		ckpt_writer_main();
 	ckpt_tree_forked(pid);
-	ckpt_dontfork_restore(ckpt_rt.dontfork_cleared);
+	ckpt_dontfork_restore(dontfork_cleared);
 	fds_release(ckpt_snap.fds);
 	ckpt_snap.fds = 0;
 	ckpt_incr_release();
 	ckpt_threads_resume();
 	if (pid < 0) {
-		ckpt_rt.failed = 1;
+		failed = 1;
 		if (pid != -ECANCELED)       /* (the tree's cut failed: said) */
 			ckpt_fail_msg("cannot fork the image writer", 0, pid);
 		return;
 	}
-	ckpt_rt.writer = pid;
+	writer = pid;
 	signal_callbacks(CKPT_RESUME);
 }
 
 static void restart_path(void)
 {
 	ckpt_cputime_restored(0);
-	ckpt_tids_restored(0);
+	ckpt_tids_restored(0, ckpt_threads_n());
 	ckpt_tree_restarted();
-	ckpt_rt.writer = 0;
+	writer = 0;
 	/* the snapshot and the slots were the writer's, not in the image; the
 	 * other threads were released by myrestart */
 	ckpt_snap.fds = 0;
-	__atomic_store_n(&ckpt_rt.slots, 0, __ATOMIC_RELEASE);
-	__atomic_store_n(&ckpt_rt.quiescing, 0, __ATOMIC_RELEASE);
-	if (ckpt_threads_init() < 0)
+	if (ckpt_threads_restarted() < 0)
 		ckpt_msg("warning", "no memory for the threads' state: checkpoints will fail", 0);
-	ckpt_rt.restarted = 1;
+	restarted = 1;
 	ckpt_incr_restarted();
 	ckpt_pid_restarted();
-	ckpt_dontfork_restore(ckpt_rt.dontfork_cleared);
+	ckpt_dontfork_restore(dontfork_cleared);
 	ckpt_proc_restore();
 	signal_callbacks(CKPT_RESTART);
 }
 
 /* public API: registers fn(arg) for an event; 0 or -errno */
-__attribute__((visibility("default"))) int ckpt_on(int ev, void (*fn)(void *), void *arg)
+CKPT_API int ckpt_on(int ev, void (*fn)(void *), void *arg)
 {
 	if (ev < CKPT_PRE_CHECKPOINT || ev > CKPT_RESTART || !fn)
 		return -EINVAL;
-	if (ckpt_rt.ncb == sizeof(ckpt_rt.cb) / sizeof(ckpt_rt.cb[0]))
+	if (ncb == sizeof(cb) / sizeof(cb[0]))
 		return -ENOMEM;
-	ckpt_rt.cb[ckpt_rt.ncb].ev = ev;
-	ckpt_rt.cb[ckpt_rt.ncb].fn = fn;
-	ckpt_rt.cb[ckpt_rt.ncb].arg = arg;
-	ckpt_rt.ncb++;
+	cb[ncb].ev = ev;
+	cb[ncb].fn = fn;
+	cb[ncb].arg = arg;
+	ncb++;
 	return 0;
-}
-
-int ckpt_install_handler(int sig)
-{
-	struct k_sigaction act = {
-		.handler = (void (*)(int, void *, void *))arch_signal_entry,
-		.flags = K_SA_SIGINFO | ARCH_SA_RESTORER | K_SA_RESTART,
-		.restorer = arch_sigreturn,
-		.mask = ~0ul,  /* nothing of the program runs while we save */
-	};
-	return k_sigaction(sig, &act, 0);
 }
 
 /* public API: a checkpoint now, from the program itself.  0 in the
@@ -250,27 +244,27 @@ int ckpt_install_handler(int sig)
  * -errno on failure (ENOSYS: checkpointing is disabled; EIO: the writer
  * failed and said why on stderr).  Callbacks run here, in the caller's
  * context, not in the signal handler. */
-__attribute__((visibility("default"))) int ckpt_checkpoint(void)
+CKPT_API int ckpt_checkpoint(void)
 {
 	__u32 before = ckpt_rt.ncheckpoints;
 	long r;
 
 	if (!ckpt_rt.enabled)
 		return -ENOSYS;
-	if (ckpt_rt.sig_taken)
+	if (ckpt_sigclaim_taken())
 		return -EBUSY;           /* the program's own action would run */
 	run_callbacks(CKPT_PRE_CHECKPOINT);
-	ckpt_rt.api_call = 1;
-	r = my_syscall3(__NR_tgkill, my_syscall0(__NR_getpid), my_syscall0(__NR_gettid), ckpt_cfg->sig);
-	ckpt_rt.api_call = 0;
+	api_call = 1;
+	r = k_tgkill(k_getpid(), k_gettid(), ckpt_cfg->sig);
+	api_call = 0;
 	if (r < 0)
 		return r;
 	if (ckpt_rt.ncheckpoints == before && ckpt_tree_wait_cut(before))
 		return -EAGAIN;          /* the signal is blocked or ignored here */
-	if (ckpt_rt.failed)
+	if (failed)
 		return -EIO;
-	if (ckpt_rt.restarted) {
-		ckpt_rt.restarted = 0;
+	if (restarted) {
+		restarted = 0;
 		run_callbacks(CKPT_RESTART);
 		return 1;
 	}

@@ -28,8 +28,30 @@
 #define UFFD_FEATURE_WP_ASYNC      (1u << 15)
 #define USER_TOP (CKPT_USER_END - CKPT_PAGE)    /* the highest page user space may map ends here */
 
-struct ckpt_incr ckpt_incr = { .fd = -1 };
-#define I ckpt_incr
+/* the tracking of written pages and the chain of images in place: this
+ * file's; the writer asks through the functions at the end */
+struct incr_list {
+	struct span *v;           /* a mapping of its own */
+	__u64 n, cap;
+};
+struct ckpt_incr {
+	int fd;                   /* the userfaultfd the memory is registered with, or -1 */
+	__u64 ino, dev;           /* its inode, to know it is still ours; the anon inodes' device */
+	int pid;                  /* the process it belongs to (real pid) */
+	int off;                  /* no tracking in this process, ever */
+	int trusted;              /* the tracking covers all since the newest image's pause */
+	unsigned depth;           /* the newest image in place: 0 full, n a delta */
+	__u64 ids[CKPT_CHAIN_MAX]; /* the chain in place: ids[0] full ... ids[depth] */
+	/* this checkpoint, from the pause to its writer */
+	__u64 id;                 /* the image being written */
+	int delta;                /* written as a delta of ids[depth] */
+	int scanning, scan_failed;
+	struct incr_list written;   /* pages written since the last pause (present) */
+	struct incr_list zero;      /* pages written since and gone: zero now */
+	struct incr_list tracked;   /* the mappings tracked since the last pause */
+	struct incr_list cand;      /* what may be tracked from now on */
+};
+static struct ckpt_incr I = { .fd = -1 };
 
 static const char *off_why;           /* tracking unavailable: why (for CKPT_VERBOSE) */
 
@@ -46,7 +68,7 @@ static int list_put(struct incr_list *l, __u64 start, __u64 end, int merge)
 		long a = l->v ? k_mremap((unsigned long)l->v, l->cap * sizeof(*l->v), ncap * sizeof(*l->v),
 					 MREMAP_MAYMOVE, 0)
 			      : k_mmap(0, ncap * sizeof(*l->v), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (a < 0 && a > -4096)
+		if (k_failed(a))
 			return -1;
 		l->v = (struct span *)a;
 		l->cap = ncap;
@@ -83,10 +105,10 @@ static int open_uffd(void)
 	struct statx st;
 	long fd, r;
 
-	fd = my_syscall1(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
+	fd = k_userfaultfd(O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
 	if (fd < 0)
 		return off_why = "no userfaultfd here", -1;
-	r = my_syscall3(__NR_ioctl, fd, UFFDIO_API, &api);
+	r = k_ioctl(fd, UFFDIO_API, &api);
 	if (r < 0) {
 		sys_close(fd);
 		return off_why = "this kernel's userfaultfd has no asynchronous write-protect (Linux 6.7+)", -1;
@@ -94,7 +116,7 @@ static int open_uffd(void)
 	/* away from the numbers the program counts on, but inside the 64
 	 * slots every fd table starts with: growing the table of a threaded
 	 * process waits for an RCU grace period (25 ms here, in the pause) */
-	r = my_syscall3(__NR_fcntl, fd, F_DUPFD_CLOEXEC, 48);
+	r = k_fcntl(fd, F_DUPFD_CLOEXEC, 48);
 	if (r >= 0) {
 		sys_close(fd);
 		fd = r;
@@ -112,7 +134,7 @@ static int open_uffd(void)
 /* tracking set up for this process; 0 when it is not available */
 static int tracking(void)
 {
-	long pid = my_syscall0(__NR_getpid);
+	long pid = k_getpid();
 
 	if (!I.off && (ckpt_cfg->runner == CKPT_RUNNER_QEMU || ckpt_cfg->full_every == 1)) {
 		I.off = 1;
@@ -216,7 +238,7 @@ static int foreign_uffd(void)
 		long n;
 		if (s->fd[i].dev != I.dev || s->fd[i].fd == I.fd)
 			continue;
-		fds_proc_path(path, s->fd[i].fd);
+		ckpt_fdlink_path(path, s->fd[i].fd);
 		n = k_readlink(path, link, sizeof(link) - 1);
 		if (n == 24 && !memcmp(link, "anon_inode:[userfaultfd]", 24))
 			return 1;
@@ -234,7 +256,7 @@ static int is_tracked(int pm, __u64 a, __u64 b)
 		.vec = (__u64)&one, .vec_len = 1, .max_pages = 1, .return_mask = PAGE_IS_WPALLOWED,
 	};
 
-	return my_syscall3(__NR_ioctl, pm, PAGEMAP_SCAN, &s) >= 0;
+	return k_ioctl(pm, PAGEMAP_SCAN, &s) >= 0;
 }
 
 /* Sorts the candidates into tracked (their written pages are in the
@@ -248,13 +270,13 @@ static int sort_candidates(int pm)
 		if (is_tracked(pm, a, b)) {
 			if (list_add(&I.tracked, a, b))
 				return -1;
-		} else if (my_syscall3(__NR_ioctl, I.fd, UFFDIO_REGISTER, &reg) == 0) {
+		} else if (k_ioctl(I.fd, UFFDIO_REGISTER, &reg) == 0) {
 			/* its pages protected; what it has not touched stays
 			 * "written, not present": a zero run, until touched */
 			long r = pagescan(pm, a, b, &(struct pagescan){ PM_SCAN_WP_MATCHING, PAGE_IS_WPALLOWED,
 					  PAGE_IS_PRESENT | PAGE_IS_SWAPPED, 0, 0 }, ignore, 0);
 			if (r)
-				my_syscall3(__NR_ioctl, I.fd, UFFDIO_UNREGISTER, &reg);
+				k_ioctl(I.fd, UFFDIO_UNREGISTER, &reg);
 		}
 	}
 	return 0;
@@ -264,8 +286,8 @@ static __u64 new_id(void)
 {
 	__u64 id = 0;
 
-	if (my_syscall3(__NR_getrandom, &id, sizeof(id), 1 /* GRND_NONBLOCK */) != sizeof(id) || !id)
-		id = k_now_ns() ^ ((__u64)my_syscall0(__NR_getpid) << 40) ^ 0x9e3779b97f4a7c15ull;
+	if (k_getrandom(&id, sizeof(id), 1 /* GRND_NONBLOCK */) != sizeof(id) || !id)
+		id = k_now_ns() ^ ((__u64)k_getpid() << 40) ^ 0x9e3779b97f4a7c15ull;
 	return id ? id : 1;
 }
 
@@ -345,6 +367,93 @@ void ckpt_incr_restarted(void)
 	ckpt_incr_done(0);
 	I.trusted = 0;
 	I.fd = -1;
-	I.pid = my_syscall0(__NR_getpid);
+	I.pid = k_getpid();
 	I.written = I.zero = I.tracked = I.cand = (struct incr_list){ 0 };
+}
+
+/* --- what the others ask of it --- */
+
+/* the userfaultfd, which the fds of a checkpoint leave out, or -1 */
+int ckpt_incr_fd(void)
+{
+	return I.fd;
+}
+
+/* this checkpoint may be a delta of the newest image in place */
+int ckpt_incr_delta(void)
+{
+	return I.delta;
+}
+
+/* the id of the image this checkpoint writes */
+__u64 ckpt_incr_id(void)
+{
+	return I.id;
+}
+
+/* the newest image in place: its id, and its depth (0: full) */
+__u64 ckpt_incr_parent(unsigned *depth)
+{
+	*depth = I.depth;
+	return I.ids[I.depth];
+}
+
+/* the k-th image of the chain in place (0 the full one) in *id: 0 past
+ * its newest */
+int ckpt_incr_chain(unsigned k, __u64 *id)
+{
+	if (k > I.depth || k >= CKPT_CHAIN_MAX)
+		return 0;
+	*id = I.ids[k];
+	return 1;
+}
+
+/* the first span of l that ends after addr */
+static __u64 first_after(const struct incr_list *l, __u64 addr)
+{
+	__u64 lo = 0, hi = l->n;
+
+	while (lo < hi) {
+		__u64 mid = (lo + hi) / 2;
+		if (l->v[mid].end <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* start to end was tracked all along: inside one mapping of the tracked
+ * list, so a delta may store its written pages alone */
+int ckpt_incr_tracked(__u64 start, __u64 end)
+{
+	__u64 k = first_after(&I.tracked, start);
+	return k < I.tracked.n && I.tracked.v[k].start <= start && I.tracked.v[k].end >= end;
+}
+
+/* The pages written since the last pause (zero: those gone since, that
+ * read as zero now) from "from" to end: the first span of them there,
+ * cut to that range, into out; 0 when there is none */
+int ckpt_incr_changed(int zero, __u64 from, __u64 end, struct span *out)
+{
+	const struct incr_list *l = zero ? &I.zero : &I.written;
+	__u64 k = first_after(l, from);
+
+	if (from >= end || k >= l->n || l->v[k].start >= end)
+		return 0;
+	out->start = l->v[k].start > from ? l->v[k].start : from;
+	out->end = l->v[k].end < end ? l->v[k].end : end;
+	return 1;
+}
+
+/* the mappings of its own lists, which an image leaves out, into o (4 at
+ * most); how many */
+unsigned ckpt_incr_buffers(struct span *o)
+{
+	unsigned n = 0;
+
+	for (const struct incr_list *l = &I.written; l <= &I.cand; l++)
+		if (l->v)
+			o[n++] = (struct span){ (__u64)l->v, (__u64)l->v + l->cap * sizeof(*l->v) };
+	return n;
 }

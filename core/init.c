@@ -76,7 +76,7 @@ static void ckpt_init(int argc, char **argv, char **envp)
 }
 
 /* public API: tells a program whether it runs under libckpt.so */
-__attribute__((visibility("default"))) int ckpt_enabled(void)
+CKPT_API int ckpt_enabled(void)
 {
 	return ckpt_rt.enabled;
 }

@@ -8,6 +8,12 @@
 #define CKPT_LIBRARY             /* the public header's names, not its wrappers */
 #include <ckpt.h>
 
+/* What the library exports (core/libckpt.exports lists it all):
+ * EXPORT(name) on the prototype of a wrapper of the program's libc call
+ * name, CKPT_API on the public API of <ckpt.h> */
+#define EXPORT(name) __attribute__((visibility("default"))) __asm__(#name)
+#define CKPT_API __attribute__((visibility("default")))
+
 #define CKPT_PATH_MAX 4096
 #define CKPT_NSIG 64
 
@@ -110,34 +116,14 @@ struct ckpt_self {
 };
 extern struct ckpt_self ckpt_self;
 
-/* The checkpoints so far and the program's callbacks (handler.c), and
- * the threads of the one under way (threads.c) */
+/* What several files read of the checkpoints so far; each file keeps
+ * the rest of its state to itself (threads.c the threads of the one under
+ * way, handler.c the outcome and the callbacks, pid.c the kept pid...) */
 struct ckpt_runtime {
 	int enabled;              /* constructor finished and range reserved */
 	const char *disabled_why; /* not enabled: what the signal is answered with */
 	int unreserved;           /* the program uses myrestart's range itself */
-	int quiescing;            /* a thread is checkpointing: the others park */
-	int arrived;              /* bumped as each thread parks (the initiator's futex) */
-	int release;              /* the checkpoint's epoch, bumped to release them */
-	__u64 claim;              /* epoch << 32 | slots taken (0: the initiator's) */
-	__u64 parked[CKPT_THREADS_MAX]; /* epoch << 32 | tid once slot i's thread saved all */
-	int owed[CKPT_THREADS_MAX]; /* threads signalled whose signal is still to come */
-	unsigned nslots;          /* the slots of a checkpoint whose threads all parked */
-	char *slots;              /* the slots (mmap'd, not part of the image) */
 	__u32 ncheckpoints;       /* attempts, this one included */
-	int writer;               /* pid of a writer still running, or 0 */
-	int failed;               /* the last checkpoint failed in the pause */
-	int api_call;             /* inside ckpt_checkpoint(): it runs the callbacks */
-	int restarted;            /* set by the restart path */
-	int pid_seen;             /* the pid the program knows (pid.c) */
-	int pid_real;             /* after a restart: the real pid that answers as pid_seen */
-	int dontfork_cleared;     /* this checkpoint took the DONTFORK marks off (dontfork.c) */
-	int sig_taken;            /* the program set its own action for the checkpoint signal */
-	long rseq_offset;         /* glibc's rseq area: thread pointer + this (proc.c) */
-	int rseq_known;           /* ... as glibc said */
-	long tid_offset;          /* glibc's cached thread id: thread pointer + this (tids.c) */
-	struct { int ev; void (*fn)(void *); void *arg; } cb[16];
-	unsigned ncb;
 };
 extern struct ckpt_runtime ckpt_rt;
 
@@ -159,30 +145,6 @@ struct ckpt_snapshot {
 };
 extern struct ckpt_snapshot ckpt_snap;
 
-/* Incremental checkpoints (incr.c): the tracking of written pages and the
- * chain of images in place */
-struct incr_list {
-	struct span *v;           /* a mapping of its own */
-	__u64 n, cap;
-};
-struct ckpt_incr {
-	int fd;                   /* the userfaultfd the memory is registered with, or -1 */
-	__u64 ino, dev;           /* its inode, to know it is still ours; the anon inodes' device */
-	int pid;                  /* the process it belongs to (real pid) */
-	int off;                  /* no tracking in this process, ever */
-	int trusted;              /* the tracking covers all since the newest image's pause */
-	unsigned depth;           /* the newest image in place: 0 full, n a delta */
-	__u64 ids[CKPT_CHAIN_MAX]; /* the chain in place: ids[0] full ... ids[depth] */
-	/* this checkpoint, from the pause to its writer */
-	__u64 id;                 /* the image being written */
-	int delta;                /* written as a delta of ids[depth] */
-	int scanning, scan_failed;
-	struct incr_list written;   /* pages written since the last pause (present) */
-	struct incr_list zero;      /* pages written since and gone: zero now */
-	struct incr_list tracked;   /* the mappings tracked since the last pause */
-	struct incr_list cand;      /* what may be tracked from now on */
-};
-extern struct ckpt_incr ckpt_incr;
 
 
 /* text.c: messages and the few string helpers */
@@ -195,13 +157,20 @@ int ckpt_starts_with(const char *s, const char *prefix);
 const char *ckpt_base_name(const char *path);
 /* a decimal number of digits only, at most max (< 2^59), or -1 */
 long ckpt_parse_uint(const char *v, long max);
+/* the number in base (at most 16, lower-case digits) at p, to the first
+ * character that is not one of its digits */
+__u64 ckpt_parse_num(const char *p, unsigned base);
 /* config.c: the CKPT_* variables into ckpt_cfg and the image path into
  * ckpt_self; 0, or -1 after one line (checkpointing stays off) */
 int ckpt_config_read(char **argv, char **envp, const unsigned long *auxv);
 /* threads.c */
 int ckpt_threads_init(void);
+int ckpt_threads_restarted(void);
+int ckpt_threads_begin(void);
 int ckpt_threads_stop(void);
 void ckpt_threads_resume(void);
+unsigned ckpt_threads_n(void);
+int ckpt_threads_span(__u64 *start, __u64 *end);
 void ckpt_thread_park(void);
 void ckpt_thread_back(long r);
 int ckpt_thread_owed(void);
@@ -209,8 +178,6 @@ struct ckpt_thread *ckpt_thread_self(void);
 struct ckpt_thread *ckpt_thread_slot(unsigned i);
 void *ckpt_thread_xarea(const struct ckpt_thread *t);
 __u64 ckpt_threads_size(void);
-/* handler.c */
-int ckpt_install_handler(int sig);
 /* write.c: the forked writer's body; exits 0 when the image is in place */
 __attribute__((noreturn)) void ckpt_writer_main(void);
 /* proc.c: process state */
@@ -219,11 +186,13 @@ void ckpt_children_capture(void);
 void ckpt_proc_restore(void);
 void ckpt_reserve_range(void);
 int ckpt_start_interval(void);
+void ckpt_rseq_init(const unsigned long *auxv);
 /* glibc.c */
 void **ckpt_glibc_curbrk(__u64 libc_base);
 char ***ckpt_glibc_environ(const unsigned long *auxv);
 const char *ckpt_glibc_self(const unsigned long *auxv);
 void *ckpt_glibc_next(const unsigned long *auxv, const char *name);
+void ckpt_glibc_nexts(const unsigned long *auxv, void *fns, const char *names);
 /* dontfork.c */
 void ckpt_dontfork_init(const unsigned long *auxv);
 int ckpt_dontfork_clear(void);
@@ -235,19 +204,30 @@ void ckpt_incr_pause(void);
 void ckpt_incr_release(void);
 void ckpt_incr_done(int status);
 void ckpt_incr_restarted(void);
-/* pid.c */
-void ckpt_tids_init(const unsigned long *auxv);
-void ckpt_rseq_init(const unsigned long *auxv);
+int ckpt_incr_fd(void);
+int ckpt_incr_delta(void);
+__u64 ckpt_incr_id(void);
+__u64 ckpt_incr_parent(unsigned *depth);
+int ckpt_incr_chain(unsigned k, __u64 *id);
+int ckpt_incr_tracked(__u64 start, __u64 end);
+int ckpt_incr_changed(int zero, __u64 from, __u64 end, struct span *out);
+unsigned ckpt_incr_buffers(struct span *o);
+/* sigclaim.c: the checkpoint signal's disposition */
 void ckpt_sigclaim_init(const unsigned long *auxv);
+int ckpt_install_handler(int sig);
 void ckpt_sigclaim_chained(void);
+int ckpt_sigclaim_taken(void);
+/* tids.c */
+void ckpt_tids_init(const unsigned long *auxv);
 __u64 ckpt_tid_address(void);
 void ckpt_tids_pause(void);
-void ckpt_tids_restored(unsigned slot);
+void ckpt_tids_restored(unsigned slot, unsigned n);
 int ckpt_tids_find(int tid, int stale, int *real);
-void ckpt_task_path(char *buf, long tid, const char *file);
+/* pid.c */
 void ckpt_pid_init(const unsigned long *auxv);
 void ckpt_pid_capture(void);
 void ckpt_pid_restarted(void);
+int ckpt_pid_seen(void);
 /* cputime.c */
 void ckpt_cputime_init(const unsigned long *auxv);
 void ckpt_cputime_pause(unsigned slot);
@@ -268,7 +248,6 @@ void ckpt_stdio_restarted(void);
 __u64 fds_records(const struct fds_snap *s, char *buf, unsigned *count);
 long fds_write_contents(const struct fds_snap *s, char *recs, __u64 size, int img_fd, __u64 *off);
 /* files.c (the writer) */
-struct map_ent;
 int files_private(const struct map_ent *e, struct ckpt_region *r);
 int files_page_changed(const struct ckpt_region *r, __u64 i, char *buf);
 /* shared.c */
@@ -276,7 +255,6 @@ __u32 shm_kind(const struct map_ent *e);
 long shm_capture(struct fds_snap *s, const char **why);
 const char *shm_copy(const struct fds_snap *s, __u64 start);
 /* objects.c */
-void fds_proc_path(char *buf, int fd);
 void objs_find_dups(struct fds_snap *s);
 void objs_classify(struct fd_snap *f);
 __u64 objs_bound(const struct fd_snap *f);
@@ -285,7 +263,7 @@ void objs_pair_sockets(struct fds_snap *s);
 __u64 objs_unix_peer(int nl, __u64 ino, __u32 *type);
 __u32 objs_kind(const struct fds_snap *s, const struct fd_snap *f, const char **why);
 unsigned objs_watches(const struct fds_snap *s, const struct fd_snap *f, struct ckpt_watch *out,
-		      __u32 (*kind_of)(const struct fds_snap *, const struct fd_snap *));
+		      __u32 (*kind_fn)(const struct fds_snap *, const struct fd_snap *));
 /* sockets.c */
 struct socks_tcp { __u64 ino; __u16 id[18]; __u8 family; };   /* id: inet_diag_sockid's first 36 bytes */
 __u64 socks_tcp_peer(int nl, __u64 ino, struct socks_tcp *tab, unsigned *n, unsigned cap);
@@ -298,14 +276,19 @@ const struct ckpt_sock *socks_of(const struct fd_snap *f);
 void socks_backlogs(const struct fds_snap *s);
 void socks_pair_tcp(struct fds_snap *s);
 void socks_warn(const struct fd_snap *f);
+const void *socks_unix_attr(int nl, __u64 ino, __u32 show, __u16 attr, __u16 len, __u32 *type);
 /* timers.c */
 long ckpt_timers_capture(void);
 void ckpt_timers_init(const unsigned long *auxv);
-long objs_fdinfo(int fd, char *buf, long cap);
 /* locks.c */
 long locks_capture(struct fds_snap *s, const struct fd_snap *f, char *text, long cap, const char **why);
 void locks_retake(const struct fds_snap *s);
 void locks_warn(const struct fds_snap *s, const struct fd_snap *f, __u32 kind);
+/* procfs.c: names under /proc/self (buf: 40 bytes and more) */
+void ckpt_task_path(char *buf, long tid, const char *file);
+void ckpt_fdlink_path(char *buf, int fd);
+/* the fdinfo of fd into buf (cap bytes, NUL-terminated): its length, or 0 */
+long ckpt_fdinfo(int fd, char *buf, long cap);
 /* verify.c */
 int ckpt_verify_image(const char *path, const char **reason);
 

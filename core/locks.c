@@ -57,7 +57,7 @@ __attribute__((noinline)) static void lock_line(struct ckpt_lock *l, int fd, con
  * cap bytes); 0, or -errno with *why */
 long locks_capture(struct fds_snap *s, const struct fd_snap *f, char *text, long cap, const char **why)
 {
-	if (!objs_fdinfo(f->fd, text, cap))
+	if (!ckpt_fdinfo(f->fd, text, cap))
 		return *why = "cannot read /proc/self/fdinfo", -EIO;
 	for (const char *p = text; p; p = strchr(p, '\n'), p = p ? p + 1 : 0) {
 		if (memcmp(p, "lock:", 5))
@@ -78,7 +78,7 @@ void locks_retake(const struct fds_snap *s)
 		const struct ckpt_lock *l = &s->lock[i];
 		struct flock fl = { .l_type = l->type, .l_start = l->start, .l_len = l->len };  /* SEEK_SET */
 		long r;
-		if (l->kind == CKPT_LOCK_POSIX && (r = my_syscall3(__NR_fcntl, l->fd, F_SETLK, &fl)) < 0)
+		if (l->kind == CKPT_LOCK_POSIX && (r = k_fcntl(l->fd, F_SETLK, (long)&fl)) < 0)
 			ckpt_msg("warning: the pause lost a POSIX lock to another process", 0, r);
 	}
 }

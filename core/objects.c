@@ -32,7 +32,7 @@ static long sockopt(int fd, int opt)
 {
 	int v = 0;
 	unsigned len = sizeof(v);
-	long r = my_syscall5(__NR_getsockopt, fd, SOL_SOCKET, opt, &v, &len);
+	long r = k_getsockopt(fd, SOL_SOCKET, opt, &v, &len);
 	return r < 0 ? r : v;
 }
 
@@ -52,7 +52,7 @@ void objs_classify(struct fd_snap *f)
 		socks_classify(f);
 	if ((f->mode & S_IFMT) && !f->deleted)
 		return;
-	fds_proc_path(proc, f->fd);
+	ckpt_fdlink_path(proc, f->fd);
 	n = k_readlink(proc, link, sizeof(link) - 1);
 	if (n <= 0)
 		return;
@@ -73,7 +73,7 @@ __u64 objs_bound(const struct fd_snap *f)
 	int n = 0;
 
 	if (f->obj == CKPT_FD_PIPE && (f->oflags & O_ACCMODE) == O_RDONLY &&
-	    my_syscall3(__NR_ioctl, f->fd, FIONREAD, &n) == 0)
+	    k_ioctl(f->fd, FIONREAD, &n) == 0)
 		return (n + CKPT_PAGE - 1) & ~(CKPT_PAGE - 1);
 	if (f->obj == CKPT_FD_SOCKPAIR)   /* a queue is bounded by the sender's buffer */
 		return 4ul << 20;
@@ -113,7 +113,7 @@ static void sort_fds(const struct fds_snap *s, unsigned short *order)
 static void dups_of(struct fds_snap *s, const unsigned short *order, unsigned lo, unsigned hi,
 		    unsigned short *rep)
 {
-	long pid = my_syscall0(__NR_getpid);
+	long pid = k_getpid();
 	unsigned nrep = 0;
 
 	for (unsigned k = lo; k < hi; k++) {
@@ -122,7 +122,7 @@ static void dups_of(struct fds_snap *s, const unsigned short *order, unsigned lo
 		int found = -1, ordered = 1;
 		while (a < b && found < 0 && ordered) {
 			unsigned m = (a + b) / 2;
-			long c = my_syscall5(__NR_kcmp, pid, pid, KCMP_FILE, s->fd[rep[m]].fd, f->fd);
+			long c = k_kcmp(pid, pid, KCMP_FILE, s->fd[rep[m]].fd, f->fd);
 			if (c == 0)
 				found = rep[m];
 			else if (c == 1)
@@ -133,7 +133,7 @@ static void dups_of(struct fds_snap *s, const unsigned short *order, unsigned lo
 				ordered = 0;
 		}
 		for (unsigned m = 0; !ordered && m < nrep && found < 0; m++)   /* no order: one by one */
-			if (my_syscall5(__NR_kcmp, pid, pid, KCMP_FILE, s->fd[rep[m]].fd, f->fd) == 0)
+			if (k_kcmp(pid, pid, KCMP_FILE, s->fd[rep[m]].fd, f->fd) == 0)
 				found = rep[m];
 		if (found >= 0) {
 			if (!f->stdio)
@@ -171,13 +171,13 @@ static long pipe_bytes(struct fd_snap *r, char *buf)
 	int p[2], n = 0;
 	long got = 0, t;
 
-	if (my_syscall3(__NR_ioctl, r->fd, FIONREAD, &n) < 0 || !n)
+	if (k_ioctl(r->fd, FIONREAD, &n) < 0 || !n)
 		return 0;
-	if ((t = my_syscall2(__NR_pipe2, p, O_CLOEXEC | O_NONBLOCK)) < 0)
+	if ((t = k_pipe2(p, O_CLOEXEC | O_NONBLOCK)) < 0)
 		return t;
-	t = my_syscall3(__NR_fcntl, p[1], F_SETPIPE_SZ, r->aux);
+	t = k_fcntl(p[1], F_SETPIPE_SZ, r->aux);
 	if (t >= 0)
-		t = my_syscall4(__NR_tee, r->fd, p[1], n, 2 /* SPLICE_F_NONBLOCK */);
+		t = k_tee(r->fd, p[1], n, 2 /* SPLICE_F_NONBLOCK */);
 	if (t == n)
 		got = k_read_full(p[0], buf, n);
 	sys_close(p[0]);
@@ -198,7 +198,7 @@ static void pair_pipes(struct fds_snap *s, char *buf, __u64 *at)
 			    w->dev == r->dev && (w->oflags & O_ACCMODE) == O_WRONLY) {
 				r->peer = w->fd;
 				w->peer = r->fd;
-				r->aux = w->aux = my_syscall2(__NR_fcntl, r->fd, F_GETPIPE_SZ);
+				r->aux = w->aux = k_fcntl(r->fd, F_GETPIPE_SZ, 0);
 			}
 		}
 		if (r->peer < 0 || (n = pipe_bytes(r, buf + *at)) < 0) {
@@ -221,14 +221,14 @@ static long objs_sock_queue(int fd, int type, char *buf, __u64 cap)
 	long r, off = 0;
 
 	r = sockopt(fd, SO_PEEK_OFF);
-	if (r >= 0 || (r = my_syscall5(__NR_setsockopt, fd, SOL_SOCKET, SO_PEEK_OFF, &off, sizeof(int))) < 0)
+	if (r >= 0 || (r = k_setsockopt(fd, SOL_SOCKET, SO_PEEK_OFF, &off, sizeof(int))) < 0)
 		return r < 0 ? r : -EBUSY;     /* the program peeks with offsets itself */
 	for (;;) {
 		if (cap - used < 8)
 			r = -ENOBUFS;
 		else
-			r = my_syscall6(__NR_recvfrom, fd, buf + used + 4, cap - used - 8,
-					MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC, 0, 0);
+			r = k_recv(fd, buf + used + 4, cap - used - 8,
+					MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC);
 		if (r < 0 || (__u64)r > cap - used - 8)
 			break;
 		if (r == 0 && type == SOCK_STREAM)
@@ -237,7 +237,7 @@ static long objs_sock_queue(int fd, int type, char *buf, __u64 cap)
 		used += (4 + r + 3) & ~3ul;
 	}
 	off = -1;
-	my_syscall5(__NR_setsockopt, fd, SOL_SOCKET, SO_PEEK_OFF, &off, sizeof(int));
+	k_setsockopt(fd, SOL_SOCKET, SO_PEEK_OFF, &off, sizeof(int));
 	return r == -EAGAIN ? (long)used : r < 0 ? r : -ENOBUFS;
 }
 
@@ -254,10 +254,12 @@ struct sock_name {
 	char addr[112];
 };
 
-static void sock_name(int fd, int nr, struct sock_name *n)
+/* the socket's own address, or with peer its peer's */
+static void sock_name(int fd, int peer, struct sock_name *n)
 {
 	n->len = sizeof(n->addr);
-	if (my_syscall3(nr, fd, n->addr, &n->len) < 0 || n->len > sizeof(n->addr))
+	if ((peer ? k_getpeername(fd, n->addr, &n->len) : k_getsockname(fd, n->addr, &n->len)) < 0 ||
+	    n->len > sizeof(n->addr))
 		n->len = 0;
 }
 
@@ -274,23 +276,23 @@ static void qemu_pair_sockets(struct fds_snap *s, struct sock_name *own)
 	for (unsigned i = 0; i < s->n; i++) {
 		if (s->fd[i].obj != CKPT_FD_SOCKPAIR || s->fd[i].same >= 0)
 			continue;
-		sock_name(s->fd[i].fd, __NR_getsockname, &own[i]);
+		sock_name(s->fd[i].fd, 0, &own[i]);
 		if (own[i].len == 2 &&
-		    my_syscall3(__NR_bind, s->fd[i].fd, &unnamed, sizeof(unnamed)) == 0)
-			sock_name(s->fd[i].fd, __NR_getsockname, &own[i]);
+		    k_bind(s->fd[i].fd, &unnamed, sizeof(unnamed)) == 0)
+			sock_name(s->fd[i].fd, 0, &own[i]);
 	}
 	for (unsigned i = 0; i < s->n; i++) {
 		struct fd_snap *f = &s->fd[i];
 		unsigned k = 0, n = 0;
 		if (f->obj != CKPT_FD_SOCKPAIR || f->same >= 0 || f->peer >= 0)
 			continue;
-		sock_name(f->fd, __NR_getpeername, &pa);
+		sock_name(f->fd, 1, &pa);
 		for (unsigned j = 0; j < s->n; j++)
 			if (s->fd[j].obj == CKPT_FD_SOCKPAIR && s->fd[j].same < 0 && same_name(&own[j], &pa))
 				k = j, n++;
 		if (n != 1 || k == i)
 			continue;
-		sock_name(s->fd[k].fd, __NR_getpeername, &pb);
+		sock_name(s->fd[k].fd, 1, &pb);
 		if (same_name(&own[i], &pb)) {
 			f->peer = s->fd[k].fd;
 			s->fd[k].peer = f->fd;
@@ -305,36 +307,20 @@ static long qemu_queue(struct fd_snap *f, int from, char *buf, __u64 cap)
 	long r;
 
 	if (f->aux == SOCK_STREAM) {
-		r = my_syscall6(__NR_recvfrom, f->fd, buf + 4, cap - 8, MSG_PEEK | MSG_DONTWAIT, 0, 0);
+		r = k_recv(f->fd, buf + 4, cap - 8, MSG_PEEK | MSG_DONTWAIT);
 		if (r == -EAGAIN || r == 0)
 			return 0;
 		*(__u32 *)buf = r;
 		return r < 0 ? r : (__u64)r >= cap - 8 ? -ENOBUFS : (r + 7) & ~3l;
 	}
 	while (cap - used >= 8 &&
-	       (r = my_syscall6(__NR_recvfrom, f->fd, buf + used + 4, cap - used - 8, MSG_DONTWAIT, 0, 0)) >= 0) {
+	       (r = k_recv(f->fd, buf + used + 4, cap - used - 8, MSG_DONTWAIT)) >= 0) {
 		*(__u32 *)(buf + used) = r;
 		used += (4 + r + 3) & ~3ul;
 	}
 	for (__u64 at = 0; at < used; at += (4 + *(__u32 *)(buf + at) + 3) & ~3ul)
-		my_syscall6(__NR_sendto, from, buf + at + 4, *(__u32 *)(buf + at), MSG_DONTWAIT, 0, 0);
+		k_send(from, buf + at + 4, *(__u32 *)(buf + at), MSG_DONTWAIT);
 	return cap - used < 8 ? -ENOBUFS : (long)used;
-}
-
-/* The fdinfo of fd into buf (cap bytes): its length, or 0 */
-long objs_fdinfo(int fd, char *buf, long cap)
-{
-	struct out o = { .len = 0 };
-	long n;
-
-	out_str(&o, "/proc/self/fdinfo/");
-	out_u64(&o, fd);
-	o.buf[o.len] = 0;
-	n = k_read_file(o.buf, buf, cap - 1);
-	if (n < 0 || n >= cap - 1)
-		return 0;
-	buf[n] = 0;
-	return n;
 }
 
 /* the number (in base) after key: where key starts a line of text, or
@@ -342,7 +328,6 @@ long objs_fdinfo(int fd, char *buf, long cap)
 static __u64 field(const char *p, const char *key, int base, int anywhere)
 {
 	unsigned kl = strlen(key);
-	__u64 v = 0;
 
 	while (*p && strncmp(p, key, kl)) {
 		if (anywhere) {
@@ -358,12 +343,7 @@ static __u64 field(const char *p, const char *key, int base, int anywhere)
 		return 0;
 	for (p += kl; *p == ' ' || *p == '\t'; p++)
 		;
-	for (;; p++) {
-		int d = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 : 99;
-		if (d >= base)
-			return v;
-		v = v * base + d;
-	}
+	return ckpt_parse_num(p, base);
 }
 
 /* epoll's interest list: each "tfd:" line of its fdinfo */
@@ -391,7 +371,7 @@ static void timer_state(struct fd_snap *f, const char *text)
 
 	f->aux = field(text, "clockid:", 10, 0);
 	f->val[2] = field(text, "ticks:", 10, 0);
-	if (my_syscall2(__NR_timerfd_gettime, f->fd, &its) == 0) {
+	if (k_timerfd_gettime(f->fd, &its) == 0) {
 		f->val[0] = its.value.tv_sec * 1000000000ull + its.value.tv_nsec;
 		f->val[1] = its.interval.tv_sec * 1000000000ull + its.interval.tv_nsec;
 	}
@@ -450,10 +430,10 @@ long objs_capture(struct fds_snap *s, char *buf, __u64 *at, __u64 cap, const cha
 		} else if (f->obj == CKPT_FD_SOCKET) {
 			saved_at(f, socks_queue(f, buf + *at, cap - OBJS_TAIL - *at), at);
 		} else if (f->obj == CKPT_FD_MEMFD) {
-			r = my_syscall2(__NR_fcntl, f->fd, F_GET_SEALS);
+			r = k_fcntl(f->fd, F_GET_SEALS, 0);
 			f->aux = r < 0 ? 0 : r;
 		} else if (f->obj >= CKPT_FD_EVENTFD && f->obj <= CKPT_FD_EPOLL) {
-			if (!objs_fdinfo(f->fd, text, tcap))
+			if (!ckpt_fdinfo(f->fd, text, tcap))
 				return *why = "cannot read /proc/self/fdinfo", -EIO;
 			if (f->obj == CKPT_FD_EVENTFD) {
 				f->val[0] = field(text, "eventfd-count:", 16, 0);
@@ -477,35 +457,14 @@ long objs_capture(struct fds_snap *s, char *buf, __u64 *at, __u64 cap, const cha
  * (or cannot say) */
 __u64 objs_unix_peer(int nl, __u64 ino, __u32 *type)
 {
-	struct { struct nlmsghdr h; struct unix_diag_req r; } q = {
-		.h = { .nlmsg_len = sizeof(q), .nlmsg_type = SOCK_DIAG_BY_FAMILY, .nlmsg_flags = NLM_F_REQUEST },
-		.r = { .sdiag_family = AF_UNIX, .udiag_ino = ino, .udiag_show = UDIAG_SHOW_PEER,
-		       .udiag_cookie = { ~0u, ~0u } },
-	};
-	static __u64 reply[1024];
-	struct nlmsghdr *h = (struct nlmsghdr *)reply;
-	long n;
-
-	if (k_write_full(nl, &q, sizeof(q)) < 0 || (n = sys_read(nl, (char *)reply, sizeof(reply))) < (long)sizeof(*h) ||
-	    h->nlmsg_type != SOCK_DIAG_BY_FAMILY || h->nlmsg_len > n)
-		return 0;
-	*type = ((struct unix_diag_msg *)NLMSG_DATA(h))->udiag_type;
-	for (__u64 at = NLMSG_ALIGN(sizeof(*h)) + NLMSG_ALIGN(sizeof(struct unix_diag_msg));
-	     at + sizeof(struct nlattr) <= h->nlmsg_len;) {
-		struct nlattr *a = (struct nlattr *)((char *)h + at);
-		if (a->nla_len < sizeof(*a))
-			break;
-		if (a->nla_type == UNIX_DIAG_PEER && a->nla_len >= sizeof(*a) + 4)
-			return *(__u32 *)(a + 1);
-		at += NLA_ALIGN(a->nla_len);
-	}
-	return 0;
+	const __u32 *peer = socks_unix_attr(nl, ino, UDIAG_SHOW_PEER, UNIX_DIAG_PEER, 4, type);
+	return peer ? *peer : 0;
 }
 
 /* each AF_UNIX socket whose peer is here too becomes a socketpair end */
 void objs_pair_sockets(struct fds_snap *s)
 {
-	long nl = my_syscall3(__NR_socket, AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	long nl = k_socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 
 	for (unsigned i = 0; i < s->n; i++) {
 		struct fd_snap *f = &s->fd[i];
@@ -556,20 +515,17 @@ __u32 objs_kind(const struct fds_snap *s, const struct fd_snap *f, const char **
 /* EPOLL: the watches into out; their count.  A watch whose target is
  * gone or will not be restored is named in a warning and dropped. */
 unsigned objs_watches(const struct fds_snap *s, const struct fd_snap *f, struct ckpt_watch *out,
-		      __u32 (*kind_of)(const struct fds_snap *, const struct fd_snap *))
+		      __u32 (*kind_fn)(const struct fds_snap *, const struct fd_snap *))
 {
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < f->nwatch; i++) {
 		const struct obj_watch *w = &s->watches[f->watch_at + i];
 		const struct fd_snap *t = snap_of(s, w->fd);
-		if (!t || t->ino != w->ino || kind_of(s, t) == CKPT_FD_NULL) {
+		if (!t || t->ino != w->ino || kind_fn(s, t) == CKPT_FD_NULL) {
 			struct out o = { .len = 0 };
-			out_str(&o, "libckpt: warning: epoll fd ");
-			out_u64(&o, f->fd);
-			out_str(&o, " watches fd ");
-			out_u64(&o, w->fd);
-			out_str(&o, ", which will not be restored; the watch is dropped\n");
+			outf(&o, "libckpt: warning: epoll fd %u watches fd %u, which will not be restored; "
+			     "the watch is dropped\n", (__u64)f->fd, (__u64)w->fd);
 			out_flush(&o, 2);
 			continue;
 		}

@@ -14,7 +14,7 @@ long pagescan(int pm, __u64 lo, __u64 hi, const struct pagescan *q,
 	};
 
 	for (;;) {
-		long n = my_syscall3(__NR_ioctl, pm, PAGEMAP_SCAN, &a), r;
+		long n = k_ioctl(pm, PAGEMAP_SCAN, &a), r;
 		if (n < 0)
 			return n;
 		for (long k = 0; k < n; k++)

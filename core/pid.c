@@ -13,45 +13,53 @@
 typedef int (*kill_fn)(int, int);
 typedef int (*tgkill_fn)(int, int, int);
 typedef int (*cpuclock_fn)(int, int *);
-static kill_fn next_kill;
-static tgkill_fn next_tgkill;
-static cpuclock_fn next_cpuclock;
+static struct {                  /* libc's, in ckpt_glibc_nexts()'s order */
+	kill_fn kill;
+	tgkill_fn tgkill;
+	cpuclock_fn cpuclock;
+} next;
 
 void ckpt_pid_init(const unsigned long *auxv)
 {
-	next_kill = (kill_fn)ckpt_glibc_next(auxv, "kill");
-	next_tgkill = (tgkill_fn)ckpt_glibc_next(auxv, "tgkill");
-	next_cpuclock = (cpuclock_fn)ckpt_glibc_next(auxv, "clock_getcpuclockid");
+	ckpt_glibc_nexts(auxv, &next, "kill\0tgkill\0clock_getcpuclockid\0");
+}
+
+static int pid_seen;              /* the pid the program knows, kept in the image */
+static int pid_real;              /* after a restart: the real pid that answers as pid_seen */
+
+/* the pid the program knows (0 before the first checkpoint) */
+int ckpt_pid_seen(void)
+{
+	return pid_seen;
 }
 
 /* the real pid whose calls are translated (the restarted process's), or 0 */
 static int translated(void)
 {
-	int real = my_syscall0(__NR_getpid);
-	return ckpt_rt.pid_real && real == ckpt_rt.pid_real ? real : 0;
+	int real = k_getpid();
+	return pid_real && real == pid_real ? real : 0;
 }
 
 /* In the pause: the id this process goes by, kept in the image */
 void ckpt_pid_capture(void)
 {
 	if (!translated())
-		ckpt_rt.pid_seen = my_syscall0(__NR_getpid);
+		pid_seen = k_getpid();
 }
 
 /* In the restart path: from now on the new pid answers as the old one */
 void ckpt_pid_restarted(void)
 {
-	ckpt_rt.pid_real = my_syscall0(__NR_getpid);
+	pid_real = k_getpid();
 }
 
 static int real_of(int pid)
 {
 	int real = translated();
-	return real && pid == ckpt_rt.pid_seen ? real : pid;
+	return real && pid == pid_seen ? real : pid;
 }
 
 /* nolibc has static functions of these names: ours get theirs by label */
-#define EXPORT(name) __attribute__((visibility("default"))) __asm__(#name)
 int ckpt_getpid(void) EXPORT(getpid);
 int ckpt_gettid(void) EXPORT(gettid);
 int ckpt_kill(int pid, int sig) EXPORT(kill);
@@ -60,36 +68,36 @@ int ckpt_cpuclock(int pid, int *clock) EXPORT(clock_getcpuclockid);
 
 int ckpt_getpid(void)
 {
-	return translated() ? ckpt_rt.pid_seen : (int)my_syscall0(__NR_getpid);
+	return translated() ? pid_seen : (int)k_getpid();
 }
 
 int ckpt_gettid(void)
 {
-	int tid = my_syscall0(__NR_gettid);
-	return tid == translated() ? ckpt_rt.pid_seen : tid;
+	int tid = k_gettid();
+	return tid == translated() ? pid_seen : tid;
 }
 
 /* without libc's functions, no errno: -1 alone */
 int ckpt_kill(int pid, int sig)
 {
 	pid = real_of(pid);
-	if (next_kill)
-		return next_kill(pid, sig);
-	return my_syscall2(__NR_kill, pid, sig) < 0 ? -1 : 0;
+	if (next.kill)
+		return next.kill(pid, sig);
+	return k_kill(pid, sig) < 0 ? -1 : 0;
 }
 
 int ckpt_tgkill(int tgid, int tid, int sig)
 {
 	tgid = real_of(tgid);
 	tid = real_of(tid);
-	if (next_tgkill)
-		return next_tgkill(tgid, tid, sig);
-	return my_syscall3(__NR_tgkill, tgid, tid, sig) < 0 ? -1 : 0;
+	if (next.tgkill)
+		return next.tgkill(tgid, tid, sig);
+	return k_tgkill(tgid, tid, sig) < 0 ? -1 : 0;
 }
 
 /* glibc's checks the pid with the kernel: the old one names no process
  * now (or another's) */
 int ckpt_cpuclock(int pid, int *clock)
 {
-	return next_cpuclock ? next_cpuclock(real_of(pid), clock) : ENOSYS;
+	return next.cpuclock ? next.cpuclock(real_of(pid), clock) : ENOSYS;
 }

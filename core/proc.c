@@ -22,7 +22,7 @@ void ckpt_reserve_range(void)
 			(qemu() ? 0 : MAP_FIXED_NOREPLACE), -1, 0);
 
 	if (a != (long)CKPT_RESERVED_START) {
-		if ((unsigned long)a < -4095ul)
+		if (!k_failed(a))
 			k_munmap(a, len);
 		ckpt_rt.unreserved = 1;
 	}
@@ -35,13 +35,16 @@ void ckpt_reserve_range(void)
  * Read once here, with the program's libc: a probe at that offset costs
  * one system call where a search of the TCB costs hundreds (a third of a
  * small program's checkpoint). */
+static long rseq_offset;          /* glibc's rseq area: thread pointer + this */
+static int rseq_known;            /* ... as glibc said */
+
 void ckpt_rseq_init(const unsigned long *auxv)
 {
 	const long *off = ckpt_glibc_next(auxv, "__rseq_offset");
 	const unsigned *size = ckpt_glibc_next(auxv, "__rseq_size");
 
 	if (off && size && *size)
-		ckpt_rt.rseq_offset = *off, ckpt_rt.rseq_known = 1;
+		rseq_offset = *off, rseq_known = 1;
 }
 
 /* The kernel answers EBUSY to a second registration of exactly the same
@@ -56,16 +59,16 @@ static int rseq_at(long tp, long off)
 
 static void find_rseq(void)
 {
-	long tp = arch_tp(), off = ckpt_rt.rseq_offset;
+	long tp = arch_tp(), off = rseq_offset;
 
 	if (ckpt_cfg->runner == CKPT_RUNNER_QEMU || !tp)
 		return;
-	if (!ckpt_rt.rseq_known || !rseq_at(tp, off))
+	if (!rseq_known || !rseq_at(tp, off))
 		for (off = -16384; off < 16384 && !rseq_at(tp, off); off += 32)
 			;
 	if (off == 16384)
 		return;
-	for (unsigned i = 0; i < ckpt_rt.nslots && i < CKPT_THREADS_MAX; i++) {
+	for (unsigned i = 0; i < ckpt_threads_n() && i < CKPT_THREADS_MAX; i++) {
 		struct ckpt_thread *t = ckpt_thread_slot(i);
 		t->rseq_area = arch_tp_of(&t->cpu) + off;
 		t->rseq_len = 32;
@@ -140,7 +143,7 @@ static void read_info(void)
 void ckpt_children_capture(void)
 {
 	struct out o = { .len = 0 };
-	long tid = my_syscall0(__NR_gettid), n;
+	long tid = k_gettid(), n;
 
 	out_str(&o, "/proc/self/task/");
 	out_u64(&o, tid);
@@ -178,7 +181,7 @@ static __u64 locked_kb(void)
 	struct out o = { .len = 0 };
 	long n;
 
-	outf(&o, "/proc/%u/status", (__u64)my_syscall0(__NR_getppid));
+	outf(&o, "/proc/%u/status", (__u64)k_getppid());
 	memcpy(path, o.buf, o.len);
 	path[o.len] = 0;
 	n = k_read_file(path, buf, sizeof(buf) - 1);
@@ -198,13 +201,13 @@ static void read_attrs(struct ckpt_proc *p)
 	struct { int prio; } sp = { 0 };
 	long r;
 
-	r = my_syscall2(__NR_getpriority, 0 /* PRIO_PROCESS */, 0);
+	r = k_getpriority(0 /* PRIO_PROCESS */, 0);
 	p->nice = r < 0 ? 0 : 20 - r;
-	r = my_syscall1(__NR_personality, 0xffffffff);
+	r = k_personality(0xffffffff);
 	p->personality = r < 0 ? 0 : r;
-	r = my_syscall1(__NR_sched_getscheduler, 0);
+	r = k_sched_getscheduler(0);
 	p->sched_policy = r < 0 ? 0 : r & ~0x40000000;   /* less SCHED_RESET_ON_FORK */
-	my_syscall2(__NR_sched_getparam, 0, &sp);
+	k_sched_getparam(0, &sp);
 	p->sched_priority = sp.prio;
 	p->no_new_privs = k_prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1;
 	r = k_prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
@@ -237,7 +240,7 @@ void ckpt_proc_capture(void)
 		sys_umask(m);
 		p->umask = m;
 		for (int r = 0; r < CKPT_NRLIMIT; r++)
-			if (my_syscall4(__NR_prlimit64, 0, r, 0, &p->rlimit[r]) < 0)
+			if (k_prlimit(0, r, 0, &p->rlimit[r]) < 0)
 				p->rlimit[r].cur = p->rlimit[r].max = ~0ull;
 		if (k_getcwd(p->cwd, sizeof(p->cwd)) < 0)
 			p->cwd[0] = 0;
@@ -286,8 +289,8 @@ int ckpt_start_interval(void)
 
 	if (!ckpt_cfg->interval)
 		return 0;
-	r = my_syscall3(__NR_timer_create, CLOCK_MONOTONIC, &ev, &id);
+	r = k_timer_create(CLOCK_MONOTONIC, &ev, &id);
 	if (r < 0)
 		return r;
-	return my_syscall4(__NR_timer_settime, id, 0, &its, 0);
+	return k_timer_settime(id, 0, &its, 0);
 }

@@ -50,7 +50,7 @@ static char *maps_text(__u64 *cap)
 {
 	for (*cap = 256 << 10;; *cap *= 2) {
 		long a = k_mmap(0, *cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0), n;
-		if (a < 0 && a > -4096)
+		if (k_failed(a))
 			return 0;
 		n = k_read_file("/proc/self/maps", (char *)a, *cap - 1);
 		if (n >= 0 && (__u64)n < *cap - 1) {
@@ -91,7 +91,7 @@ static long keep_ranges(struct fds_snap *s, const char *text)
 	n *= 2;                      /* a range may be cut in two (keep_range) */
 	s->ranges_size = (n * sizeof(*s->ranges) + CKPT_PAGE - 1) & ~(CKPT_PAGE - 1);
 	a = k_mmap(0, s->ranges_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (a < 0 && a > -4096)
+	if (k_failed(a))
 		return a;
 	s->ranges = (void *)a;
 	s->nranges = 0;
@@ -158,7 +158,7 @@ long shm_capture(struct fds_snap *s, const char **why)
 	if (!total)
 		return 0;
 	a = k_mmap(0, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (a < 0 && a > -4096)
+	if (k_failed(a))
 		return *why = "no memory for a copy of the shared memory", a;
 	s->shm_data = (char *)a;
 	s->shm_size = total;

@@ -25,16 +25,18 @@ struct libc_sigaction { void *handler; unsigned long mask[16]; int flags; void (
 typedef int (*sigaction_fn)(int, const struct libc_sigaction *, struct libc_sigaction *);
 typedef void *(*signal_fn)(int, void *);
 
-static sigaction_fn next_sigaction;
-static signal_fn next_signal;
+static struct {                  /* libc's, in ckpt_glibc_nexts()'s order */
+	sigaction_fn sigaction;
+	signal_fn signal;
+} next;
+static int taken;             /* the program set its own action for the checkpoint signal */
 static int seen;              /* the program was handed the library's handler */
-static int pending;           /* it set its own after that: not said yet */
+static int unsaid;            /* it set its own after that: not said yet */
 static int said;              /* 1: a line said the signal is the program's; 2: chained */
 
 void ckpt_sigclaim_init(const unsigned long *auxv)
 {
-	next_sigaction = (sigaction_fn)ckpt_glibc_next(auxv, "sigaction");
-	next_signal = (signal_fn)ckpt_glibc_next(auxv, "signal");
+	ckpt_glibc_nexts(auxv, &next, "sigaction\0signal\0");
 }
 
 static void say(const char *kind, const char *what)
@@ -45,14 +47,34 @@ static void say(const char *kind, const char *what)
 }
 #define AVOID " (CKPT_SIGNAL chooses a signal the program leaves alone)"
 
+/* The library's handler for sig: the checkpoint signal's disposition,
+ * here with the program's claims on it */
+int ckpt_install_handler(int sig)
+{
+	struct k_sigaction act = {
+		.handler = (void (*)(int, void *, void *))arch_signal_entry,
+		.flags = K_SA_SIGINFO | ARCH_SA_RESTORER | K_SA_RESTART,
+		.restorer = arch_sigreturn,
+		.mask = ~0ul,  /* nothing of the program runs while we save */
+	};
+	return k_sigaction(sig, &act, 0);
+}
+
+/* the checkpoint signal is the program's now: a checkpoint would run
+ * its action, not the library's */
+int ckpt_sigclaim_taken(void)
+{
+	return taken;
+}
+
 /* a claim made by a program that could call the library's handler,
  * still in force at its next call for another signal (ruby's next one
  * for this signal puts the library's back) */
 static void settle(void)
 {
-	if (!pending)
+	if (!unsaid)
 		return;
-	pending = 0;
+	unsaid = 0;
 	said = 1;
 	say("warning: ", "has a handler of the program's: a checkpoint happens only if that handler "
 	    "calls the library's" AVOID);
@@ -63,10 +85,10 @@ static void claimed(int sig, const void *handler)
 {
 	int mine = handler == (const void *)arch_signal_entry;
 
-	if (!ckpt_rt.enabled || sig != ckpt_cfg->sig || ckpt_rt.sig_taken == !mine)
+	if (!ckpt_rt.enabled || sig != ckpt_cfg->sig || taken == !mine)
 		return;
-	ckpt_rt.sig_taken = !mine;
-	pending = !mine && seen;
+	taken = !mine;
+	unsaid = !mine && seen;
 	if (mine && said)
 		say("", "is the library's again: checkpoints go on");
 	said = !mine && !seen;
@@ -78,42 +100,41 @@ static void claimed(int sig, const void *handler)
  * the library's (php's does) */
 void ckpt_sigclaim_chained(void)
 {
-	if (!ckpt_rt.sig_taken || said == 2)
+	if (!taken || said == 2)
 		return;
-	pending = 0;
+	unsaid = 0;
 	said = 2;
 	say("", "came through the program's handler, which passes it on: checkpoints go on");
 }
 
-#define EXPORT(name) __attribute__((visibility("default"))) __asm__(#name)
-int ckpt_sigaction(int sig, const struct libc_sigaction *act, struct libc_sigaction *old) EXPORT(sigaction);
-void *ckpt_signal(int sig, void *handler) EXPORT(signal);
+int wrap_sigaction(int sig, const struct libc_sigaction *act, struct libc_sigaction *old) EXPORT(sigaction);
+void *wrap_signal(int sig, void *handler) EXPORT(signal);
 
-int ckpt_sigaction(int sig, const struct libc_sigaction *act, struct libc_sigaction *old)
+int wrap_sigaction(int sig, const struct libc_sigaction *act, struct libc_sigaction *old)
 {
-	if (!next_sigaction)
+	if (!next.sigaction)
 		return -1;
 	if (sig != ckpt_cfg->sig)
 		settle();
-	seen |= old && sig == ckpt_cfg->sig && !ckpt_rt.sig_taken;
+	seen |= old && sig == ckpt_cfg->sig && !taken;
 	if (act)
 		claimed(sig, act->handler);
 	/* the library's handler put back (ruby's way): with its own flags and
 	 * mask, not those the program passed (ruby's let every signal run
 	 * the program's handlers in the middle of a pause) */
 	if (act && sig == ckpt_cfg->sig && act->handler == (void *)arch_signal_entry && ckpt_rt.enabled) {
-		int r = old ? next_sigaction(sig, 0, old) : 0;
+		int r = old ? next.sigaction(sig, 0, old) : 0;
 		return r ? r : (int)ckpt_install_handler(sig);
 	}
-	return next_sigaction(sig, act, old);
+	return next.sigaction(sig, act, old);
 }
 
-void *ckpt_signal(int sig, void *handler)
+void *wrap_signal(int sig, void *handler)
 {
-	if (!next_signal)
+	if (!next.signal)
 		return (void *)-1l;   /* SIG_ERR */
 	if (sig != ckpt_cfg->sig)
 		settle();
 	claimed(sig, handler);
-	return next_signal(sig, handler);
+	return next.signal(sig, handler);
 }

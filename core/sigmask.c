@@ -19,16 +19,16 @@ struct libc_sigset { unsigned long w[1024 / 64]; };   /* glibc's sigset_t */
 typedef int (*mask_fn)(int, const struct libc_sigset *, struct libc_sigset *);
 typedef int (*suspend_fn)(const struct libc_sigset *);
 
-static mask_fn next_pthread_sigmask, next_sigprocmask;
-static suspend_fn next_sigsuspend;
+static struct {                  /* libc's, in ckpt_glibc_nexts()'s order */
+	mask_fn pthread_sigmask, sigprocmask;
+	suspend_fn sigsuspend;
+} next;
 
 /* The next definitions, looked up by the constructor.  Before then (a
  * library constructor that runs before ours), the system call itself. */
 void ckpt_sigmask_init(const unsigned long *auxv)
 {
-	next_pthread_sigmask = (mask_fn)ckpt_glibc_next(auxv, "pthread_sigmask");
-	next_sigprocmask = (mask_fn)ckpt_glibc_next(auxv, "sigprocmask");
-	next_sigsuspend = (suspend_fn)ckpt_glibc_next(auxv, "sigsuspend");
+	ckpt_glibc_nexts(auxv, &next, "pthread_sigmask\0sigprocmask\0sigsuspend\0");
 }
 
 /* set, or a copy of it without the checkpoint signal */
@@ -57,28 +57,29 @@ static int mask(mask_fn next, int how, const struct libc_sigset *set, struct lib
 	return -k_sigprocmask(how, set ? set->w : 0, old ? old->w : 0);
 }
 
-__attribute__((visibility("default")))
+int pthread_sigmask(int how, const struct libc_sigset *set, struct libc_sigset *old) EXPORT(pthread_sigmask);
+int sigprocmask(int how, const struct libc_sigset *set, struct libc_sigset *old) EXPORT(sigprocmask);
+int sigsuspend(const struct libc_sigset *set) EXPORT(sigsuspend);
+
 int pthread_sigmask(int how, const struct libc_sigset *set, struct libc_sigset *old)
 {
-	return mask(next_pthread_sigmask, how, set, old);
+	return mask(next.pthread_sigmask, how, set, old);
 }
 
 /* without libc's function, no errno: -1 alone */
-__attribute__((visibility("default")))
 int sigprocmask(int how, const struct libc_sigset *set, struct libc_sigset *old)
 {
-	int r = mask(next_sigprocmask, how, set, old);
-	return next_sigprocmask || !r ? r : -1;
+	int r = mask(next.sigprocmask, how, set, old);
+	return next.sigprocmask || !r ? r : -1;
 }
 
-__attribute__((visibility("default")))
 int sigsuspend(const struct libc_sigset *set)
 {
 	struct libc_sigset copy;
 
 	set = opened(set, &copy);
-	if (next_sigsuspend)
-		return next_sigsuspend(set);
-	my_syscall2(__NR_rt_sigsuspend, set->w, 8);
+	if (next.sigsuspend)
+		return next.sigsuspend(set);
+	k_sigsuspend(set->w);
 	return -1;
 }

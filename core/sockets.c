@@ -38,7 +38,7 @@ static long opt(int fd, int level, int name)
 {
 	int v = 0;
 	unsigned len = sizeof(v);
-	long r = my_syscall5(__NR_getsockopt, fd, level, name, &v, &len);
+	long r = k_getsockopt(fd, level, name, &v, &len);
 	return r < 0 ? 0 : v;
 }
 
@@ -82,7 +82,7 @@ static int tcp_ended(int fd)
 	unsigned len = sizeof(t);
 
 	memset(&t, 0, sizeof(t));       /* (qemu-user gives the state alone) */
-	if (my_syscall5(__NR_getsockopt, fd, IPPROTO_TCP, TCP_INFO, &t, &len) < 0 || !len)
+	if (k_getsockopt(fd, IPPROTO_TCP, TCP_INFO, &t, &len) < 0 || !len)
 		return 0;
 	return t.tcpi_state != TCP_CLOSE || t.tcpi_segs_out > 0;
 }
@@ -100,10 +100,10 @@ void socks_capture(struct fd_snap *f)
 	s->protocol = f->val[2];
 	v6 = s->family == AF_INET6;
 	len = CKPT_SOCKADDR_MAX;
-	if (my_syscall3(__NR_getsockname, f->fd, s->local, &len) == 0 && len <= CKPT_SOCKADDR_MAX)
+	if (k_getsockname(f->fd, s->local, &len) == 0 && len <= CKPT_SOCKADDR_MAX)
 		s->local_len = len;
 	len = CKPT_SOCKADDR_MAX;
-	if (my_syscall3(__NR_getpeername, f->fd, s->peer, &len) == 0 && len <= CKPT_SOCKADDR_MAX)
+	if (k_getpeername(f->fd, s->peer, &len) == 0 && len <= CKPT_SOCKADDR_MAX)
 		s->peer_len = len;
 	if (opt(f->fd, SOL_SOCKET, SO_ACCEPTCONN))
 		s->state = CKPT_SS_LISTEN;
@@ -136,7 +136,7 @@ __u64 socks_bound(const struct fd_snap *f)
 {
 	int n = 0;
 
-	if (my_syscall3(__NR_ioctl, f->fd, FIONREAD, &n) < 0 || n <= 0)
+	if (k_ioctl(f->fd, FIONREAD, &n) < 0 || n <= 0)
 		return 0;
 	return (n + 8 + CKPT_PAGE - 1) & ~(CKPT_PAGE - 1);
 }
@@ -152,9 +152,9 @@ long socks_queue(const struct fd_snap *f, char *buf, __u64 cap)
 	long r;
 
 	if ((s->state != CKPT_SS_CONNECTED && s->state != CKPT_SS_CLOSED) || s->type != SOCK_STREAM ||
-	    my_syscall3(__NR_ioctl, f->fd, FIONREAD, &n) < 0 || n <= 0 || (__u64)n + 8 > cap)
+	    k_ioctl(f->fd, FIONREAD, &n) < 0 || n <= 0 || (__u64)n + 8 > cap)
 		return 0;
-	r = my_syscall6(__NR_recvfrom, f->fd, buf + 4, n, MSG_PEEK | MSG_DONTWAIT, 0, 0);
+	r = k_recv(f->fd, buf + 4, n, MSG_PEEK | MSG_DONTWAIT);
 	if (r <= 0)
 		return 0;
 	*(__u32 *)buf = r;
@@ -188,50 +188,70 @@ static long diag_ask(int nl, const void *q, unsigned len, __u64 *reply, unsigned
 	return sys_read(nl, (char *)reply, cap);
 }
 
-/* every TCP listener of family, dumped by sock_diag (one request
- * answers all of them), matched to ours by inode */
-static void inet_backlogs(const struct fds_snap *s, int nl, __u8 family)
+/* every TCP socket of family in states (a bit each), dumped by
+ * sock_diag (one request answers all of them): fn(arg, m) for each */
+static void tcp_walk(int nl, __u8 family, __u32 states, void (*fn)(void *, const struct inet_diag_msg *),
+		     void *arg)
 {
 	struct { struct nlmsghdr h; struct inet_diag_req_v2 r; } q = {
 		.h = { .nlmsg_len = sizeof(q), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
 		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
-		.r = { .sdiag_family = family, .sdiag_protocol = IPPROTO_TCP, .idiag_states = 1u << TCP_LISTEN },
+		.r = { .sdiag_family = family, .sdiag_protocol = IPPROTO_TCP, .idiag_states = states },
 	};
 	static __u64 reply[2048];
 	long n = diag_ask(nl, &q, sizeof(q), reply, sizeof(reply));
 
 	for (; n > 0; n = sys_read(nl, (char *)reply, sizeof(reply)))
 		for (struct nlmsghdr *h = (struct nlmsghdr *)reply; NLMSG_OK(h, n); h = NLMSG_NEXT(h, n)) {
-			const struct inet_diag_msg *m = NLMSG_DATA(h);
 			if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY)
 				return;          /* NLMSG_DONE, or an error */
-			listener_found(s, m->idiag_inode, m->idiag_rqueue, m->idiag_wqueue);
+			fn(arg, NLMSG_DATA(h));
 		}
 }
 
-/* a UNIX listener's backlog: UNIX_DIAG_RQLEN of its inode */
-static void unix_backlog(const struct fds_snap *s, int nl, __u64 ino)
+/* a TCP listener, matched to ours by inode */
+static void inet_backlog(void *s, const struct inet_diag_msg *m)
+{
+	listener_found(s, m->idiag_inode, m->idiag_rqueue, m->idiag_wqueue);
+}
+
+/* The payload of attribute attr (len bytes at least) in sock_diag's
+ * answer about AF_UNIX socket ino asked with show (UDIAG_SHOW_*), or 0;
+ * the socket's type in *type, when given */
+const void *socks_unix_attr(int nl, __u64 ino, __u32 show, __u16 attr, __u16 len, __u32 *type)
 {
 	struct { struct nlmsghdr h; struct unix_diag_req r; } q = {
 		.h = { .nlmsg_len = sizeof(q), .nlmsg_type = SOCK_DIAG_BY_FAMILY, .nlmsg_flags = NLM_F_REQUEST },
-		.r = { .sdiag_family = AF_UNIX, .udiag_ino = ino, .udiag_show = UDIAG_SHOW_RQLEN,
+		.r = { .sdiag_family = AF_UNIX, .udiag_ino = ino, .udiag_show = show,
 		       .udiag_cookie = { ~0u, ~0u } },
 	};
-	static __u64 reply[256];
+	static __u64 reply[1024];
 	struct nlmsghdr *h = (struct nlmsghdr *)reply;
 	long n = diag_ask(nl, &q, sizeof(q), reply, sizeof(reply));
 
 	if (n < (long)sizeof(*h) || h->nlmsg_type != SOCK_DIAG_BY_FAMILY || h->nlmsg_len > n)
-		return;
+		return 0;
+	if (type)
+		*type = ((struct unix_diag_msg *)NLMSG_DATA(h))->udiag_type;
 	for (__u64 at = NLMSG_ALIGN(sizeof(*h)) + NLMSG_ALIGN(sizeof(struct unix_diag_msg));
 	     at + sizeof(struct nlattr) <= h->nlmsg_len;) {
 		struct nlattr *a = (struct nlattr *)((char *)h + at);
 		if (a->nla_len < sizeof(*a))
 			break;
-		if (a->nla_type == UNIX_DIAG_RQLEN && a->nla_len >= sizeof(*a) + 8)
-			listener_found(s, ino, ((__u32 *)(a + 1))[0], ((__u32 *)(a + 1))[1]);
+		if (a->nla_type == attr && a->nla_len >= sizeof(*a) + len)
+			return a + 1;
 		at += NLA_ALIGN(a->nla_len);
 	}
+	return 0;
+}
+
+/* a UNIX listener's backlog: UNIX_DIAG_RQLEN of its inode */
+static void unix_backlog(const struct fds_snap *s, int nl, __u64 ino)
+{
+	const __u32 *q = socks_unix_attr(nl, ino, UDIAG_SHOW_RQLEN, UNIX_DIAG_RQLEN, 8, 0);
+
+	if (q)
+		listener_found(s, ino, q[0], q[1]);
 }
 
 static int same_name(const __u8 *a, __u32 alen, const __u8 *b, __u32 blen)
@@ -263,40 +283,35 @@ void socks_pair_tcp(struct fds_snap *s)
 	}
 }
 
+/* a dump into a table of TCP connections, as tcp_entry() meets them */
+struct tcp_tab { struct socks_tcp *tab; unsigned n, cap; __u8 family; };
+
+static void tcp_entry(void *arg, const struct inet_diag_msg *m)
+{
+	struct tcp_tab *t = arg;
+
+	if (t->n < t->cap && m->idiag_inode) {
+		t->tab[t->n].ino = m->idiag_inode;
+		t->tab[t->n].family = t->family;
+		memcpy(t->tab[t->n].id, &m->id, sizeof(t->tab[t->n].id));   /* sport, dport, src, dst */
+		t->n++;
+	}
+}
+
 /* The peer inode of TCP connection ino, when both its ends are in this
  * network namespace: one sock_diag dump per family, kept in tab for the
  * walk of a tree's fds (*n entries; *n == ~0u: not dumped yet) */
-static unsigned tcp_dump(int nl, struct socks_tcp *tab, unsigned n, unsigned cap, __u8 family)
-{
-	struct { struct nlmsghdr h; struct inet_diag_req_v2 r; } q = {
-		.h = { .nlmsg_len = sizeof(q), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
-		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
-		.r = { .sdiag_family = family, .sdiag_protocol = IPPROTO_TCP, .idiag_states = ~(1u << TCP_LISTEN) },
-	};
-	static __u64 reply[2048];
-	long r = diag_ask(nl, &q, sizeof(q), reply, sizeof(reply));
-
-	for (; r > 0; r = sys_read(nl, (char *)reply, sizeof(reply)))
-		for (struct nlmsghdr *h = (struct nlmsghdr *)reply; NLMSG_OK(h, r); h = NLMSG_NEXT(h, r)) {
-			const struct inet_diag_msg *m = NLMSG_DATA(h);
-			if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY)
-				return n;
-			if (n < cap && m->idiag_inode) {
-				tab[n].ino = m->idiag_inode;
-				tab[n].family = family;
-				memcpy(tab[n].id, &m->id, sizeof(tab[n].id));   /* sport, dport, src, dst */
-				n++;
-			}
-		}
-	return n;
-}
-
 __u64 socks_tcp_peer(int nl, __u64 ino, struct socks_tcp *tab, unsigned *n, unsigned cap)
 {
 	const struct socks_tcp *e = 0;
 
-	if (*n == ~0u)
-		*n = tcp_dump(nl, tab, tcp_dump(nl, tab, 0, cap, AF_INET), cap, AF_INET6);
+	if (*n == ~0u) {
+		struct tcp_tab t = { tab, 0, cap, AF_INET };
+		tcp_walk(nl, AF_INET, ~(1u << TCP_LISTEN), tcp_entry, &t);
+		t.family = AF_INET6;
+		tcp_walk(nl, AF_INET6, ~(1u << TCP_LISTEN), tcp_entry, &t);
+		*n = t.n;
+	}
 	for (unsigned i = 0; i < *n && !e; i++)
 		e = tab[i].ino == ino ? &tab[i] : 0;
 	for (unsigned i = 0; e && i < *n; i++)      /* (ports, then the two addresses, swapped) */
@@ -311,7 +326,7 @@ __u64 socks_tcp_peer(int nl, __u64 ino, struct socks_tcp *tab, unsigned *n, unsi
 void socks_backlogs(const struct fds_snap *s)
 {
 	int seen4 = 0, seen6 = 0;
-	long nl = my_syscall3(__NR_socket, AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	long nl = k_socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 
 	if (nl < 0)
 		return;
@@ -323,9 +338,9 @@ void socks_backlogs(const struct fds_snap *s)
 		if (k->family == AF_UNIX)
 			unix_backlog(s, nl, f->ino);
 		else if (k->family == AF_INET && !seen4++)
-			inet_backlogs(s, nl, AF_INET);
+			tcp_walk(nl, AF_INET, 1u << TCP_LISTEN, inet_backlog, (void *)s);
 		else if (k->family == AF_INET6 && !seen6++)
-			inet_backlogs(s, nl, AF_INET6);
+			tcp_walk(nl, AF_INET6, 1u << TCP_LISTEN, inet_backlog, (void *)s);
 	}
 	sys_close(nl);
 }

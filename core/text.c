@@ -70,6 +70,18 @@ long ckpt_parse_uint(const char *v, long max)
 	return *v ? -1 : n;
 }
 
+__u64 ckpt_parse_num(const char *p, unsigned base)
+{
+	__u64 v = 0;
+
+	for (;; p++) {
+		unsigned d = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 : 16;
+		if (d >= base)
+			return v;
+		v = v * base + d;
+	}
+}
+
 const char *ckpt_env_get(char **envp, const char *name)
 {
 	for (; *envp; envp++) {

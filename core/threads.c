@@ -18,7 +18,19 @@
 
 #define FUTEX_WAIT_PRIVATE 128
 #define FUTEX_WAKE_PRIVATE 129
-#define PR_GET_TID_ADDRESS 40
+
+/* The threads of the checkpoint under way: this file's alone; the
+ * others ask for the count of slots (ckpt_threads_n()) and a slot. */
+static struct {
+	int quiescing;            /* a thread is checkpointing: the others park */
+	int arrived;              /* bumped as each thread parks (the initiator's futex) */
+	int release;              /* the checkpoint's epoch, bumped to release them */
+	__u64 claim;              /* epoch << 32 | slots taken (0: the initiator's) */
+	__u64 parked[CKPT_THREADS_MAX]; /* epoch << 32 | tid once slot i's thread saved all */
+	int owed[CKPT_THREADS_MAX]; /* threads signalled whose signal is still to come */
+	unsigned nslots;          /* the slots of a checkpoint whose threads all parked */
+	char *slots;              /* the slots (mmap'd, not part of the image) */
+} q;
 
 /* A slot: the image record, then the extended state, 64-byte aligned. */
 static __u64 slot_size(void)
@@ -27,7 +39,7 @@ static __u64 slot_size(void)
 }
 struct ckpt_thread *ckpt_thread_slot(unsigned i)
 {
-	return (struct ckpt_thread *)(ckpt_rt.slots + i * slot_size());
+	return (struct ckpt_thread *)(q.slots + i * slot_size());
 }
 void *ckpt_thread_xarea(const struct ckpt_thread *t)
 {
@@ -36,22 +48,6 @@ void *ckpt_thread_xarea(const struct ckpt_thread *t)
 __u64 ckpt_threads_size(void)
 {
 	return (CKPT_THREADS_MAX * slot_size() + CKPT_PAGE - 1) & ~(CKPT_PAGE - 1);
-}
-
-static long futex(int *word, int op, int val, const struct timespec *timeout)
-{
-	return my_syscall4(__NR_futex, word, op, val, timeout);
-}
-
-/* /proc/self/task/TID plus file, in buf (40 bytes and more) */
-void ckpt_task_path(char *buf, long tid, const char *file)
-{
-	struct out o = { .len = 0 };
-	out_str(&o, "/proc/self/task/");
-	out_u64(&o, tid);
-	out_str(&o, file);
-	memcpy(buf, o.buf, o.len);
-	buf[o.len] = 0;
 }
 
 /* a signal mask of thread tid from its status ("SigBlk:\t", "SigPnd:\t"),
@@ -69,8 +65,7 @@ static __u64 status_mask(long tid, const char *field)
 	text[n > 0 ? n : 0] = 0;
 	for (p = text; *p; p++)
 		if ((p == text || p[-1] == '\n') && ckpt_starts_with(p, field)) {
-			for (p += 8; (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'); p++)
-				m = m * 16 + (*p <= '9' ? *p - '0' : *p - 'a' + 10);
+			m = ckpt_parse_num(p + 8, 16);
 			break;
 		}
 	return m;
@@ -95,7 +90,7 @@ static int gone(long tid)
 static long list_threads(long *tids, unsigned max)
 {
 	static char dents[4096];
-	long dfd, n, me = my_syscall0(__NR_gettid), count = 0;
+	long dfd, n, me = k_gettid(), count = 0;
 
 	dfd = k_openat(AT_FDCWD, "/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 	if (dfd < 0)
@@ -115,15 +110,38 @@ static long list_threads(long *tids, unsigned max)
 	return count;
 }
 
-/* Each checkpoint is an epoch: the value of ckpt_rt.release while it
- * quiesces.  Slots are claimed in ckpt_rt.claim (epoch << 32 | slots
+/* Each checkpoint is an epoch: the value of q.release while it
+ * quiesces.  Slots are claimed in q.claim (epoch << 32 | slots
  * taken, slot 0 being the initiator's), and a thread is parked once
- * ckpt_rt.parked[slot] holds epoch << 32 | its tid: a thread that comes
+ * q.parked[slot] holds epoch << 32 | its tid: a thread that comes
  * late, after its checkpoint failed and the next one began, can then
  * neither take a slot of the new one nor pass for parked in it. */
 static __u64 tag(__u32 epoch, __u32 low)
 {
 	return (__u64)epoch << 32 | low;
+}
+
+/* the slots of the checkpoint under way: 1 (the initiator's) until
+ * every other thread parked, then one a thread */
+unsigned ckpt_threads_n(void)
+{
+	return q.nslots;
+}
+
+/* where the slots are, for the writer to leave them out: 0 without */
+int ckpt_threads_span(__u64 *start, __u64 *end)
+{
+	*start = (__u64)q.slots;
+	*end = *start + ckpt_threads_size();
+	return q.slots != 0;
+}
+
+/* The checkpoint signal in a thread when none is under way: 1 if this
+ * thread now takes it (the initiator), 0 if another already does */
+int ckpt_threads_begin(void)
+{
+	int idle = 0;
+	return __atomic_compare_exchange_n(&q.quiescing, &idle, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
 
 /* The slots, mapped once (by the constructor, and again after a
@@ -134,13 +152,13 @@ int ckpt_threads_init(void)
 	long a = k_mmap(0, ckpt_threads_size(), PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
-	if (a < 0 && a > -4096)
+	if (k_failed(a))
 		return a;
-	memset(ckpt_rt.parked, 0, sizeof(ckpt_rt.parked));
-	memset(ckpt_rt.owed, 0, sizeof(ckpt_rt.owed));
-	ckpt_rt.nslots = 1;
-	__atomic_store_n(&ckpt_rt.claim, tag(ckpt_rt.release, 1), __ATOMIC_RELEASE);
-	__atomic_store_n(&ckpt_rt.slots, (char *)a, __ATOMIC_RELEASE);
+	memset(q.parked, 0, sizeof(q.parked));
+	memset(q.owed, 0, sizeof(q.owed));
+	q.nslots = 1;
+	__atomic_store_n(&q.claim, tag(q.release, 1), __ATOMIC_RELEASE);
+	__atomic_store_n(&q.slots, (char *)a, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -150,7 +168,7 @@ int ckpt_threads_init(void)
  * such signal pending at most. */
 static void owed_add(int tid)
 {
-	int *o = ckpt_rt.owed, *free = 0;
+	int *o = q.owed, *free = 0;
 
 	for (unsigned i = 0; i < CKPT_THREADS_MAX; i++) {
 		int v = __atomic_load_n(&o[i], __ATOMIC_ACQUIRE);
@@ -166,11 +184,11 @@ static void owed_add(int tid)
 /* this thread's signal was one the initiator sent: takes it off the set */
 int ckpt_thread_owed(void)
 {
-	int tid = my_syscall0(__NR_gettid);
+	int tid = k_gettid();
 
 	for (unsigned i = 0; i < CKPT_THREADS_MAX; i++) {
 		int v = tid;
-		if (__atomic_compare_exchange_n(&ckpt_rt.owed[i], &v, 0, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		if (__atomic_compare_exchange_n(&q.owed[i], &v, 0, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 			return 1;
 	}
 	return 0;
@@ -182,11 +200,11 @@ static void fill_slot(struct ckpt_thread *t)
 	long head = 0, len = 0;
 
 	memset(t, 0, sizeof(*t));
-	t->tid = my_syscall0(__NR_gettid);
-	t->flags = t->tid == my_syscall0(__NR_getpid) ? CKPT_TF_LEADER : 0;
+	t->tid = k_gettid();
+	t->flags = t->tid == k_getpid() ? CKPT_TF_LEADER : 0;
 	if (k_prctl(PR_GET_TID_ADDRESS, (unsigned long)&t->tid_address, 0, 0, 0) < 0)
 		t->tid_address = ckpt_tid_address();
-	my_syscall3(__NR_get_robust_list, 0, &head, &len);
+	k_get_robust_list(0, &head, &len);
 	t->robust_head = head;
 	t->robust_len = len;
 	k_prctl(PR_GET_NAME, (unsigned long)t->comm, 0, 0, 0);
@@ -204,21 +222,30 @@ struct ckpt_thread *ckpt_thread_self(void)
 	return t;
 }
 
+/* In the restart path: the slots were the writer's, not in the image
+ * (myrestart released the other threads): mapped again, none claimed */
+int ckpt_threads_restarted(void)
+{
+	__atomic_store_n(&q.slots, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&q.quiescing, 0, __ATOMIC_RELEASE);
+	return ckpt_threads_init();
+}
+
 /* A slot of the checkpoint under way, and its epoch; CKPT_THREADS_MAX
  * and more when there are too many threads (the initiator fails then),
  * -1 when no checkpoint is under way (any more). */
 static long claim_slot(__u32 *epoch)
 {
 	for (;;) {
-		__u32 gen = __atomic_load_n(&ckpt_rt.release, __ATOMIC_ACQUIRE);
+		__u32 gen = __atomic_load_n(&q.release, __ATOMIC_ACQUIRE);
 		__u64 old;
 
-		if (!__atomic_load_n(&ckpt_rt.quiescing, __ATOMIC_ACQUIRE))
+		if (!__atomic_load_n(&q.quiescing, __ATOMIC_ACQUIRE))
 			return -1;
-		old = __atomic_load_n(&ckpt_rt.claim, __ATOMIC_ACQUIRE);
+		old = __atomic_load_n(&q.claim, __ATOMIC_ACQUIRE);
 		if (old >> 32 != gen)
 			continue;       /* a resume between the two loads: again */
-		if (__atomic_compare_exchange_n(&ckpt_rt.claim, &old, old + 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		if (__atomic_compare_exchange_n(&q.claim, &old, old + 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 			*epoch = gen;
 			return (__u32)old;
 		}
@@ -234,9 +261,9 @@ static long claim_slot(__u32 *epoch)
  * its range), which it unmaps. */
 void ckpt_thread_back(long r)
 {
-	if (my_syscall0(__NR_gettid) != my_syscall0(__NR_getpid)) {
+	if (k_gettid() != k_getpid()) {
 		__atomic_fetch_add((int *)r, 1, __ATOMIC_ACQ_REL);
-		futex((int *)r, FUTEX_WAKE_PRIVATE, 0x7fffffff, 0);
+		k_futex((int *)r, FUTEX_WAKE_PRIVATE, 0x7fffffff, 0);
 	} else if (r != 1) {
 		k_munmap(r, CKPT_RESERVED_END - CKPT_RESERVED_START);
 	}
@@ -250,7 +277,7 @@ void ckpt_thread_park(void)
 	__u32 gen;
 	long i;
 
-	if (!__atomic_load_n(&ckpt_rt.slots, __ATOMIC_ACQUIRE))
+	if (!__atomic_load_n(&q.slots, __ATOMIC_ACQUIRE))
 		return;                 /* a restart is setting them up again */
 	i = claim_slot(&gen);
 	if (i < 0)
@@ -263,15 +290,15 @@ void ckpt_thread_park(void)
 		if (back) {
 			ckpt_thread_back(back);
 			ckpt_cputime_restored(i);
-			ckpt_tids_restored(i);
+			ckpt_tids_restored(i, q.nslots);
 			return;
 		}
-		__atomic_store_n(&ckpt_rt.parked[i], tag(gen, t->tid), __ATOMIC_RELEASE);
+		__atomic_store_n(&q.parked[i], tag(gen, t->tid), __ATOMIC_RELEASE);
 	}
-	__atomic_fetch_add(&ckpt_rt.arrived, 1, __ATOMIC_ACQ_REL);
-	futex(&ckpt_rt.arrived, FUTEX_WAKE_PRIVATE, 1, 0);
-	while ((__u32)__atomic_load_n(&ckpt_rt.release, __ATOMIC_ACQUIRE) == gen)
-		futex(&ckpt_rt.release, FUTEX_WAIT_PRIVATE, (int)gen, 0);
+	__atomic_fetch_add(&q.arrived, 1, __ATOMIC_ACQ_REL);
+	k_futex(&q.arrived, FUTEX_WAKE_PRIVATE, 1, 0);
+	while ((__u32)__atomic_load_n(&q.release, __ATOMIC_ACQUIRE) == gen)
+		k_futex(&q.release, FUTEX_WAIT_PRIVATE, (int)gen, 0);
 }
 
 /* "thread 1234 (worker) what" as the checkpoint's failure line */
@@ -310,7 +337,7 @@ struct roll {
 static long signal_new(struct roll *r)
 {
 	long now[CKPT_THREADS_MAX], n = list_threads(now, CKPT_THREADS_MAX), fresh = 0;
-	long pid = my_syscall0(__NR_getpid);
+	long pid = k_getpid();
 
 	if (n < 0) {
 		ckpt_fail_msg("cannot list the threads", "/proc/self/task", n);
@@ -336,7 +363,7 @@ static long signal_new(struct roll *r)
 		r->tid[r->n] = now[k];
 		/* a thread that ended since the listing does not count */
 		owed_add(now[k]);
-		r->gone[r->n] = my_syscall3(__NR_tgkill, pid, now[k], ckpt_cfg->sig) < 0;
+		r->gone[r->n] = k_tgkill(pid, now[k], ckpt_cfg->sig) < 0;
 		r->n++;
 		fresh++;
 	}
@@ -347,10 +374,10 @@ static long signal_new(struct roll *r)
  * that is not the program blocking the checkpoint's) */
 static int parked(long tid)
 {
-	__u64 claim = __atomic_load_n(&ckpt_rt.claim, __ATOMIC_ACQUIRE), want = tag(claim >> 32, tid);
+	__u64 claim = __atomic_load_n(&q.claim, __ATOMIC_ACQUIRE), want = tag(claim >> 32, tid);
 
 	for (unsigned i = 1; i < (__u32)claim && i < CKPT_THREADS_MAX; i++)
-		if (__atomic_load_n(&ckpt_rt.parked[i], __ATOMIC_ACQUIRE) == want)
+		if (__atomic_load_n(&q.parked[i], __ATOMIC_ACQUIRE) == want)
 			return 1;
 	return 0;
 }
@@ -383,7 +410,7 @@ static int wait_parked(struct roll *r)
 	int arrived;
 
 	for (;;) {
-		arrived = __atomic_load_n(&ckpt_rt.arrived, __ATOMIC_ACQUIRE);
+		arrived = __atomic_load_n(&q.arrived, __ATOMIC_ACQUIRE);
 		if (!(tid = straggler(r)))
 			return 0;
 		/* blocked for 100 ms on end: not libc's short windows (a
@@ -397,7 +424,7 @@ static int wait_parked(struct roll *r)
 			thread_fail(tid, "did not answer the checkpoint signal in time (CKPT_THREAD_TIMEOUT)");
 			return -1;
 		}
-		futex(&ckpt_rt.arrived, FUTEX_WAIT_PRIVATE, arrived, &slice);
+		k_futex(&q.arrived, FUTEX_WAIT_PRIVATE, arrived, &slice);
 	}
 }
 
@@ -405,14 +432,14 @@ static int wait_parked(struct roll *r)
 static void owed_prune(void)
 {
 	for (unsigned i = 0; i < CKPT_THREADS_MAX; i++) {
-		int tid = __atomic_load_n(&ckpt_rt.owed[i], __ATOMIC_ACQUIRE);
+		int tid = __atomic_load_n(&q.owed[i], __ATOMIC_ACQUIRE);
 		if (tid && gone(tid))
-			__atomic_compare_exchange_n(&ckpt_rt.owed[i], &tid, 0, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+			__atomic_compare_exchange_n(&q.owed[i], &tid, 0, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 	}
 }
 
 /* In the initiator: every other thread parked in a slot (slots 1 to
- * ckpt_rt.nslots - 1), 0; or -1 after one line, every thread released. */
+ * q.nslots - 1), 0; or -1 after one line, every thread released. */
 int ckpt_threads_stop(void)
 {
 	static struct roll r;
@@ -426,7 +453,7 @@ int ckpt_threads_stop(void)
 	while ((fresh = signal_new(&r)) > 0)
 		if (wait_parked(&r))
 			break;
-	taken = (__u32)__atomic_load_n(&ckpt_rt.claim, __ATOMIC_ACQUIRE);
+	taken = (__u32)__atomic_load_n(&q.claim, __ATOMIC_ACQUIRE);
 	if (!fresh && taken > CKPT_THREADS_MAX) {
 		ckpt_fail_msg("more threads than a checkpoint takes", 0, 0);
 		fresh = -1;
@@ -435,7 +462,7 @@ int ckpt_threads_stop(void)
 		ckpt_threads_resume();
 		return -1;
 	}
-	ckpt_rt.nslots = taken;
+	q.nslots = taken;
 	return 0;
 }
 
@@ -445,11 +472,11 @@ int ckpt_threads_stop(void)
  * own), then the release. */
 void ckpt_threads_resume(void)
 {
-	__u32 next = (__u32)ckpt_rt.release + 1;
+	__u32 next = (__u32)q.release + 1;
 
-	ckpt_rt.nslots = 1;
-	__atomic_store_n(&ckpt_rt.claim, tag(next, 1), __ATOMIC_RELEASE);
-	__atomic_store_n(&ckpt_rt.quiescing, 0, __ATOMIC_RELEASE);
-	__atomic_store_n(&ckpt_rt.release, (int)next, __ATOMIC_RELEASE);
-	futex(&ckpt_rt.release, FUTEX_WAKE_PRIVATE, 0x7fffffff, 0);
+	q.nslots = 1;
+	__atomic_store_n(&q.claim, tag(next, 1), __ATOMIC_RELEASE);
+	__atomic_store_n(&q.quiescing, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&q.release, (int)next, __ATOMIC_RELEASE);
+	k_futex(&q.release, FUTEX_WAKE_PRIVATE, 0x7fffffff, 0);
 }

@@ -45,7 +45,7 @@ static struct {
 	struct { __u64 tp; int real, cached; } t[CKPT_THREADS_MAX];
 } tids;
 
-static struct {
+static struct {                  /* libc's, in ckpt_glibc_nexts()'s order */
 	kill_fn kill;
 	sigqueue_fn sigqueue;
 	cancel_fn cancel;
@@ -59,13 +59,15 @@ static struct {
 	getattr_fn getattr;
 } next;
 
+static long tid_off;              /* tid_offset(), once found: 0 before */
+
 /* glibc's id word in the descriptor: the thread pointer plus this offset
  * (found once, in the main thread, where it holds the pid) */
 static long tid_offset(void)
 {
 	const int *p = (const int *)arch_tp();
 	unsigned long at = 0;
-	int tid = my_syscall0(__NR_gettid);
+	int tid = k_gettid();
 
 	if (k_prctl(PR_GET_TID_ADDRESS, (unsigned long)&at, 0, 0, 0) == 0 && at > (unsigned long)p &&
 	    at < (unsigned long)p + 1024 && *(int *)at == tid)
@@ -80,27 +82,19 @@ static long tid_offset(void)
 
 void ckpt_tids_init(const unsigned long *auxv)
 {
-	next.kill = (kill_fn)ckpt_glibc_next(auxv, "pthread_kill");
-	next.sigqueue = (sigqueue_fn)ckpt_glibc_next(auxv, "pthread_sigqueue");
-	next.cancel = (cancel_fn)ckpt_glibc_next(auxv, "pthread_cancel");
-	next.setaff = (affinity_fn)ckpt_glibc_next(auxv, "pthread_setaffinity_np");
-	next.getaff = (affinity_fn)ckpt_glibc_next(auxv, "pthread_getaffinity_np");
-	next.setname = (setname_fn)ckpt_glibc_next(auxv, "pthread_setname_np");
-	next.getname = (getname_fn)ckpt_glibc_next(auxv, "pthread_getname_np");
-	next.clock = (clock_fn)ckpt_glibc_next(auxv, "pthread_getcpuclockid");
-	next.getsched = (getsched_fn)ckpt_glibc_next(auxv, "pthread_getschedparam");
-	next.setsched = (setsched_fn)ckpt_glibc_next(auxv, "pthread_setschedparam");
-	next.setprio = (setprio_fn)ckpt_glibc_next(auxv, "pthread_setschedprio");
-	next.getattr = (getattr_fn)ckpt_glibc_next(auxv, "pthread_getattr_np");
-	if (!ckpt_rt.tid_offset)
-		ckpt_rt.tid_offset = tid_offset();
+	ckpt_glibc_nexts(auxv, &next, "pthread_kill\0pthread_sigqueue\0pthread_cancel\0"
+			 "pthread_setaffinity_np\0pthread_getaffinity_np\0pthread_setname_np\0"
+			 "pthread_getname_np\0pthread_getcpuclockid\0pthread_getschedparam\0"
+			 "pthread_setschedparam\0pthread_setschedprio\0pthread_getattr_np\0");
+	if (!tid_off)
+		tid_off = tid_offset();
 }
 
 /* the address glibc gave the kernel for this thread's id, when the kernel
  * does not say (qemu): the thread pointer plus the offset */
 __u64 ckpt_tid_address(void)
 {
-	return ckpt_rt.tid_offset ? arch_tp() + ckpt_rt.tid_offset : 0;
+	return tid_off ? arch_tp() + tid_off : 0;
 }
 
 /* In the pause: the image holds a map no thread has checked into yet */
@@ -112,21 +106,20 @@ void ckpt_tids_pause(void)
 
 /* In each restored thread (slot slot of the checkpoint) on its way back:
  * its entry, then it waits until every restored thread has its own.
- * ckpt_rt.nslots still counts the checkpoint's threads here: the
+ * n, the checkpoint's threads, is still the count of slots here: the
  * initiator resets it (restart_path) only after its own check-in, which
  * waits for every other thread's. */
-void ckpt_tids_restored(unsigned slot)
+void ckpt_tids_restored(unsigned slot, unsigned n)
 {
-	unsigned n = ckpt_rt.nslots;
 	int k;
 
 	tids.t[slot].tp = arch_tp();
-	tids.t[slot].real = my_syscall0(__NR_gettid);
-	tids.t[slot].cached = ckpt_rt.tid_offset ? *(int *)(tids.t[slot].tp + ckpt_rt.tid_offset) : 0;
+	tids.t[slot].real = k_gettid();
+	tids.t[slot].cached = tid_off ? *(int *)(tids.t[slot].tp + tid_off) : 0;
 	tids.n = n;
-	__atomic_store_n(&tids.pid, (int)my_syscall0(__NR_getpid), __ATOMIC_RELEASE);
+	__atomic_store_n(&tids.pid, (int)k_getpid(), __ATOMIC_RELEASE);
 	if ((unsigned)__atomic_add_fetch(&tids.joined, 1, __ATOMIC_ACQ_REL) >= n) {
-		my_syscall6(__NR_futex, &tids.joined, FUTEX_WAKE_PRIVATE, 0x7fffffff, 0, 0, 0);
+		k_futex(&tids.joined, FUTEX_WAKE_PRIVATE, 0x7fffffff, 0);
 		return;
 	}
 	/* bounded: a thread that never came would hang them all; after 5 s
@@ -138,7 +131,7 @@ void ckpt_tids_restored(unsigned slot)
 				ckpt_msg("warning", "a restored thread did not check in: calls naming it use its old id", 0);
 			return;
 		}
-		my_syscall6(__NR_futex, &tids.joined, FUTEX_WAIT_PRIVATE, k, &ts, 0, 0);
+		k_futex(&tids.joined, FUTEX_WAIT_PRIVATE, k, &ts);
 	}
 }
 
@@ -147,18 +140,18 @@ void ckpt_tids_restored(unsigned slot)
  * ours to answer (a thread created since, or no restart here). */
 static int restored(unsigned long th)
 {
-	if (!tids.n || __atomic_load_n(&tids.pid, __ATOMIC_ACQUIRE) != my_syscall0(__NR_getpid))
+	if (!tids.n || __atomic_load_n(&tids.pid, __ATOMIC_ACQUIRE) != k_getpid())
 		return 0;
 	for (unsigned i = 0; i < tids.n && i < CKPT_THREADS_MAX; i++) {
 		int now;
 		if (tids.t[i].tp != th)
 			continue;
-		if (!ckpt_rt.tid_offset)
+		if (!tid_off)
 			return tids.t[i].real;
 		/* the kernel clears the word when the thread ends; another id
 		 * there is a thread created since in the same descriptor
 		 * (glibc reuses them), glibc's business */
-		now = __atomic_load_n((int *)(th + ckpt_rt.tid_offset), __ATOMIC_ACQUIRE);
+		now = __atomic_load_n((int *)(th + tid_off), __ATOMIC_ACQUIRE);
 		return !now ? -1 : now == tids.t[i].cached ? tids.t[i].real : 0;
 	}
 	return 0;
@@ -186,7 +179,6 @@ static int err_of(long r)
 	return r < 0 ? (int)-r : 0;
 }
 
-#define EXPORT(name) __attribute__((visibility("default"))) __asm__(#name)
 int ckpt_pthread_kill(unsigned long th, int sig) EXPORT(pthread_kill);
 int ckpt_pthread_sigqueue(unsigned long th, int sig, void *value) EXPORT(pthread_sigqueue);
 int ckpt_pthread_cancel(unsigned long th) EXPORT(pthread_cancel);
@@ -209,7 +201,7 @@ int ckpt_pthread_kill(unsigned long th, int sig)
 	if (sig == SIGCANCEL || sig == SIGSETXID)
 		return EINVAL;
 	/* glibc's answer for a thread that has ended: nothing to do */
-	return tid < 0 ? 0 : err_of(my_syscall3(__NR_tgkill, my_syscall0(__NR_getpid), tid, sig));
+	return tid < 0 ? 0 : err_of(k_tgkill(k_getpid(), tid, sig));
 }
 
 int ckpt_pthread_sigqueue(unsigned long th, int sig, void *value)
@@ -226,10 +218,10 @@ int ckpt_pthread_sigqueue(unsigned long th, int sig, void *value)
 	memset(&si, 0, sizeof(si));
 	si.signo = sig;
 	si.code = -1;                        /* SI_QUEUE */
-	si.pid = my_syscall0(__NR_getpid);
-	si.uid = my_syscall0(__NR_getuid);
+	si.pid = k_getpid();
+	si.uid = k_getuid();
 	memcpy(&si.rest[0], &value, sizeof(value));   /* si_value, at offset 24 */
-	return err_of(my_syscall4(__NR_rt_tgsigqueueinfo, si.pid, tid, sig, &si));
+	return err_of(k_tgsigqueueinfo(si.pid, tid, sig, &si));
 }
 
 /* glibc marks the thread cancelled itself; its signal, sent to the id it
@@ -242,77 +234,82 @@ int ckpt_pthread_cancel(unsigned long th)
 	if (!next.cancel)
 		return ENOSYS;
 	r = next.cancel(th);
-	if (!r && tid > 0 && tid != my_syscall0(__NR_gettid))
-		my_syscall3(__NR_tgkill, my_syscall0(__NR_getpid), tid, SIGCANCEL);
+	if (!r && tid > 0 && tid != k_gettid())
+		k_tgkill(k_getpid(), tid, SIGCANCEL);
+	return r;
+}
+
+/* Each wrapper below starts here: tid, th's kernel id when a restart
+ * brought th back.  Any other thread is libc's business (ENOSYS without
+ * its function); a restored thread that has ended answers ESRCH. */
+#define RESTORED_OR_PASS(tid, th, fn, ...)                                \
+	int tid = restored(th);                                            \
+	if (!tid)                                                          \
+		return next.fn ? next.fn(th, __VA_ARGS__) : ENOSYS;        \
+	if (tid < 0)                                                       \
+		return ESRCH
+
+/* thread tid's name: read into buf or, with write, written from it (n
+ * bytes at most); the bytes, or -errno */
+static long comm(int tid, char *buf, long n, int write)
+{
+	char path[40];
+	long fd, r;
+
+	ckpt_task_path(path, tid, "/comm");
+	fd = k_openat(AT_FDCWD, path, (write ? O_WRONLY : O_RDONLY) | O_CLOEXEC, 0);
+	if (fd < 0)
+		return fd;
+	r = write ? k_write_full(fd, buf, n) : k_read_full(fd, buf, n);
+	sys_close(fd);
 	return r;
 }
 
 int ckpt_pthread_setaffinity(unsigned long th, unsigned long size, void *set)
 {
-	int tid = restored(th);
-
-	if (!tid)
-		return next.setaff ? next.setaff(th, size, set) : ENOSYS;
-	return tid < 0 ? ESRCH : err_of(my_syscall3(__NR_sched_setaffinity, tid, size, set));
+	RESTORED_OR_PASS(tid, th, setaff, size, set);
+	return err_of(k_sched_setaffinity(tid, size, set));
 }
 
 int ckpt_pthread_getaffinity(unsigned long th, unsigned long size, void *set)
 {
-	int tid = restored(th);
-	long r;
+	RESTORED_OR_PASS(tid, th, getaff, size, set);
+	long r = k_sched_getaffinity(tid, size, set);
 
-	if (!tid)
-		return next.getaff ? next.getaff(th, size, set) : ENOSYS;
-	if (tid < 0)
-		return ESRCH;
-	r = my_syscall3(__NR_sched_getaffinity, tid, size, set);
-	if (r < 0)
-		return (int)-r;
-	memset((char *)set + r, 0, size - r);   /* the CPUs the kernel does not have */
-	return 0;
+	if (r >= 0)
+		memset((char *)set + r, 0, size - r);   /* the CPUs the kernel does not have */
+	return err_of(r);
 }
 
+/* (the length is checked before whether the thread is still there) */
 int ckpt_pthread_setname(unsigned long th, const char *name)
 {
 	int tid = restored(th);
-	char path[40];
-	long fd, r;
 
 	if (!tid)
 		return next.setname ? next.setname(th, name) : ENOSYS;
 	if (strlen(name) > 15)
 		return ERANGE;
-	if (tid < 0)
-		return ESRCH;
-	ckpt_task_path(path, tid, "/comm");
-	fd = k_openat(AT_FDCWD, path, O_WRONLY | O_CLOEXEC, 0);
-	if (fd < 0)
-		return (int)-fd;
-	r = k_write_full(fd, name, strlen(name));
-	sys_close(fd);
-	return err_of(r);
+	return tid < 0 ? ESRCH : err_of(comm(tid, (char *)name, strlen(name), 1));
 }
 
 int ckpt_pthread_getname(unsigned long th, char *buf, unsigned long len)
 {
 	int tid = restored(th);
-	char path[40], comm[17];
+	char name[17];
 	long n;
 
 	if (!tid)
 		return next.getname ? next.getname(th, buf, len) : ENOSYS;
 	if (len < 16)
 		return ERANGE;
-	if (tid < 0)
-		return ESRCH;
-	ckpt_task_path(path, tid, "/comm");
-	n = k_read_file(path, comm, 16);
+	n = tid < 0 ? -ESRCH : comm(tid, name, 16, 0);
 	if (n < 0)
 		return (int)-n;
-	if (n > 0 && comm[n - 1] == '\n')
+	if (n > 0 && name[n - 1] == '\n')
 		n--;
-	comm[n] = 0;
-	memcpy(buf, comm, n + 1);
+	name[n] = 0;
+	memcpy(buf, name, n + 1);
 	return 0;
 }
 
@@ -320,48 +317,32 @@ int ckpt_pthread_getname(unsigned long th, char *buf, unsigned long len)
  * (4), scheduler's count (2) */
 int ckpt_pthread_clock(unsigned long th, int *clock)
 {
-	int tid = restored(th);
-
-	if (!tid)
-		return next.clock ? next.clock(th, clock) : ENOSYS;
-	if (tid < 0)
-		return ESRCH;
+	RESTORED_OR_PASS(tid, th, clock, clock);
 	*clock = (int)((unsigned)~tid << 3) | 6;
 	return 0;
 }
 
 int ckpt_pthread_getsched(unsigned long th, int *policy, void *param)
 {
-	int tid = restored(th);
-	long r;
+	RESTORED_OR_PASS(tid, th, getsched, policy, param);
+	long r = k_sched_getscheduler(tid);
 
-	if (!tid)
-		return next.getsched ? next.getsched(th, policy, param) : ENOSYS;
-	if (tid < 0)
-		return ESRCH;
-	r = my_syscall1(__NR_sched_getscheduler, tid);
 	if (r < 0)
 		return (int)-r;
 	*policy = (int)r & ~0x40000000;      /* without SCHED_RESET_ON_FORK */
-	return err_of(my_syscall2(__NR_sched_getparam, tid, param));
+	return err_of(k_sched_getparam(tid, param));
 }
 
 int ckpt_pthread_setsched(unsigned long th, int policy, const void *param)
 {
-	int tid = restored(th);
-
-	if (!tid)
-		return next.setsched ? next.setsched(th, policy, param) : ENOSYS;
-	return tid < 0 ? ESRCH : err_of(my_syscall3(__NR_sched_setscheduler, tid, policy, param));
+	RESTORED_OR_PASS(tid, th, setsched, policy, param);
+	return err_of(k_sched_setscheduler(tid, policy, param));
 }
 
 int ckpt_pthread_setprio(unsigned long th, int prio)
 {
-	int tid = restored(th);
-
-	if (!tid)
-		return next.setprio ? next.setprio(th, prio) : ENOSYS;
-	return tid < 0 ? ESRCH : err_of(my_syscall2(__NR_sched_setparam, tid, &prio));
+	RESTORED_OR_PASS(tid, th, setprio, prio);
+	return err_of(k_sched_setparam(tid, &prio));
 }
 
 /* glibc's pthread_getattr_np asks for the thread's affinity with the id
@@ -378,9 +359,9 @@ int ckpt_pthread_getattr(unsigned long th, void *attr)
 
 	if (!next.getattr)
 		return ENOSYS;
-	if (tid <= 0 || tid != my_syscall0(__NR_gettid) || !ckpt_rt.tid_offset)
+	if (tid <= 0 || tid != k_gettid() || !tid_off)
 		return next.getattr(th, attr);
-	cached = (int *)(th + ckpt_rt.tid_offset);
+	cached = (int *)(th + tid_off);
 	k_sigprocmask(SIG_SETMASK, &all, &mask);
 	old = *cached;
 	*cached = tid;

@@ -11,20 +11,20 @@
 #include "libckpt.h"
 #include "out.h"
 
-#define EXPORT(name) __attribute__((visibility("default"))) __asm__(#name)
 struct libc_sigevent { __u64 value; int signo, notify, tid, pad[11]; };
 typedef int (*create_fn)(int, struct libc_sigevent *, void **);
 typedef int (*delete_fn)(void *);
-static create_fn next_create;
-static delete_fn next_delete;
+static struct {                  /* libc's, in ckpt_glibc_nexts()'s order */
+	create_fn create;
+	delete_fn delete;
+} next;
 static struct ckpt_timer made[CKPT_TIMERS_MAX];   /* qemu: thread holds the tid */
 static __u64 made_tp[CKPT_TIMERS_MAX];            /* ... and then its thread pointer */
 static unsigned nmade;
 
 void ckpt_timers_init(const unsigned long *auxv)
 {
-	next_create = (create_fn)ckpt_glibc_next(auxv, "timer_create");
-	next_delete = (delete_fn)ckpt_glibc_next(auxv, "timer_delete");
+	ckpt_glibc_nexts(auxv, &next, "timer_create\0timer_delete\0");
 }
 
 int ckpt_timer_create(int clock, struct libc_sigevent *ev, void **id) EXPORT(timer_create);
@@ -32,7 +32,7 @@ int ckpt_timer_delete(void *id) EXPORT(timer_delete);
 
 int ckpt_timer_create(int clock, struct libc_sigevent *ev, void **id)
 {
-	int r = next_create ? next_create(clock, ev, id) : -1;
+	int r = next.create ? next.create(clock, ev, id) : -1;
 	int notify = ev ? ev->notify : 0;
 
 	if (r || ckpt_cfg->runner != CKPT_RUNNER_QEMU || (notify != 0 && notify != 1 && notify != 4) ||
@@ -51,7 +51,7 @@ int ckpt_timer_delete(void *id)
 	for (unsigned i = 0; ckpt_cfg->runner == CKPT_RUNNER_QEMU && i < nmade; i++)
 		if (made[i].id == (int)(long)id)
 			made[i] = made[--nmade], made_tp[i] = made_tp[nmade];
-	return next_delete ? next_delete(id) : -1;
+	return next.delete ? next.delete(id) : -1;
 }
 
 #define TIMERS_TEXT 16384        /* /proc/self/timers: about 90 bytes a timer */
@@ -59,18 +59,13 @@ int ckpt_timer_delete(void *id)
 /* the number after key on the line at p (negative, or hex after base), or 0 */
 static long field(const char *p, const char *key, int base)
 {
-	long v = 0, neg;
+	long v, neg;
 
 	if (!ckpt_starts_with(p, key))
 		return 0;
 	p += strlen(key);
 	neg = *p == '-';
-	for (p += neg;; p++) {
-		int d = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 : 99;
-		if (d >= base)
-			break;
-		v = v * base + d;
-	}
+	v = ckpt_parse_num(p + neg, base);
 	return neg ? -v : v;
 }
 
@@ -79,9 +74,9 @@ static long field(const char *p, const char *key, int base)
  * others were filled in as they parked */
 static int slot_of(long tid)
 {
-	if (tid == my_syscall0(__NR_gettid))
+	if (tid == k_gettid())
 		return 0;
-	for (unsigned i = 1; i < ckpt_rt.nslots; i++)
+	for (unsigned i = 1; i < ckpt_threads_n(); i++)
 		if (ckpt_thread_slot(i)->tid == tid)
 			return i;
 	return -1;
@@ -119,7 +114,7 @@ static int read_values(void)
 		struct ckpt_timer *t = &ckpt_snap.timers[i];
 		if (t->notify == 4 && t->thread < 0)
 			return -ESRCH;
-		if (my_syscall2(__NR_timer_gettime, t->id, &it) < 0)
+		if (k_timer_gettime(t->id, &it) < 0)
 			it.value.tv_sec = it.value.tv_nsec = it.interval.tv_sec = it.interval.tv_nsec = 0;
 		t->value_ns = it.value.tv_sec * 1000000000ull + it.value.tv_nsec;
 		t->interval_ns = it.interval.tv_sec * 1000000000ull + it.interval.tv_nsec;
@@ -142,7 +137,7 @@ static int slot_of_tp(__u64 *tp, long tid)
 	}
 	if (*tp == (__u64)arch_tp())
 		return 0;
-	for (unsigned i = 1; i < ckpt_rt.nslots; i++)
+	for (unsigned i = 1; i < ckpt_threads_n(); i++)
 		if (arch_tp_of(&ckpt_thread_slot(i)->cpu) == *tp)
 			k = i;
 	return k;
@@ -178,7 +173,7 @@ long ckpt_timers_capture(void)
 	char *buf = (char *)a, *p;
 
 	ckpt_snap.ntimers = 0;
-	if ((unsigned long)a >= -4095ul)
+	if (k_failed(a))
 		return a;
 	n = k_read_file("/proc/self/timers", buf, TIMERS_TEXT - 1);
 	buf[n > 0 ? n : 0] = 0;

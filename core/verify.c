@@ -37,7 +37,7 @@ int ckpt_verify_image(const char *path, const char **reason)
 
 	why.len = 0;
 	*reason = why.buf;
-	if (a < 0 && a > -4096) {
+	if (k_failed(a)) {
 		report(0, "out of memory");
 		return -1;
 	}

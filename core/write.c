@@ -65,7 +65,7 @@ static int writer_fail(struct writer *w, const char *what, const char *name, lon
 static void *scratch(__u64 len)
 {
 	long a = k_mmap(0, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	return a < 0 && a > -4096 ? 0 : (void *)a;
+	return k_failed(a) ? 0 : (void *)a;
 }
 
 static __u64 page_up(__u64 v)
@@ -112,7 +112,7 @@ static int add_run(struct writer *w, __u64 run0, __u64 page, __u64 npages)
 		long a = w->runs ? k_mremap((unsigned long)w->runs, w->runs_cap * sizeof(*w->runs),
 					 ncap * sizeof(*w->runs), MREMAP_MAYMOVE, 0)
 			      : (long)scratch(ncap * sizeof(*w->runs));
-		if (a <= 0 && a > -4096)
+		if (!a || k_failed(a))   /* (scratch() gives 0) */
 			return writer_fail(w, "out of memory", "run table", -ENOMEM);
 		w->runs = (struct ckpt_run *)a;
 		w->runs_cap = ncap;
@@ -157,61 +157,37 @@ static int keep_here(struct writer *w, const struct wregion *reg, __u64 i)
 	return !page_is_zero((const __u64 *)(reg->r.start + i * CKPT_PAGE));
 }
 
-/* the first span of l that ends after addr */
-static __u64 first_after(const struct incr_list *l, __u64 addr)
-{
-	__u64 lo = 0, hi = l->n;
-
-	while (lo < hi) {
-		__u64 mid = (lo + hi) / 2;
-		if (l->v[mid].end <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /* a region this delta stores the written pages of: private memory the
  * tracking covered all along (inside a mapping of the tracked list) */
 static int is_delta(const struct writer *w, const struct wregion *reg)
 {
-	const struct incr_list *t = &ckpt_incr.tracked;
-	__u64 k;
-
 	if (!w->delta || !ckpt_kind_delta(reg->r.kind) || (reg->r.flags & (CKPT_RF_FILE | CKPT_RF_SHARED)))
 		return 0;
-	k = first_after(t, reg->r.start);
-	return k < t->n && t->v[k].start <= reg->r.start && t->v[k].end >= reg->r.end;
+	return ckpt_incr_tracked(reg->r.start, reg->r.end);
 }
 
 /* a delta region's pages that read as zero now (given back, or never
  * touched since tracked), into out (when given) as runs; how many */
 static __u32 zero_runs(const struct wregion *reg, struct ckpt_run *out)
 {
-	const struct incr_list *l = &ckpt_incr.zero;
+	struct span z;
 	__u32 n = 0;
 
-	for (__u64 k = first_after(l, reg->r.start); k < l->n && l->v[k].start < reg->r.end; k++, n++) {
-		__u64 a = l->v[k].start > reg->r.start ? l->v[k].start : reg->r.start;
-		__u64 b = l->v[k].end < reg->r.end ? l->v[k].end : reg->r.end;
+	for (__u64 a = reg->r.start; ckpt_incr_changed(1, a, reg->r.end, &z); a = z.end, n++)
 		if (out)
-			out[n] = (struct ckpt_run){ (a - reg->r.start) / CKPT_PAGE, (b - a) / CKPT_PAGE };
-	}
+			out[n] = (struct ckpt_run){ (z.start - reg->r.start) / CKPT_PAGE, (z.end - z.start) / CKPT_PAGE };
 	return n;
 }
 
 /* a delta region: the pages written since the parent's pause */
 static int select_written(struct writer *w, struct wregion *reg)
 {
-	const struct incr_list *l = &ckpt_incr.written;
+	struct span c;
 
-	for (__u64 k = first_after(l, reg->r.start); k < l->n && l->v[k].start < reg->r.end; k++) {
-		__u64 a = l->v[k].start > reg->r.start ? l->v[k].start : reg->r.start;
-		__u64 b = l->v[k].end < reg->r.end ? l->v[k].end : reg->r.end;
-		if (add_run(w, reg->run0, (a - reg->r.start) / CKPT_PAGE, (b - a) / CKPT_PAGE))
+	for (__u64 a = reg->r.start; ckpt_incr_changed(0, a, reg->r.end, &c); a = c.end) {
+		if (add_run(w, reg->run0, (c.start - reg->r.start) / CKPT_PAGE, (c.end - c.start) / CKPT_PAGE))
 			return -1;
-		w->delta_pages += (b - a) / CKPT_PAGE;
+		w->delta_pages += (c.end - c.start) / CKPT_PAGE;
 	}
 	reg->r.nzero = zero_runs(reg, 0);
 	return 0;
@@ -391,13 +367,11 @@ static unsigned own_spans(const struct writer *w, struct span *o)
 		o[n++] = (struct span){ (__u64)s->shm_data, (__u64)s->shm_data + s->shm_size };
 	if (s && s->ranges)
 		o[n++] = (struct span){ (__u64)s->ranges, (__u64)s->ranges + s->ranges_size };
-	if (ckpt_rt.slots)
-		o[n++] = (struct span){ (__u64)ckpt_rt.slots, (__u64)ckpt_rt.slots + ckpt_threads_size() };
+	if (ckpt_threads_span(&o[n].start, &o[n].end))
+		n++;
 	if (ckpt_tree_span(&o[n].start, &o[n].end))
 		n++;
-	for (const struct incr_list *l = &ckpt_incr.written; l <= &ckpt_incr.cand; l++)
-		if (l->v)
-			o[n++] = (struct span){ (__u64)l->v, (__u64)l->v + l->cap * sizeof(*l->v) };
+	n += ckpt_incr_buffers(o + n);
 	for (unsigned i = 1; i < n; i++)
 		for (unsigned j = i; j && o[j].start < o[j - 1].start; j--) {
 			struct span t = o[j];
@@ -515,11 +489,6 @@ static int write_region(struct writer *w, struct wregion *reg, __u64 *off)
 	return 0;
 }
 
-static __u64 rec_size(__u64 payload)
-{
-	return sizeof(struct ckpt_rec) + ((payload + 7) & ~7ul);
-}
-
 static char *put_rec(char *p, __u32 type, const void *a, __u32 alen,
 		     const void *b, __u32 blen, const void *c, __u32 clen)
 {
@@ -532,7 +501,7 @@ static char *put_rec(char *p, __u32 type, const void *a, __u32 alen,
 		memcpy(p + alen, b, blen);
 	if (clen)
 		memcpy(p + alen + blen, c, clen);
-	return (char *)h + rec_size(h->size);
+	return (char *)h + ckpt_rec_size(h->size);
 }
 
 /* a region record: the struct, its stored runs, its zero runs, its name */
@@ -551,30 +520,30 @@ static char *put_region(char *p, const struct writer *w, const struct wregion *r
 		q += zero_runs(reg, (struct ckpt_run *)q) * sizeof(struct ckpt_run);
 	memcpy(q, reg->name, reg->r.name_len);
 	q[reg->r.name_len - 1] = 0;
-	return (char *)h + rec_size(h->size);
+	return (char *)h + ckpt_rec_size(h->size);
 }
 
 static int write_records(struct writer *w, __u64 off, struct ckpt_header *hd)
 {
 	const struct fds_snap *s = ckpt_snap.fds;
-	unsigned i, nl = s->nlocks, n = 5 + ckpt_rt.nslots + w->nfds + w->delta + nl + ckpt_snap.ntimers;  /* INFO, MM, PROC, SIGNALS, END */
+	unsigned i, nl = s->nlocks, n = 5 + ckpt_threads_n() + w->nfds + w->delta + nl + ckpt_snap.ntimers;  /* INFO, MM, PROC, SIGNALS, END */
 	__u32 plen = w->delta ? strlen(w->parent_name) + 1 : 0;
-	__u64 size = rec_size(sizeof(struct ckpt_info)) + rec_size(sizeof(struct ckpt_mm)) +
-		     rec_size(sizeof(struct ckpt_proc)) + rec_size(sizeof(struct ckpt_signals)) +
-		     ckpt_rt.nslots * rec_size(sizeof(struct ckpt_thread) + ckpt_cfg->xstate.size) +
-		     rec_size(0) + (w->delta ? rec_size(plen) : 0) + nl * rec_size(sizeof(struct ckpt_lock)) +
-		     ckpt_snap.ntimers * rec_size(sizeof(struct ckpt_timer));
+	__u64 size = ckpt_rec_size(sizeof(struct ckpt_info)) + ckpt_rec_size(sizeof(struct ckpt_mm)) +
+		     ckpt_rec_size(sizeof(struct ckpt_proc)) + ckpt_rec_size(sizeof(struct ckpt_signals)) +
+		     ckpt_threads_n() * ckpt_rec_size(sizeof(struct ckpt_thread) + ckpt_cfg->xstate.size) +
+		     ckpt_rec_size(0) + (w->delta ? ckpt_rec_size(plen) : 0) + nl * ckpt_rec_size(sizeof(struct ckpt_lock)) +
+		     ckpt_snap.ntimers * ckpt_rec_size(sizeof(struct ckpt_timer));
 	__u64 tree = ckpt_tree_record_max();
 	const char *why = 0;
 	char *buf, *p;
 	long r;
 
 	if (tree) {
-		size += rec_size(tree);
+		size += ckpt_rec_size(tree);
 		n++;
 	}
 	for (i = 0; i < w->nregions; i++, n++)
-		size += rec_size(sizeof(struct ckpt_region) + (w->regions[i].r.nruns + w->regions[i].r.nzero) *
+		size += ckpt_rec_size(sizeof(struct ckpt_region) + (w->regions[i].r.nruns + w->regions[i].r.nzero) *
 				 sizeof(struct ckpt_run) + w->regions[i].r.name_len);
 	size += w->fd_recs_size;
 	buf = scratch(page_up(size));
@@ -587,11 +556,11 @@ static int write_records(struct writer *w, __u64 off, struct ckpt_header *hd)
 		if (r != (long)tree)
 			return writer_fail(w, why ? why : "cannot describe the process tree", 0, 0);
 		*(struct ckpt_rec *)p = (struct ckpt_rec){ CKPT_REC_TREE, (__u32)tree };
-		p += rec_size(tree);
+		p += ckpt_rec_size(tree);
 	}
 	if (w->delta)
 		p = put_rec(p, CKPT_REC_PARENT, w->parent_name, plen, 0, 0, 0, 0);
-	for (i = 0; i < ckpt_rt.nslots; i++) {
+	for (i = 0; i < ckpt_threads_n(); i++) {
 		const struct ckpt_thread *t = ckpt_thread_slot(i);
 		p = put_rec(p, CKPT_REC_THREAD, t, sizeof(*t), ckpt_thread_xarea(t), t->xstate.size, 0, 0);
 	}
@@ -619,6 +588,7 @@ static int write_records(struct writer *w, __u64 off, struct ckpt_header *hd)
 
 static int write_header(struct writer *w, struct ckpt_header *hd, __u64 data_end)
 {
+	unsigned depth;
 	long r;
 
 	memcpy(hd->magic, CKPT_MAGIC, 8);
@@ -630,9 +600,9 @@ static int write_header(struct writer *w, struct ckpt_header *hd, __u64 data_end
 	hd->data_off = CKPT_PAGE;
 	hd->data_size = data_end - CKPT_PAGE;
 	hd->file_size = hd->records_off + hd->records_size;
-	hd->id = ckpt_incr.id;
-	hd->depth = w->delta ? ckpt_incr.depth + 1 : 0;
-	hd->parent_id = w->delta ? ckpt_incr.ids[ckpt_incr.depth] : 0;
+	hd->id = ckpt_incr_id();
+	hd->parent_id = w->delta ? ckpt_incr_parent(&depth) : 0;
+	hd->depth = w->delta ? depth + 1 : 0;
 	hd->header_crc = 0;
 	hd->header_crc = crc32c(0, hd, sizeof(*hd));
 	r = k_pwrite(w->img_fd, hd, sizeof(*hd), 0);
@@ -666,7 +636,7 @@ static int open_tmp(struct writer *w)
 static void fault_point(int step)
 {
 	if (ckpt_cfg->fault_kill == step)
-		my_syscall2(__NR_kill, my_syscall0(__NR_getpid), SIGKILL);
+		k_kill(k_getpid(), SIGKILL);
 }
 
 /* the name of image id beside the image: "PATH.<16 hex digits>" */
@@ -691,7 +661,8 @@ static int chain_name(char *buf, __u64 id)
  * at PATH, no hard links here) makes this image full. */
 static int prepare_parent(struct writer *w)
 {
-	__u64 id = ckpt_incr.ids[ckpt_incr.depth];
+	unsigned depth;
+	__u64 id = ckpt_incr_parent(&depth);
 	struct ckpt_header hd;
 	struct statx a, b;
 	long fd, r;
@@ -704,9 +675,9 @@ static int prepare_parent(struct writer *w)
 		return -1;
 	r = k_pread(fd, &hd, sizeof(hd), 0);
 	sys_close(fd);
-	if (r != sizeof(hd) || memcmp(hd.magic, CKPT_MAGIC, 8) || hd.id != id || hd.depth != ckpt_incr.depth)
+	if (r != sizeof(hd) || memcmp(hd.magic, CKPT_MAGIC, 8) || hd.id != id || hd.depth != depth)
 		return -1;
-	r = my_syscall5(__NR_linkat, AT_FDCWD, ckpt_self.path, AT_FDCWD, w->parent, 0);
+	r = k_linkat(AT_FDCWD, ckpt_self.path, AT_FDCWD, w->parent, 0);
 	if (r == -EEXIST)
 		r = k_statx(AT_FDCWD, ckpt_self.path, AT_SYMLINK_NOFOLLOW, STATX_INO, &a) ||
 		    k_statx(AT_FDCWD, w->parent, AT_SYMLINK_NOFOLLOW, STATX_INO, &b) ||
@@ -720,8 +691,10 @@ static void drop_chain(void)
 {
 	char path[CKPT_PATH_MAX];
 
-	for (unsigned k = 0; k <= ckpt_incr.depth && k < CKPT_CHAIN_MAX; k++)
-		if (ckpt_incr.ids[k] && ckpt_incr.ids[k] != ckpt_incr.id && !chain_name(path, ckpt_incr.ids[k]))
+	__u64 id;
+
+	for (unsigned k = 0; ckpt_incr_chain(k, &id); k++)
+		if (id && id != ckpt_incr_id() && !chain_name(path, id))
 			k_unlinkat(AT_FDCWD, path, 0);
 }
 
@@ -813,7 +786,7 @@ static int write_all(struct writer *w)
 	if (ckpt_cfg->runner == CKPT_RUNNER_NATIVE)
 		w->pagemap_fd = k_openat(AT_FDCWD, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC, 0);
 	/* a tree's images are full ones */
-	if (ckpt_incr.delta && !ckpt_tree_record_max() && !ckpt_tree_member()) {
+	if (ckpt_incr_delta() && !ckpt_tree_record_max() && !ckpt_tree_member()) {
 		w->delta = !prepare_parent(w);
 		w->fell_back = !w->delta;
 		if (w->delta)
@@ -821,7 +794,7 @@ static int write_all(struct writer *w)
 	}
 	if (open_tmp(w))
 		return -1;
-	r = my_syscall3(__NR_lseek, w->img_fd, CKPT_PAGE, SEEK_SET);
+	r = k_lseek(w->img_fd, CKPT_PAGE, SEEK_SET);
 	if (r < 0)
 		return writer_fail(w, "cannot seek in", w->tmp_path, r);
 	for (i = 0; i < w->nregions; i++)
@@ -853,7 +826,9 @@ static int write_all(struct writer *w)
 	ckpt_tree_written(hd.id);
 	ckpt_tree_committed();
 	if (!w->delta) {
-		if (ckpt_incr.depth)
+		unsigned depth;
+		ckpt_incr_parent(&depth);
+		if (depth)
 			fault_point(3);
 		drop_chain();
 	}
