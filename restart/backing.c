@@ -11,7 +11,7 @@
 #define RST_SHM_OBJS 256
 static struct { __u64 dev, ino; int fd; } obj[RST_SHM_OBJS];
 static unsigned nobj;
-static int map_fd[RST_REGIONS_MAX];   /* per region: the fd to map, held high */
+static int map_fd[IMG_REGIONS_MAX];   /* per region: the fd to map, held high */
 
 static long hold_high(const struct img *im, long t)
 {

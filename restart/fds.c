@@ -261,7 +261,7 @@ static int park(struct img *im, unsigned i, long t)
 /* each fd of the records with (saved) or without (!saved) contents
  * to put back, reopened or made again and held at base or above; 0 or 1.
  * A pair's second end is made with the first. */
-static __u8 tree_held[RST_FDS_MAX];   /* 1 + FD_CLOEXEC: a tree's object */
+static __u8 tree_held[IMG_FDS_MAX];   /* 1 + FD_CLOEXEC: a tree's object */
 
 static int hold(struct img *im, int saved)
 {

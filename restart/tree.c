@@ -25,7 +25,7 @@
  * full), gone with the rest of myrestart's memory at the restore. */
 struct kept {
 	struct ckpt_member mem[CKPT_TREE_MAX];
-	struct { int fd, tmp, cloexec, other; } mine[RST_FDS_MAX];
+	struct { int fd, tmp, cloexec, other; } mine[IMG_FDS_MAX];
 	struct { __u64 dev, ino; int tmp; } shm[CKPT_TOBJS_MAX];
 };
 static struct kept *kept;
@@ -236,7 +236,7 @@ static int refiller(const struct img *im, unsigned k)
  * replaced them */
 static void keep_mine(const struct img *im, unsigned i)
 {
-	for (unsigned k = 0; k < im->tree->nfds && nmine < RST_FDS_MAX; k++)
+	for (unsigned k = 0; k < im->tree->nfds && nmine < IMG_FDS_MAX; k++)
 		if (im->tfds[k].member == i)
 			mine[nmine++] = (typeof(mine[0])){ im->tfds[k].fd, temp_of(im, &im->tfds[k]),
 							   (im->tfds[k].fdflags & CKPT_FDF_CLOEXEC) != 0,

@@ -6,10 +6,10 @@
  * kept, with its file open, in an arena that none of the image's regions
  * uses, so that it outlives myrestart's own mappings: the restore builds
  * each delta region from the oldest image up (chain_fill). */
-#include "restart.h"
+#include "chain.h"
 
-#define HOLE_FROM 0x10000000000ul     /* 1 TiB, as relocate.c */
-#define LEVEL_SIZE (((sizeof(struct img) + CKPT_NAME_MAX + CKPT_PAGE - 1) & ~(CKPT_PAGE - 1)) + RST_RECORDS_MAX)
+#define HOLE_FROM 0x10000000000ul     /* 1 TiB, as restart/relocate.c */
+#define LEVEL_SIZE (((sizeof(struct img) + CKPT_NAME_MAX + CKPT_PAGE - 1) & ~(CKPT_PAGE - 1)) + IMG_RECORDS_MAX)
 
 /* [lo, hi), with a page to spare on each side (no merging with a
  * neighbour in /proc/self/maps), is used by no region of im */
@@ -128,7 +128,7 @@ static int load_parent(struct img *top, struct img *c, struct img *p)
 		return 1;
 	p->path = path;
 	p->fd = -1;
-	p->records = (char *)p + LEVEL_SIZE - RST_RECORDS_MAX;
+	p->records = (char *)p + LEVEL_SIZE - IMG_RECORDS_MAX;
 	p->runner = top->runner;
 	p->lazy = top->lazy;
 	p->of = top->path;
@@ -170,8 +170,7 @@ int chain_owns(const struct img *im, __u64 start, __u64 end)
 	return im->arena && start >= im->arena && end <= im->arena + im->arena_size;
 }
 
-/* len bytes of fd's file at off into fresh memory at dst, its pages
- * faulted in at once first; 0 or -errno (restore.c's too) */
+/* (restart/restore.c reads its own pages with it too) */
 long read_into(int fd, __u64 dst, __u64 len, __u64 off)
 {
 	long got;
