@@ -65,7 +65,7 @@ static long object(const struct img *im, const struct ckpt_region *r)
 		t = fd_object(im, r);
 		/* shared with another process of the tree: its one object */
 		if (t == -ENOENT) {
-			long s = tree_shm(r->dev, r->ino);
+			long s = member_shm(r->dev, r->ino);
 			t = s >= 0 ? fd_reopen(s, O_RDWR) : my_syscall2(__NR_memfd_create, "ckpt-shared", 0);
 		}
 		if ((t = hold_high(im, t)) < 0)

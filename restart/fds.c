@@ -5,20 +5,6 @@
  * at the checkpoint, once every other fd has been reopened. */
 #include "restart.h"
 
-/* f's path as this restart uses it (after --map) */
-const char *path_of(const struct ckpt_fd *f)
-{
-	static char buf[CKPT_NAME_MAX];
-	static const struct ckpt_fd *last;
-	static const char *path;
-
-	if (f != last) {
-		last = f;
-		path = pathmap(ckpt_fd_path(f), buf);
-	}
-	return path;
-}
-
 static int written(const struct ckpt_fd *f)
 {
 	return f->kind == CKPT_FD_FILE && (f->flags & O_ACCMODE) != O_RDONLY;
@@ -78,17 +64,6 @@ static unsigned dir_len(const char *path, unsigned n)
 	while (n > 1 && path[n - 1] != '/')
 		n--;
 	return n;
-}
-
-/* The file open as fd, opened again with flags (its own open file
- * description: other access mode, offset and status flags); or -errno */
-long fd_reopen(long fd, int flags)
-{
-	struct out o = { .len = 0 };
-
-	outf(&o, "/proc/self/fd/%u", (__u64)fd);
-	o.buf[o.len] = 0;
-	return k_openat(AT_FDCWD, o.buf, flags, 0);
 }
 
 /* A file deleted while open: a new unlinked file (O_TMPFILE) in the same
@@ -268,7 +243,7 @@ static int hold(struct img *im, int saved)
 	for (unsigned i = 0; i < im->nfds; i++) {
 		const struct ckpt_fd *f = im->fds[i];
 		int late = f->kind == CKPT_FD_FILE && (f->fdflags & CKPT_FDF_SAVED), other, cx, from;
-		long t = tree_fd(f->fd, &cx, &from), r;
+		long t = member_fd(f->fd, &cx, &from), r;
 
 		/* shared with another process of the tree: what it was (a
 		 * socketpair's end with the bytes it had queued) */
@@ -365,7 +340,7 @@ void fds_install(struct img *im)
 	int fd;
 	unsigned i;
 
-	tree_close_temps();
+	member_close_temps();
 	/* one call where the kernel has it (5.9), else each number */
 	if (im->fd_base > 3 && my_syscall3(__NR_close_range, 3, im->fd_base - 1, 0) < 0)
 		for (fd = 3; fd < im->fd_base; fd++)

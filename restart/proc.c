@@ -91,19 +91,3 @@ void proc_restore(const struct img *im)
 			my_syscall4(__NR_rt_tgsigqueueinfo, pid, tid, s, &si);
 		}
 }
-
-/* What the kernel keeps for one thread, in that thread: its robust futex
- * list, its rseq registration and its name.  (Its thread pointer comes
- * with its registers; its tid address with its clone, or for the leader
- * here: set_tid_address().) */
-void thread_kernel_state(const struct ckpt_thread *t)
-{
-	my_syscall2(__NR_set_robust_list, t->robust_head, t->robust_len);
-	if (t->rseq_area)
-		k_rseq((void *)t->rseq_area, t->rseq_len, 0, t->rseq_sig);
-	k_prctl(PR_SET_NAME, (unsigned long)t->comm, 0, 0, 0);
-	/* cleared when the leader ends; what it holds is glibc's cached id,
-	 * which stays the checkpoint's (core/tids.c) */
-	if ((t->flags & CKPT_TF_LEADER) && t->tid_address)
-		my_syscall1(__NR_set_tid_address, t->tid_address);
-}

@@ -33,15 +33,12 @@ struct own_map {
 
 /* info.c */
 void image_info(const struct img *im, int exact);
-/* fds.c */
+/* reopen.c: reopening by path */
 const char *path_of(const struct ckpt_fd *f);
-int fds_prepare(struct img *im);
 long fd_reopen(long fd, int flags);
-long sock_send_queue(int from, const char *b, __u64 n);
-long make_eventfd(__u64 count, int semaphore);
+/* fds.c */
+int fds_prepare(struct img *im);
 void fds_install(struct img *im);
-/* objects.c: the saved messages of f sent to it by from */
-long objs_refill(const struct img *im, const struct ckpt_fd *f, int from);
 /* sockets.c */
 long socks_make(const struct img *im, const struct ckpt_fd *f, int *other);
 long socks_loopback(const struct img *im, __u32 family, int *p);
@@ -54,6 +51,10 @@ void locks_info(struct out *o, const struct img *im);
 int objs_index(const struct img *im, int fd);
 long objs_make(const struct img *im, unsigned i, int *other);
 void objs_watch(const struct img *im, const struct ckpt_fd *f);
+/* the saved messages of f sent to it by from */
+long objs_refill(const struct img *im, const struct ckpt_fd *f, int from);
+long sock_send_queue(int from, const char *b, __u64 n);
+long make_eventfd(__u64 count, int semaphore);
 /* timers.c */
 int timers_check(const struct img *im);
 void timers_restore(const struct img *im);
@@ -64,8 +65,8 @@ int backing_fd(unsigned i);
 void backing_done(const struct img *im);
 /* proc.c */
 void proc_restore(const struct img *im);
-void thread_kernel_state(const struct ckpt_thread *t);
 /* threads.c */
+void thread_kernel_state(const struct ckpt_thread *t);
 int threads_check(const struct img *im);
 void threads_start(const struct img *im);
 void threads_release(const struct img *im);
@@ -84,9 +85,21 @@ void *relocate_ptr(const void *p, long delta);
 int tree_check(struct img *im);
 int tree_restart(struct img *im);
 void tree_info(const struct img *im);
-long tree_fd(int fd, int *cloexec, int *other);
-long tree_shm(__u64 dev, __u64 ino);
-void tree_close_temps(void);
+/* member.c: what a tree's member holds of the objects its processes
+ * share, from its part of the owner's table (tree.c fills it) */
+struct member_share {
+	unsigned nfds, nshm;
+	struct { int fd, tmp, cloexec, other; } fd[IMG_FDS_MAX];
+	struct { __u64 dev, ino; int tmp; } shm[CKPT_TOBJS_MAX];
+	struct member_temps {
+		int lo, hi;        /* the objects' temporary fds, [lo, hi) */
+		int ends[3];       /* this member's ends of the barriers */
+	} temps;
+};
+void member_join(const struct member_share *s);
+long member_fd(int fd, int *cloexec, int *other);
+long member_shm(__u64 dev, __u64 ino);
+void member_close_temps(void);
 /* restore.c */
 /* --check: the vdso of this kernel, as a restart checks it */
 int restore_check_kernel(struct img *im);

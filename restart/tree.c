@@ -25,14 +25,11 @@
  * full), gone with the rest of myrestart's memory at the restore. */
 struct kept {
 	struct ckpt_member mem[CKPT_TREE_MAX];
-	struct { int fd, tmp, cloexec, other; } mine[IMG_FDS_MAX];
-	struct { __u64 dev, ino; int tmp; } shm[CKPT_TOBJS_MAX];
+	struct member_share mine;  /* for this member's restore (member.c) */
 };
 static struct kept *kept;
 #define mem  (kept->mem)
-#define mine (kept->mine)
-#define shm  (kept->shm)
-static unsigned nmem, nlive, nmine, nshm, in_tree;
+static unsigned nmem, nlive;
 static int tfd_base, ntemps;       /* the shared objects, then ready and go */
 static int ready_w, go_r, run_r;   /* a member's ends of the two barriers */
 static int forward_to;             /* where this process passes signals on */
@@ -233,17 +230,21 @@ static int refiller(const struct img *im, unsigned k)
 }
 
 /* what of the owner's tables this member needs once its own image has
- * replaced them */
+ * replaced them, handed to its restore */
 static void keep_mine(const struct img *im, unsigned i)
 {
-	for (unsigned k = 0; k < im->tree->nfds && nmine < IMG_FDS_MAX; k++)
+	struct member_share *s = &kept->mine;
+
+	for (unsigned k = 0; k < im->tree->nfds && s->nfds < IMG_FDS_MAX; k++)
 		if (im->tfds[k].member == i)
-			mine[nmine++] = (typeof(mine[0])){ im->tfds[k].fd, temp_of(im, &im->tfds[k]),
-							   (im->tfds[k].fdflags & CKPT_FDF_CLOEXEC) != 0,
-							   refiller(im, k) };
+			s->fd[s->nfds++] = (typeof(s->fd[0])){ im->tfds[k].fd, temp_of(im, &im->tfds[k]),
+							       (im->tfds[k].fdflags & CKPT_FDF_CLOEXEC) != 0,
+							       refiller(im, k) };
 	for (unsigned k = 0; k < im->tree->nobjs; k++)
 		if (im->tobjs[k].kind == CKPT_TOBJ_SHM)
-			shm[nshm++] = (typeof(shm[0])){ im->tobjs[k].dev, im->tobjs[k].ino, tfd_base + 2 * k };
+			s->shm[s->nshm++] = (typeof(s->shm[0])){ im->tobjs[k].dev, im->tobjs[k].ino, tfd_base + 2 * k };
+	s->temps = (struct member_temps){ tfd_base, tfd_base + ntemps - 6, { ready_w, go_r, run_r } };
+	member_join(s);
 }
 
 /* the owner puts the bytes that were in flight back in their pipes */
@@ -293,7 +294,6 @@ static __attribute__((noreturn)) void become(struct img *im, unsigned i)
 	static char cwd[CKPT_NAME_MAX];
 	const struct ckpt_member *m = &mem[i];
 
-	in_tree = 1;
 	im->exact_tids = 1;
 	sys_close(tfd_base + ntemps - 6);     /* the reaper's ends */
 	sys_close(tfd_base + ntemps - 3);
@@ -544,7 +544,6 @@ int tree_check(struct img *im)
 	for (unsigned i = 1; i < nmem; i++) {
 		if (mem[i].state == CKPT_MS_ZOMBIE)
 			continue;
-		in_tree = 0;
 		ready_w = -1;
 		load_own(im, i);
 		if (image_verify_data(im))
@@ -606,42 +605,4 @@ void tree_info(const struct img *im)
 		out_chr(&o, '\n');
 		out_flush(&o, 1);
 	}
-}
-
-/* ---- the member's restore (fds.c, backing.c) ---- */
-
-/* the tree's object fd stands for, or -1; *other: the fd through which
- * this member puts back what the object's end had queued, or -1 */
-long tree_fd(int fd, int *cloexec, int *other)
-{
-	for (unsigned k = 0; in_tree && k < nmine; k++)
-		if (mine[k].fd == fd) {
-			*cloexec = mine[k].cloexec;
-			*other = mine[k].other;
-			return mine[k].tmp;
-		}
-	return -1;
-}
-
-/* the tree's shared memory object (dev, ino), or -1 */
-long tree_shm(__u64 dev, __u64 ino)
-{
-	for (unsigned k = 0; in_tree && k < nshm; k++)
-		if (shm[k].dev == dev && shm[k].ino == ino)
-			return shm[k].tmp;
-	return -1;
-}
-
-/* past the point of no return: the objects given way to the program's fds */
-void tree_close_temps(void)
-{
-	if (!in_tree)
-		return;
-	/* (the barrier's other ends were closed at the fork: those numbers
-	 * may be the program's own fds, held, by now) */
-	for (int fd = tfd_base; fd < tfd_base + ntemps - 6; fd++)
-		sys_close(fd);
-	sys_close(ready_w);
-	sys_close(go_r);
-	sys_close(run_r);
 }
