@@ -34,7 +34,7 @@ static int make_arena(struct img *im, __u64 size)
 			im->arena_size = size;
 			return 0;
 		}
-		if (a >= 0 || a < -4095)
+		if (!k_failed(a))
 			k_munmap(a, size);     /* qemu takes the address as a hint */
 	}
 	return report(im, "no room for the parents of this incremental image");
@@ -114,7 +114,7 @@ void chain_zero(const struct ckpt_region *r, __u64 lo, __u64 hi)
 		if (e > hi)
 			e = hi;
 		if (s < e)
-			my_syscall3(__NR_madvise, s, e - s, 4 /* MADV_DONTNEED */);
+			k_madvise(s, e - s, 4 /* MADV_DONTNEED */);
 	}
 }
 
@@ -176,7 +176,7 @@ long read_into(int fd, __u64 dst, __u64 len, __u64 off)
 	long got;
 
 	if (len > CKPT_PAGE)
-		my_syscall3(__NR_madvise, dst, len, 23 /* MADV_POPULATE_WRITE */);
+		k_madvise(dst, len, 23 /* MADV_POPULATE_WRITE */);
 	got = k_pread_full(fd, (void *)dst, len, off);
 	return got == (long)len ? 0 : got < 0 ? got : -EIO;
 }
@@ -192,7 +192,7 @@ static int fill_from(const struct img *p, __u64 lo, __u64 hi)
 		if (a >= b || !ckpt_kind_delta(q->kind))
 			continue;
 		if (!(q->flags & CKPT_RF_DELTA))
-			my_syscall3(__NR_madvise, a, b - a, 4 /* MADV_DONTNEED */);
+			k_madvise(a, b - a, 4 /* MADV_DONTNEED */);
 		for (unsigned k = 0; k < q->nruns; k++) {
 			__u64 s = q->start + run[k].page * CKPT_PAGE, e = s + run[k].npages * CKPT_PAGE;
 			__u64 cs = s > a ? s : a, ce = e < b ? e : b;

@@ -657,7 +657,7 @@ int image_verify_data(struct img *im)
 	long buf = k_mmap(0, VERIFY_CHUNK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	int bad = 0;
 
-	if (buf < 0 && buf > -4096)
+	if (k_failed(buf))
 		return report(im, "out of memory for checking");
 	for (unsigned i = 0; i < im->nregions && !bad; i++) {
 		const struct ckpt_region *r = im->reg[i];

@@ -217,4 +217,147 @@ static inline long k_write_full(int fd, const void *buf, size_t n)
 	return done;
 }
 
+/* --- used by myrestart and the reader --- */
+/* (each is the system call of its name; the kernel's result, or -errno) */
+struct clone_args;               /* <linux/sched.h>, where it is used */
+
+static inline long k_getpid(void) { return my_syscall0(__NR_getpid); }
+static inline long k_gettid(void) { return my_syscall0(__NR_gettid); }
+static inline long k_getuid(void) { return my_syscall0(__NR_getuid); }
+static inline long k_getgid(void) { return my_syscall0(__NR_getgid); }
+static inline long k_kill(int pid, int sig) { return my_syscall2(__NR_kill, pid, sig); }
+static inline long k_setsid(void) { return my_syscall0(__NR_setsid); }
+static inline long k_setpgid(int pid, int pgid) { return my_syscall2(__NR_setpgid, pid, pgid); }
+static inline long k_unshare(unsigned long flags) { return my_syscall1(__NR_unshare, flags); }
+static inline long k_clone3(struct clone_args *a, size_t size) { return my_syscall2(__NR_clone3, a, size); }
+static inline long k_execve(const char *path, char *const argv[], char *const envp[])
+{
+	return my_syscall3(__NR_execve, path, argv, envp);
+}
+static inline long k_mount(const char *src, const char *target, const char *type, unsigned long flags,
+			   const void *data)
+{
+	return my_syscall5(__NR_mount, src, target, type, flags, data);
+}
+static inline long k_madvise(unsigned long addr, size_t len, int advice)
+{
+	return my_syscall3(__NR_madvise, addr, len, advice);
+}
+
+/* descriptors */
+static inline long k_fcntl(int fd, int cmd, unsigned long arg) { return my_syscall3(__NR_fcntl, fd, cmd, arg); }
+static inline long k_fcntl_lock(int fd, int cmd, struct flock *fl) { return my_syscall3(__NR_fcntl, fd, cmd, fl); }
+static inline long k_dup(int fd) { return my_syscall1(__NR_dup, fd); }
+static inline long k_dup3(int fd, int to, int flags) { return my_syscall3(__NR_dup3, fd, to, flags); }
+static inline long k_close_range(unsigned lo, unsigned hi, unsigned flags)
+{
+	return my_syscall3(__NR_close_range, lo, hi, flags);
+}
+static inline long k_lseek(int fd, __u64 off, int whence) { return my_syscall3(__NR_lseek, fd, off, whence); }
+static inline long k_sendfile(int to, int from, __s64 *off, size_t n)
+{
+	return my_syscall4(__NR_sendfile, to, from, off, n);
+}
+static inline long k_pipe2(int *p, int flags) { return my_syscall2(__NR_pipe2, p, flags); }
+static inline long k_memfd_create(const char *name, unsigned flags)
+{
+	return my_syscall2(__NR_memfd_create, name, flags);
+}
+static inline long k_eventfd(unsigned count, int flags) { return my_syscall2(__NR_eventfd2, count, flags); }
+static inline long k_timerfd_create(int clock, int flags) { return my_syscall2(__NR_timerfd_create, clock, flags); }
+static inline long k_timerfd_settime(int fd, int flags, const struct itimerspec *its, struct itimerspec *old)
+{
+	return my_syscall4(__NR_timerfd_settime, fd, flags, its, old);
+}
+static inline long k_signalfd(int fd, const void *mask, size_t size, int flags)
+{
+	return my_syscall4(__NR_signalfd4, fd, mask, size, flags);
+}
+static inline long k_epoll_create(int flags) { return my_syscall1(__NR_epoll_create1, flags); }
+/* ev: a struct epoll_event, whose layout is the machine's (machine.h) */
+static inline long k_epoll_ctl(int ep, int op, int fd, void *ev) { return my_syscall4(__NR_epoll_ctl, ep, op, fd, ev); }
+static inline long k_poll(struct pollfd *p, unsigned n, int timeout) { return my_syscall3(__NR_poll, p, n, timeout); }
+static inline long k_flock(int fd, int op) { return my_syscall2(__NR_flock, fd, op); }
+static inline long k_fchmod(int fd, unsigned mode) { return my_syscall2(__NR_fchmod, fd, mode); }
+static inline long k_fchdir(int fd) { return my_syscall1(__NR_fchdir, fd); }
+static inline long k_utimensat(int dfd, const char *path, const struct timespec ts[2], int flags)
+{
+	return my_syscall4(__NR_utimensat, dfd, path, ts, flags);
+}
+
+/* sockets (a: a sockaddr of len bytes) */
+static inline long k_socket(int family, int type, int proto) { return my_syscall3(__NR_socket, family, type, proto); }
+static inline long k_socketpair(int family, int type, int proto, int sv[2])
+{
+	return my_syscall4(__NR_socketpair, family, type, proto, sv);
+}
+static inline long k_bind(int s, const void *a, unsigned len) { return my_syscall3(__NR_bind, s, a, len); }
+static inline long k_connect(int s, const void *a, unsigned len) { return my_syscall3(__NR_connect, s, a, len); }
+static inline long k_listen(int s, int backlog) { return my_syscall2(__NR_listen, s, backlog); }
+static inline long k_accept4(int s, void *a, unsigned *len, int flags)
+{
+	return my_syscall4(__NR_accept4, s, a, len, flags);
+}
+static inline long k_getsockname(int s, void *a, unsigned *len) { return my_syscall3(__NR_getsockname, s, a, len); }
+static inline long k_shutdown(int s, int how) { return my_syscall2(__NR_shutdown, s, how); }
+static inline long k_sendto(int s, const void *b, size_t n, int flags, const void *a, unsigned len)
+{
+	return my_syscall6(__NR_sendto, s, b, n, flags, a, len);
+}
+static inline long k_setsockopt(int s, int level, int name, const void *v, unsigned len)
+{
+	return my_syscall5(__NR_setsockopt, s, level, name, v, len);
+}
+static inline long k_getsockopt(int s, int level, int name, void *v, unsigned *len)
+{
+	return my_syscall5(__NR_getsockopt, s, level, name, v, len);
+}
+
+/* the process and its threads */
+static inline long k_prlimit(int pid, int res, const struct rlimit64 *want, struct rlimit64 *old)
+{
+	return my_syscall4(__NR_prlimit64, pid, res, want, old);
+}
+static inline long k_setpriority(int which, int who, int prio) { return my_syscall3(__NR_setpriority, which, who, prio); }
+static inline long k_personality(unsigned long p) { return my_syscall1(__NR_personality, p); }
+/* param: the kernel's struct sched_param, { int priority } */
+static inline long k_sched_setscheduler(int pid, int policy, const int *param)
+{
+	return my_syscall3(__NR_sched_setscheduler, pid, policy, param);
+}
+/* it: a struct itimerval, its interval then its value */
+static inline long k_setitimer(int which, const struct timeval it[2], struct timeval old[2])
+{
+	return my_syscall3(__NR_setitimer, which, it, old);
+}
+static inline long k_tgsigqueueinfo(int pid, int tid, int sig, struct k_siginfo *si)
+{
+	return my_syscall4(__NR_rt_tgsigqueueinfo, pid, tid, sig, si);
+}
+static inline long k_set_robust_list(__u64 head, size_t len) { return my_syscall2(__NR_set_robust_list, head, len); }
+static inline long k_set_tid_address(__u64 addr) { return my_syscall1(__NR_set_tid_address, addr); }
+static inline long k_futex(int *word, int op, int val, const struct timespec *timeout)
+{
+	return my_syscall4(__NR_futex, word, op, val, timeout);
+}
+
+/* POSIX timers: the kernel's struct sigevent */
+struct k_sigevent {
+	__u64 value;
+	int signo, notify, tid, pad[11];
+};
+static inline long k_timer_create(int clock, struct k_sigevent *ev, int *id)
+{
+	return my_syscall3(__NR_timer_create, clock, ev, id);
+}
+static inline long k_timer_settime(int id, int flags, const struct itimerspec *its, struct itimerspec *old)
+{
+	return my_syscall4(__NR_timer_settime, id, flags, its, old);
+}
+static inline long k_timer_delete(int id) { return my_syscall1(__NR_timer_delete, id); }
+
+#ifdef __NR_arch_prctl
+static inline long k_arch_prctl(int code, unsigned long addr) { return my_syscall2(__NR_arch_prctl, code, addr); }
+#endif
+
 #endif

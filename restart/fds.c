@@ -50,7 +50,7 @@ static long copy_out(const struct img *im, int dst, const struct ckpt_fd *f)
 	__u64 done = 0;
 
 	while (done < f->size) {
-		long r = my_syscall4(__NR_sendfile, dst, im->fd, &off, f->size - done);
+		long r = k_sendfile(dst, im->fd, &off, f->size - done);
 		if (r <= 0)
 			return r < 0 ? r : -EIO;
 		done += r;
@@ -98,9 +98,9 @@ static long fill(const struct img *im, int dst, const struct ckpt_fd *f)
 	if (!r)
 		r = k_ftruncate(dst, f->size);
 	if (!r)
-		r = my_syscall2(__NR_fchmod, dst, f->mode & 07777);
+		r = k_fchmod(dst, f->mode & 07777);
 	if (!r)
-		r = my_syscall4(__NR_utimensat, dst, 0, ts, 0);
+		r = k_utimensat(dst, 0, ts, 0);
 	return r ? r : k_fsync(dst);
 }
 
@@ -224,7 +224,7 @@ static long reopen(struct img *im, const struct ckpt_fd *f)
 /* t moved above every number the program uses, as record i's fd */
 static int park(struct img *im, unsigned i, long t)
 {
-	long h = my_syscall3(__NR_fcntl, t, F_DUPFD_CLOEXEC, im->fd_base);
+	long h = k_fcntl(t, F_DUPFD_CLOEXEC, im->fd_base);
 
 	sys_close(t);
 	if (h < 0)
@@ -253,7 +253,7 @@ static int hold(struct img *im, int saved)
 			if (f->kind == CKPT_FD_SOCKET && (r = socks_tree_end(im, f, t, from)) < 0)
 				return fd_report(im, f, "cannot refill", r);
 			tree_held[i] = 1 + cx;
-			if (park(im, i, my_syscall3(__NR_fcntl, t, F_DUPFD_CLOEXEC, 0)))
+			if (park(im, i, k_fcntl(t, F_DUPFD_CLOEXEC, 0)))
 				return 1;
 			continue;
 		}
@@ -328,7 +328,7 @@ static void stdio_offset(const struct ckpt_fd *f)
 	long long size = same_file(f);
 
 	if (size >= 0 && (__u64)size >= f->pos)
-		my_syscall3(__NR_lseek, f->fd, f->pos, SEEK_SET);
+		k_lseek(f->fd, f->pos, SEEK_SET);
 }
 
 /* After the point of no return: the image fd and anything else
@@ -342,13 +342,13 @@ void fds_install(struct img *im)
 
 	member_close_temps();
 	/* one call where the kernel has it (5.9), else each number */
-	if (im->fd_base > 3 && my_syscall3(__NR_close_range, 3, im->fd_base - 1, 0) < 0)
+	if (im->fd_base > 3 && k_close_range(3, im->fd_base - 1, 0) < 0)
 		for (fd = 3; fd < im->fd_base; fd++)
 			sys_close(fd);
 	for (i = 0; i < im->nfds; i++) {
 		const struct ckpt_fd *f = im->fds[i];
 		if (tree_held[i]) {
-			my_syscall3(__NR_dup3, im->held[i], f->fd, tree_held[i] == 2 ? O_CLOEXEC : 0);
+			k_dup3(im->held[i], f->fd, tree_held[i] == 2 ? O_CLOEXEC : 0);
 			sys_close(im->held[i]);
 			continue;
 		}
@@ -358,15 +358,14 @@ void fds_install(struct img *im)
 		}
 		if (f->kind == CKPT_FD_DUP)
 			continue;
-		my_syscall3(__NR_dup3, im->held[i], f->fd, f->fdflags & CKPT_FDF_CLOEXEC ? O_CLOEXEC : 0);
+		k_dup3(im->held[i], f->fd, f->fdflags & CKPT_FDF_CLOEXEC ? O_CLOEXEC : 0);
 		sys_close(im->held[i]);
 		if (f->kind == CKPT_FD_FILE || f->kind == CKPT_FD_DELETED || f->kind == CKPT_FD_MEMFD)
-			my_syscall3(__NR_lseek, f->fd, f->pos, SEEK_SET);
+			k_lseek(f->fd, f->pos, SEEK_SET);
 	}
 	for (i = 0; i < im->nfds; i++)
 		if (im->fds[i]->kind == CKPT_FD_DUP && !tree_held[i])
-			my_syscall3(__NR_dup3, im->fds[i]->peer, im->fds[i]->fd,
-				    im->fds[i]->fdflags & CKPT_FDF_CLOEXEC ? O_CLOEXEC : 0);
+			k_dup3(im->fds[i]->peer, im->fds[i]->fd, im->fds[i]->fdflags & CKPT_FDF_CLOEXEC ? O_CLOEXEC : 0);
 	for (i = 0; i < im->nfds; i++)
 		if (im->fds[i]->kind == CKPT_FD_EPOLL)
 			objs_watch(im, im->fds[i]);
