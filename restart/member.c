@@ -2,11 +2,11 @@
  * the tree's processes share (pipes, socketpairs, files, shared memory),
  * as this member holds them.  The reaper makes each object once and the
  * forker (tree.c) hands every member its part of the owner's table
- * (member_join); the member's restore asks here which of its fds and
+ * (member_takes); the member's restore asks here which of its fds and
  * which shared memory are the tree's (fds.c, backing.c), and closes the
  * temporary fds once the program's own are in place.  The tree's code
  * calls into the restore, never the other way: the restore reads only
- * this table.  Outside a tree (no member_join) nothing is the tree's. */
+ * this table.  Outside a tree (no member_takes) nothing is the tree's. */
 #include "restart.h"
 
 /* The table is in the tree's own mapping, which is gone once the
@@ -16,7 +16,7 @@
 static const struct member_share *share;
 static struct member_temps temps;
 
-void member_join(const struct member_share *s)
+void member_takes(const struct member_share *s)
 {
 	share = s;
 	temps = s->temps;

@@ -96,7 +96,7 @@ struct member_share {
 		int ends[3];       /* this member's ends of the barriers */
 	} temps;
 };
-void member_join(const struct member_share *s);
+void member_takes(const struct member_share *s);
 long member_fd(int fd, int *cloexec, int *other);
 long member_shm(__u64 dev, __u64 ino);
 void member_close_temps(void);

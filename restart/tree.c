@@ -244,7 +244,7 @@ static void keep_mine(const struct img *im, unsigned i)
 		if (im->tobjs[k].kind == CKPT_TOBJ_SHM)
 			s->shm[s->nshm++] = (typeof(s->shm[0])){ im->tobjs[k].dev, im->tobjs[k].ino, tfd_base + 2 * k };
 	s->temps = (struct member_temps){ tfd_base, tfd_base + ntemps - 6, { ready_w, go_r, run_r } };
-	member_join(s);
+	member_takes(s);
 }
 
 /* the owner puts the bytes that were in flight back in their pipes */
