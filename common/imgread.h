@@ -87,10 +87,10 @@ int image_load(struct img *im);
 int image_verify_data(struct img *im);
 
 /* Reports one problem (with the image, or with restoring it here) and
- * returns 1.  myrestart (restart/main.c) prints it as one line "myrestart: FILE:
- * what" on stderr (see outf() for the format); libckpt.so's self-check
- * (core/verify.c) keeps the first for its own message. */
+ * returns 1.  myrestart (restart/main.c) prints it as one line
+ * "myrestart: FILE: what" on stderr (see outf() for the format);
+ * libckpt.so's self-check (core/verify.c) keeps the first for its own
+ * message; the fuzz harness (tests/fuzz/) formats it and drops it. */
 int report(const struct img *im, const char *fmt, ...);
-
 
 #endif

@@ -106,5 +106,4 @@ int restore_check_kernel(struct img *im);
 int restore_prepare(struct img *im);
 int restore_run(struct img *im);
 
-
 #endif
