@@ -48,9 +48,10 @@ RST_SRC  := $(wildcard restart/*.c)
 COMMON_SRC := $(wildcard common/*.c)
 ARCH_SRC := $(wildcard $(ARCH_DIR)/*.c) $(wildcard $(ARCH_DIR)/*.S)
 ARCH_OBJ  = $(patsubst $(ARCH_DIR)/%,build/$(1)/arch-%.o,$(basename $(ARCH_SRC)))
-# the library checks every image it writes with myrestart's own validation
+# (the library checks every image it writes with myrestart's own
+# validation: common/imgread.c and common/chain.c)
 CORE_OBJ := $(patsubst %.c,build/%.o,$(CORE_SRC)) $(patsubst common/%.c,build/core/common-%.o,$(COMMON_SRC)) \
-	build/core/restart-image.o build/core/restart-chain.o $(call ARCH_OBJ,core)
+	$(call ARCH_OBJ,core)
 RST_OBJ  := $(patsubst %.c,build/%.o,$(RST_SRC)) $(patsubst common/%.c,build/restart/common-%.o,$(COMMON_SRC)) \
 	$(call ARCH_OBJ,restart)
 
@@ -72,17 +73,14 @@ $(NOLIBC):
 	touch $@
 
 # --- libckpt.so ---
-build/core/%.o: core/%.c $(COMMON_H) $(wildcard core/*.h) $(wildcard restart/*.h)
+build/core/%.o: core/%.c $(COMMON_H) $(wildcard core/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"; $(CC) $(LIB_CFLAGS) -Oz -c -o $@ $<
+# (the reader runs once per checkpoint, away from the program: size over
+# speed; its one hot loop, the CRC, is in crc32c.c)
 build/core/common-%.o: common/%.c $(COMMON_H)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"; $(CC) $(LIB_CFLAGS) $(if $(findstring crc32c,$*),,-Oz) -c -o $@ $<
-# (run once per checkpoint, away from the program: size over speed; its
-# one hot loop, the CRC, is in crc32c.c)
-build/core/restart-%.o: restart/%.c $(COMMON_H) $(wildcard restart/*.h)
-	@mkdir -p $(dir $@)
-	@echo "  CC      $@"; $(CC) $(LIB_CFLAGS) -Oz -c -o $@ $<
 build/core/arch-%.o: $(ARCH_DIR)/%.c $(COMMON_H)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"; $(CC) $(LIB_CFLAGS) $(if $(findstring crc32c,$*),,-Oz) -c -o $@ $<
@@ -178,8 +176,8 @@ deps:
 
 # --- fuzzing myrestart's parser and validator (the same sources) ---
 FUZZ_TIME ?= 60
-FUZZ_SRC  := tests/fuzz/harness.c restart/image.c $(wildcard common/*.c) $(wildcard $(ARCH_DIR)/*.c)
-build/fuzz-image: $(FUZZ_SRC) $(COMMON_H) restart/restart.h
+FUZZ_SRC  := tests/fuzz/harness.c $(wildcard common/*.c) $(wildcard $(ARCH_DIR)/*.c)
+build/fuzz-image: $(FUZZ_SRC) $(COMMON_H)
 	@mkdir -p build
 	$(CC) -std=gnu11 -g -O1 -Wall -Wextra -Werror -ffreestanding -fno-stack-protector \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

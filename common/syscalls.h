@@ -413,4 +413,98 @@ static inline long k_sched_setaffinity(int pid, size_t size, const void *set)
 	return my_syscall3(__NR_sched_setaffinity, pid, size, set);
 }
 
+/* --- used by myrestart and the reader --- */
+/* (each is the system call of its name; the kernel's result, or -errno) */
+static inline long k_getgid(void) { return my_syscall0(__NR_getgid); }
+static inline long k_setsid(void) { return my_syscall0(__NR_setsid); }
+static inline long k_setpgid(int pid, int pgid) { return my_syscall2(__NR_setpgid, pid, pgid); }
+static inline long k_unshare(unsigned long flags) { return my_syscall1(__NR_unshare, flags); }
+struct clone_args;               /* <linux/sched.h>, where it is used */
+static inline long k_clone3(struct clone_args *a, size_t size) { return my_syscall2(__NR_clone3, a, size); }
+static inline long k_execve(const char *path, char *const argv[], char *const envp[])
+{
+	return my_syscall3(__NR_execve, path, argv, envp);
+}
+static inline long k_mount(const char *src, const char *target, const char *type, unsigned long flags,
+			   const void *data)
+{
+	return my_syscall5(__NR_mount, src, target, type, flags, data);
+}
+
+/* descriptors */
+static inline long k_fcntl_lock(int fd, int cmd, struct flock *fl) { return my_syscall3(__NR_fcntl, fd, cmd, fl); }
+static inline long k_dup(int fd) { return my_syscall1(__NR_dup, fd); }
+static inline long k_dup3(int fd, int to, int flags) { return my_syscall3(__NR_dup3, fd, to, flags); }
+static inline long k_close_range(unsigned lo, unsigned hi, unsigned flags)
+{
+	return my_syscall3(__NR_close_range, lo, hi, flags);
+}
+static inline long k_sendfile(int to, int from, __s64 *off, size_t n)
+{
+	return my_syscall4(__NR_sendfile, to, from, off, n);
+}
+static inline long k_memfd_create(const char *name, unsigned flags)
+{
+	return my_syscall2(__NR_memfd_create, name, flags);
+}
+static inline long k_eventfd(unsigned count, int flags) { return my_syscall2(__NR_eventfd2, count, flags); }
+static inline long k_timerfd_create(int clock, int flags) { return my_syscall2(__NR_timerfd_create, clock, flags); }
+static inline long k_timerfd_settime(int fd, int flags, const struct itimerspec *its, struct itimerspec *old)
+{
+	return my_syscall4(__NR_timerfd_settime, fd, flags, its, old);
+}
+static inline long k_signalfd(int fd, const void *mask, size_t size, int flags)
+{
+	return my_syscall4(__NR_signalfd4, fd, mask, size, flags);
+}
+static inline long k_epoll_create(int flags) { return my_syscall1(__NR_epoll_create1, flags); }
+/* ev: a struct epoll_event, whose layout is the machine's (machine.h) */
+static inline long k_epoll_ctl(int ep, int op, int fd, void *ev) { return my_syscall4(__NR_epoll_ctl, ep, op, fd, ev); }
+static inline long k_poll(struct pollfd *p, unsigned n, int timeout) { return my_syscall3(__NR_poll, p, n, timeout); }
+static inline long k_flock(int fd, int op) { return my_syscall2(__NR_flock, fd, op); }
+static inline long k_fchmod(int fd, unsigned mode) { return my_syscall2(__NR_fchmod, fd, mode); }
+static inline long k_fchdir(int fd) { return my_syscall1(__NR_fchdir, fd); }
+static inline long k_utimensat(int dfd, const char *path, const struct timespec ts[2], int flags)
+{
+	return my_syscall4(__NR_utimensat, dfd, path, ts, flags);
+}
+
+/* sockets (a: a sockaddr of len bytes) */
+static inline long k_socketpair(int family, int type, int proto, int sv[2])
+{
+	return my_syscall4(__NR_socketpair, family, type, proto, sv);
+}
+static inline long k_connect(int s, const void *a, unsigned len) { return my_syscall3(__NR_connect, s, a, len); }
+static inline long k_listen(int s, int backlog) { return my_syscall2(__NR_listen, s, backlog); }
+static inline long k_accept4(int s, void *a, unsigned *len, int flags)
+{
+	return my_syscall4(__NR_accept4, s, a, len, flags);
+}
+static inline long k_shutdown(int s, int how) { return my_syscall2(__NR_shutdown, s, how); }
+static inline long k_sendto(int s, const void *b, size_t n, int flags, const void *a, unsigned len)
+{
+	return my_syscall6(__NR_sendto, s, b, n, flags, a, len);
+}
+
+/* the process and its threads */
+static inline long k_setpriority(int which, int who, int prio) { return my_syscall3(__NR_setpriority, which, who, prio); }
+/* it: a struct itimerval, its interval then its value */
+static inline long k_setitimer(int which, const struct timeval it[2], struct timeval old[2])
+{
+	return my_syscall3(__NR_setitimer, which, it, old);
+}
+static inline long k_set_robust_list(__u64 head, size_t len) { return my_syscall2(__NR_set_robust_list, head, len); }
+static inline long k_set_tid_address(__u64 addr) { return my_syscall1(__NR_set_tid_address, addr); }
+
+/* POSIX timers: the kernel's struct sigevent */
+struct k_sigevent {
+	__u64 value;
+	int signo, notify, tid, pad[11];
+};
+static inline long k_timer_delete(int id) { return my_syscall1(__NR_timer_delete, id); }
+
+#ifdef __NR_arch_prctl
+static inline long k_arch_prctl(int code, unsigned long addr) { return my_syscall2(__NR_arch_prctl, code, addr); }
+#endif
+
 #endif

@@ -1,13 +1,13 @@
 /* The writer's self-check: the image it just wrote goes through
- * myrestart's own validation (restart/image.c, the same source, linked
- * into this library), read back from the file, before it may replace the
+ * myrestart's own validation (common/imgread.c and common/chain.c, the
+ * same sources, linked into this library), read back from the file, before it may replace the
  * previous image.  What myrestart would refuse never lands. */
 #include "libckpt.h"
-#include "../restart/restart.h"
+#include "chain.h"
 
 static struct out why;
 
-/* restart/image.c's report of a problem: kept, not printed (the writer
+/* common/imgread.c's report of a problem: kept, not printed (the writer
  * prints one line for the whole checkpoint).  The first one counts. */
 int report(const struct img *im, const char *fmt, ...)
 {
@@ -30,7 +30,7 @@ int report(const struct img *im, const char *fmt, ...)
 int ckpt_verify_image(const char *path, const char **reason)
 {
 	static const __u64 size = (sizeof(struct img) + CKPT_PAGE - 1) & ~(CKPT_PAGE - 1);
-	long a = k_mmap(0, size + RST_RECORDS_MAX, PROT_READ | PROT_WRITE,
+	long a = k_mmap(0, size + IMG_RECORDS_MAX, PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	struct img *im;
 	int bad;
@@ -53,6 +53,6 @@ int ckpt_verify_image(const char *path, const char **reason)
 	chain_release(im);
 	if (im->fd >= 0)
 		sys_close(im->fd);
-	k_munmap(a, size + RST_RECORDS_MAX);
+	k_munmap(a, size + IMG_RECORDS_MAX);
 	return bad ? -1 : 0;
 }

@@ -11,11 +11,11 @@
 #define RST_SHM_OBJS 256
 static struct { __u64 dev, ino; int fd; } obj[RST_SHM_OBJS];
 static unsigned nobj;
-static int map_fd[RST_REGIONS_MAX];   /* per region: the fd to map, held high */
+static int map_fd[IMG_REGIONS_MAX];   /* per region: the fd to map, held high */
 
 static long hold_high(const struct img *im, long t)
 {
-	long h = t < 0 ? t : my_syscall3(__NR_fcntl, t, F_DUPFD_CLOEXEC, im->fd_base);
+	long h = t < 0 ? t : k_fcntl(t, F_DUPFD_CLOEXEC, im->fd_base);
 	if (t >= 0)
 		sys_close(t);
 	return h;
@@ -40,9 +40,9 @@ static long fill(const struct img *im, const struct ckpt_region *r, int t)
 
 	for (unsigned k = 0; k < r->nruns; k++) {
 		__u64 n = run[k].npages * CKPT_PAGE;
-		long w = my_syscall3(__NR_lseek, t, r->file_off + run[k].page * CKPT_PAGE, SEEK_SET);
+		long w = k_lseek(t, r->file_off + run[k].page * CKPT_PAGE, SEEK_SET);
 		if (w >= 0)
-			w = my_syscall4(__NR_sendfile, t, im->fd, &off, n);
+			w = k_sendfile(t, im->fd, &off, n);
 		if (w != (long)n)
 			return w < 0 ? w : -EIO;
 	}
@@ -65,8 +65,8 @@ static long object(const struct img *im, const struct ckpt_region *r)
 		t = fd_object(im, r);
 		/* shared with another process of the tree: its one object */
 		if (t == -ENOENT) {
-			long s = tree_shm(r->dev, r->ino);
-			t = s >= 0 ? fd_reopen(s, O_RDWR) : my_syscall2(__NR_memfd_create, "ckpt-shared", 0);
+			long s = member_shm(r->dev, r->ino);
+			t = s >= 0 ? fd_reopen(s, O_RDWR) : k_memfd_create("ckpt-shared", 0);
 		}
 		if ((t = hold_high(im, t)) < 0)
 			return t;

@@ -5,20 +5,6 @@
  * at the checkpoint, once every other fd has been reopened. */
 #include "restart.h"
 
-/* f's path as this restart uses it (after --map) */
-const char *path_of(const struct ckpt_fd *f)
-{
-	static char buf[CKPT_NAME_MAX];
-	static const struct ckpt_fd *last;
-	static const char *path;
-
-	if (f != last) {
-		last = f;
-		path = pathmap(ckpt_fd_path(f), buf);
-	}
-	return path;
-}
-
 static int written(const struct ckpt_fd *f)
 {
 	return f->kind == CKPT_FD_FILE && (f->flags & O_ACCMODE) != O_RDONLY;
@@ -64,7 +50,7 @@ static long copy_out(const struct img *im, int dst, const struct ckpt_fd *f)
 	__u64 done = 0;
 
 	while (done < f->size) {
-		long r = my_syscall4(__NR_sendfile, dst, im->fd, &off, f->size - done);
+		long r = k_sendfile(dst, im->fd, &off, f->size - done);
 		if (r <= 0)
 			return r < 0 ? r : -EIO;
 		done += r;
@@ -78,17 +64,6 @@ static unsigned dir_len(const char *path, unsigned n)
 	while (n > 1 && path[n - 1] != '/')
 		n--;
 	return n;
-}
-
-/* The file open as fd, opened again with flags (its own open file
- * description: other access mode, offset and status flags); or -errno */
-long fd_reopen(long fd, int flags)
-{
-	struct out o = { .len = 0 };
-
-	outf(&o, "/proc/self/fd/%u", (__u64)fd);
-	o.buf[o.len] = 0;
-	return k_openat(AT_FDCWD, o.buf, flags, 0);
 }
 
 /* A file deleted while open: a new unlinked file (O_TMPFILE) in the same
@@ -123,9 +98,9 @@ static long fill(const struct img *im, int dst, const struct ckpt_fd *f)
 	if (!r)
 		r = k_ftruncate(dst, f->size);
 	if (!r)
-		r = my_syscall2(__NR_fchmod, dst, f->mode & 07777);
+		r = k_fchmod(dst, f->mode & 07777);
 	if (!r)
-		r = my_syscall4(__NR_utimensat, dst, 0, ts, 0);
+		r = k_utimensat(dst, 0, ts, 0);
 	return r ? r : k_fsync(dst);
 }
 
@@ -249,7 +224,7 @@ static long reopen(struct img *im, const struct ckpt_fd *f)
 /* t moved above every number the program uses, as record i's fd */
 static int park(struct img *im, unsigned i, long t)
 {
-	long h = my_syscall3(__NR_fcntl, t, F_DUPFD_CLOEXEC, im->fd_base);
+	long h = k_fcntl(t, F_DUPFD_CLOEXEC, im->fd_base);
 
 	sys_close(t);
 	if (h < 0)
@@ -261,14 +236,14 @@ static int park(struct img *im, unsigned i, long t)
 /* each fd of the records with (saved) or without (!saved) contents
  * to put back, reopened or made again and held at base or above; 0 or 1.
  * A pair's second end is made with the first. */
-static __u8 tree_held[RST_FDS_MAX];   /* 1 + FD_CLOEXEC: a tree's object */
+static __u8 tree_held[IMG_FDS_MAX];   /* 1 + FD_CLOEXEC: a tree's object */
 
 static int hold(struct img *im, int saved)
 {
 	for (unsigned i = 0; i < im->nfds; i++) {
 		const struct ckpt_fd *f = im->fds[i];
 		int late = f->kind == CKPT_FD_FILE && (f->fdflags & CKPT_FDF_SAVED), other, cx, from;
-		long t = tree_fd(f->fd, &cx, &from), r;
+		long t = member_fd(f->fd, &cx, &from), r;
 
 		/* shared with another process of the tree: what it was (a
 		 * socketpair's end with the bytes it had queued) */
@@ -278,7 +253,7 @@ static int hold(struct img *im, int saved)
 			if (f->kind == CKPT_FD_SOCKET && (r = socks_tree_end(im, f, t, from)) < 0)
 				return fd_report(im, f, "cannot refill", r);
 			tree_held[i] = 1 + cx;
-			if (park(im, i, my_syscall3(__NR_fcntl, t, F_DUPFD_CLOEXEC, 0)))
+			if (park(im, i, k_fcntl(t, F_DUPFD_CLOEXEC, 0)))
 				return 1;
 			continue;
 		}
@@ -353,7 +328,7 @@ static void stdio_offset(const struct ckpt_fd *f)
 	long long size = same_file(f);
 
 	if (size >= 0 && (__u64)size >= f->pos)
-		my_syscall3(__NR_lseek, f->fd, f->pos, SEEK_SET);
+		k_lseek(f->fd, f->pos, SEEK_SET);
 }
 
 /* After the point of no return: the image fd and anything else
@@ -365,15 +340,15 @@ void fds_install(struct img *im)
 	int fd;
 	unsigned i;
 
-	tree_close_temps();
+	member_close_temps();
 	/* one call where the kernel has it (5.9), else each number */
-	if (im->fd_base > 3 && my_syscall3(__NR_close_range, 3, im->fd_base - 1, 0) < 0)
+	if (im->fd_base > 3 && k_close_range(3, im->fd_base - 1, 0) < 0)
 		for (fd = 3; fd < im->fd_base; fd++)
 			sys_close(fd);
 	for (i = 0; i < im->nfds; i++) {
 		const struct ckpt_fd *f = im->fds[i];
 		if (tree_held[i]) {
-			my_syscall3(__NR_dup3, im->held[i], f->fd, tree_held[i] == 2 ? O_CLOEXEC : 0);
+			k_dup3(im->held[i], f->fd, tree_held[i] == 2 ? O_CLOEXEC : 0);
 			sys_close(im->held[i]);
 			continue;
 		}
@@ -383,15 +358,14 @@ void fds_install(struct img *im)
 		}
 		if (f->kind == CKPT_FD_DUP)
 			continue;
-		my_syscall3(__NR_dup3, im->held[i], f->fd, f->fdflags & CKPT_FDF_CLOEXEC ? O_CLOEXEC : 0);
+		k_dup3(im->held[i], f->fd, f->fdflags & CKPT_FDF_CLOEXEC ? O_CLOEXEC : 0);
 		sys_close(im->held[i]);
 		if (f->kind == CKPT_FD_FILE || f->kind == CKPT_FD_DELETED || f->kind == CKPT_FD_MEMFD)
-			my_syscall3(__NR_lseek, f->fd, f->pos, SEEK_SET);
+			k_lseek(f->fd, f->pos, SEEK_SET);
 	}
 	for (i = 0; i < im->nfds; i++)
 		if (im->fds[i]->kind == CKPT_FD_DUP && !tree_held[i])
-			my_syscall3(__NR_dup3, im->fds[i]->peer, im->fds[i]->fd,
-				    im->fds[i]->fdflags & CKPT_FDF_CLOEXEC ? O_CLOEXEC : 0);
+			k_dup3(im->fds[i]->peer, im->fds[i]->fd, im->fds[i]->fdflags & CKPT_FDF_CLOEXEC ? O_CLOEXEC : 0);
 	for (i = 0; i < im->nfds; i++)
 		if (im->fds[i]->kind == CKPT_FD_EPOLL)
 			objs_watch(im, im->fds[i]);

@@ -76,7 +76,7 @@ static __u64 flock_holder(const struct ckpt_fd *f, __u32 *type)
 	__u64 found = 0;
 	long n;
 
-	if (m < 0 && m > -4096)
+	if (k_failed(m))
 		return 0;
 	n = k_read_file("/proc/locks", text, LOCKS_TEXT - 64);
 	text[n < 0 ? 0 : n] = 0;
@@ -136,7 +136,7 @@ static struct flock range(const struct ckpt_lock *l)
 static long take(int fd, int cmd, const struct ckpt_lock *l)
 {
 	struct flock fl = range(l);
-	return my_syscall3(__NR_fcntl, fd, cmd, &fl);
+	return k_fcntl_lock(fd, cmd, &fl);
 }
 
 /* the POSIX locks to take once the fds are in place: their fd records'
@@ -162,14 +162,14 @@ int locks_prepare(const struct img *im)
 			continue;
 		}
 		if (l->kind == CKPT_LOCK_FLOCK) {
-			r = my_syscall2(__NR_flock, h, (l->type == F_WRLCK ? LOCK_EX : LOCK_SH) | LOCK_NB);
+			r = k_flock(h, (l->type == F_WRLCK ? LOCK_EX : LOCK_SH) | LOCK_NB);
 			if (r == -EWOULDBLOCK)
 				return conflict(im, f, l, flock_holder(f, &other.type), &other);
 		} else {
 			/* who would refuse it: any lock of another open file
 			 * description or process (the program's own were all
 			 * compatible at the checkpoint) */
-			r = my_syscall3(__NR_fcntl, h, F_OFD_GETLK, &fl);
+			r = k_fcntl_lock(h, F_OFD_GETLK, &fl);
 			if (!r && fl.l_type != F_UNLCK) {
 				other = (struct ckpt_lock){ 0, 0, fl.l_type, 0, fl.l_start, fl.l_len };
 				return conflict(im, f, l, fl.l_pid, &other);

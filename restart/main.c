@@ -11,7 +11,7 @@
 #define VERSION "0.1"
 
 static struct img im;
-static char records[RST_RECORDS_MAX] __attribute__((aligned(64)));
+static char records[IMG_RECORDS_MAX] __attribute__((aligned(64)));
 
 int report(const struct img *i, const char *fmt, ...)
 {

@@ -21,7 +21,7 @@ int objs_index(const struct img *im, int fd)
 static const char *image_bytes(const struct img *im, __u64 off, __u64 len)
 {
 	long a = k_mmap(0, len, PROT_READ, MAP_PRIVATE, im->fd, off);
-	return a < 0 && a > -4096 ? 0 : (const char *)a;
+	return k_failed(a) ? 0 : (const char *)a;
 }
 
 /* pipe: the saved bytes written into its other end; both ends made */
@@ -31,13 +31,13 @@ static long make_pipe(const struct img *im, const struct ckpt_fd *f, const struc
 	const struct ckpt_fd *r = rd ? f : peer;
 	long n = 0;
 
-	if (my_syscall2(__NR_pipe2, p, O_NONBLOCK) < 0)
+	if (k_pipe2(p, O_NONBLOCK) < 0)
 		return -EMFILE;
 	if (r->aux > 65536)
-		my_syscall3(__NR_fcntl, p[1], F_SETPIPE_SZ, r->aux);
+		k_fcntl(p[1], F_SETPIPE_SZ, r->aux);
 	if (r->fdflags & CKPT_FDF_SAVED && r->size) {
 		__s64 off = r->data_off;
-		n = my_syscall4(__NR_sendfile, p[1], im->fd, &off, r->size);
+		n = k_sendfile(p[1], im->fd, &off, r->size);
 	}
 	*other = rd ? p[1] : p[0];
 	return n < 0 || (__u64)n != ((r->fdflags & CKPT_FDF_SAVED) ? r->size : 0) ? -ENOSPC : rd ? p[0] : p[1];
@@ -49,7 +49,7 @@ static void sock_options(int s, const struct ckpt_fd *f)
 	static const int opt[3] = { SO_RCVBUF, SO_SNDBUF, SO_PASSCRED };
 
 	for (int k = 0; k < 3; k++)
-		my_syscall5(__NR_setsockopt, s, SOL_SOCKET, opt[k], &v[k], sizeof(int));
+		k_setsockopt(s, SOL_SOCKET, opt[k], &v[k], sizeof(int));
 }
 
 /* a socket queue's messages (__u32 length + bytes, padded to 4; n bytes
@@ -60,7 +60,7 @@ long sock_send_queue(int from, const char *b, __u64 n)
 
 	for (__u64 at = 0; at + 4 <= n && r >= 0; ) {
 		__u32 len = *(const __u32 *)(b + at);
-		r = len > n - at - 4 ? -EINVAL : my_syscall6(__NR_sendto, from, b + at + 4, len, MSG_DONTWAIT, 0, 0);
+		r = len > n - at - 4 ? -EINVAL : k_sendto(from, b + at + 4, len, MSG_DONTWAIT, 0, 0);
 		if (r >= 0 && r != len)
 			r = -ENOSPC;
 		at += (4 + len + 3) & ~3ul;
@@ -86,7 +86,7 @@ long objs_refill(const struct img *im, const struct ckpt_fd *f, int from)
 /* an eventfd with its counter (which eventfd2 takes only 32 bits of) */
 long make_eventfd(__u64 count, int semaphore)
 {
-	long t = my_syscall2(__NR_eventfd2, 0, semaphore ? EFD_SEMAPHORE : 0);
+	long t = k_eventfd(0, semaphore ? EFD_SEMAPHORE : 0);
 
 	if (t >= 0 && count && k_write_full(t, &count, 8) < 0) {
 		sys_close(t);
@@ -101,7 +101,7 @@ static long make_sockpair(const struct img *im, const struct ckpt_fd *f, const s
 	int sv[2];
 	long r;
 
-	if ((r = my_syscall4(__NR_socketpair, AF_UNIX, f->aux, 0, sv)) < 0)
+	if ((r = k_socketpair(AF_UNIX, f->aux, 0, sv)) < 0)
 		return r;
 	sock_options(sv[0], f);
 	sock_options(sv[1], peer);
@@ -115,11 +115,11 @@ static long make_timerfd(const struct ckpt_fd *f)
 {
 	/* ticks not read yet come back as one expiry, at once */
 	__u64 value = f->val[2] ? 1 : f->val[0];
-	struct { struct timespec interval, value; } its = {
+	struct itimerspec its = {
 		{ f->val[1] / 1000000000, f->val[1] % 1000000000 }, { value / 1000000000, value % 1000000000 } };
-	long t = my_syscall2(__NR_timerfd_create, f->aux, 0), r;
+	long t = k_timerfd_create(f->aux, 0), r;
 
-	if (t >= 0 && value && (r = my_syscall4(__NR_timerfd_settime, t, 0, &its, 0)) < 0)
+	if (t >= 0 && value && (r = k_timerfd_settime(t, 0, &its, 0)) < 0)
 		return r;
 	return t;
 }
@@ -139,17 +139,17 @@ static long make_memfd(const struct img *im, const struct ckpt_fd *f)
 		n = sizeof(name) - 1;
 	memcpy(name, p, n);
 	name[n] = 0;
-	t = my_syscall2(__NR_memfd_create, name, f->aux == F_SEAL_SEAL ? 0 : MFD_ALLOW_SEALING);
+	t = k_memfd_create(name, f->aux == F_SEAL_SEAL ? 0 : MFD_ALLOW_SEALING);
 	if (t < 0)
 		return t;
 	if (f->size)
-		r = my_syscall4(__NR_sendfile, t, im->fd, &off, f->size);
+		r = k_sendfile(t, im->fd, &off, f->size);
 	if (r >= 0 && (__u64)r != f->size)
 		r = -EIO;
 	if (r >= 0)
 		r = k_ftruncate(t, f->size);
 	if (r >= 0 && f->aux && f->aux != F_SEAL_SEAL)
-		r = my_syscall3(__NR_fcntl, t, F_ADD_SEALS, f->aux);
+		r = k_fcntl(t, F_ADD_SEALS, f->aux);
 	if (r >= 0 && (f->flags & O_ACCMODE) != O_RDWR) {
 		r = fd_reopen(t, f->flags & ~(O_CREAT | O_EXCL | O_TRUNC));
 		sys_close(t);
@@ -173,15 +173,15 @@ long objs_make(const struct img *im, unsigned i, int *other)
 	case CKPT_FD_SOCKPAIR: t = make_sockpair(im, f, peer, other); break;
 	case CKPT_FD_EVENTFD:  t = make_eventfd(f->val[0], f->aux); break;
 	case CKPT_FD_TIMERFD:  t = make_timerfd(f); break;
-	case CKPT_FD_SIGNALFD: t = my_syscall4(__NR_signalfd4, -1, &f->val[0], 8, 0); break;
-	case CKPT_FD_EPOLL:    t = my_syscall1(__NR_epoll_create1, 0); break;
+	case CKPT_FD_SIGNALFD: t = k_signalfd(-1, &f->val[0], 8, 0); break;
+	case CKPT_FD_EPOLL:    t = k_epoll_create(0); break;
 	default:               t = make_memfd(im, f); break;
 	}
 	/* O_NONBLOCK, O_APPEND...: what F_SETFL sets */
 	if (t >= 0)
-		my_syscall3(__NR_fcntl, t, F_SETFL, f->flags);
+		k_fcntl(t, F_SETFL, f->flags);
 	if (*other >= 0)
-		my_syscall3(__NR_fcntl, *other, F_SETFL, peer->flags);
+		k_fcntl(*other, F_SETFL, peer->flags);
 	return t;
 }
 
@@ -193,7 +193,7 @@ void objs_watch(const struct img *im, const struct ckpt_fd *f)
 
 	for (unsigned k = 0; k < f->aux; k++) {
 		struct { __u32 events; __u64 data; } ARCH_EPOLL_PACKED ev = { w[k].events, w[k].data };
-		long r = my_syscall4(__NR_epoll_ctl, f->fd, EPOLL_CTL_ADD, w[k].fd, &ev);
+		long r = k_epoll_ctl(f->fd, EPOLL_CTL_ADD, w[k].fd, &ev);
 		if (r < 0)
 			report(im, "warning: epoll fd %u cannot watch fd %u again: %s", (__u64)f->fd, (__u64)w[k].fd,
 			       err_str(r));

@@ -14,15 +14,15 @@ static const char rlimit_names[] =
 static void restore_rlimits(const struct img *im)
 {
 	for (int r = 0; r < CKPT_NRLIMIT; r++) {
-		struct { __u64 cur, max; } want = { im->proc->rlimit[r].cur, im->proc->rlimit[r].max }, now;
-		if (my_syscall4(__NR_prlimit64, 0, r, &want, 0) == 0)
+		struct rlimit64 want = { im->proc->rlimit[r].cur, im->proc->rlimit[r].max }, now;
+		if (k_prlimit(0, r, &want, 0) == 0)
 			continue;
 		/* an unprivileged process cannot raise a hard limit: keep ours,
 		 * and the soft one as close as it may be */
-		if (my_syscall4(__NR_prlimit64, 0, r, 0, &now) < 0)
+		if (k_prlimit(0, r, 0, &now) < 0)
 			continue;
-		now.cur = want.cur < now.max ? want.cur : now.max;
-		my_syscall4(__NR_prlimit64, 0, r, &now, 0);
+		now.rlim_cur = want.rlim_cur < now.rlim_max ? want.rlim_cur : now.rlim_max;
+		k_prlimit(0, r, &now, 0);
 		report(im, "warning: hard limit RLIMIT_%s not raised", nth_str(rlimit_names, r));
 	}
 }
@@ -33,12 +33,12 @@ static void restore_rlimits(const struct img *im)
 static void restore_attrs(const struct img *im)
 {
 	const struct ckpt_proc *p = im->proc;
-	struct { int prio; } sp = { p->sched_priority };
+	int prio = p->sched_priority;       /* (struct sched_param) */
 
-	if (my_syscall3(__NR_setpriority, 0 /* PRIO_PROCESS */, 0, p->nice) < 0)
+	if (k_setpriority(0 /* PRIO_PROCESS */, 0, p->nice) < 0)
 		report(im, "warning: nice value %u not set again (a lower one needs privilege)", (__u64)p->nice);
-	my_syscall1(__NR_personality, p->personality);
-	if (p->sched_policy && my_syscall3(__NR_sched_setscheduler, 0, p->sched_policy, &sp) < 0)
+	k_personality(p->personality);
+	if (p->sched_policy && k_sched_setscheduler(0, p->sched_policy, &prio) < 0)
 		report(im, "warning: scheduling policy %u not set again", (__u64)p->sched_policy);
 	if (p->no_new_privs)
 		k_prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
@@ -57,7 +57,7 @@ static void restore_attrs(const struct img *im)
 void proc_restore(const struct img *im)
 {
 	const struct ckpt_proc *p = im->proc;
-	long pid = my_syscall0(__NR_getpid), tid = my_syscall0(__NR_gettid);
+	long pid = k_getpid(), tid = k_gettid();
 
 	for (int s = 1; s <= 64; s++)
 		if ((im->sigs->valid >> (s - 1)) & 1)
@@ -79,7 +79,7 @@ void proc_restore(const struct img *im)
 		for (int k = 0; k < 2; k++)
 			it[k].tv_sec = us[k] / 1000000, it[k].tv_usec = us[k] % 1000000;
 		if (us[1])
-			my_syscall3(__NR_setitimer, w, it, 0);
+			k_setitimer(w, it, 0);
 	}
 	/* as kill() sends them (SI_USER, from this process), the commonest
 	 * origin: a signalfd or SA_SIGINFO handler sees that, not a tgkill
@@ -87,23 +87,7 @@ void proc_restore(const struct img *im)
 	for (int s = 1; s <= 64; s++)
 		if (((p->pending >> (s - 1)) & 1) && s != (int)p->ckpt_signal && s != SIGKILL && s != SIGSTOP &&
 		    !timer_of_signal(im, s)) {
-			struct k_siginfo si = { .signo = s, .pid = pid, .uid = my_syscall0(__NR_getuid) };
-			my_syscall4(__NR_rt_tgsigqueueinfo, pid, tid, s, &si);
+			struct k_siginfo si = { .signo = s, .pid = pid, .uid = k_getuid() };
+			k_tgsigqueueinfo(pid, tid, s, &si);
 		}
-}
-
-/* What the kernel keeps for one thread, in that thread: its robust futex
- * list, its rseq registration and its name.  (Its thread pointer comes
- * with its registers; its tid address with its clone, or for the leader
- * here: set_tid_address().) */
-void thread_kernel_state(const struct ckpt_thread *t)
-{
-	my_syscall2(__NR_set_robust_list, t->robust_head, t->robust_len);
-	if (t->rseq_area)
-		k_rseq((void *)t->rseq_area, t->rseq_len, 0, t->rseq_sig);
-	k_prctl(PR_SET_NAME, (unsigned long)t->comm, 0, 0, 0);
-	/* cleared when the leader ends; what it holds is glibc's cached id,
-	 * which stays the checkpoint's (core/tids.c) */
-	if ((t->flags & CKPT_TF_LEADER) && t->tid_address)
-		my_syscall1(__NR_set_tid_address, t->tid_address);
 }

@@ -90,5 +90,5 @@ void qemu_relocate_pages(const struct img *im, char **argv)
 	for (i = 0; argv[i] && i < 60; i++)
 		nargv[i + 3] = argv[i];
 	nargv[i + 3] = 0;
-	my_syscall3(__NR_execve, qemu, nargv, environ);
+	k_execve(qemu, nargv, environ);
 }

@@ -97,11 +97,11 @@ long relocate_stage(struct img *im, const struct own_map *own, unsigned nown, co
 			   -1, 0);
 		if (a == (long)hole)
 			break;
-		if (a >= 0 || a < -4095)
+		if (!k_failed(a))
 			k_munmap(a, RST_SIZE);     /* qemu takes the address as a hint */
 	}
 	if (a != (long)hole)
-		return a < 0 && a > -4096 ? a : -ENOMEM;
+		return k_failed(a) ? a : -ENOMEM;
 	delta = hole - CKPT_RESERVED_START;
 	im->stage = hole;
 	copy_own(delta);

@@ -225,7 +225,7 @@ static void move_vdso(const struct img *im)
 }
 
 /* regions mapped and filled before the point of no return (early_fill) */
-static __u8 filled[RST_REGIONS_MAX];
+static __u8 filled[IMG_REGIONS_MAX];
 
 /* Saved pages are copied into fresh anonymous memory.  Mapping them from
  * the image file (MAP_PRIVATE) would be cheaper but is not the same

@@ -42,14 +42,14 @@ static const char *named(const struct ckpt_sock *k, int local)
 
 static long setopt(int s, int level, int name, int v)
 {
-	return my_syscall5(__NR_setsockopt, s, level, name, &v, sizeof(v));
+	return k_setsockopt(s, level, name, &v, sizeof(v));
 }
 
 static int getopt(int s, int name)
 {
 	int v = 0;
 	unsigned len = sizeof(v);
-	my_syscall5(__NR_getsockopt, s, SOL_SOCKET, name, &v, &len);
+	k_getsockopt(s, SOL_SOCKET, name, &v, &len);
 	return v;
 }
 
@@ -79,17 +79,17 @@ static void set_options(int s, const struct ckpt_sock *k)
  * socket is bound to it any more: then it is unlinked and bound again */
 static long bind_unix(int s, const struct ckpt_sock *k, const __u8 *a, unsigned len)
 {
-	long r = my_syscall3(__NR_bind, s, a, len), t, c;
+	long r = k_bind(s, a, len), t, c;
 
 	if (r != -EADDRINUSE || !a[2])
 		return r;             /* (an abstract name has no file) */
-	t = my_syscall3(__NR_socket, AF_UNIX, k->type | SOCK_CLOEXEC, 0);
-	c = t < 0 ? t : my_syscall3(__NR_connect, t, a, len);
+	t = k_socket(AF_UNIX, k->type | SOCK_CLOEXEC, 0);
+	c = t < 0 ? t : k_connect(t, a, len);
 	if (t >= 0)
 		sys_close(t);
 	if (c != -ECONNREFUSED || k_unlinkat(AT_FDCWD, (const char *)a + 2, 0) < 0)
 		return r;
-	return my_syscall3(__NR_bind, s, a, len);
+	return k_bind(s, a, len);
 }
 
 /* a UNIX name a (len bytes) as this restart uses it: an absolute path
@@ -129,7 +129,7 @@ static long to_cwd(const struct img *im, const __u8 *a, unsigned len)
 static void back(long here)
 {
 	if (here >= 0) {
-		my_syscall1(__NR_fchdir, here);
+		k_fchdir(here);
 		sys_close(here);
 	}
 }
@@ -142,7 +142,7 @@ static long bind_again(const struct img *im, int s, const struct ckpt_sock *k)
 	long here, r;
 
 	if (k->family != AF_UNIX)
-		return my_syscall3(__NR_bind, s, k->local, k->local_len);
+		return k_bind(s, k->local, k->local_len);
 	if (!(len = unix_name(k->local, k->local_len, a)))
 		return -ENAMETOOLONG;
 	here = to_cwd(im, a, len);
@@ -172,15 +172,15 @@ static long loopback_pair(const struct img *im, __u32 family, const struct ckpt_
 {
 	__u8 a[28];
 	unsigned len = loopback(family, a);
-	long l = my_syscall3(__NR_socket, family, SOCK_STREAM | SOCK_CLOEXEC, 0), r = l;
+	long l = k_socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0), r = l;
 
 	*s = *c = -1;
-	if (l >= 0 && (r = my_syscall3(__NR_bind, l, a, len)) == 0 && (r = my_syscall2(__NR_listen, l, 1)) == 0 &&
-	    (r = my_syscall3(__NR_getsockname, l, a, &len)) == 0 &&
-	    (r = *s = my_syscall3(__NR_socket, family, SOCK_STREAM | SOCK_CLOEXEC, 0)) >= 0) {
+	if (l >= 0 && (r = k_bind(l, a, len)) == 0 && (r = k_listen(l, 1)) == 0 &&
+	    (r = k_getsockname(l, a, &len)) == 0 &&
+	    (r = *s = k_socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0)) >= 0) {
 		setopt(*s, SOL_SOCKET, SO_RCVBUF, f->size + 65536);
-		if ((r = my_syscall3(__NR_connect, *s, a, len)) == 0 &&
-		    (r = *c = my_syscall4(__NR_accept4, l, 0, 0, SOCK_CLOEXEC)) >= 0) {
+		if ((r = k_connect(*s, a, len)) == 0 &&
+		    (r = *c = k_accept4(l, 0, 0, SOCK_CLOEXEC)) >= 0) {
 			setopt(*c, SOL_SOCKET, SO_SNDBUF, f->size + 65536);
 			r = objs_refill(im, f, *c);
 			if (r >= 0 && g) {
@@ -244,7 +244,7 @@ static long dead_tcp(const struct img *im, const struct ckpt_fd *f, const struct
 	if (c >= 0)
 		sys_close(c);         /* its FIN follows the bytes */
 	if (r >= 0 && (r = sys_poll(&p, 1, 2000)) == 1 && (p.revents & POLLRDHUP))
-		r = my_syscall2(__NR_shutdown, s, SHUT_WR);
+		r = k_shutdown(s, SHUT_WR);
 	else if (r >= 0)
 		r = -ETIMEDOUT;
 	if (r < 0 && s >= 0)
@@ -263,7 +263,7 @@ static long tcp_pair(const struct img *im, const struct ckpt_fd *f, int *other)
 	if (r < 0)
 		return r;
 	set_options(c, ckpt_fd_sock(g));
-	my_syscall3(__NR_fcntl, c, F_SETFL, g->flags);
+	k_fcntl(c, F_SETFL, g->flags);
 	*other = c;
 	set_options(s, ckpt_fd_sock(f));
 	return s;
@@ -274,14 +274,14 @@ static long tcp_pair(const struct img *im, const struct ckpt_fd *f, int *other)
 static long dead_pair(const struct img *im, const struct ckpt_fd *f, __u32 type)
 {
 	int sv[2];
-	long r = my_syscall4(__NR_socketpair, AF_UNIX, type | SOCK_CLOEXEC, 0, sv);
+	long r = k_socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, sv);
 
 	if (r < 0)
 		return r;
 	setopt(sv[1], SOL_SOCKET, SO_SNDBUF, f->size + 65536);
 	r = objs_refill(im, f, sv[1]);
 	sys_close(sv[1]);
-	my_syscall2(__NR_shutdown, sv[0], SHUT_WR);
+	k_shutdown(sv[0], SHUT_WR);
 	if (r < 0)
 		sys_close(sv[0]);
 	return r < 0 ? r : sv[0];
@@ -311,10 +311,10 @@ static void reconnect(const struct img *im, const struct ckpt_fd *f, int s, cons
 		bind_again(im, s, k);
 	if (len && k->family == AF_UNIX) {
 		long here = to_cwd(im, a, len);
-		r = my_syscall3(__NR_connect, s, a, len);
+		r = k_connect(s, a, len);
 		back(here);
 	} else if (len) {
-		r = my_syscall3(__NR_connect, s, k->peer, len);
+		r = k_connect(s, k->peer, len);
 	}
 	if (r < 0)
 		report(im, "warning: fd %u (%s) cannot connect again (%s): it is not connected", (__u64)f->fd,
@@ -339,7 +339,7 @@ static long made(const struct img *im, const struct ckpt_fd *f, long s, const st
 		r = 0;
 	}
 	if (!r && k->state == CKPT_SS_LISTEN)
-		r = my_syscall2(__NR_listen, s, k->backlog);
+		r = k_listen(s, k->backlog);
 	if (r < 0) {
 		report(im, "cannot %s %s again: %s", k->state == CKPT_SS_LISTEN ? "listen on" : "bind to",
 		       named(k, 1), err_str(r));
@@ -362,10 +362,10 @@ long socks_make(const struct img *im, const struct ckpt_fd *f, int *other)
 		s = tcp_pair(im, f, other);
 	else if ((k->state == CKPT_SS_CONNECTED && k->type != SOCK_DGRAM) || k->state == CKPT_SS_CLOSED)
 		s = dead_socket(im, f, k);
-	else if ((s = my_syscall3(__NR_socket, k->family, k->type | SOCK_CLOEXEC, k->protocol)) >= 0)
+	else if ((s = k_socket(k->family, k->type | SOCK_CLOEXEC, k->protocol)) >= 0)
 		s = made(im, f, s, k);
 	if (s >= 0) {
-		my_syscall3(__NR_fcntl, s, F_SETFL, f->flags);     /* O_NONBLOCK */
+		k_fcntl(s, F_SETFL, f->flags);     /* O_NONBLOCK */
 		return s;
 	}
 	if (s != SAID)

@@ -26,12 +26,28 @@ static long tids[CKPT_THREADS_MAX];      /* the kernel's, by THREAD record */
 /* thread record i's tid now (the leader's: ours) */
 long thread_tid(unsigned i)
 {
-	return tids[i] ? tids[i] : my_syscall0(__NR_gettid);
+	return tids[i] ? tids[i] : k_gettid();
+}
+
+/* What the kernel keeps for one thread, in that thread: its robust futex
+ * list, its rseq registration and its name.  (Its thread pointer comes
+ * with its registers; its tid address with its clone, or for the leader
+ * here: set_tid_address().) */
+void thread_kernel_state(const struct ckpt_thread *t)
+{
+	k_set_robust_list(t->robust_head, t->robust_len);
+	if (t->rseq_area)
+		k_rseq((void *)t->rseq_area, t->rseq_len, 0, t->rseq_sig);
+	k_prctl(PR_SET_NAME, (unsigned long)t->comm, 0, 0, 0);
+	/* cleared when the leader ends; what it holds is glibc's cached id,
+	 * which stays the checkpoint's (core/tids.c) */
+	if ((t->flags & CKPT_TF_LEADER) && t->tid_address)
+		k_set_tid_address(t->tid_address);
 }
 
 static long futex(int *word, int op, int val)
 {
-	return my_syscall4(__NR_futex, word, op, val, 0);
+	return k_futex(word, op, val, 0);
 }
 
 /* each thread's first stack: its extended state at the bottom, 4 KiB

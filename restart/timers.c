@@ -15,11 +15,6 @@
 #define PR_TIMER_CREATE_RESTORE_IDS 77
 #define FILL_MAX 4096             /* ids the fallback makes to fill gaps */
 
-struct k_sigevent {
-	__u64 value;
-	int signo, notify, tid, pad[11];
-};
-
 static int restore_ids;           /* the kernel takes the ids asked for */
 static int base;                  /* the first id: 0, or qemu-user's */
 #define QEMU_TIMER_BASE 0x0caf0000
@@ -65,14 +60,14 @@ static int clock_now(const struct img *im, int c)
 		return c;
 	for (unsigned i = 0; i < im->nthreads; i++)
 		if (im->thread[i]->tid == pid)
-			pid = CKPT_CPUCLOCK_THREAD(c) ? thread_tid(i) : my_syscall0(__NR_getpid);
+			pid = CKPT_CPUCLOCK_THREAD(c) ? thread_tid(i) : k_getpid();
 	return (~pid << 3) | (c & 7);
 }
 
 static long make(const struct img *im, const struct ckpt_timer *t)
 {
 	struct k_sigevent ev = { .value = t->value, .signo = t->signo, .notify = t->notify };
-	struct { struct timespec interval, value; } it = {
+	struct itimerspec it = {
 		{ t->interval_ns / 1000000000, t->interval_ns % 1000000000 },
 		{ t->value_ns / 1000000000, t->value_ns % 1000000000 },
 	};
@@ -81,15 +76,15 @@ static long make(const struct img *im, const struct ckpt_timer *t)
 
 	if (t->notify == 4 /* SIGEV_THREAD_ID */)
 		ev.tid = thread_tid(t->thread);
-	r = my_syscall3(__NR_timer_create, clock_now(im, t->clock), &ev, &id);
+	r = k_timer_create(clock_now(im, t->clock), &ev, &id);
 	if (r == 0 && id != t->id)
 		r = -EEXIST;
 	/* a periodic timer whose signal was pending reads 0 left: the signal
 	 * is raised again with the pending set, the next one a period away */
 	if (r == 0 && (t->value_ns || t->interval_ns)) {
 		if (!t->value_ns)
-			it.value = it.interval;
-		r = my_syscall4(__NR_timer_settime, id, 0, &it, 0);
+			it.it_value = it.it_interval;
+		r = k_timer_settime(id, 0, &it, 0);
 	}
 	return r;
 }
@@ -128,8 +123,7 @@ static void queue_pending(const struct img *im)
 		if (!t || !((im->proc->pending >> (s - 1)) & 1) || s == im->proc->ckpt_signal)
 			continue;
 		memcpy((char *)&si + 24, &t->value, 8);
-		my_syscall4(__NR_rt_tgsigqueueinfo, my_syscall0(__NR_getpid),
-			    t->notify == 4 ? thread_tid(t->thread) : my_syscall0(__NR_gettid), s, &si);
+		k_tgsigqueueinfo(k_getpid(), t->notify == 4 ? thread_tid(t->thread) : k_gettid(), s, &si);
 	}
 }
 
@@ -151,11 +145,11 @@ void timers_restore(const struct img *im)
 	}
 	for (int k = 0; k <= top; k++) {
 		const struct ckpt_timer *t = with_id(im, base + k);
-		long r = t ? make(im, t) : my_syscall3(__NR_timer_create, 1, &fill, &id);
+		long r = t ? make(im, t) : k_timer_create(1, &fill, &id);
 		if (r < 0 && t)
 			failed(im, t, r);
 	}
 	for (int k = 0; k < top; k++)
 		if (!with_id(im, base + k))
-			my_syscall1(__NR_timer_delete, base + k);
+			k_timer_delete(base + k);
 }

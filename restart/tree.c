@@ -25,14 +25,11 @@
  * full), gone with the rest of myrestart's memory at the restore. */
 struct kept {
 	struct ckpt_member mem[CKPT_TREE_MAX];
-	struct { int fd, tmp, cloexec, other; } mine[RST_FDS_MAX];
-	struct { __u64 dev, ino; int tmp; } shm[CKPT_TOBJS_MAX];
+	struct member_share mine;  /* for this member's restore (member.c) */
 };
 static struct kept *kept;
 #define mem  (kept->mem)
-#define mine (kept->mine)
-#define shm  (kept->shm)
-static unsigned nmem, nlive, nmine, nshm, in_tree;
+static unsigned nmem, nlive;
 static int tfd_base, ntemps;       /* the shared objects, then ready and go */
 static int ready_w, go_r, run_r;   /* a member's ends of the two barriers */
 static int forward_to;             /* where this process passes signals on */
@@ -59,7 +56,7 @@ static int set_flags(const struct img *im, unsigned k, int fd, int end)
 	for (unsigned i = 0; i < im->tree->nfds; i++) {
 		const struct ckpt_tfd *f = &im->tfds[i];
 		if (f->obj == k && end_of(im, f) == end)
-			return my_syscall3(__NR_fcntl, fd, F_SETFL, f->flags) < 0;
+			return k_fcntl(fd, F_SETFL, f->flags) < 0;
 	}
 	return 0;
 }
@@ -72,7 +69,7 @@ static long place(int *fd, int n, int at)
 	long r = 0;
 
 	for (int k = 0; k < n; k++) {
-		long h = my_syscall3(__NR_fcntl, fd[k], F_DUPFD, tfd_base + ntemps);
+		long h = k_fcntl(fd[k], F_DUPFD, tfd_base + ntemps);
 		sys_close(fd[k]);
 		fd[k] = h;
 		if (h < 0)
@@ -80,7 +77,7 @@ static long place(int *fd, int n, int at)
 	}
 	for (int k = 0; k < n; k++)
 		if (fd[k] >= 0) {
-			if (!r && (r = my_syscall3(__NR_dup3, fd[k], at + k, 0)) > 0)
+			if (!r && (r = k_dup3(fd[k], at + k, 0)) > 0)
 				r = 0;
 			sys_close(fd[k]);
 		}
@@ -100,7 +97,7 @@ static long open_file(const struct img *im, unsigned k, const char *b)
 		if (im->tfds[i].obj == k)
 			flags = im->tfds[i].flags;
 	fd = k_openat(AT_FDCWD, path, (flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY)) | O_CLOEXEC, 0);
-	if (fd >= 0 && (r = my_syscall3(__NR_lseek, fd, im->tobjs[k].size, SEEK_SET)) < 0) {
+	if (fd >= 0 && (r = k_lseek(fd, im->tobjs[k].size, SEEK_SET)) < 0) {
 		sys_close(fd);
 		fd = r;
 	}
@@ -140,9 +137,9 @@ static int make_objects(const struct img *im)
 			if (p[0] < 0 || set_flags(im, k, p[0], 0))
 				return report(im, "cannot make an eventfd of the tree again");
 		} else if (o->kind == CKPT_TOBJ_PIPE) {
-			if ((r = my_syscall2(__NR_pipe2, p, 0)) < 0)
+			if ((r = k_pipe2(p, 0)) < 0)
 				return report(im, "cannot make a pipe of the tree again: %s", err_str(r));
-			if (o->size && my_syscall3(__NR_fcntl, p[1], F_SETPIPE_SZ, o->size) < (long)o->size)
+			if (o->size && k_fcntl(p[1], F_SETPIPE_SZ, o->size) < (long)o->size)
 				return report(im, "cannot make a pipe of %z again (/proc/sys/fs/pipe-max-size?)", o->size);
 			if (set_flags(im, k, p[0], 0) || set_flags(im, k, p[1], 1))
 				return report(im, "cannot set the flags of a pipe of the tree");
@@ -150,18 +147,18 @@ static int make_objects(const struct img *im)
 			if ((p[0] = p[1] = listener(im, o)) < 0)
 				return 1;         /* (said) */
 		} else if (o->kind == CKPT_TOBJ_SOCKPAIR || o->kind == CKPT_TOBJ_TCPPAIR) {
-			if ((r = o->kind == CKPT_TOBJ_SOCKPAIR ? my_syscall4(__NR_socketpair, AF_UNIX, o->size, 0, p) :
+			if ((r = o->kind == CKPT_TOBJ_SOCKPAIR ? k_socketpair(AF_UNIX, o->size, 0, p) :
 				 socks_loopback(im, o->size, p)) < 0)
 				return report(im, "cannot make a %s of the tree again: %s",
 					      o->kind == CKPT_TOBJ_SOCKPAIR ? "socketpair" : "TCP connection", err_str(r));
 			set_flags(im, k, p[0], 0);
 			set_flags(im, k, p[1], 1);
 		} else {
-			p[0] = p[1] = my_syscall2(__NR_memfd_create, "ckpt-shared", 0);
+			p[0] = p[1] = k_memfd_create("ckpt-shared", 0);
 			if (p[0] < 0 || k_ftruncate(p[0], o->size) < 0)
 				return report(im, "cannot make shared memory of %z again", o->size);
 		}
-		if (p[1] == p[0] && (p[1] = my_syscall1(__NR_dup, p[0])) < 0)
+		if (p[1] == p[0] && (p[1] = k_dup(p[0])) < 0)
 			return report(im, "cannot hold the tree's objects");
 		if (place(p, 2, tfd_base + 2 * k) < 0)
 			return report(im, "cannot hold the tree's objects (fd %u)", (__u64)tfd_base + 2 * k);
@@ -209,7 +206,7 @@ static __attribute__((noreturn)) void die_as(int status)
 		k_sigaction(sig, &dfl, 0);
 		k_prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);     /* no core file */
 		k_sigprocmask(SIG_SETMASK, &none, 0);
-		my_syscall2(__NR_kill, my_syscall0(__NR_getpid), sig);
+		k_kill(k_getpid(), sig);
 	}
 	quit(status >> 8 & 0xff);
 }
@@ -233,17 +230,21 @@ static int refiller(const struct img *im, unsigned k)
 }
 
 /* what of the owner's tables this member needs once its own image has
- * replaced them */
+ * replaced them, handed to its restore */
 static void keep_mine(const struct img *im, unsigned i)
 {
-	for (unsigned k = 0; k < im->tree->nfds && nmine < RST_FDS_MAX; k++)
+	struct member_share *s = &kept->mine;
+
+	for (unsigned k = 0; k < im->tree->nfds && s->nfds < IMG_FDS_MAX; k++)
 		if (im->tfds[k].member == i)
-			mine[nmine++] = (typeof(mine[0])){ im->tfds[k].fd, temp_of(im, &im->tfds[k]),
-							   (im->tfds[k].fdflags & CKPT_FDF_CLOEXEC) != 0,
-							   refiller(im, k) };
+			s->fd[s->nfds++] = (typeof(s->fd[0])){ im->tfds[k].fd, temp_of(im, &im->tfds[k]),
+							       (im->tfds[k].fdflags & CKPT_FDF_CLOEXEC) != 0,
+							       refiller(im, k) };
 	for (unsigned k = 0; k < im->tree->nobjs; k++)
 		if (im->tobjs[k].kind == CKPT_TOBJ_SHM)
-			shm[nshm++] = (typeof(shm[0])){ im->tobjs[k].dev, im->tobjs[k].ino, tfd_base + 2 * k };
+			s->shm[s->nshm++] = (typeof(s->shm[0])){ im->tobjs[k].dev, im->tobjs[k].ino, tfd_base + 2 * k };
+	s->temps = (struct member_temps){ tfd_base, tfd_base + ntemps - 6, { ready_w, go_r, run_r } };
+	member_takes(s);
 }
 
 /* the owner puts the bytes that were in flight back in their pipes */
@@ -293,15 +294,14 @@ static __attribute__((noreturn)) void become(struct img *im, unsigned i)
 	static char cwd[CKPT_NAME_MAX];
 	const struct ckpt_member *m = &mem[i];
 
-	in_tree = 1;
 	im->exact_tids = 1;
 	sys_close(tfd_base + ntemps - 6);     /* the reaper's ends */
 	sys_close(tfd_base + ntemps - 3);
 	sys_close(tfd_base + ntemps - 1);
 	if (m->sid == m->pid)
-		my_syscall0(__NR_setsid);
+		k_setsid();
 	else if (m->pgid == m->pid)
-		my_syscall2(__NR_setpgid, 0, 0);
+		k_setpgid(0, 0);
 	for (unsigned j = i + 1; j < nmem; j++)
 		if (mem[j].ppid == m->pid)
 			spawn(im, j);
@@ -310,7 +310,7 @@ static __attribute__((noreturn)) void become(struct img *im, unsigned i)
 	k_write_full(ready_w, "a", 1);
 	wait_go(go_r, 'b');
 	if (m->pgid != m->pid && m->sid != m->pid && is_member(m->pgid) &&
-	    my_syscall2(__NR_setpgid, 0, m->pgid) < 0)
+	    k_setpgid(0, m->pgid) < 0)
 		report(im, "warning: pid %u not back in process group %u", (__u64)m->pid, (__u64)m->pgid);
 	keep_mine(im, i);
 	if (i)
@@ -337,7 +337,7 @@ static void spawn(struct img *im, unsigned i)
 	a.exit_signal = SIGCHLD;
 	a.set_tid = (__u64)&pid;
 	a.set_tid_size = 1;
-	r = my_syscall2(__NR_clone3, &a, sizeof(a));
+	r = k_clone3(&a, sizeof(a));
 	if (r == 0)
 		become(im, i);
 	if (r < 0) {
@@ -353,7 +353,7 @@ static void pass_on(int sig, struct k_siginfo *si, void *uc)
 	(void)uc;
 	/* a key on the terminal signalled the whole group: the owner got it too */
 	if (si->code != 0x80 /* SI_KERNEL */ && forward_to)
-		my_syscall2(__NR_kill, forward_to, sig);
+		k_kill(forward_to, sig);
 }
 
 static void forward_signals(int to, int ckpt_sig)
@@ -379,8 +379,8 @@ static int gather(int fd, unsigned n, char want)
 	unsigned got = 0;
 
 	while (got < n) {
-		struct { int fd; short events, revents; } p = { fd, 1 /* POLLIN */, 0 };
-		long r = my_syscall3(__NR_poll, &p, 1, 60000);
+		struct pollfd p = { fd, POLLIN, 0 };
+		long r = k_poll(&p, 1, 60000);
 		if (r == -EINTR)
 			continue;
 		if (r <= 0 || (r = sys_read(fd, buf, n - got)) <= 0)
@@ -404,12 +404,11 @@ static __attribute__((noreturn)) void reaper(struct img *im, int status_w)
 	int ready[2], go[2], run[2];
 	struct k_siginfo si = { .code = 1, .status = 1 };
 
-	if (my_syscall5(__NR_mount, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, 0) < 0)
+	if (k_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, 0) < 0)
 		report(im, "warning: no /proc of the tree's own: the restarted tree cannot be checkpointed again");
 	tfd_base = (status_w > im->fd ? status_w : im->fd) + 1;
 	ntemps = 2 * im->tree->nobjs + 6;
-	if (make_objects(im) || my_syscall2(__NR_pipe2, ready, 0) < 0 || my_syscall2(__NR_pipe2, go, 0) < 0 ||
-	    my_syscall2(__NR_pipe2, run, 0) < 0)
+	if (make_objects(im) || k_pipe2(ready, 0) < 0 || k_pipe2(go, 0) < 0 || k_pipe2(run, 0) < 0)
 		quit(1);
 	int bar[6] = { ready[0], ready[1], go[0], go[1], run[0], run[1] };
 	if (place(bar, 6, tfd_base + ntemps - 6))
@@ -447,7 +446,7 @@ static __attribute__((noreturn)) void reaper(struct img *im, int status_w)
 	}
 	quit(0);
 fail:
-	my_syscall2(__NR_kill, -1, SIGKILL);
+	k_kill(-1, SIGKILL);
 	quit(1);
 }
 
@@ -467,9 +466,9 @@ static int write_map(const char *file, const char *text)
 static int own_namespaces(struct img *im)
 {
 	struct out o = { .len = 0 };
-	long uid = my_syscall0(__NR_getuid), gid = my_syscall0(__NR_getgid), r;
+	long uid = k_getuid(), gid = k_getgid(), r;
 
-	r = my_syscall1(__NR_unshare, CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS);
+	r = k_unshare(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS);
 	if (r < 0)
 		return report(im, "cannot restart a process tree here: no user and pid namespace of its own (%s): "
 			      "see user.max_user_namespaces, kernel.apparmor_restrict_unprivileged_userns", err_str(r));
@@ -490,7 +489,7 @@ static int keep_table(const struct img *im)
 {
 	long a = k_mmap(0, sizeof(*kept), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	if (a < 0 && a > -4096)
+	if (k_failed(a))
 		return report(im, "out of memory for the tree's table");
 	kept = (struct kept *)a;
 	nmem = im->tree->nmembers;
@@ -509,7 +508,7 @@ int tree_restart(struct img *im)
 
 	if (im->runner != CKPT_RUNNER_NATIVE)
 		return report(im, "a process tree is restarted natively only, not under " ARCH_QEMU);
-	if (keep_table(im) || my_syscall2(__NR_pipe2, st, O_CLOEXEC) < 0 || own_namespaces(im))
+	if (keep_table(im) || k_pipe2(st, O_CLOEXEC) < 0 || own_namespaces(im))
 		return 1;
 	pid = k_clone(SIGCHLD);
 	if (pid == 0) {
@@ -530,7 +529,7 @@ int tree_restart(struct img *im)
 		unsigned long none = 0;
 		k_sigaction(status & 0x7f, &dfl, 0);
 		k_sigprocmask(SIG_SETMASK, &none, 0);
-		my_syscall2(__NR_kill, my_syscall0(__NR_getpid), status & 0x7f);
+		k_kill(k_getpid(), status & 0x7f);
 		return 128 + (status & 0x7f);
 	}
 	return status >> 8 & 0xff;
@@ -544,7 +543,6 @@ int tree_check(struct img *im)
 	for (unsigned i = 1; i < nmem; i++) {
 		if (mem[i].state == CKPT_MS_ZOMBIE)
 			continue;
-		in_tree = 0;
 		ready_w = -1;
 		load_own(im, i);
 		if (image_verify_data(im))
@@ -606,42 +604,4 @@ void tree_info(const struct img *im)
 		out_chr(&o, '\n');
 		out_flush(&o, 1);
 	}
-}
-
-/* ---- the member's restore (fds.c, backing.c) ---- */
-
-/* the tree's object fd stands for, or -1; *other: the fd through which
- * this member puts back what the object's end had queued, or -1 */
-long tree_fd(int fd, int *cloexec, int *other)
-{
-	for (unsigned k = 0; in_tree && k < nmine; k++)
-		if (mine[k].fd == fd) {
-			*cloexec = mine[k].cloexec;
-			*other = mine[k].other;
-			return mine[k].tmp;
-		}
-	return -1;
-}
-
-/* the tree's shared memory object (dev, ino), or -1 */
-long tree_shm(__u64 dev, __u64 ino)
-{
-	for (unsigned k = 0; in_tree && k < nshm; k++)
-		if (shm[k].dev == dev && shm[k].ino == ino)
-			return shm[k].tmp;
-	return -1;
-}
-
-/* past the point of no return: the objects given way to the program's fds */
-void tree_close_temps(void)
-{
-	if (!in_tree)
-		return;
-	/* (the barrier's other ends were closed at the fork: those numbers
-	 * may be the program's own fds, held, by now) */
-	for (int fd = tfd_base; fd < tfd_base + ntemps - 6; fd++)
-		sys_close(fd);
-	sys_close(ready_w);
-	sys_close(go_r);
-	sys_close(run_r);
 }

@@ -53,23 +53,23 @@ int arch_xstate_fits(const struct arch_xstate *img, const struct arch_xstate *he
 
 void arch_tls_save(struct arch_regs *r)
 {
-	my_syscall2(__NR_arch_prctl, ARCH_GET_FS, &r->fs_base);
-	my_syscall2(__NR_arch_prctl, ARCH_GET_GS, &r->gs_base);
+	k_arch_prctl(ARCH_GET_FS, (unsigned long)&r->fs_base);
+	k_arch_prctl(ARCH_GET_GS, (unsigned long)&r->gs_base);
 }
 
 /* FS last: from then on only the restored program's TLS is reachable */
 void arch_tls_restore(const struct arch_regs *r)
 {
 	if (r->gs_base)
-		my_syscall2(__NR_arch_prctl, ARCH_SET_GS, r->gs_base);
-	my_syscall2(__NR_arch_prctl, ARCH_SET_FS, r->fs_base);
+		k_arch_prctl(ARCH_SET_GS, r->gs_base);
+	k_arch_prctl(ARCH_SET_FS, r->fs_base);
 }
 
 unsigned long arch_tp(void)
 {
 	unsigned long tp = 0;
 
-	my_syscall2(__NR_arch_prctl, ARCH_GET_FS, &tp);
+	k_arch_prctl(ARCH_GET_FS, (unsigned long)&tp);
 	return tp;
 }
 

@@ -1,9 +1,9 @@
 /* libFuzzer harness for myrestart's image parser and validator: the very
- * same restart/image.c, fed arbitrary bytes through a
+ * same common/imgread.c, fed arbitrary bytes through a
  * memfd.  Any crash, hang, sanitizer report or leak of a descriptor is a
  * bug in the code that stands between a damaged image and the point of no
  * return.  Built by `make fuzz` (clang -fsanitize=fuzzer,address,undefined). */
-#include "../../restart/restart.h"
+#include "imgread.h"
 #include "crc32c.h"
 
 /* the messages are formatted (with whatever values the input holds) but
@@ -25,7 +25,7 @@ int report(const struct img *i, const char *fmt, ...)
 void _start_c(void) { }
 
 static struct img im;
-static char records[RST_RECORDS_MAX];
+static char records[IMG_RECORDS_MAX];
 static unsigned char buf[65536];
 
 /* Checksums stop almost every mutation at the header.  On inputs with an

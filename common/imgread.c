@@ -1,9 +1,11 @@
-/* Reading and validating an image.  Nothing here changes the address
+/* Reading and validating an image: its header, its record table, every
+ * record in it against the documented ranges (docs/image-format.md), and
+ * the checksums of its page data.  Nothing here changes the address
  * space: every check that can fail happens before myrestart's point of no
  * return, and a damaged image gets one line on stderr and exit status 1.
  * libckpt.so links this same file to check each image it writes before
  * the image replaces the previous one (core/verify.c). */
-#include "restart.h"
+#include "imgread.h"
 #include "crc32c.h"
 #include "sockname.h"
 
@@ -40,7 +42,7 @@ static int check_header(struct img *im)
 		return report(im, "truncated image (%u of %u bytes)", im->fsize, (__u64)hd->file_size);
 	if (im->fsize > hd->file_size)
 		return report(im, "bad image (data after the record table)");
-	if (hd->records_size > RST_RECORDS_MAX)
+	if (hd->records_size > IMG_RECORDS_MAX)
 		return report(im, "record table too large for this myrestart");
 	if (hd->runner > CKPT_RUNNER_QEMU)
 		return report(im, "bad header (unknown runner)");
@@ -463,14 +465,14 @@ static int check_records(struct img *im)
 			if (check_once(im, h, k))
 				return 1;
 		} else if (h->type == CKPT_REC_REGION) {
-			if (im->nregions >= RST_REGIONS_MAX)
+			if (im->nregions >= IMG_REGIONS_MAX)
 				return report(im, "too many regions for this myrestart");
 			im->reg[im->nregions] = body;
 			if (check_region(im, body, h->size, im->nregions))
 				return 1;
 			im->nregions++;
 		} else if (h->type == CKPT_REC_FD) {
-			if (im->nfds >= RST_FDS_MAX)
+			if (im->nfds >= IMG_FDS_MAX)
 				return report(im, "too many fds for this myrestart");
 			if (check_fd(im, body, h->size))
 				return 1;
@@ -655,7 +657,7 @@ int image_verify_data(struct img *im)
 	long buf = k_mmap(0, VERIFY_CHUNK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	int bad = 0;
 
-	if (buf < 0 && buf > -4096)
+	if (k_failed(buf))
 		return report(im, "out of memory for checking");
 	for (unsigned i = 0; i < im->nregions && !bad; i++) {
 		const struct ckpt_region *r = im->reg[i];

@@ -6,10 +6,10 @@
  * kept, with its file open, in an arena that none of the image's regions
  * uses, so that it outlives myrestart's own mappings: the restore builds
  * each delta region from the oldest image up (chain_fill). */
-#include "restart.h"
+#include "chain.h"
 
-#define HOLE_FROM 0x10000000000ul     /* 1 TiB, as relocate.c */
-#define LEVEL_SIZE (((sizeof(struct img) + CKPT_NAME_MAX + CKPT_PAGE - 1) & ~(CKPT_PAGE - 1)) + RST_RECORDS_MAX)
+#define HOLE_FROM 0x10000000000ul     /* 1 TiB, as restart/relocate.c */
+#define LEVEL_SIZE (((sizeof(struct img) + CKPT_NAME_MAX + CKPT_PAGE - 1) & ~(CKPT_PAGE - 1)) + IMG_RECORDS_MAX)
 
 /* [lo, hi), with a page to spare on each side (no merging with a
  * neighbour in /proc/self/maps), is used by no region of im */
@@ -34,7 +34,7 @@ static int make_arena(struct img *im, __u64 size)
 			im->arena_size = size;
 			return 0;
 		}
-		if (a >= 0 || a < -4095)
+		if (!k_failed(a))
 			k_munmap(a, size);     /* qemu takes the address as a hint */
 	}
 	return report(im, "no room for the parents of this incremental image");
@@ -114,7 +114,7 @@ void chain_zero(const struct ckpt_region *r, __u64 lo, __u64 hi)
 		if (e > hi)
 			e = hi;
 		if (s < e)
-			my_syscall3(__NR_madvise, s, e - s, 4 /* MADV_DONTNEED */);
+			k_madvise(s, e - s, 4 /* MADV_DONTNEED */);
 	}
 }
 
@@ -128,7 +128,7 @@ static int load_parent(struct img *top, struct img *c, struct img *p)
 		return 1;
 	p->path = path;
 	p->fd = -1;
-	p->records = (char *)p + LEVEL_SIZE - RST_RECORDS_MAX;
+	p->records = (char *)p + LEVEL_SIZE - IMG_RECORDS_MAX;
 	p->runner = top->runner;
 	p->lazy = top->lazy;
 	p->of = top->path;
@@ -170,14 +170,13 @@ int chain_owns(const struct img *im, __u64 start, __u64 end)
 	return im->arena && start >= im->arena && end <= im->arena + im->arena_size;
 }
 
-/* len bytes of fd's file at off into fresh memory at dst, its pages
- * faulted in at once first; 0 or -errno (restore.c's too) */
+/* (restart/restore.c reads its own pages with it too) */
 long read_into(int fd, __u64 dst, __u64 len, __u64 off)
 {
 	long got;
 
 	if (len > CKPT_PAGE)
-		my_syscall3(__NR_madvise, dst, len, 23 /* MADV_POPULATE_WRITE */);
+		k_madvise(dst, len, 23 /* MADV_POPULATE_WRITE */);
 	got = k_pread_full(fd, (void *)dst, len, off);
 	return got == (long)len ? 0 : got < 0 ? got : -EIO;
 }
@@ -193,7 +192,7 @@ static int fill_from(const struct img *p, __u64 lo, __u64 hi)
 		if (a >= b || !ckpt_kind_delta(q->kind))
 			continue;
 		if (!(q->flags & CKPT_RF_DELTA))
-			my_syscall3(__NR_madvise, a, b - a, 4 /* MADV_DONTNEED */);
+			k_madvise(a, b - a, 4 /* MADV_DONTNEED */);
 		for (unsigned k = 0; k < q->nruns; k++) {
 			__u64 s = q->start + run[k].page * CKPT_PAGE, e = s + run[k].npages * CKPT_PAGE;
 			__u64 cs = s > a ? s : a, ce = e < b ? e : b;
