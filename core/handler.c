@@ -105,7 +105,7 @@ static int capture_in_pause(void)
 		ckpt_threads_resume();
 		return -1;
 	}
-	ckpt_incr_begin();
+	ckpt_incr_begin(ckpt_tree_in_cut());
 	r = fds_capture(&ckpt_snap.fds, &why);
 	if (r < 0) {
 		ckpt_incr_release();

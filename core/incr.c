@@ -217,11 +217,11 @@ void ckpt_incr_note(const struct map_ent *e)
 }
 
 /* before the maps are read in the pause */
-void ckpt_incr_begin(void)
+void ckpt_incr_begin(int tree)
 {
 	/* a tree's images are full: no scan (its writes stay marked for the
 	 * first delta after it, which finds them all the same) */
-	I.scanning = tracking() && !ckpt_tree_in_cut();
+	I.scanning = tracking() && !tree;
 	I.scan_failed = 0;
 }
 

@@ -198,7 +198,7 @@ void ckpt_dontfork_init(const unsigned long *auxv);
 int ckpt_dontfork_clear(void);
 void ckpt_dontfork_restore(int cleared);
 /* incr.c */
-void ckpt_incr_begin(void);
+void ckpt_incr_begin(int tree);     /* tree: this pause is of a tree's cut */
 void ckpt_incr_note(const struct map_ent *e);
 void ckpt_incr_pause(void);
 void ckpt_incr_release(void);
@@ -303,6 +303,7 @@ int ckpt_tree_stop(void);
 void ckpt_tree_name(void);
 void ckpt_tree_failed(void);
 void ckpt_tree_writer_starts(void);
+#define CKPT_CUT_NAME "ckpt-cut"    /* the memfd of a tree's cut, which every member maps */
 int ckpt_tree_in_cut(void);
 void ckpt_tree_forked(long pid);
 void ckpt_tree_restarted(void);

@@ -115,9 +115,7 @@ static void keep_range(struct fds_snap *s, __u64 start, __u64 end, __u64 t0, __u
 /* is this mapping a tree's cut (the coordination of its processes)? */
 static int is_cut(const struct map_ent *e)
 {
-	__u64 start, end;
-
-	return ckpt_tree_span(&start, &end) && e->start == start;
+	return name_is(e, "/memfd:" CKPT_CUT_NAME " (deleted)");
 }
 
 /* In the pause, after the fds: the shared memory no fd holds, copied.

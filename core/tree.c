@@ -853,7 +853,7 @@ static int make_cut(void)
 {
 	struct { __u64 cur, max; } lim, was;
 	struct statx st;
-	long fd = my_syscall2(__NR_memfd_create, "ckpt-cut", MFD_CLOEXEC), a, r;
+	long fd = my_syscall2(__NR_memfd_create, CKPT_CUT_NAME, MFD_CLOEXEC), a, r;
 
 	if (fd < 0)
 		return (int)fd;
@@ -971,7 +971,7 @@ static int member_join(void)
 	o.len = 0;
 	outf(&o, "/proc/%u/fd/%u", (__u64)ckpt_self.owner, (__u64)cut_fd);
 	o.buf[o.len] = 0;
-	if (k_readlink(o.buf, link, sizeof(link)) != 25 || memcmp(link, "/memfd:ckpt-cut (deleted)", 25))
+	if (k_readlink(o.buf, link, sizeof(link)) != 25 || memcmp(link, "/memfd:" CKPT_CUT_NAME " (deleted)", 25))
 		return -2;
 	fd = k_openat(AT_FDCWD, o.buf, O_RDWR | O_CLOEXEC, 0);
 	if (fd < 0)
