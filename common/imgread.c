@@ -429,6 +429,36 @@ static int bad_attrs(const struct ckpt_proc *p)
 	       p->dumpable > 2 || (p->seccomp && p->seccomp != 2);
 }
 
+/* one record that may come many times: its checks, and its place in im */
+static int check_record(struct img *im, const struct ckpt_rec *h)
+{
+	const void *body = h + 1;
+
+	switch (h->type) {
+	case CKPT_REC_REGION:
+		if (im->nregions >= IMG_REGIONS_MAX)
+			return report(im, "too many regions for this myrestart");
+		im->reg[im->nregions] = body;
+		if (check_region(im, body, h->size, im->nregions))
+			return 1;
+		im->nregions++;
+		return 0;
+	case CKPT_REC_FD:
+		if (im->nfds >= IMG_FDS_MAX)
+			return report(im, "too many fds for this myrestart");
+		if (check_fd(im, body, h->size))
+			return 1;
+		im->fds[im->nfds++] = body;
+		return 0;
+	case CKPT_REC_THREAD: return check_thread(im, h);
+	case CKPT_REC_LOCK:   return check_lock(im, body, h->size);
+	case CKPT_REC_PARENT: return check_parent_name(im, body, h->size);
+	case CKPT_REC_TIMER:  return check_timer(im, body, h->size);
+	case CKPT_REC_TREE:   return check_tree(im, body, h->size);
+	}
+	return report(im, "unknown record type %u (written by a newer ckpt?)", (__u64)h->type);
+}
+
 static int check_records(struct img *im)
 {
 	const char *p = im->records, *end = im->records + im->hd.records_size;
@@ -443,7 +473,7 @@ static int check_records(struct img *im)
 		if (h->size > end - q - sizeof(*h))
 			break;
 		im->region_recs += h->type == CKPT_REC_REGION;
-		q += sizeof(*h) + ((h->size + 7ul) & ~7ul);
+		q += ckpt_rec_size(h->size);
 	}
 	/* a tree's member may load its own image over its owner's */
 	im->nregions = im->nfds = im->nthreads = im->ntimers = im->nlocks = 0;
@@ -453,7 +483,6 @@ static int check_records(struct img *im)
 	im->tree = 0;
 	while (p < end && !ended) {
 		const struct ckpt_rec *h = (const struct ckpt_rec *)p;
-		const void *body = h + 1;
 		__u64 left = end - p;
 		if (left < sizeof(*h) || h->size > left - sizeof(*h))
 			return report(im, "bad record table (record runs past its end)");
@@ -464,41 +493,13 @@ static int check_records(struct img *im)
 		if (k < NONCE) {
 			if (check_once(im, h, k))
 				return 1;
-		} else if (h->type == CKPT_REC_REGION) {
-			if (im->nregions >= IMG_REGIONS_MAX)
-				return report(im, "too many regions for this myrestart");
-			im->reg[im->nregions] = body;
-			if (check_region(im, body, h->size, im->nregions))
-				return 1;
-			im->nregions++;
-		} else if (h->type == CKPT_REC_FD) {
-			if (im->nfds >= IMG_FDS_MAX)
-				return report(im, "too many fds for this myrestart");
-			if (check_fd(im, body, h->size))
-				return 1;
-			im->fds[im->nfds++] = body;
-		} else if (h->type == CKPT_REC_THREAD) {
-			if (check_thread(im, h))
-				return 1;
-		} else if (h->type == CKPT_REC_LOCK) {
-			if (check_lock(im, body, h->size))
-				return 1;
-		} else if (h->type == CKPT_REC_PARENT) {
-			if (check_parent_name(im, body, h->size))
-				return 1;
-		} else if (h->type == CKPT_REC_TIMER) {
-			if (check_timer(im, body, h->size))
-				return 1;
-		} else if (h->type == CKPT_REC_TREE) {
-			if (check_tree(im, body, h->size))
-				return 1;
 		} else if (h->type == CKPT_REC_END) {
 			ended = 1;
-		} else {
-			return report(im, "unknown record type %u (written by a newer ckpt?)", (__u64)h->type);
+		} else if (check_record(im, h)) {
+			return 1;
 		}
 		n++;
-		p += sizeof(*h) + ((h->size + 7ul) & ~7ul);
+		p += ckpt_rec_size(h->size);
 	}
 	if (!ended || n != im->hd.nrecords)
 		return report(im, "bad record table (no end record or wrong count)");

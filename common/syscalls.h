@@ -413,6 +413,12 @@ static inline long k_sched_setaffinity(int pid, size_t size, const void *set)
 	return my_syscall3(__NR_sched_setaffinity, pid, size, set);
 }
 
+static inline long k_rt_sigqueueinfo(int pid, int sig, void *si)
+{
+	return my_syscall3(__NR_rt_sigqueueinfo, pid, sig, si);
+}
+static inline long k_nanosleep(const struct timespec *t) { return my_syscall2(__NR_nanosleep, t, 0); }
+
 /* --- used by myrestart and the reader --- */
 /* (each is the system call of its name; the kernel's result, or -errno) */
 static inline long k_getgid(void) { return my_syscall0(__NR_getgid); }

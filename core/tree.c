@@ -78,7 +78,7 @@ static int cut_fd;            /* the owner's fd of the cut, as the signal said *
 static long futex(int *w, int op, int val, long ms)
 {
 	struct timespec t = { ms / 1000, ms % 1000 * 1000000 };
-	return my_syscall6(__NR_futex, w, op, val, ms ? &t : 0, 0, 0);
+	return k_futex(w, op, val, ms ? &t : 0);
 }
 
 static void bump(void)
@@ -95,7 +95,7 @@ static void set_phase(int p)
 
 static int is_owner(void)
 {
-	return my_syscall0(__NR_getpid) == ckpt_self.owner;
+	return k_getpid() == ckpt_self.owner;
 }
 
 /* "/proc/PID/WHAT" (WHAT may be 0) */
@@ -304,10 +304,10 @@ static long signal_member(int pid)
 	memset(&si, 0, sizeof(si));
 	si.signo = ckpt_cfg->sig;
 	si.code = -1;                       /* SI_QUEUE */
-	si.pid = my_syscall0(__NR_getpid);
-	si.uid = my_syscall0(__NR_getuid);
+	si.pid = k_getpid();
+	si.uid = k_getuid();
 	*(__u64 *)&si.status = (__u64)CUT_MAGIC << 48 | (__u64)(cut->id & 0xffff) << 32 | (__u32)cut_fd;
-	return my_syscall3(__NR_rt_sigqueueinfo, pid, ckpt_cfg->sig, &si);
+	return k_rt_sigqueueinfo(pid, ckpt_cfg->sig, &si);
 }
 
 /* has pid the checkpoint signal's handler (SigCgt in /proc/PID/status)? */
@@ -521,7 +521,7 @@ static unsigned socket_kind(struct fdwalk *w, long fd, __u64 ino, __u64 *peer, _
 	int v = 0;
 	unsigned vl = sizeof(v);
 
-	if (w->m == 0 ? my_syscall5(__NR_getsockopt, fd, SOL_SOCKET, 30 /* SO_ACCEPTCONN */, &v, &vl) == 0 && v :
+	if (w->m == 0 ? k_getsockopt(fd, SOL_SOCKET, 30 /* SO_ACCEPTCONN */, &v, &vl) == 0 && v :
 	    is_owners_listener(ino))
 		return CKPT_TOBJ_SOCKET;
 	/* (half the table at most: the pipes must have room, a pair left
@@ -529,7 +529,7 @@ static unsigned socket_kind(struct fdwalk *w, long fd, __u64 ino, __u64 *peer, _
 	if (cut->nfds >= CKPT_TFDS_MAX / 2)
 		return 0;
 	if (diag < 0)
-		diag = my_syscall3(__NR_socket, AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+		diag = k_socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 	if (diag < 0)
 		return 0;
 	if (!(*peer = objs_unix_peer(diag, ino, type)) &&
@@ -594,13 +594,13 @@ static int pipe_contents(struct ckpt_tobj *ob, const struct ckpt_tfd *t)
 	fd = k_openat(AT_FDCWD, o.buf, O_RDWR | O_NONBLOCK | O_CLOEXEC, 0);
 	if (fd < 0)
 		return (int)fd;
-	ob->size = my_syscall3(__NR_fcntl, fd, F_GETPIPE_SZ, 0);
-	if ((long)ob->size < 0 || my_syscall2(__NR_pipe2, p, O_CLOEXEC | O_NONBLOCK) < 0) {
+	ob->size = k_fcntl(fd, F_GETPIPE_SZ, 0);
+	if ((long)ob->size < 0 || k_pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) {
 		sys_close(fd);
 		return -EIO;
 	}
-	my_syscall3(__NR_fcntl, p[1], F_SETPIPE_SZ, ob->size);
-	got = my_syscall4(__NR_tee, fd, p[1], ob->size, 2 /* SPLICE_F_NONBLOCK */);
+	k_fcntl(p[1], F_SETPIPE_SZ, ob->size);
+	got = k_tee(fd, p[1], ob->size, 2 /* SPLICE_F_NONBLOCK */);
 	if (got > 0 && cut->nbytes + got <= CKPT_TREE_BYTES_MAX)
 		n = sys_read(p[0], cut->bytes + cut->nbytes, got);
 	sys_close(p[0]);
@@ -657,7 +657,7 @@ static int same_file(unsigned i, unsigned k)
 
 	return cut->tfd_kind[k] == cut->tfd_kind[i] && cut->tfd_dev[k] == cut->tfd_dev[i] &&
 	       cut->tfd_ino[k] == cut->tfd_ino[i] && b->obj == 0xffff &&
-	       !my_syscall5(__NR_kcmp, cut->mem[a->member].pid, cut->mem[b->member].pid, 0 /* KCMP_FILE */,
+	       !k_kcmp(cut->mem[a->member].pid, cut->mem[b->member].pid, 0 /* KCMP_FILE */,
 			    a->fd, b->fd);
 }
 
@@ -853,20 +853,20 @@ static int make_cut(void)
 {
 	struct { __u64 cur, max; } lim, was;
 	struct statx st;
-	long fd = my_syscall2(__NR_memfd_create, CKPT_CUT_NAME, MFD_CLOEXEC), a, r;
+	long fd = k_memfd_create(CKPT_CUT_NAME, MFD_CLOEXEC), a, r;
 
 	if (fd < 0)
 		return (int)fd;
-	my_syscall4(__NR_prlimit64, 0, RLIMIT_FSIZE, 0, &was);
+	k_prlimit(0, RLIMIT_FSIZE, 0, &was);
 	lim = was;
 	lim.cur = lim.max;
 	if (lim.cur < sizeof(struct cut)) {
 		sys_close(fd);
 		return -EFBIG;
 	}
-	my_syscall4(__NR_prlimit64, 0, RLIMIT_FSIZE, &lim, 0);
+	k_prlimit(0, RLIMIT_FSIZE, &lim, 0);
 	r = k_ftruncate(fd, sizeof(struct cut));
-	my_syscall4(__NR_prlimit64, 0, RLIMIT_FSIZE, &was, 0);
+	k_prlimit(0, RLIMIT_FSIZE, &was, 0);
 	if (r < 0 ||
 	    (a = k_mmap(0, sizeof(struct cut), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) < 0) {
 		sys_close(fd);
@@ -896,9 +896,9 @@ static void self_member(void)
 	struct pstat st;
 	long n;
 
-	read_stat(my_syscall0(__NR_getpid), &st);
+	read_stat(k_getpid(), &st);
 	memset(m, 0, sizeof(*m));
-	m->pid = my_syscall0(__NR_getpid);
+	m->pid = k_getpid();
 	m->ppid = st.ppid;
 	m->pgid = st.pgid;
 	m->sid = st.sid;
@@ -920,7 +920,7 @@ static void self_member(void)
 static __u32 new_id(void)
 {
 	__u32 v = 0;
-	my_syscall3(__NR_getrandom, &v, sizeof(v), 1 /* GRND_NONBLOCK */);
+	k_getrandom(&v, sizeof(v), 1 /* GRND_NONBLOCK */);
 	return v ? v : (__u32)k_now_ns() | 1;
 }
 
@@ -932,7 +932,7 @@ static int owner_stop(void)
 		return 0;           /* no children, or none with the library: one process */
 	if (make_cut())
 		return fail_line(" has child processes, and no memory to checkpoint them with it%s",
-				 my_syscall0(__NR_getpid), ckpt_cfg->comm, "");
+				 k_getpid(), ckpt_cfg->comm, "");
 	self_member();
 	r = walk_from(0);
 	if (r <= 0) {
@@ -963,7 +963,7 @@ static int owner_stop(void)
 static int member_join(void)
 {
 	struct out o;
-	long fd, a, me = my_syscall0(__NR_getpid);
+	long fd, a, me = k_getpid();
 
 	char link[32];
 
@@ -978,7 +978,7 @@ static int member_join(void)
 		return -2;
 	a = k_mmap(0, sizeof(struct cut), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	sys_close(fd);
-	if (a < 0 && a > -4096)
+	if (k_failed(a))
 		return -2;
 	cut = (struct cut *)a;
 	my_slot = index_of(me);
@@ -989,7 +989,7 @@ static int member_join(void)
 	__atomic_store_n(&cut->slot[my_slot].state, S_STOPPED, __ATOMIC_RELEASE);
 	bump();
 	for (int waited = 0; __atomic_load_n(&cut->phase, __ATOMIC_ACQUIRE) == P_STOPPING; waited++) {
-		if (waited > 600 || my_syscall2(__NR_kill, ckpt_self.owner, 0) < 0) {
+		if (waited > 600 || k_kill(ckpt_self.owner, 0) < 0) {
 			drop_cut();
 			return -2;
 		}
@@ -1028,7 +1028,7 @@ static int forwarded;         /* a member passed its checkpoint on */
  * checkpoint signal (this process is of its tree), or 0 */
 static long owner_above(void)
 {
-	long pid = my_syscall0(__NR_getppid);
+	long pid = k_getppid();
 	struct pstat st;
 
 	if (is_owner() || ckpt_self.owner <= 1)
@@ -1055,7 +1055,7 @@ int ckpt_tree_forward(void)
 {
 	long owner = joining ? 0 : owner_above();
 
-	if (!owner || my_syscall2(__NR_kill, owner, ckpt_cfg->sig))
+	if (!owner || k_kill(owner, ckpt_cfg->sig))
 		return 0;
 	forwarded = 1;
 	return 1;
@@ -1072,7 +1072,7 @@ int ckpt_tree_wait_cut(__u32 before)
 		return -1;
 	forwarded = 0;
 	for (int k = 0; k < 1000 && __atomic_load_n(&ckpt_rt.ncheckpoints, __ATOMIC_ACQUIRE) == before; k++)
-		my_syscall2(__NR_nanosleep, &ts, 0);
+		k_nanosleep(&ts);
 	return ckpt_rt.ncheckpoints == before ? -1 : 0;
 }
 
@@ -1097,7 +1097,7 @@ void ckpt_tree_name(void)
 
 	if (!cut || !my_slot)
 		return;
-	outf(&o, ".t%x.%u", (__u64)cut->id, (__u64)my_syscall0(__NR_getpid));
+	outf(&o, ".t%x.%u", (__u64)cut->id, (__u64)k_getpid());
 	memcpy(ckpt_self.path + ckpt_self.base_len, o.buf, o.len);
 	ckpt_self.path[ckpt_self.base_len + o.len] = 0;
 }
@@ -1163,7 +1163,7 @@ static void fork_turn(void)
 
 	if (!cores) {
 		unsigned long set[16] = { 0 };
-		long n = my_syscall3(__NR_sched_getaffinity, 0, sizeof(set), set);
+		long n = k_sched_getaffinity(0, sizeof(set), set);
 		for (long i = 0; i < n / 8; i++)
 			cores += __builtin_popcountl(set[i]);
 		cores = cores > 1 ? cores - 1 : 1;
@@ -1221,7 +1221,7 @@ void ckpt_tree_writer_starts(void)
 	if (!cut)
 		return;
 	wait_phase(P_CAPTURE);
-	my_syscall3(__NR_setpriority, 0 /* PRIO_PROCESS */, 0, 19);
+	k_setpriority(0 /* PRIO_PROCESS */, 0, 19);
 }
 
 /* Called just before the fork, once this process has captured what it
