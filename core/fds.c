@@ -140,6 +140,43 @@ static long capture_contents(struct fds_snap *s, const char **why)
 	return read_contents(s, &at);
 }
 
+/* Each fd's path, read in the pause: the program, running on, may rename
+ * a file the writer would then record by its new name (a compiler that
+ * renames its output as it finishes: restarted, it renames no more).
+ * 0 or -errno. */
+static long read_paths(struct fds_snap *s)
+{
+	__u64 used = 0;
+	long a;
+
+	s->paths_size = ((__u64)s->n * CKPT_NAME_MAX + CKPT_PAGE - 1) & ~(CKPT_PAGE - 1);
+	if (!s->paths_size)
+		return 0;
+	a = k_mmap(0, s->paths_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (k_failed(a))
+		return a;
+	s->paths = (char *)a;
+	for (unsigned i = 0; i < s->n; i++) {
+		struct fd_snap *f = &s->fd[i];
+		char proc[32];
+		long r;
+
+		f->path = s->paths + used;
+		ckpt_fdlink_path(proc, f->fd);
+		r = k_readlink(proc, f->path, CKPT_NAME_MAX - 1);
+		if (r <= 0)
+			r = 0;            /* gone: an empty path, a NULL record */
+		f->path[r] = 0;
+		/* unlinked since its statx (by a process outside the pause):
+		 * recorded by the name it had, which the restart finds missing */
+		if (!f->deleted && S_ISREG(f->mode) && ends_with(f->path, r, " (deleted)"))
+			f->path[r -= 10] = 0;
+		f->path_len = r + 1;
+		used += r + 1;
+	}
+	return 0;
+}
+
 /* In the pause: the snapshot of every fd; 0 or -errno (then
  * nothing is left mapped, and *why may say what failed). */
 long fds_capture(struct fds_snap **out, const char **why)
@@ -151,6 +188,8 @@ long fds_capture(struct fds_snap **out, const char **why)
 	s->n = 0;
 	s->contents = 0;
 	s->contents_size = 0;
+	s->paths = 0;
+	s->paths_size = 0;
 	s->watches = 0;
 	s->nshm = 0;
 	s->shm_data = 0;
@@ -170,6 +209,8 @@ long fds_capture(struct fds_snap **out, const char **why)
 				r = capture_one(s, fd);
 		}
 	sys_close(dfd);
+	if (!r && (r = read_paths(s)))
+		*why = "no memory for the paths of the fds";
 	if (!r)
 		r = capture_contents(s, why);
 	if (!r)
@@ -229,35 +270,8 @@ void fds_release(struct fds_snap *s)
 		k_munmap((unsigned long)s->shm_data, s->shm_size);
 	if (s && s->ranges)
 		k_munmap((unsigned long)s->ranges, s->ranges_size);
-}
-
-/* In the writer: each fd's path, read from /proc/self/fd (the
- * writer's table is the program's at the fork) into buf; 0 or -errno */
-long fds_paths(struct fds_snap *s, char *buf, __u64 cap)
-{
-	__u64 used = 0;
-
-	for (unsigned i = 0; i < s->n; i++) {
-		struct fd_snap *f = &s->fd[i];
-		char proc[32];
-		long r;
-
-		if (cap - used < CKPT_NAME_MAX)
-			return -ENOMEM;
-		f->path = buf + used;
-		ckpt_fdlink_path(proc, f->fd);
-		r = k_readlink(proc, f->path, CKPT_NAME_MAX - 1);
-		if (r <= 0)
-			r = 0;            /* gone: an empty path, a NULL record */
-		f->path[r] = 0;
-		/* unlinked after the pause: recorded by the name it had, which
-		 * the restart will find missing */
-		if (!f->deleted && S_ISREG(f->mode) && ends_with(f->path, r, " (deleted)"))
-			f->path[r -= 10] = 0;
-		f->path_len = r + 1;
-		used += r + 1;
-	}
-	return 0;
+	if (s && s->paths)
+		k_munmap((unsigned long)s->paths, s->paths_size);
 }
 
 /* "libckpt: warning: fd 5 (path) what" */

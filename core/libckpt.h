@@ -55,6 +55,8 @@ struct fds_snap {
 	struct fd_snap fd[CKPT_FDS_MAX];
 	char *contents;
 	__u64 contents_size;
+	char *paths;                      /* each fd's path, read in the pause */
+	__u64 paths_size;
 	const struct obj_watch *watches;  /* every epoll's, in the contents mapping */
 	/* shared memory no fd holds, copied in the pause (shared.c) */
 	unsigned nshm;
@@ -241,7 +243,6 @@ void ckpt_inherit_restarted(void);
 /* fds.c */
 long fds_capture(struct fds_snap **out, const char **why);
 void fds_release(struct fds_snap *s);
-long fds_paths(struct fds_snap *s, char *buf, __u64 cap);
 void ckpt_stdio_given(void);
 int ckpt_stdio_is_given(int fd, __u64 dev, __u64 ino);
 void ckpt_stdio_restarted(void);

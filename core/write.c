@@ -21,7 +21,6 @@ struct wregion {
 #define FD_RECS_CAP (CKPT_FDS_MAX * (sizeof(struct ckpt_rec) + sizeof(struct ckpt_fd) + sizeof(struct ckpt_sock) + \
 		      CKPT_NAME_MAX + 8) + \
 		     CKPT_WATCHES_MAX * sizeof(struct ckpt_watch))
-#define FD_PATHS_CAP ((__u64)CKPT_FDS_MAX * CKPT_NAME_MAX)
 
 /* One writer's working state, on its own stack.  Its memory is scratch,
  * all mmap'd after /proc/self/maps was read (except the maps text itself
@@ -367,6 +366,8 @@ static unsigned own_spans(const struct writer *w, struct span *o)
 		o[n++] = (struct span){ (__u64)s->shm_data, (__u64)s->shm_data + s->shm_size };
 	if (s && s->ranges)
 		o[n++] = (struct span){ (__u64)s->ranges, (__u64)s->ranges + s->ranges_size };
+	if (s && s->paths)
+		o[n++] = (struct span){ (__u64)s->paths, (__u64)s->paths + s->paths_size };
 	if (ckpt_threads_span(&o[n].start, &o[n].end))
 		n++;
 	if (ckpt_tree_span(&o[n].start, &o[n].end))
@@ -406,7 +407,7 @@ static int parse_regions(struct writer *w)
 {
 	unsigned lines = 1;
 	char *p, *line, *cur = w->maps;
-	struct span *have, own[13];
+	struct span *have, own[16];
 	__u64 nhave = 0;
 	unsigned nown = own_spans(w, own);
 
@@ -774,11 +775,9 @@ static int write_all(struct writer *w)
 	w->pagemap = scratch(PM_ENTRIES * 8);
 	if (!w->pagemap)
 		return writer_fail(w, "out of memory", "pagemap buffer", -ENOMEM);
-	w->fd_recs = scratch(page_up(FD_RECS_CAP) + FD_PATHS_CAP);
+	w->fd_recs = scratch(page_up(FD_RECS_CAP));
 	if (!w->fd_recs)
 		return writer_fail(w, "out of memory", "fd table", -ENOMEM);
-	if ((r = fds_paths(ckpt_snap.fds, w->fd_recs + page_up(FD_RECS_CAP), FD_PATHS_CAP)) < 0)
-		return writer_fail(w, "cannot read the paths of", "/proc/self/fd", r);
 	objs_pair_sockets(ckpt_snap.fds);
 	socks_backlogs(ckpt_snap.fds);
 	socks_pair_tcp(ckpt_snap.fds);
