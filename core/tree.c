@@ -1214,14 +1214,13 @@ void ckpt_tree_forked(long pid)
 }
 
 /* A tree's writer starts once every process has captured (the owner's
- * comes before), and in the background: eight writers on two cores
- * would take them from the processes that run on */
+ * is forked before): the captures have the cores to themselves.  (Not at
+ * a lower priority: a writer holds the program's fds, a listener among
+ * them, until it ends, and a slow one kept a restart from listening.) */
 void ckpt_tree_writer_starts(void)
 {
-	if (!cut)
-		return;
-	wait_phase(P_CAPTURE);
-	k_setpriority(0 /* PRIO_PROCESS */, 0, 19);
+	if (cut)
+		wait_phase(P_CAPTURE);
 }
 
 /* Called just before the fork, once this process has captured what it

@@ -331,6 +331,14 @@ static long made(const struct img *im, const struct ckpt_fd *f, long s, const st
 	set_options(s, k);
 	if (k->state == CKPT_SS_BOUND || k->state == CKPT_SS_LISTEN)
 		r = bind_again(im, s, k);
+	/* a listener's address may still be the killed program's for a
+	 * moment (a writer of its, still at work, holds the socket too): up
+	 * to 2 s */
+	for (int tries = 0; r == -EADDRINUSE && k->state == CKPT_SS_LISTEN && tries < 20; tries++) {
+		struct timespec t = { 0, 100000000 };
+		k_nanosleep(&t);
+		r = bind_again(im, s, k);
+	}
 	/* a TCP socket bound and not listening may have been a connection
 	 * that ended (qemu-user cannot tell): unbound, said */
 	if (r == -EADDRINUSE && k->state == CKPT_SS_BOUND && k->protocol == IPPROTO_TCP) {
