@@ -4,7 +4,7 @@
 #include "libckpt.h"
 #include "out.h"
 
-static void restart_path(void);
+static void restart_path(void *uc);
 
 /* The checkpoints' outcome and the program's callbacks: this file's */
 static int writer;                /* pid of a writer still running, or 0 */
@@ -180,7 +180,7 @@ __attribute__((used)) void ckpt_signal_handler(int sig, struct k_siginfo *info, 
 	stage = arch_ctx_save(&self->cpu, ckpt_thread_xarea(self), arch_xstate_mode(&ckpt_cfg->xstate));
 	if (stage) {
 		ckpt_thread_back(stage);
-		restart_path();
+		restart_path(uc);
 		return;
 	}
 	/* natively the writer gets no exit signal, so the program's own
@@ -206,7 +206,7 @@ __attribute__((used)) void ckpt_signal_handler(int sig, struct k_siginfo *info, 
 	signal_callbacks(CKPT_RESUME);
 }
 
-static void restart_path(void)
+static void restart_path(void *uc)
 {
 	ckpt_cputime_restored(0);
 	ckpt_tids_restored(0, ckpt_threads_n());
@@ -221,7 +221,7 @@ static void restart_path(void)
 	ckpt_incr_restarted();
 	ckpt_pid_restarted();
 	ckpt_dontfork_restore(dontfork_cleared);
-	ckpt_proc_restore();
+	ckpt_proc_restore(uc);
 	signal_callbacks(CKPT_RESTART);
 }
 

@@ -185,7 +185,7 @@ __attribute__((noreturn)) void ckpt_writer_main(void);
 /* proc.c: process state */
 void ckpt_proc_capture(void);
 void ckpt_children_capture(void);
-void ckpt_proc_restore(void);
+void ckpt_proc_restore(void *uc);     /* uc: the signal's, of the thread that resumes */
 void ckpt_reserve_range(void);
 int ckpt_start_interval(void);
 void ckpt_rseq_init(const unsigned long *auxv);

@@ -257,7 +257,25 @@ void ckpt_proc_capture(void)
  * mappings stay in its range, and it closed the rest of the range before
  * it let the threads go: the program cannot map anything there.  (This
  * thread may run before myrestart's last one has left.) */
-void ckpt_proc_restore(void)
+/* The break could not be put back (qemu): glibc's malloc is kept off brk
+ * (glibc.c).  When the checkpoint stopped this thread just as a brk()
+ * returned, glibc's __brk is about to store that result in __curbrk over
+ * our mark: the result becomes -1 when the break had moved (a success,
+ * the heap it grew is in the image), 0 when it had not (a failure, and
+ * glibc asks the emulator's break afresh); uc is the thread's signal
+ * frame, whose registers it resumes with. */
+static void keep_off_brk(void *uc)
+{
+	__u64 *ret = arch_uc_reg(uc, ARCH_UC_RET);
+
+	if ((__u64)sys_brk(0) == ckpt_snap.mm.brk || !ckpt_snap.curbrk)
+		return;
+	*ckpt_snap.curbrk = (void *)-1l;
+	if (arch_after_syscall(*arch_uc_reg(uc, ARCH_UC_PC)) && *ret == ckpt_snap.mm.brk)
+		*ret = *arch_uc_reg(uc, ARCH_UC_ARG) == *ret ? ~0ull : 0;
+}
+
+void ckpt_proc_restore(void *uc)
 {
 	ckpt_inherit_restarted();
 	ckpt_stdio_restarted();
@@ -265,10 +283,7 @@ void ckpt_proc_restore(void)
 	 * its id and the time it had left (restart/timers.c) */
 	if (ckpt_cfg->runner == CKPT_RUNNER_QEMU && ckpt_start_interval() < 0)
 		ckpt_msg("warning", "cannot restart the CKPT_INTERVAL timer", 0);
-	/* the break could not be put back (qemu): keep glibc's malloc off brk
-	 * (see glibc.c) */
-	if ((__u64)sys_brk(0) != ckpt_snap.mm.brk && ckpt_snap.curbrk)
-		*ckpt_snap.curbrk = (void *)-1l;
+	keep_off_brk(uc);
 }
 
 /* CKPT_INTERVAL: a POSIX timer of our own (not alarm() or an itimer, which

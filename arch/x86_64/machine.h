@@ -36,6 +36,21 @@ struct arch_xstate {
 };
 
 static inline __u64 arch_pc(const struct arch_regs *r) { return r->rip; }
+
+/* A signal's ucontext, as the kernel and qemu-user lay it out: the
+ * interrupted thread's general registers from byte 40 (uc_flags,
+ * uc_link, uc_stack before them); its next instruction, its first
+ * argument register and its result register. */
+static inline __u64 *arch_uc_reg(void *uc, unsigned i) { return (__u64 *)((char *)uc + 40) + i; }
+#define ARCH_UC_PC  16u      /* REG_RIP */
+#define ARCH_UC_ARG 8u       /* REG_RDI */
+#define ARCH_UC_RET 13u      /* REG_RAX */
+/* does the instruction before pc make a system call? */
+static inline int arch_after_syscall(__u64 pc)
+{
+	const unsigned char *p = (const unsigned char *)pc - 2;
+	return p[0] == 0x0f && p[1] == 0x05;
+}
 /* the lowest byte of the stack the resume point uses */
 static inline __u64 arch_sp(const struct arch_regs *r) { return r->rsp - 8; }
 /* the thread pointer saved in r (clone's CLONE_SETTLS argument) */

@@ -66,7 +66,7 @@ program sed -- sed -e 's/alpha/ALPHA/g; s/^[0-9]*/N/' $(rep words.txt $(pick 5 1
 program grep -- grep -n -E 'kappa.*omega|thread' $(rep words.txt)
 program tr stdin=big.txt -- tr a-z A-Z
 program sort files=sorted.txt -- sort --parallel=1 -k2 -o sorted.txt $(rep words.txt $(pick 5 1))
-program od -- od -An -tx1 -v -N $(pick 16M 2M) data.bin
+program od -- od -An -tx1 -v -N $(pick 16M 1M) data.bin
 program jq -- jq -c 'select(.score > 500) | {id, name, t: .tags[0]}' records.json
 
 # hashing and compression, reading and writing files at full speed
@@ -76,7 +76,7 @@ program b2sum -- b2sum $(rep data.bin $(pick 20 80))
 program gzip -- gzip -9 -c words.txt
 program bzip2 -- bzip2 -c words.txt
 program xz -- xz -c -T1 -2 words.txt
-program zstd -- zstd -T1 --single-thread --no-asyncio -c -12 words.txt
+program zstd -- zstd -T1 --single-thread --no-asyncio -c -$(pick 12 6) words.txt
 program lz4 files=words.txt.lz4 -- lz4 -9 words.txt words.txt.lz4
 program dd files=copy.bin -- dd if=big.txt of=copy.bin bs=512 status=none
 
@@ -85,8 +85,8 @@ program dd files=copy.bin -- dd if=big.txt of=copy.bin bs=512 status=none
 program sqlite3 files=test.db env=CKPT_SAVE_WRITTEN=1 -- sqlite3 test.db ".read db.sql"
 
 # multi-threaded: worker pools compressing and sorting
-program xz-threads -- xz -c -T2 -2 $(rep words.txt $(pick 2 1))
-program zstd-threads -- zstd -T2 -c -12 $(rep words.txt $(pick 2 1))
+program xz-threads -- xz -c -T2 -$(pick 2 0) $(rep words.txt $(pick 2 1))
+program zstd-threads -- zstd -T2 -c -$(pick 12 6) $(rep words.txt $(pick 2 1))
 # (its output is written late: a checkpoint may land while it is)
 program sort-threads files=psorted.txt env=CKPT_SAVE_WRITTEN=1 -- sort --parallel=2 -k2 -o psorted.txt $(rep words.txt $(pick 5 1))
 
