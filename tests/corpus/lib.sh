@@ -89,7 +89,7 @@ program() {
 corpus_register() {
 	S=$ROOT/tests/corpus/scripts
 	# qemu runs these programs 5 to 20 times slower: smaller work there
-	if [ -n "$RUNNER" ]; then REP=32 CSLOW=4; else REP=20 CSLOW=1; fi
+	if [ -n "$RUNNER" ]; then REP=16 CSLOW=4; else REP=20 CSLOW=1; fi
 	corpus_inputs || echo "cannot make the corpus's inputs"
 	. "$ROOT/tests/corpus/programs.sh"
 }

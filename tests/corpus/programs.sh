@@ -70,9 +70,9 @@ program od -- od -An -tx1 -v -N $(pick 16M 1M) data.bin
 program jq -- jq -c 'select(.score > 500) | {id, name, t: .tags[0]}' records.json
 
 # hashing and compression, reading and writing files at full speed
-program sha256sum -- sha256sum $(rep data.bin $(pick 20 40))
-program md5sum -- md5sum $(rep words.txt $(pick 20 80))
-program b2sum -- b2sum $(rep data.bin $(pick 20 80))
+program sha256sum -- sha256sum $(rep data.bin $(pick 20 20))
+program md5sum -- md5sum $(rep words.txt $(pick 20 40))
+program b2sum -- b2sum $(rep data.bin $(pick 20 40))
 program gzip -- gzip -9 -c words.txt
 program bzip2 -- bzip2 -c words.txt
 program xz -- xz -c -T1 -2 words.txt
