@@ -13,19 +13,19 @@
 # happened.
 
 # the inputs of this runner's corpus, made once (each program's work is
-# about 1.5 to 4 s under either runner)
+# a second to a few under either runner)
 corpus_inputs() {
 	IN=$OUT/corpus-input
 	mkdir -p "$IN"
-	{ python3 "$ROOT/tests/corpus/mkinput.py" "$IN" "$(pick 16 4)" &&
-	  python3 "$ROOT/tests/data/mkdb.py" "$(pick 500 100)" >"$IN/db.sql" &&
-	  echo "scale=$(pick 2300 1100); 4*a(1)" >"$IN/pi.bc" &&
+	{ python3 "$ROOT/tests/corpus/mkinput.py" "$IN" "$(pick 8 4)" &&
+	  python3 "$ROOT/tests/data/mkdb.py" "$(pick 300 100)" >"$IN/db.sql" &&
+	  echo "scale=$(pick 1700 1100); 4*a(1)" >"$IN/pi.bc" &&
 	  for i in $(seq "$REP"); do cat "$IN/words.txt"; done >"$IN/big.txt" &&
-	  echo "n = $(pick 300 25); read(\"$S/calc.gp\")" >"$IN/calc.gp" &&
-	  python3 "$ROOT/tests/corpus/mkc.py" "$(pick 120 6)" >"$IN/big.c" &&
+	  echo "n = $(pick 120 25); read(\"$S/calc.gp\")" >"$IN/calc.gp" &&
+	  python3 "$ROOT/tests/corpus/mkc.py" "$(pick 60 6)" >"$IN/big.c" &&
 	  xz -1 -T2 -c "$IN/words.txt" >"$IN/words.xz" &&
 	  for i in $(seq "$(pick 6 4)"); do cat "$IN/words.xz"; done >"$IN/bigw.txt.xz" && rm "$IN/words.xz" &&
-	  git_inputs "$(pick 2500 600)"; }
+	  git_inputs "$(pick 1200 600)"; }
 	CC1=$(gcc -print-prog-name=cc1)
 }
 # git_inputs N: $IN/repo.git, a history of N commits (a directory, which
@@ -89,7 +89,7 @@ program() {
 corpus_register() {
 	S=$ROOT/tests/corpus/scripts
 	# qemu runs these programs 5 to 20 times slower: smaller work there
-	if [ -n "$RUNNER" ]; then REP=16 CSLOW=4; else REP=20 CSLOW=1; fi
+	if [ -n "$RUNNER" ]; then REP=16 CSLOW=4; else REP=8 CSLOW=1; fi
 	corpus_inputs || echo "cannot make the corpus's inputs"
 	. "$ROOT/tests/corpus/programs.sh"
 }
@@ -189,6 +189,7 @@ corpus_case() {
 	local name=${W##*/corpus-} r30 r65 t0 what why=
 	K=$TAG/$name
 	S=$ROOT/tests/corpus/scripts
+	IN=$OUT/corpus-input        # this runner's (the last registered is the other's)
 	if [ -z "${ARGV[$K]}" ]; then
 		report "corpus-$name" 0 "${VERSION[$K]} (make deps)"
 		return

@@ -9,14 +9,14 @@
 # for the options.
 
 # interpreters and shells
-program python3 -- python3 "$S/interp.py" $(pick 3200000 150000)
-program perl -- perl "$S/interp.pl" $(pick 6400000 300000)
-program bash -- bash "$S/loop.bash" $(pick 200000 12000)
-program dash -- dash "$S/loop.sh" $(pick 960000 25000)
-program gawk -- gawk -f "$S/stats.awk" $(rep words.txt $(pick 3 1))
-program mawk -- mawk -f "$S/stats.awk" $(rep words.txt $(pick 3 1))
-program tclsh -- tclsh "$S/interp.tcl" $(pick 1600000 75000)
-program lua5.4 -- lua5.4 "$S/interp.lua" $(pick 32000000 2000000)
+program python3 at=lines -- python3 "$S/interp.py" $(pick 3200000 150000)
+program perl at=lines -- perl "$S/interp.pl" $(pick 6400000 300000)
+program bash at=lines -- bash "$S/loop.bash" $(pick 200000 12000)
+program dash at=lines -- dash "$S/loop.sh" $(pick 960000 25000)
+program gawk -- gawk -f "$S/stats.awk" $(rep words.txt $(pick 2 1))
+program mawk -- mawk -f "$S/stats.awk" $(rep words.txt $(pick 2 1))
+program tclsh at=lines -- tclsh "$S/interp.tcl" $(pick 1600000 75000)
+program lua5.4 at=lines -- lua5.4 "$S/interp.lua" $(pick 32000000 2000000)
 program bc -- bc -l pi.bc
 # (natively only: V8 under qemu-user takes minutes)
 [ -z "$RUNNER" ] && program node -- node "$S/interp.js" 8000000
@@ -62,17 +62,17 @@ program xz-decompress files=bigw.txt -- xz -d -k -T1 bigw.txt.xz
 program flock-holder at=lines files=journal.txt env=CKPT_SAVE_WRITTEN=1 -- python3 "$S/locks.py" $(pick 600 40)
 
 # text tools streaming large files (tr reads its standard input)
-program sed -- sed -e 's/alpha/ALPHA/g; s/^[0-9]*/N/' $(rep words.txt $(pick 5 1))
+program sed -- sed -e 's/alpha/ALPHA/g; s/^[0-9]*/N/' $(rep words.txt $(pick 3 1))
 program grep -- grep -n -E 'kappa.*omega|thread' $(rep words.txt)
 program tr stdin=big.txt -- tr a-z A-Z
-program sort files=sorted.txt -- sort --parallel=1 -k2 -o sorted.txt $(rep words.txt $(pick 5 1))
-program od -- od -An -tx1 -v -N $(pick 16M 1M) data.bin
+program sort files=sorted.txt -- sort --parallel=1 -k2 -o sorted.txt $(rep words.txt $(pick 3 1))
+program od -- od -An -tx1 -v -N $(pick 6M 1M) data.bin
 program jq -- jq -c 'select(.score > 500) | {id, name, t: .tags[0]}' records.json
 
 # hashing and compression, reading and writing files at full speed
-program sha256sum -- sha256sum $(rep data.bin $(pick 20 20))
+program sha256sum -- sha256sum $(rep data.bin $(pick 16 20))
 program md5sum -- md5sum $(rep words.txt $(pick 20 40))
-program b2sum -- b2sum $(rep data.bin $(pick 20 40))
+program b2sum -- b2sum $(rep data.bin $(pick 16 40))
 program gzip -- gzip -9 -c words.txt
 program bzip2 -- bzip2 -c words.txt
 program xz -- xz -c -T1 -2 words.txt
@@ -85,10 +85,10 @@ program dd files=copy.bin -- dd if=big.txt of=copy.bin bs=512 status=none
 program sqlite3 files=test.db env=CKPT_SAVE_WRITTEN=1 -- sqlite3 test.db ".read db.sql"
 
 # multi-threaded: worker pools compressing and sorting
-program xz-threads -- xz -c -T2 -$(pick 2 0) $(rep words.txt $(pick 2 1))
+program xz-threads -- xz -c -T2 -$(pick 2 0) $(rep words.txt $(pick 3 1))
 program zstd-threads -- zstd -T2 -c -$(pick 12 6) $(rep words.txt $(pick 2 1))
 # (its output is written late: a checkpoint may land while it is)
-program sort-threads files=psorted.txt env=CKPT_SAVE_WRITTEN=1 -- sort --parallel=2 -k2 -o psorted.txt $(rep words.txt $(pick 5 1))
+program sort-threads files=psorted.txt env=CKPT_SAVE_WRITTEN=1 -- sort --parallel=2 -k2 -o psorted.txt $(rep words.txt $(pick 3 1))
 
 # a process tree: checkpointed and restarted whole (under qemu-user the
 # checkpoint says it cannot, and the program is unharmed; its stages run
