@@ -12,7 +12,7 @@
 #                qemu-x86_64; repeat it for both
 #   --seed       the seed assignment's recipe too (tests/seed-recipe.sh)
 #   --corpus     the corpus of real programs too
-#   --fuzz       20 s of fuzzing myrestart's image checks too
+#   --fuzz       12 s of fuzzing myrestart's image checks too
 #   --system     the tests that install into the machine or run daemons
 #                (root, else they say SKIP): the Debian package, Slurm
 #   --all        all of it, natively and under qemu (make check)
@@ -171,7 +171,7 @@ case_slurm_cluster() {
 	grep -E '^# (warning signal|sacct -c|move)' "$W/log" >>"$RESULTS"   # shown with the verdict
 }
 case_fuzz() {
-	make -s -C "$ROOT" fuzz FUZZ_TIME=20 >"$W/log" 2>&1
+	make -s -C "$ROOT" fuzz FUZZ_TIME=12 >"$W/log" 2>&1
 	verdict fuzz "$([ $? -eq 0 ] || tail -3 "$W/log" | tr '\n' ' ')"
 }
 

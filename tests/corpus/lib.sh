@@ -26,8 +26,17 @@ corpus_inputs() {
 	  xz -1 -T2 -c "$IN/words.txt" >"$IN/words.xz" &&
 	  for i in $(seq "$(pick 6 4)"); do cat "$IN/words.xz"; done >"$IN/bigw.txt.xz" && rm "$IN/words.xz" &&
 	  git_inputs "$(pick 1200 600)"; }
-	CC1=$(gcc -print-prog-name=cc1)
 }
+# the Debian package and version that hold the program at path (in the
+# cases, side by side: 60 dpkg -S one after the other took seconds)
+package_of() {
+	local pkg
+	# dpkg knows /usr/bin/bash as /bin/bash (merged /usr)
+	pkg=$( (dpkg -S "$1" || dpkg -S "${1#/usr}") 2>/dev/null | head -1 | cut -d: -f1)
+	echo "${pkg:-?} $(dpkg-query -W -f '${Version}' "$pkg" 2>/dev/null)"
+}
+# made or failed (corpus_register makes them while the first cases run)
+inputs_ready() { [ -e "$IN/.made" ] || [ -e "$IN/.failed" ]; }
 # git_inputs N: $IN/repo.git, a history of N commits (a directory, which
 # start does not link into the programs' directories: they name it)
 git_inputs() {
@@ -80,17 +89,20 @@ program() {
 	path=$(PATH=/usr/bin:/bin command -v "$1") || { VERSION[$key]="$1 not installed"; ARGV[$key]=; return; }
 	shift
 	ARGV[$key]=$(printf '%q ' "$path" "$@")
-	path=$(readlink -f "$path")
-	# dpkg knows /usr/bin/bash as /bin/bash (merged /usr)
-	pkg=$( (dpkg -S "$path" || dpkg -S "${path#/usr}") 2>/dev/null | head -1 | cut -d: -f1)
-	VERSION[$key]="${pkg:-?} $(dpkg-query -W -f '${Version}' "$pkg" 2>/dev/null)"
+	VERSION[$key]=$(readlink -f "$path")      # (its package: the case asks dpkg)
 }
 
 corpus_register() {
 	S=$ROOT/tests/corpus/scripts
 	# qemu runs these programs 5 to 20 times slower: smaller work there
 	if [ -n "$RUNNER" ]; then REP=16 CSLOW=4; else REP=8 CSLOW=1; fi
-	corpus_inputs || echo "cannot make the corpus's inputs"
+	CC1=$(gcc -print-prog-name=cc1)
+	IN=$OUT/corpus-input
+	rm -rf "$IN" && mkdir -p "$IN"
+	# the inputs are made while the first cases run (10-15 s with both
+	# runners, nothing else running), by a grandchild: run_cases waits
+	# for any child of its own
+	( ( corpus_inputs && : >"$IN/.made" || : >"$IN/.failed" ) >"$IN.log" 2>&1 & )
 	. "$ROOT/tests/corpus/programs.sh"
 }
 
@@ -190,6 +202,10 @@ corpus_case() {
 	K=$TAG/$name
 	S=$ROOT/tests/corpus/scripts
 	IN=$OUT/corpus-input        # this runner's (the last registered is the other's)
+	if ! wait_until 300 inputs_ready || [ -e "$IN/.failed" ]; then
+		verdict "corpus-$name" "the corpus's inputs were not made: $(tail -c 200 "$IN.log")"
+		return
+	fi
 	if [ -z "${ARGV[$K]}" ]; then
 		report "corpus-$name" 0 "${VERSION[$K]} (make deps)"
 		return
@@ -202,7 +218,7 @@ corpus_case() {
 	[ "$r30" = ok ] || why="at 30%: $r30"
 	[ "$r65" = ok ] || why="${why:+$why; }at 65%: $r65"
 	what=${EXPECT[$K]:+refused or warned as expected}
-	printf '%-14s %-36s %-7s %s\n' "$name" "${VERSION[$K]}" "$TAG" \
+	printf '%-14s %-36s %-7s %s\n' "$name" "$(package_of "${VERSION[$K]}")" "$TAG" \
 		"$([ -z "$why" ] && echo "${what:-ok}" || echo FAILED)" >"$OUT/corpus-table.$name"
 	verdict "corpus-$name" "$why"
 }

@@ -6,6 +6,6 @@
 	echo "cannot build arch/x86_64/tests/fpu.c"
 # the AVX loop is emulated under qemu: fewer iterations there (natively,
 # enough that the program cannot end before the harness signals it)
-def_cycle fpu-avx 3 1 $((60 * SLOW)) "$BIN/fpu" $((SLOW > 1 ? 1875000 : 120000000))
+def_cycle fpu-avx 3 1 $((60 * SLOW)) "$BIN/fpu" $((SLOW > 1 ? 937500 : 120000000))
 # three threads in the loop at once, each in its own rounding mode
-def_cycle fpu-avx-threads 4 1 $((60 * SLOW)) "$BIN/fpu" $((SLOW > 1 ? 937500 : 60000000)) 3
+def_cycle fpu-avx-threads 4 1 $((60 * SLOW)) "$BIN/fpu" $((SLOW > 1 ? 468750 : 60000000)) 3
