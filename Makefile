@@ -146,7 +146,7 @@ demo: libckpt.so myrestart hello
 	./tests/seed-recipe.sh "$(RUNNER)"
 
 # `make check`: the seed recipe, the suite and the corpus, natively and
-# under qemu, and 20 s of fuzzing, side by side (tests/run.sh --all);
+# under qemu, and 12 s of fuzzing, side by side (tests/run.sh --all);
 # `make check RUNNER=` or `make check RUNNER=qemu-x86_64` runs one runner;
 # `make check-quick` the native suite alone, for the edit-test loop.
 ifeq ($(origin RUNNER),command line)
