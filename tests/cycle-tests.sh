@@ -22,10 +22,10 @@ def_cycle itimer-pending  5 1 $((20 * SLOW)) "$BIN/alarm"
 def_cycle cxx             5 1 $((20 * SLOW)) "$BIN/cxx"
 def_cycle python3         5 1 $((40 * SLOW)) /usr/bin/python3 "$ROOT/tests/progs/compute.py"
 def_cycle perl            5 1 $((40 * SLOW)) /usr/bin/perl "$ROOT/tests/progs/compute.pl"
-# one program through 100 checkpoint/kill/restart cycles (20 under qemu,
+# one program through 100 checkpoint/kill/restart cycles (12 under qemu,
 # where each one costs seconds)
-def_cycle endurance       2 $((SLOW > 1 ? 20 : 100)) $((30 * SLOW)) "$BIN/counter" 1000 10
+def_cycle endurance       2 $((SLOW > 1 ? 12 : 100)) $((30 * SLOW)) "$BIN/counter" 1000 10
 # a large image: 1 GiB natively; under qemu, whose every byte is emulated
-# (1 GiB took 3.5 minutes there), a quarter of it
+# (1 GiB took 3.5 minutes there), an eighth of it
 if [ -z "$RUNNER" ]; then def_cycle dense-1gib 2 1 120 "$BIN/dense" 1024
-else def_cycle dense-256mib 2 1 $((120 * SLOW)) "$BIN/dense" 256; fi
+else def_cycle dense-128mib 2 1 $((120 * SLOW)) "$BIN/dense" 128; fi
