@@ -85,7 +85,7 @@ program dd files=copy.bin -- dd if=big.txt of=copy.bin bs=512 status=none
 program sqlite3 files=test.db env=CKPT_SAVE_WRITTEN=1 -- sqlite3 test.db ".read db.sql"
 
 # multi-threaded: worker pools compressing and sorting
-program xz-threads -- xz -c -T2 -$(pick 2 0) $(rep words.txt $(pick 3 1))
+program xz-threads -- xz -c -T2 -$(pick 2 0) $(rep words.txt $(pick 2 1))
 program zstd-threads -- zstd -T2 -c -$(pick 12 6) $(rep words.txt $(pick 2 1))
 # (its output is written late: a checkpoint may land while it is)
 program sort-threads files=psorted.txt env=CKPT_SAVE_WRITTEN=1 -- sort --parallel=2 -k2 -o psorted.txt $(rep words.txt $(pick 3 1))
