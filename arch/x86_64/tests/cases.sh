@@ -5,7 +5,9 @@
 	gcc -O1 -I"$ROOT/tests/progs" -o "$BIN/fpu" "$ROOT/arch/x86_64/tests/fpu.c" -mavx2 -pthread -lm ||
 	echo "cannot build arch/x86_64/tests/fpu.c"
 # the AVX loop is emulated under qemu: fewer iterations there (natively,
-# enough that the program cannot end before the harness signals it)
-def_cycle fpu-avx 3 1 $((60 * SLOW)) "$BIN/fpu" $((SLOW > 1 ? 937500 : 120000000))
+# enough that the program cannot end before the harness signals it: the
+# checkpoint comes after the first of its 12 steps, since on a machine the
+# suite keeps busy the harness once saw 3 lines only after the last)
+def_cycle fpu-avx 1 1 $((60 * SLOW)) "$BIN/fpu" $((SLOW > 1 ? 937500 : 120000000))
 # three threads in the loop at once, each in its own rounding mode
 def_cycle fpu-avx-threads 4 1 $((60 * SLOW)) "$BIN/fpu" $((SLOW > 1 ? 468750 : 60000000)) 3
