@@ -44,8 +44,10 @@ fi
 # all that the recipe left running goes: make, myrestart, the new hello
 dots() { [ "$( { tr -cd . <"$OUT.restart"; } 2>/dev/null | wc -c)" -ge 2 ]; }
 POLL_MS=100 wait_until 60 dots
-for p in $(descendants $SEQ); do kill -9 "$p" 2>/dev/null; done
-wait $SEQ
+# (the subshell first: it would report its make's death)
+left=$(descendants $SEQ)
+kill -9 $SEQ $left 2>/dev/null
+wait $SEQ 2>/dev/null
 before=$(tr -cd . <"$OUT.before" | wc -c)
 after=$(tr -cd . <"$OUT.restart" 2>/dev/null | wc -c)
 echo "  before the kill: $(cat "$OUT.before")"
