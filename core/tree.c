@@ -1171,11 +1171,12 @@ static void fork_turn(void)
 	for (int waited = 0; waited < 20; waited++) {
 		int now = __atomic_load_n(&cut->forking, __ATOMIC_ACQUIRE);
 		if (now < cores && __atomic_compare_exchange_n(&cut->forking, &now, now + 1, 0, __ATOMIC_ACQ_REL,
-							       __ATOMIC_ACQUIRE))
-			break;
+							       __ATOMIC_ACQUIRE)) {
+			my_turn = 1;      /* (one taken after the wait gave up is none to give back) */
+			return;
+		}
 		futex(&cut->forking, FUTEX_WAIT, now, 100);
 	}
-	my_turn = 1;
 }
 
 static void end_turn(void)
